@@ -1,0 +1,99 @@
+"""Checks: how a rule decides. Three kinds (design §2):
+
+- `schema`: a JSON Schema evaluated on the selected node (checks/schema.py);
+- `assert`: a list of simple path assertions, for user rules (checks/assertions.py);
+- `python`: a named function with typed params, from an explicit per-format table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from ..errors import UsageError
+from ..findings import Severity
+from ..model import Span
+from ..selectors import Subject
+
+
+@dataclass(slots=True)
+class Violation:
+    """One failure of a check on a subject."""
+
+    span: Span
+    vars: dict[str, Any] = field(default_factory=dict)  # message variables (redacted already)
+    logical: str = ""  # appended to the subject's logical path
+    severity: Severity | None = None  # a check may raise/lower severity (e.g. docker.sock)
+    security_severity: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoParams:
+    pass
+
+
+CheckFn = Callable[[Subject, Any], Iterable[Violation]]
+
+
+@dataclass(frozen=True, slots=True)
+class PythonCheck:
+    fn: CheckFn
+    params: type = NoParams  # a dataclass: its fields are the typed params with defaults
+
+
+CHECK_MODULES = {
+    "kubernetes": "linter.checks.kubernetes",
+    "nginx": "linter.checks.nginx",
+    "clickhouse": "linter.checks.clickhouse",
+    "env": "linter.checks.env",
+    "any": "linter.checks.common",
+}
+
+
+def python_check(fmt: str, name: str) -> PythonCheck:
+    table: dict[str, PythonCheck] = importlib.import_module(CHECK_MODULES[fmt]).CHECKS
+    if name not in table:
+        raise UsageError(f"unknown python check '{name}' for format '{fmt}' (known: {', '.join(sorted(table))})")
+    return table[name]
+
+
+def build_params(params_type: type, values: dict[str, Any], where: str) -> Any:
+    """Instantiate a params dataclass, rejecting unknown names and wrong types."""
+    hints = typing.get_type_hints(params_type)
+    fields = {f.name for f in dataclasses.fields(params_type)}
+    unknown = sorted(set(values) - fields)
+    if unknown:
+        known = ", ".join(sorted(fields)) or "none"
+        raise UsageError(f"{where}: unknown param '{unknown[0]}' (known: {known})")
+    for name, value in values.items():
+        if not _type_ok(value, hints[name]):
+            raise UsageError(f"{where}: param '{name}': expected {_type_name(hints[name])}, got {value!r}")
+    return params_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
+
+def _type_ok(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is getattr(__import__("types"), "UnionType", None):
+        return any(_type_ok(value, arg) for arg in typing.get_args(hint))
+    if origin in (tuple, list):
+        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
+        return isinstance(value, (list, tuple)) and all(_type_ok(v, args[0]) for v in value) if args else True
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is type(None):
+        return value is None
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True
+
+
+def _type_name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list):
+        return f"list of {_type_name(typing.get_args(hint)[0])}"
+    return {int: "integer", float: "number", str: "string", bool: "boolean"}.get(hint, str(hint))

@@ -1,0 +1,50 @@
+"""JSON Schema checks: the schema is evaluated on the selected node's data and
+the failing instance path is mapped back to a positioned node.
+
+A failed `required` points at the parent's key (design §1: "a missing key's
+finding points at its parent's key"); any other failure at the offending value.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..model import MappingNode, Node, node_at
+from ..selectors import Subject
+from . import Violation
+
+
+class SchemaCheck:
+    def __init__(self, schema: dict[str, Any] | bool) -> None:
+        import jsonschema  # lazy: costs ~100 ms at import
+
+        self.validator = jsonschema.Draft202012Validator(schema)
+
+    def __call__(self, subject: Subject, params: Any) -> Iterator[Violation]:
+        if subject.node is None:
+            return
+        errors = list(self.validator.iter_errors(subject.node.to_python()))
+        if not errors:
+            return
+        # One finding per subject: the shallowest failure is the actionable one
+        # (no `resources` at all rather than no `resources.limits.cpu`).
+        error = min(errors, key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+        path = list(error.absolute_path)
+        node: Node = node_at(subject.node, path)
+        dotted = ".".join(str(p) for p in path)
+        if error.validator == "required":
+            missing = _missing_key(error)
+            span = node.anchor_span
+            return_vars = {"missing": missing, "path": f"{dotted}.{missing}" if dotted else missing}
+        else:
+            span = node.span if isinstance(node, MappingNode) is False else node.anchor_span
+            value = error.instance if isinstance(error.instance, (str, int, float, bool)) else ""
+            return_vars = {"path": dotted, "value": value, "reason": error.message}
+        yield Violation(span, return_vars, logical=dotted)
+
+
+def _missing_key(error: Any) -> str:
+    message: str = error.message
+    if message.startswith("'") and "' is a required property" in message:
+        return message[1 : message.index("' is a required property")]
+    return ""

@@ -1,0 +1,195 @@
+"""Which files to lint, and in which format.
+
+Detection looks at the name first and the content second (design §1). Unknown
+files are skipped silently; a file named explicitly whose format cannot be
+told is reported by the caller.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+FORMATS = ("kubernetes", "nginx", "clickhouse", "env")
+
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache",
+)
+
+_YAML_SUFFIXES = (".yaml", ".yml", ".json")
+_K8S_API = re.compile(r'^\s*(?:-\s+)?"?apiVersion"?\s*:', re.M)
+_K8S_KIND = re.compile(r'^\s*(?:-\s+)?"?kind"?\s*:', re.M)
+_NGINX_HINT = re.compile(r"^\s*(?:server|http|events|upstream|stream)\s*\{|^\s*location\s+[^;{]*\{|^\s*(?:listen|server_name|proxy_pass|add_header)\s", re.M)
+_XML_ROOT = re.compile(r"<(clickhouse|yandex)[\s>/]")
+_TEMPLATE_ENV = (".env.example", ".env.sample", ".env.template", ".env.dist")
+
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    abspath: str
+    relpath: str  # relative to the root, '/'-separated
+    format: str | None  # None: unknown (the caller decides whether that is an error)
+    explicit: bool  # named on the command line rather than found by walking
+
+
+def env_role(name: str) -> str | None:
+    """'deployable' / 'template' for env-file names, None for other files."""
+    lower = name.lower()
+    if lower == ".envrc":
+        return None
+    if lower.endswith(".dist") and ".env" in lower:
+        return "template"
+    if lower in _TEMPLATE_ENV or any(lower.startswith(t + ".") for t in _TEMPLATE_ENV):
+        return "template"
+    if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+        stem = lower.removesuffix(".env")
+        if any(w in stem for w in ("example", "sample", "template")):
+            return "template"
+        return "deployable"
+    return None
+
+
+def detect_format(path: Path, head: str | None) -> str | None:
+    """The format of a file from its name and (if given) the start of its text."""
+    name = path.name.lower()
+    if env_role(name) is not None:
+        return "env"
+    if head is None:
+        return None
+    if name.endswith(_YAML_SUFFIXES):
+        if _K8S_API.search(head) and _K8S_KIND.search(head):
+            return "kubernetes"
+        return None
+    if name.endswith(".xml"):
+        if _XML_ROOT.search(_strip_xml_comments(head)):
+            return "clickhouse"
+        return None
+    if name.endswith(".conf") or name == "nginx.conf" or name.endswith(".nginx"):
+        parts = {p.lower() for p in path.parts}
+        if name == "nginx.conf" or any("nginx" in p for p in parts) or _NGINX_HINT.search(head):
+            return "nginx"
+    return None
+
+
+def _strip_xml_comments(text: str) -> str:
+    return re.sub(r"<!--.*?(-->|$)", "", text, flags=re.S)
+
+
+def needs_content(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith(_YAML_SUFFIXES + (".xml", ".conf", ".nginx"))
+
+
+def read_head(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(SNIFF_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def is_excluded(relpath: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    parts = relpath.split("/")
+    for pattern in patterns:
+        if "/" not in pattern.rstrip("/"):
+            if any(fnmatch.fnmatchcase(p, pattern.rstrip("/")) for p in parts):
+                return True
+        elif fnmatch.fnmatchcase(relpath, pattern) or fnmatch.fnmatchcase(relpath, pattern.rstrip("/") + "/*"):
+            return True
+    return False
+
+
+def _helm_chart_template(path: Path, root: Path) -> bool:
+    """Files under a chart's templates/ are Go templates, not manifests."""
+    if "templates" not in path.parts:
+        return False
+    for parent in path.parents:
+        if (parent / "Chart.yaml").is_file():
+            return True
+        if parent == root or parent == parent.parent:
+            break
+    return False
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(
+    paths: list[str],
+    root: Path,
+    *,
+    excludes: tuple[str, ...] | list[str] = (),
+    format_hint: str | None = None,
+) -> list[Candidate]:
+    """Walk `paths` (files or directories) and classify every file found.
+
+    Symlinks are never followed out of `root`; directories named in the default
+    excludes are not entered.
+    """
+    all_excludes = tuple(DEFAULT_EXCLUDES) + tuple(excludes)
+    seen: set[str] = set()
+    found: list[Candidate] = []
+    real_root = root.resolve()
+
+    def add(file: Path, explicit: bool) -> None:
+        rel = relative(file.absolute(), root)
+        if rel in seen:
+            return
+        if is_excluded(rel, excludes) or (not explicit and is_excluded(rel, all_excludes)):
+            return
+        try:
+            real = file.resolve()
+        except OSError:
+            return
+        if file.is_symlink() and not _inside(real, real_root):
+            return  # never follow a link out of the scanned root
+        seen.add(rel)
+        if format_hint:
+            fmt: str | None = format_hint
+        else:
+            head = read_head(str(file)) if needs_content(file) else None
+            fmt = detect_format(file, head)
+            if fmt == "kubernetes" and _helm_chart_template(file.absolute(), root):
+                fmt = None
+        if fmt is None and not explicit:
+            return
+        found.append(Candidate(str(file.absolute()), rel, fmt, explicit))
+
+    for raw in paths:
+        start = Path(raw)
+        if start.is_file():
+            add(start, explicit=True)
+            continue
+        if not start.is_dir():
+            from .errors import UsageError
+
+            raise UsageError(f"no such file or directory: {raw}")
+        for dirpath, dirnames, filenames in os.walk(start, followlinks=False):
+            base = Path(dirpath)
+            dirnames[:] = sorted(
+                d for d in dirnames
+                if not is_excluded(relative((base / d).absolute(), root), all_excludes)
+                and not ((base / d).is_symlink())
+            )
+            for name in sorted(filenames):
+                add(base / name, explicit=False)
+    found.sort(key=lambda c: c.relpath)
+    return found
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,235 @@
+"""The engine: discover → parse → assemble → select → check → suppress.
+
+It knows no format and no rule: formats plug in through `parsers`, `selectors`
+and `checks`; rules are data. Output is a `RunResult` the reporters format.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .checks import PythonCheck, Violation, build_params, python_check
+from .discover import Candidate, discover
+from .errors import UsageError
+from .findings import Finding, Severity
+from .model import ParsedFile, ParseProblem, SourceFile, Span
+from .parsers import parser_module
+from .rules import Rule
+from .selectors import Subject, get_selector
+from .units import LintUnit
+from .workspace import Limits, Workspace
+
+
+@dataclass(slots=True)
+class RunContext:
+    """What selectors and checks may know about the run beyond their unit."""
+
+    units: list[LintUnit]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def units_of(self, fmt: str) -> list[LintUnit]:
+        return [u for u in self.units if u.format == fmt]
+
+
+@dataclass(slots=True)
+class Settings:
+    root: Path
+    rules: list[Rule]  # enabled rules, severities and params already resolved
+    excludes: tuple[str, ...] = ()
+    format_hint: str | None = None
+    ignore_unknown: bool = False
+    limits: Limits = field(default_factory=Limits)
+    options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
+    stdin: tuple[str, str] | None = None  # (display name, text) for `-`
+
+
+@dataclass(slots=True)
+class RunResult:
+    findings: list[Finding]
+    files: list[str]  # display paths of every file linted
+    rules: list[Rule]
+    unparsable: int = 0
+
+    @property
+    def shown(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed]
+
+
+class _Vars(dict):  # type: ignore[type-arg]
+    """Message template variables; an unknown `{name}` stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render_message(template: str, variables: dict[str, Any]) -> str:
+    try:
+        return template.format_map(_Vars(variables))
+    except (ValueError, IndexError, AttributeError):
+        return template
+
+
+class CompiledRule:
+    """A rule with its selector and check resolved, ready to run many times."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        options = dict(rule.target.options)
+        fmt = rule.target.format
+        if rule.target.select == "problems":
+            options["rule_id"] = rule.id
+        self.options = options
+        self.selector = get_selector(fmt, rule.target.select)
+        self.params: Any = rule.params
+        if rule.check_kind == "schema":
+            from .checks.schema import SchemaCheck
+
+            self.check: Any = SchemaCheck(rule.check_body)
+        elif rule.check_kind == "assert":
+            from .checks.assertions import AssertCheck
+
+            self.check = AssertCheck(rule.check_body)
+        else:
+            check: PythonCheck = python_check(fmt, rule.check_body)
+            self.check = check.fn
+            self.params = build_params(check.params, rule.params, f"{rule.source or rule.id}: params")
+
+    def applies_to(self, unit: LintUnit) -> bool:
+        fmt = self.rule.target.format
+        return fmt == "any" or fmt == unit.format
+
+    def run(self, unit: LintUnit, ctx: RunContext) -> Iterable[Finding]:
+        rule = self.rule
+        for subject in self.selector(unit, self.options, ctx):
+            for violation in self.check(subject, self.params):
+                yield self._finding(subject, violation)
+
+    def _finding(self, subject: Subject, violation: Violation) -> Finding:
+        rule = self.rule
+        variables: dict[str, Any] = dict(subject.context)
+        variables.update(violation.vars)
+        variables.setdefault("params", rule.params)
+        for key, value in rule.params.items():
+            variables.setdefault(key, value)
+        logical = subject.logical + (f"/{violation.logical}" if violation.logical else "")
+        extra: dict[str, Any] = {"scope": subject.scope} if subject.scope else {}
+        if violation.security_severity is not None:
+            extra["security_severity"] = violation.security_severity
+        return Finding(
+            rule_id=rule.id,
+            rule_name=rule.name,
+            severity=violation.severity or rule.severity,
+            message=render_message(rule.message, variables),
+            span=violation.span,
+            logical=logical,
+            tags=tuple(rule.tags),
+            extra=extra,
+        )
+
+
+def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
+    source = SourceFile(candidate.relpath, candidate.abspath, "")
+    return ParsedFile(source, candidate.format or "unknown", [], [problem])
+
+
+def parse_all(settings: Settings, workspace: Workspace, paths: list[str]) -> tuple[list[ParsedFile], int]:
+    """Read and parse every candidate; failures become parsed files holding a problem."""
+    parsed: list[ParsedFile] = []
+    unparsable = 0
+    candidates = discover(paths, settings.root, excludes=settings.excludes, format_hint=settings.format_hint) if paths else []
+    for candidate in candidates:
+        if candidate.format is None:
+            if settings.ignore_unknown:
+                continue
+            raise UsageError(f"{candidate.relpath}: cannot tell the file's format (use --format-hint, or --ignore-unknown)")
+        result = workspace.load(Path(candidate.abspath), candidate.format)
+        if isinstance(result, ParseProblem):
+            result = _failed_file(candidate, result)
+        result.source.path = candidate.relpath
+        parsed.append(result)
+    if settings.stdin is not None:
+        name, text = settings.stdin
+        from .discover import detect_format
+
+        fmt = settings.format_hint or detect_format(Path(name), text[:8192])
+        if fmt is None:
+            raise UsageError(f"{name}: cannot tell the format of standard input (use --format-hint)")
+        from .parsers import parse_source
+
+        parsed.append(parse_source(SourceFile(name, name, text), fmt, workspace))
+    for p in parsed:
+        if any(problem.rule_id in ("DL001", "DL005") for problem in p.problems):
+            unparsable += 1
+    return parsed, unparsable
+
+
+def assemble(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
+    by_format: dict[str, list[ParsedFile]] = {}
+    for p in parsed:
+        by_format.setdefault(p.format, []).append(p)
+    units: list[LintUnit] = []
+    for fmt in sorted(by_format):
+        files = by_format[fmt]
+        if fmt == "unknown":
+            units.extend(LintUnit(fmt, f.path, [f]) for f in files)
+        else:
+            units.extend(parser_module(fmt).build_units(files, workspace))
+    return units
+
+
+def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException) -> Finding:
+    import tempfile
+
+    log = Path(tempfile.gettempdir()) / "deploylint-internal-errors.log"
+    try:
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {rule.id} on {unit.path}\n")
+            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    except OSError:
+        pass
+    return Finding(
+        rule_id="DL006",
+        rule_name="internal-error",
+        severity=Severity.ERROR,
+        message=f"internal error in rule {rule.id} ({type(exc).__name__}); traceback in {log}",
+        span=Span.point(unit.path, 1, 1),
+        logical=f"{rule.id}",
+    )
+
+
+def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        targets = [u for u in units if rule.target.format in ("any", u.format)]
+        if not targets:
+            continue
+        compiled = CompiledRule(rule)  # compiled only when something can use it
+        for unit in targets:
+            try:
+                findings.extend(compiled.run(unit, ctx))
+            except UsageError:
+                raise
+            except Exception as exc:  # one rule's bug must not lose the run
+                findings.append(internal_error_finding(rule, unit, exc))
+    return findings
+
+
+def run(paths: list[str], settings: Settings) -> RunResult:
+    workspace = Workspace(settings.root, settings.limits, settings.options)
+    parsed, unparsable = parse_all(settings, workspace, paths)
+    units = assemble(parsed, workspace)
+    ctx = RunContext(units, settings.options)
+    findings = evaluate(settings.rules, units, ctx)
+    from .suppress import apply_suppressions
+
+    findings = apply_suppressions(findings, units, settings)
+    findings.sort(key=Finding.sort_key)
+    files = sorted({f.path for u in units for f in u.files})
+    return RunResult(findings, files, settings.rules, unparsable)

@@ -1,0 +1,57 @@
+"""Findings: what the engine produces and reporters format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .model import Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.NOTE: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(slots=True)
+class Suppression:
+    kind: str  # "inline" | "file" | "annotation" | "config" | "baseline"
+    reason: str = ""
+    span: Span | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str  # already redacted: never holds a secret value
+    span: Span
+    logical: str = ""  # stable identity (kind/ns/name/container/key...), no line numbers
+    suppression: Suppression | None = None
+    tags: tuple[str, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        s = self.span
+        return (s.file, s.line, s.column, self.rule_id, self.message)
+
+    def fingerprint(self) -> str:
+        """Stable under unrelated edits: rule + file + logical path, never a line
+        number or a secret value."""
+        import hashlib
+
+        basis = f"{self.rule_id}\0{self.span.file}\0{self.logical or self.message}"
+        return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]

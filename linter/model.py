@@ -1,0 +1,230 @@
+"""The positioned document model every parser produces.
+
+A parsed file is a tree of three node kinds: `MappingNode`, `SequenceNode`,
+`ScalarNode`. Every node carries a `Span` (file, 1-based line and column,
+exclusive end column, columns counted in characters) so any finding can point
+at the exact text the user wrote, whatever the source format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Union
+
+Scalar = Union[str, int, float, bool, None]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of one file: 1-based lines and columns, end column exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, file: str, line: int, column: int, width: int = 1) -> "Span":
+        return cls(file, line, column, line, column + max(width, 1))
+
+    def first_line(self) -> "Span":
+        """The span cut to its first line (a header, not a whole block)."""
+        if self.end_line == self.line:
+            return self
+        return Span(self.file, self.line, self.column, self.line, self.column + 1)
+
+
+class Node:
+    """Base of the tree. `key` is the key node when this node is a mapping value."""
+
+    __slots__ = ("span", "key", "tag")
+
+    def __init__(self, span: Span, tag: str | None = None) -> None:
+        self.span = span
+        self.key: ScalarNode | None = None
+        self.tag = tag
+
+    def to_python(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def anchor_span(self) -> Span:
+        """Where a finding about this node as a whole should point: its key if it
+        has one (``resources:``), otherwise the first line of the node."""
+        if self.key is not None:
+            return self.key.span
+        return self.span.first_line()
+
+
+class ScalarNode(Node):
+    __slots__ = ("value",)
+
+    def __init__(self, value: Scalar, span: Span, tag: str | None = None) -> None:
+        super().__init__(span, tag)
+        self.value = value
+
+    def to_python(self) -> Scalar:
+        return self.value
+
+    @property
+    def text(self) -> str:
+        """The value as a string, the way a YAML/XML/env reader would see it."""
+        v = self.value
+        if v is None:
+            return ""
+        if v is True:
+            return "true"
+        if v is False:
+            return "false"
+        return str(v)
+
+    def __repr__(self) -> str:
+        return f"ScalarNode({self.value!r} @{self.span.line}:{self.span.column})"
+
+
+class SequenceNode(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Node], span: Span, tag: str | None = None) -> None:
+        super().__init__(span, tag)
+        self.items = items
+
+    def to_python(self) -> list[Any]:
+        return [item.to_python() for item in self.items]
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"SequenceNode({len(self.items)} items @{self.span.line}:{self.span.column})"
+
+
+class MappingNode(Node):
+    """An ordered mapping. `pairs` keeps every pair as written (duplicates too);
+    lookups see the last value for a key, like the consumers of these formats."""
+
+    __slots__ = ("pairs", "_index")
+
+    def __init__(self, pairs: list[tuple[ScalarNode, Node]], span: Span, tag: str | None = None) -> None:
+        super().__init__(span, tag)
+        self.pairs = pairs
+        self._index: dict[str, Node] = {}
+        for key, value in pairs:
+            value.key = key
+            self._index[key.text] = value
+
+    def get(self, key: str) -> Node | None:
+        return self._index.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._index
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        return iter(self._index.items())
+
+    def scalar(self, key: str) -> ScalarNode | None:
+        node = self._index.get(key)
+        return node if isinstance(node, ScalarNode) else None
+
+    def text(self, key: str, default: str = "") -> str:
+        node = self.scalar(key)
+        return node.text if node is not None else default
+
+    def mapping(self, key: str) -> "MappingNode | None":
+        node = self._index.get(key)
+        return node if isinstance(node, MappingNode) else None
+
+    def sequence(self, key: str) -> SequenceNode | None:
+        node = self._index.get(key)
+        return node if isinstance(node, SequenceNode) else None
+
+    def path(self, *keys: str) -> Node | None:
+        """Follow a chain of mapping keys; None as soon as one is missing."""
+        node: Node | None = self
+        for k in keys:
+            if not isinstance(node, MappingNode):
+                return None
+            node = node._index.get(k)
+        return node
+
+    def to_python(self) -> dict[str, Any]:
+        return {k: v.to_python() for k, v in self._index.items()}
+
+    def __repr__(self) -> str:
+        return f"MappingNode({list(self._index)} @{self.span.line}:{self.span.column})"
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a tree, depth first, in document order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, MappingNode):
+            for key, value in reversed(current.pairs):
+                stack.append(value)
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.items))
+
+
+def node_at(root: Node, path: list[str | int]) -> Node:
+    """The deepest existing node along a JSON-style path (as jsonschema reports)."""
+    node = root
+    for step in path:
+        if isinstance(node, MappingNode) and isinstance(step, str) and step in node:
+            node = node.get(step)  # type: ignore[assignment]
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.items):
+            node = node.items[step]
+        else:
+            break
+    return node
+
+
+@dataclass(slots=True)
+class ParseProblem:
+    """Something a parser could not accept. Becomes a DL-rule finding."""
+
+    rule_id: str  # DL001 parse-error, DL003 include-unresolved, DL004 duplicate-key, ...
+    message: str
+    span: Span
+    logical: str = ""  # stable identity for fingerprints (e.g. the duplicated key)
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """A file read from disk (or stdin), decoded, with its display path."""
+
+    path: str  # relative to the scan root, '/'-separated: the path users see
+    abspath: str
+    text: str
+
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """What a parser returns for one file: its documents and its problems."""
+
+    source: SourceFile
+    format: str
+    documents: list[Node] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    # Format-specific extras (nginx directives tree, env roles, ...).
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.source.path

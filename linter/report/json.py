@@ -1,0 +1,45 @@
+"""Machine output: one JSON document with findings and a summary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..engine import RunResult
+from ..findings import Finding
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    s = f.span
+    item: dict[str, Any] = {
+        "rule": f.rule_id,
+        "name": f.rule_name,
+        "severity": f.severity.value,
+        "message": f.message,
+        "file": s.file,
+        "line": s.line,
+        "column": s.column,
+        "end_line": s.end_line,
+        "end_column": s.end_column,
+        "fingerprint": f.fingerprint(),
+    }
+    if f.suppression is not None:
+        item["suppressed"] = {"kind": f.suppression.kind, "reason": f.suppression.reason}
+    return item
+
+
+def render(result: RunResult, *, show_suppressed: bool = False) -> str:
+    findings = result.findings if show_suppressed else result.shown
+    document = {
+        "tool": {"name": "deploylint", "version": __version__},
+        "findings": [finding_dict(f) for f in findings],
+        "summary": {
+            "findings": len(result.shown),
+            "suppressed": len(result.suppressed),
+            "files": len(result.files),
+            "unparsable_files": result.unparsable,
+            "by_severity": {sev: sum(1 for f in result.shown if f.severity.value == sev) for sev in ("error", "warning", "note")},
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

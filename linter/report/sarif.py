@@ -1,0 +1,154 @@
+"""SARIF 2.1.0 for GitHub code scanning (design §4), built with sarif-om.
+
+One run per invocation; `tool.driver.rules` lists every enabled rule with its
+help; each result has a full region (columns are Unicode code points, end
+exclusive) under `%SRCROOT%` and a `partialFingerprints` entry that survives
+unrelated edits. Suppressed findings are left out (GitHub ignores
+`suppressions`) unless asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from .. import __version__
+from ..engine import RunResult
+from ..findings import Finding
+from ..rules import Rule
+
+INFORMATION_URI = "https://deploylint.dev"
+FINGERPRINT_KEY = "deploylint/v1"
+MAX_RESULTS = 25_000  # GitHub's per-run limit
+
+
+def rule_help_text(rule: Rule) -> str:
+    h = rule.help
+    parts = [rule.title, "", h.get("why", "")]
+    if h.get("bad"):
+        parts += ["", "Example (flagged):", h["bad"].rstrip()]
+    if h.get("good"):
+        parts += ["", "Use instead:", h["good"].rstrip()]
+    parts += ["", "Fix: " + h.get("fix", "")]
+    return "\n".join(parts).strip()
+
+
+def rule_help_markdown(rule: Rule) -> str:
+    h = rule.help
+    parts = [f"**{rule.id} {rule.name}**: {rule.title}", "", h.get("why", "")]
+    if h.get("bad"):
+        parts += ["", "Example (flagged):", "```", h["bad"].rstrip(), "```"]
+    if h.get("good"):
+        parts += ["", "Use instead:", "```", h["good"].rstrip(), "```"]
+    parts += ["", "**Fix:** " + h.get("fix", "")]
+    if rule.references:
+        parts += ["", "References:"] + [f"- <{r}>" for r in rule.references]
+    return "\n".join(parts).strip()
+
+
+def _descriptor(rule: Rule) -> Any:
+    import sarif_om as om
+
+    properties: dict[str, Any] = {"tags": list(rule.tags), "precision": rule.precision}
+    if rule.security_severity is not None:
+        properties["security-severity"] = f"{rule.security_severity:.1f}"
+        if "security" not in properties["tags"]:
+            properties["tags"].append("security")
+    return om.ReportingDescriptor(
+        id=rule.id,
+        name=rule.name,
+        short_description=om.MultiformatMessageString(text=rule.title),
+        full_description=om.MultiformatMessageString(text=rule.help.get("why", rule.title)),
+        help=om.MultiformatMessageString(text=rule_help_text(rule), markdown=rule_help_markdown(rule)),
+        help_uri=f"{INFORMATION_URI}/rules/{rule.id}",
+        default_configuration=om.ReportingConfiguration(level=rule.severity.value),
+        properties=properties,
+    )
+
+
+def artifact_uri(path: str) -> tuple[str, str | None]:
+    """(uri, uriBaseId): repo-relative paths under %SRCROOT%, others absolute."""
+    if path.startswith("/"):
+        return "file://" + quote(path), None
+    return quote(path), "%SRCROOT%"
+
+
+def _result(finding: Finding, index: dict[str, int]) -> Any:
+    import sarif_om as om
+
+    s = finding.span
+    uri, base = artifact_uri(s.file)
+    result = om.Result(
+        rule_id=finding.rule_id,
+        level=finding.severity.value,
+        message=om.Message(text=finding.message),
+        locations=[
+            om.Location(
+                physical_location=om.PhysicalLocation(
+                    artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=base),
+                    region=om.Region(start_line=s.line, start_column=s.column, end_line=s.end_line, end_column=s.end_column),
+                )
+            )
+        ],
+        partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint()},
+    )
+    if finding.rule_id in index:
+        result.rule_index = index[finding.rule_id]
+    if finding.suppression is not None:
+        kind = "inSource" if finding.suppression.kind in ("inline", "file", "annotation") else "external"
+        result.suppressions = [om.Suppression(kind=kind, justification=finding.suppression.reason or None)]
+    return result
+
+
+def to_plain(obj: Any) -> Any:
+    """sarif-om objects to JSON-ready data, camelCase names from its metadata."""
+    import attr
+
+    if attr.has(type(obj)):
+        out: dict[str, Any] = {}
+        for a in attr.fields(type(obj)):
+            value = getattr(obj, a.name)
+            if value is None or (isinstance(value, (list, dict)) and not value and a.name != "results"):
+                continue
+            # sarif-om's defaults (index -1, kind "fail", ...) are SARIF's own
+            # defaults: omit them, except `level`, whose absence means "the
+            # rule's default level" rather than the literal default.
+            if a.default is not attr.NOTHING and value == a.default and a.name != "level":
+                continue
+            out[a.metadata.get("schema_property_name", a.name)] = to_plain(value)
+        return out
+    if isinstance(obj, dict):
+        return {k: to_plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_plain(v) for v in obj]
+    return obj
+
+
+def render(result: RunResult, *, include_suppressed: bool = False, category: str | None = None) -> str:
+    import sarif_om as om
+
+    rules = list(result.rules)
+    index = {r.id: i for i, r in enumerate(rules)}
+    findings = [f for f in result.findings if include_suppressed or not f.suppressed][:MAX_RESULTS]
+    run = om.Run(
+        tool=om.Tool(
+            driver=om.ToolComponent(
+                name="deploylint",
+                version=__version__,
+                semantic_version=__version__,
+                information_uri=INFORMATION_URI,
+                rules=[_descriptor(r) for r in rules],
+            )
+        ),
+        results=[_result(f, index) for f in findings],
+        column_kind="unicodeCodePoints",
+    )
+    if category:
+        run.automation_details = om.RunAutomationDetails(id=category.rstrip("/") + "/")
+    log = om.SarifLog(
+        version="2.1.0",
+        schema_uri="https://json.schemastore.org/sarif-2.1.0.json",
+        runs=[run],
+    )
+    return json.dumps(to_plain(log), indent=2, ensure_ascii=False) + "\n"

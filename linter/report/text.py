@@ -1,0 +1,58 @@
+"""Human output, like ruff: `path:line:col: ID message`, then a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..engine import RunResult
+from ..findings import Finding, Severity
+
+_COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.NOTE: "\x1b[36m"}
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def format_finding(finding: Finding, colour: bool) -> str:
+    s = finding.span
+    where = f"{s.file}:{s.line}:{s.column}:"
+    rule = finding.rule_id
+    suffix = ""
+    if finding.suppression is not None:
+        reason = f": {finding.suppression.reason}" if finding.suppression.reason else ""
+        suffix = f" [suppressed ({finding.suppression.kind}){reason}]"
+    if colour:
+        where = f"{_BOLD}{where}{_RESET}"
+        rule = f"{_COLOURS[finding.severity]}{rule}{_RESET}"
+        suffix = f"{_DIM}{suffix}{_RESET}" if suffix else ""
+    return f"{where} {rule} {finding.message}{suffix}"
+
+
+def summary(result: RunResult) -> str:
+    shown = result.shown
+    counts = Counter(f.severity for f in shown)
+    parts = [f"{counts[sev]} {sev.value}{'' if counts[sev] == 1 else 's'}" for sev in Severity if counts[sev]]
+    head = _plural(len(shown), "finding") + (f" ({', '.join(parts)})" if parts else "")
+    tail = [f"{len(result.suppressed)} suppressed", _plural(len(result.files), "file")]
+    if result.unparsable:
+        tail.append(f"{result.unparsable} could not be parsed")
+    return ", ".join([head] + tail)
+
+
+def statistics(result: RunResult) -> str:
+    counts = Counter((f.rule_id, f.rule_name) for f in result.shown)
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "\n".join(f"{n:>5}  {rid:<8} {name}" for (rid, name), n in rows)
+
+
+def render(result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False) -> str:
+    findings = result.findings if show_suppressed else result.shown
+    lines = [format_finding(f, colour) for f in findings]
+    if with_statistics and result.shown:
+        lines += ["", statistics(result)]
+    if lines:
+        lines.append("")
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,133 @@
+"""Rules as data: loading and validating rule files.
+
+A rule file is YAML in the format of `schemas/rule.schema.json`. Built-in rules
+are validated by the test suite (so start-up skips the schema check for them);
+user rules are validated when loaded, with errors that name file and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UsageError
+from .findings import Severity
+from .resources import rules_dir, schemas_dir
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    format: str  # kubernetes | nginx | clickhouse | env | any
+    select: str
+    options: dict[str, Any] = field(default_factory=dict)  # selector options (kinds, init, ...)
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    target: Target
+    check_kind: str  # schema | assert | python
+    check_body: Any
+    message: str
+    help: dict[str, str]
+    references: list[str]
+    params: dict[str, Any]
+    tags: list[str]
+    security_severity: float | None = None
+    precision: str = "high"
+    source: str = ""  # the rule file, for error messages
+    builtin: bool = True
+
+    @property
+    def prefix(self) -> str:
+        return self.id.rstrip("0123456789")
+
+    def matches(self, selector: str) -> bool:
+        """True for a selector naming this rule by ID, name, or ID prefix (K8S, K8S1)."""
+        return selector == self.name or self.id.startswith(selector.upper())
+
+
+def load_rule_file(path: Path, *, builtin: bool, validate: bool) -> Rule:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{path}: cannot read rule file: {_one_line(exc)}") from None
+    if validate:
+        validate_rule_data(data, str(path))
+    return rule_from_data(data, str(path), builtin=builtin)
+
+
+def rule_from_data(data: Any, source: str, *, builtin: bool) -> Rule:
+    if not isinstance(data, dict):
+        raise UsageError(f"{source}: a rule file must be a mapping")
+    try:
+        target = dict(data["target"])
+        check = dict(data["check"])
+        (check_kind, check_body), = check.items()
+        return Rule(
+            id=data["id"],
+            name=data["name"],
+            title=data["title"],
+            severity=Severity(data["severity"]),
+            target=Target(target.pop("format"), target.pop("select"), target),
+            check_kind=check_kind,
+            check_body=check_body,
+            message=data["message"],
+            help=dict(data["help"]),
+            references=list(data.get("references", [])),
+            params=dict(data.get("params") or {}),
+            tags=list(data.get("tags", [])),
+            security_severity=data.get("security_severity"),
+            precision=data.get("precision", "high"),
+            source=source,
+            builtin=builtin,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"{source}: invalid rule: {_one_line(exc)}") from None
+
+
+def validate_rule_data(data: Any, source: str) -> None:
+    """Raise UsageError naming the file and the first failing field."""
+    import json
+
+    import jsonschema  # imported here: ~100 ms we do not pay for built-in rules
+
+    schema = json.loads((schemas_dir() / "rule.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise UsageError(f"{source}: {where}: {error.message}")
+
+
+def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
+    """The built-in pack plus user rule directories, sorted by ID."""
+    rules: dict[str, Rule] = {}
+    for path in sorted(rules_dir().glob("*/*.yaml")):
+        if path.parent.name == "presets":
+            continue
+        rule = load_rule_file(path, builtin=True, validate=False)
+        rules[rule.id] = rule
+    for directory in extra_dirs or []:
+        if not directory.is_dir():
+            raise UsageError(f"rules directory not found: {directory}")
+        for path in sorted(directory.rglob("*.y*ml")):
+            rule = load_rule_file(path, builtin=False, validate=True)
+            if rule.id in rules:
+                raise UsageError(f"{path}: rule ID {rule.id} is already used by {rules[rule.id].source}")
+            rules[rule.id] = rule
+    return sorted(rules.values(), key=lambda r: r.id)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return " ".join(text.split()) if text else type(exc).__name__

@@ -1,0 +1,102 @@
+"""Kubernetes selectors: objects, pod specs and containers of every workload."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..model import MappingNode, SequenceNode
+from ..parsers.kubernetes import K8sObject
+from . import Subject
+
+if TYPE_CHECKING:
+    from ..engine import RunContext
+    from ..units import LintUnit
+
+# Where each built-in workload keeps its pod spec. Users add custom resources
+# (Argo Rollout, OpenKruise CloneSet, ...) with the config's `pod_templates`.
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "PodTemplate": ("template", "spec"),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+
+RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
+
+
+def _objects(unit: "LintUnit") -> list[K8sObject]:
+    return unit.model if isinstance(unit.model, list) else []
+
+
+def _object_context(obj: K8sObject) -> dict[str, Any]:
+    return {"kind": obj.kind, "object": obj.name or "(unnamed)", "namespace": obj.namespace or "default"}
+
+
+def _scope(obj: K8sObject) -> dict[str, Any]:
+    annotations = obj.annotations
+    return {"annotations": {k: v.text for k, v in annotations.pairs} if annotations else {}}
+
+
+def pod_spec_paths(ctx: "RunContext") -> dict[str, tuple[str, ...]]:
+    custom = ctx.options.get("pod_templates") or {}
+    table = dict(POD_SPEC_PATHS)
+    for kind, path in custom.items():
+        table[kind] = tuple(path.split(".")) + ("spec",)
+    return table
+
+
+def objects(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Every object; option `kinds` restricts to some kinds."""
+    kinds = options.get("kinds")
+    for obj in _objects(unit):
+        if kinds and obj.kind not in kinds:
+            continue
+        yield Subject(obj.node, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
+
+
+def pod_specs(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """The pod spec of every workload (Pod, Deployment, ..., CronJob, custom)."""
+    table = pod_spec_paths(ctx)
+    skip = set(options.get("skip_kinds", ()))
+    for obj in _objects(unit):
+        path = table.get(obj.kind)
+        if path is None or obj.kind in skip:
+            continue
+        spec = obj.node.path(*path)
+        if isinstance(spec, MappingNode):
+            yield Subject(spec, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
+
+
+def containers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Every container of every pod spec.
+
+    Options: `init: include | exclude | only` (default include; ephemeral
+    containers are never selected), `skip_kinds: [Job, CronJob]`.
+    """
+    init = options.get("init", "include")
+    lists = {"include": ("initContainers", "containers"), "exclude": ("containers",), "only": ("initContainers",)}[init]
+    for pod in pod_specs(unit, options, ctx):
+        assert isinstance(pod.node, MappingNode)
+        for field_name in lists:
+            items = pod.node.sequence(field_name)
+            if items is None:
+                continue
+            for index, container in enumerate(items):
+                if not isinstance(container, MappingNode):
+                    continue
+                name = container.text("name") or f"#{index}"
+                context = dict(pod.context, name=name, container_type=field_name[:-1])
+                scope = dict(pod.scope, container=name)
+                yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=(pod.data, pod.node), scope=scope)
+
+
+SELECTORS = {
+    "objects": objects,
+    "pod-specs": pod_specs,
+    "containers": containers,
+}

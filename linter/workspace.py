@@ -1,0 +1,116 @@
+"""Reading files safely, confined to the scanned root, with a parse cache.
+
+Parsers that follow references to other files (nginx `include`, ClickHouse
+`config.d/`) go through `Workspace.load`, so every read is confined to the root,
+bounded in size, decoded the same way, and parsed at most once per run.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import ParsedFile, ParseProblem, SourceFile, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_yaml_alias_nodes: int = 100_000
+    max_depth: int = 200
+    max_xml_elements: int = 200_000
+    max_includes: int = 500
+    max_include_depth: int = 16
+    max_include_bytes: int = 50 * 1024 * 1024
+
+
+class ReadFailure(Exception):
+    def __init__(self, problem: ParseProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def decode(data: bytes, display: str) -> str:
+    """UTF-8 (with or without BOM) text, or ReadFailure saying where it is not."""
+    if b"\x00" in data[:8192]:
+        raise ReadFailure(ParseProblem("DL001", "binary file (NUL bytes): not a text configuration", Span.point(display, 1, 1)))
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise ReadFailure(
+            ParseProblem("DL001", f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8", Span.point(display, line, column))
+        ) from None
+
+
+@dataclass
+class Workspace:
+    root: Path
+    limits: Limits = field(default_factory=Limits)
+    options: dict[str, Any] = field(default_factory=dict)
+    _parsed: dict[str, ParsedFile | ParseProblem] = field(default_factory=dict)
+    _real_root: Path | None = None
+
+    @property
+    def real_root(self) -> Path:
+        if self._real_root is None:
+            self._real_root = self.root.resolve()
+        return self._real_root
+
+    def display_path(self, path: Path) -> str:
+        try:
+            return path.absolute().relative_to(self.root.absolute()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def confined(self, path: Path) -> Path | None:
+        """The real path if it lies inside the root (symlinks resolved), else None."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            return None
+        try:
+            real.relative_to(self.real_root)
+        except ValueError:
+            return None
+        return real
+
+    def read(self, path: Path, display: str | None = None) -> SourceFile:
+        display = display or self.display_path(path)
+        try:
+            size = path.stat().st_size
+            if size > self.limits.max_file_bytes:
+                raise ReadFailure(
+                    ParseProblem(
+                        "DL005",
+                        f"file is {size:,} bytes, over the {self.limits.max_file_bytes:,}-byte limit (max_file_bytes); skipped",
+                        Span.point(display, 1, 1),
+                    )
+                )
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReadFailure(ParseProblem("DL001", f"cannot read file: {exc.strerror or exc}", Span.point(display, 1, 1))) from None
+        return SourceFile(display, str(path), decode(data, display))
+
+    def load(self, path: Path, fmt: str) -> ParsedFile | ParseProblem:
+        """Parse a file once per run; a failure is returned as a problem."""
+        from .parsers import parse_source
+
+        key = str(path.absolute())
+        cached = self._parsed.get(key)
+        if cached is not None:
+            return cached
+        try:
+            source = self.read(path)
+        except ReadFailure as exc:
+            result: ParsedFile | ParseProblem = exc.problem
+        else:
+            result = parse_source(source, fmt, self)
+        self._parsed[key] = result
+        return result

@@ -1,0 +1,57 @@
+"""Shared test helpers: lint text or trees in-process and look at findings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from linter.config import select_rules
+from linter.engine import RunResult, Settings, run
+from linter.rules import Rule, load_rules
+
+PROJECT = Path(__file__).resolve().parent.parent
+EXAMPLES = PROJECT / "examples"
+SHARED = PROJECT.parent / "shared"
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+
+_ALL_RULES: list[Rule] | None = None
+
+
+def all_rules() -> list[Rule]:
+    global _ALL_RULES
+    if _ALL_RULES is None:
+        _ALL_RULES = load_rules()
+    return _ALL_RULES
+
+
+def lint_paths(paths: list[Path | str], root: Path, select: list[str] | None = None, **settings: object) -> RunResult:
+    rules = select_rules(all_rules(), select)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return run([str(p) for p in paths], Settings(root=root, rules=rules, **settings))  # type: ignore[arg-type]
+    finally:
+        os.chdir(old)
+
+
+def lint_text(tmp_path: Path, name: str, text: str, select: list[str] | None = None, **settings: object) -> RunResult:
+    """Write `text` as `name` under tmp_path and lint it; returns the result."""
+    target = tmp_path / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return lint_paths([target.relative_to(tmp_path)], tmp_path, select, **settings)
+
+
+def triples(result: RunResult) -> list[tuple[str, int, int]]:
+    """(rule, line, column) of every shown finding, as yamllint's tests do."""
+    return [(f.rule_id, f.span.line, f.span.column) for f in result.shown]
+
+
+@pytest.fixture
+def lint(tmp_path: Path):  # type: ignore[no-untyped-def]
+    def _lint(name: str, text: str, select: list[str] | None = None, **settings: object) -> RunResult:
+        return lint_text(tmp_path, name, text, select, **settings)
+
+    return _lint

@@ -1,0 +1,62 @@
+"""Every rule's help examples are tests: the bad example fires the rule on
+exactly the lines marked `flagged`, the good example stays silent. The same
+text is the rule's documentation, so docs cannot drift from behaviour."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from linter.rules import validate_rule_data
+from linter.resources import rules_dir
+
+from conftest import all_rules, lint_text
+
+DEFAULT_NAMES = {"kubernetes": "manifest.yaml", "nginx": "nginx.conf", "clickhouse": "config.xml", "env": ".env"}
+_FLAG = re.compile(r"(#|<!--)\s*flagged\b")
+
+EXAMPLE_RULES = [r for r in all_rules() if r.help.get("bad") or r.help.get("good")]
+
+
+def _filename(rule) -> str:  # type: ignore[no-untyped-def]
+    return rule.help.get("example_filename") or DEFAULT_NAMES.get(rule.target.format, "manifest.yaml")
+
+
+def test_every_rule_file_is_valid() -> None:
+    import yaml
+
+    files = [p for p in rules_dir().glob("*/*.yaml") if p.parent.name != "presets"]
+    assert files
+    for path in files:
+        validate_rule_data(yaml.safe_load(path.read_text()), str(path))
+
+
+def test_rule_ids_and_names_are_unique() -> None:
+    rules = all_rules()
+    assert len({r.id for r in rules}) == len(rules)
+    assert len({r.name for r in rules if not r.id.startswith("DL")} ) == len([r for r in rules if not r.id.startswith("DL")])
+
+
+def test_rule_file_names_match_ids() -> None:
+    for rule in all_rules():
+        assert Path(rule.source).name == f"{rule.id}-{rule.name}.yaml"
+
+
+@pytest.mark.parametrize("rule", [r for r in EXAMPLE_RULES if r.help.get("bad")], ids=lambda r: r.id)
+def test_bad_example_fires_on_flagged_lines(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = rule.help["bad"]
+    result = lint_text(tmp_path, _filename(rule), text, select=[rule.id])
+    lines = sorted({f.span.line for f in result.shown if f.rule_id == rule.id})
+    assert lines, f"{rule.id}: bad example raised nothing: {[(f.rule_id, f.message) for f in result.shown]}"
+    marked = [i for i, line in enumerate(text.splitlines(), 1) if _FLAG.search(line)]
+    assert marked, f"{rule.id}: mark the flagged lines of the bad example with '# flagged'"
+    assert lines == marked
+
+
+@pytest.mark.parametrize("rule", [r for r in EXAMPLE_RULES if r.help.get("good")], ids=lambda r: r.id)
+def test_good_example_is_silent(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = lint_text(tmp_path, _filename(rule), rule.help["good"], select=[rule.id])
+    assert [f.message for f in result.shown if f.rule_id == rule.id] == []
