@@ -52,6 +52,7 @@ class RunResult:
     files: list[str]  # display paths of every file linted
     rules: list[Rule]
     unparsable: int = 0
+    formats: dict[str, str] = field(default_factory=dict)  # display path -> format
 
     @property
     def shown(self) -> list[Finding]:
@@ -231,5 +232,5 @@ def run(paths: list[str], settings: Settings) -> RunResult:
 
     findings = apply_suppressions(findings, units, settings)
     findings.sort(key=Finding.sort_key)
-    files = sorted({f.path for u in units for f in u.files})
-    return RunResult(findings, files, settings.rules, unparsable)
+    formats = {f.path: f.format for u in units for f in u.files}
+    return RunResult(findings, sorted(formats), settings.rules, unparsable, formats)
