@@ -1,0 +1,289 @@
+"""Time deploylint as whole processes and print a markdown table.
+
+    python bench/run.py                   # every row, 5 repetitions
+    python bench/run.py --repeat 3 --quick  # fewer repetitions, no 4x corpus
+    python bench/run.py --only cold,full  # some rows
+
+Rows: `--version`; cold start on one small manifest (the typical pre-commit
+call); the `--small` corpus; the full corpus with --jobs 1 and --jobs N; the
+corpus at 1x/2x/4x for linearity (per-file cost after subtracting start-up);
+peak RSS; and two "floor" rows, timed inside one process on the same files:
+the raw parsers alone (libyaml compose, expat, python-dotenv, our nginx lexer)
+and deploylint's parsers building the positioned model, both without rules.
+
+Every command runs in a fresh process `repeat` times; the table shows the
+median, min and max wall time. Peak RSS is the largest process (the CLI or one
+of its workers), taken from getrusage(RUSAGE_CHILDREN) in a fresh wrapper.
+Corpora are generated deterministically by make_corpus.py into a work
+directory (kept between runs; `--workdir`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import make_corpus  # noqa: E402  (sibling script)
+
+ENV = {**os.environ, "PYTHONPATH": str(PROJECT), "NO_COLOR": "1"}
+CLI = [sys.executable, "-m", "linter"]
+
+ONE_MANIFEST = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      securityContext: {runAsNonRoot: true, runAsUser: 10001}
+      containers:
+        - name: web
+          image: registry.example.com/shop/web:2.4.1
+          ports: [{name: http, containerPort: 8080}]
+          resources:
+            requests: {cpu: 250m, memory: 256Mi}
+            limits: {cpu: 500m, memory: 512Mi}
+          livenessProbe: {httpGet: {path: /healthz, port: http}}
+          readinessProbe: {httpGet: {path: /ready, port: http}}
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: {drop: [ALL]}
+"""
+
+
+@dataclass
+class Row:
+    case: str
+    files: int | None
+    times: list[float] = field(default_factory=list)
+    rss_kb: int | None = None
+    note: str = ""
+    in_process: bool = False  # timed inside one process: no start-up to subtract
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def run_once(argv: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(argv)} exited {proc.returncode}:\n{proc.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def timed(case: str, argv: list[str], cwd: Path, repeat: int, files: int | None) -> Row:
+    run_once(argv, cwd)  # warm the page cache and .pyc files
+    row = Row(case, files)
+    row.times = [run_once(argv, cwd) for _ in range(repeat)]
+    return row
+
+
+def peak_rss_kb(argv: list[str], cwd: Path) -> int:
+    """Largest resident set of the command or any process it waited for."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *argv], cwd=cwd, env=ENV, capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+FLOOR_SCRIPT = r"""
+import json, sys, time
+from pathlib import Path
+root = Path(sys.argv[1]); mode = sys.argv[2]
+from linter.discover import discover
+from linter.workspace import Workspace
+candidates = [c for c in discover(["."], root) if c.format]
+import yaml
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def raw_parser(fmt):
+    if fmt == "kubernetes":
+        return lambda text: list(yaml.compose_all(text, Loader=loader))
+    if fmt == "clickhouse":
+        import xml.parsers.expat
+        def parse(text):
+            p = xml.parsers.expat.ParserCreate()
+            p.Parse(text, True)
+        return parse
+    if fmt == "env":
+        import io
+        from dotenv.parser import parse_stream
+        return lambda text: list(parse_stream(io.StringIO(text)))
+    if fmt == "nginx":
+        try:
+            from linter.parsers import nginx as nginx_parser
+        except ImportError:
+            return None
+        lex = getattr(nginx_parser, "tokenize", None) or getattr(nginx_parser, "lex", None)
+        return (lambda text: list(lex(text))) if lex else None
+    return None
+
+parsers = {}
+skipped = set()
+start = time.perf_counter()
+if mode == "raw":
+    for c in candidates:
+        if c.format not in parsers:
+            parsers[c.format] = raw_parser(c.format)
+        fn = parsers[c.format]
+        if fn is None:
+            skipped.add(c.format); continue
+        with open(c.abspath, encoding="utf-8") as fh:
+            fn(fh.read())
+else:
+    from linter.parsers import parse_source
+    ws = Workspace(root)
+    for c in candidates:
+        try:
+            source = ws.read(Path(c.abspath), c.relpath)
+            parse_source(source, c.format, ws)
+        except ImportError:
+            skipped.add(c.format)
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "files": len(candidates), "skipped": sorted(skipped)}))
+"""
+
+
+def floor(mode: str, corpus: Path, repeat: int) -> Row:
+    label = {"raw": "floor: raw parsers (libyaml compose, expat, dotenv, nginx lexer)",
+             "model": "floor: deploylint parsers to the positioned model"}[mode]
+    row = Row(label, None, in_process=True)
+    skipped: list[str] = []
+    for _ in range(repeat + 1):
+        out = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, str(corpus), mode], cwd=corpus, env=ENV,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"bench: floor ({mode}) failed:\n{out.stderr}")
+        data = json.loads(out.stdout)
+        row.times.append(data["seconds"])
+        row.files = data["files"]
+        skipped = data["skipped"]
+    row.times = row.times[1:]
+    row.note = "in-process, no start-up" + (f"; no parser for {', '.join(skipped)}" if skipped else "")
+    return row
+
+
+def corpus(workdir: Path, name: str, args: list[str]) -> tuple[Path, int]:
+    """Generate (once) a corpus; returns its directory and the number of lintable files."""
+    target = workdir / name
+    stamp = target / ".bench-args"
+    if not (stamp.is_file() and stamp.read_text() == " ".join(args)):
+        make_corpus.main([str(target), *args])
+        stamp.write_text(" ".join(args))
+    count = subprocess.run(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from linter.discover import discover;"
+         "print(len([c for c in discover(['.'], Path('.')) if c.format]))"],
+        cwd=target, env=ENV, capture_output=True, text=True, check=True)
+    return target, int(count.stdout)
+
+
+def fmt_seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def table(rows: list[Row], startup: float | None) -> str:
+    out = ["| case | files | median | min | max | per file (excl. start-up) | peak RSS | note |",
+           "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        per_file = ""
+        if r.files and r.times and r.files > 1 and (r.in_process or startup is not None):
+            fixed = 0.0 if r.in_process else startup or 0.0
+            per_file = f"{(r.median - fixed) / r.files * 1e6:.0f} µs"
+        rss = f"{r.rss_kb / 1024:.0f} MB" if r.rss_kb else ""
+        times = [fmt_seconds(v) for v in (r.median, min(r.times), max(r.times))] if r.times else ["", "", ""]
+        out.append(f"| {r.case} | {r.files if r.files is not None else ''} | {' | '.join(times)} | {per_file} | {rss} | {r.note} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark deploylint (see the module docstring).")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="N for the --jobs N row")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "deploylint-bench")
+    parser.add_argument("--quick", action="store_true", help="skip the 4x corpus")
+    parser.add_argument("--only", default="", help="comma-separated: version,cold,small,full,jobs,linear,rss,floor")
+    parser.add_argument("--json", type=Path, help="also write the raw timings here")
+    args = parser.parse_args(argv)
+    only = set(filter(None, args.only.split(",")))
+    want = (lambda name: not only or name in only)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    repeat = args.repeat
+
+    one = args.workdir / "one"
+    one.mkdir(exist_ok=True)
+    (one / "deployment.yaml").write_text(ONE_MANIFEST, encoding="utf-8")
+    startup: float | None = None
+    if want("version"):
+        rows.append(timed("`deploylint --version`", [*CLI, "--version"], one, repeat, None))
+    if want("cold") or want("linear"):
+        cold = timed("cold start: `deploylint deployment.yaml` (pre-commit)", [*CLI, "deployment.yaml"], one, max(repeat, 10), 1)
+        startup = cold.median
+        if want("cold"):
+            rows.append(cold)
+    if want("small"):
+        small, n = corpus(args.workdir, "small", ["--small", "--seed", "1"])
+        rows.append(timed("`--small` corpus", [*CLI, "."], small, repeat, n))
+    full, n_full = corpus(args.workdir, "full", ["--seed", "1"])
+    if want("full"):
+        rows.append(timed("full corpus, `--jobs 1`", [*CLI, "--jobs", "1", "."], full, repeat, n_full))
+    if want("jobs"):
+        rows.append(timed(f"full corpus, `--jobs {args.jobs}`", [*CLI, "--jobs", str(args.jobs), "."], full, repeat, n_full))
+    if want("linear"):
+        for scale in (1, 2) if args.quick else (1, 2, 4):
+            target, n = corpus(args.workdir, f"scale{scale}", ["--seed", "1", "--scale", str(scale)]) if scale > 1 else (full, n_full)
+            rows.append(timed(f"linearity {scale}x, `--jobs 1`", [*CLI, "--jobs", "1", "."], target, max(3, repeat // 2), n))
+    if want("rss"):
+        for jobs in (1, args.jobs):
+            row = Row(f"peak RSS, full corpus, `--jobs {jobs}`", n_full)
+            row.rss_kb = peak_rss_kb([*CLI, "--jobs", str(jobs), "."], full)
+            row.note = "largest single process"
+            rows.append(row)
+    if want("floor"):
+        rows.append(floor("raw", full, repeat))
+        rows.append(floor("model", full, repeat))
+
+    linear = [r for r in rows if r.case.startswith("linearity")]
+    if len(linear) > 1 and startup is not None:
+        base = (linear[0].median - startup) / (linear[0].files or 1)
+        for r in linear[1:]:
+            per = (r.median - startup) / (r.files or 1)
+            r.note = f"{(per / base - 1) * 100:+.1f}% per file vs 1x"
+    cpu = os.cpu_count()
+    print(f"deploylint benchmark: {cpu} CPUs ({platform.processor() or platform.machine()}), "
+          f"Python {platform.python_version()} on {platform.system()} {platform.release()}, "
+          f"{repeat} repetitions, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    print(table(rows, startup))
+    if args.json:
+        args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
