@@ -74,6 +74,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--sarif-category", help="SARIF runAutomationDetails.id (one per analysis in code scanning).")
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF, marked as such.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY, unless NO_COLOR).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+              help="Worker processes (default 0: one per CPU; small runs stay in one process).")
+@click.option("--shard", metavar="I/N", help="Lint only shard I of N (1-based), to spread a big repo over CI machines.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal, for runs over 2 s).")
 def check_command(paths: tuple[str, ...], **options: Any) -> None:
     """Lint PATHS (files or directories; `-` reads standard input)."""
     sys.exit(_guarded(lambda: run_check(list(paths) or ["."], options)))
@@ -90,19 +94,44 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
         stdin = (options["stdin_filename"], sys.stdin.read())
+    progress = _progress_bar(options["progress"])
     settings = Settings(
         root=scan_root(paths) if paths else Path.cwd(),
         rules=rules,
         format_hint=options["format_hint"],
         ignore_unknown=options["ignore_unknown"],
         stdin=stdin,
+        jobs=options["jobs"],
+        shard=_shard(options["shard"]),
+        progress=progress,
     )
-    result = run(paths, settings)
+    try:
+        result = run(paths, settings)
+    finally:
+        if progress is not None:
+            progress.close()
     text = render(result, options)
     write_output(text, options["output"])
     threshold = Severity(options["fail_on"]).rank
     failing = [f for f in result.shown if f.severity.rank >= threshold]
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    from .shard import parse_shard
+
+    return parse_shard(text)
+
+
+def _progress_bar(wanted: bool | None) -> Any:
+    """A bar when asked for, or (unless --no-progress) on a terminal for long runs."""
+    if wanted is False or (wanted is None and not sys.stderr.isatty()):
+        return None
+    from .progress import ProgressBar
+
+    return ProgressBar(forced=bool(wanted))
 
 
 def render(result: Any, options: dict[str, Any]) -> str:
@@ -132,6 +161,21 @@ def write_output(text: str, output: str | None) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)
+
+
+@cli.command("merge-sarif")
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def merge_sarif_command(output: str, inputs: tuple[str, ...]) -> None:
+    """Merge the SARIF files of `--shard` runs into OUTPUT (`-`: stdout)."""
+    sys.exit(_guarded(lambda: _merge_sarif(output, list(inputs))))
+
+
+def _merge_sarif(output: str, inputs: list[str]) -> int:
+    from .sarif_merge import merge_files
+
+    write_output(merge_files(inputs), None if output == "-" else output)
+    return EXIT_CLEAN
 
 
 @cli.command("rules")

@@ -6,10 +6,12 @@ and `checks`; rules are data. Output is a `RunResult` the reporters format.
 
 from __future__ import annotations
 
+import gc
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .checks import PythonCheck, Violation, build_params, python_check
 from .discover import Candidate, discover
@@ -21,6 +23,9 @@ from .rules import Rule
 from .selectors import Subject, get_selector
 from .units import LintUnit
 from .workspace import Limits, Workspace
+
+
+Progress = Callable[[str, int], None]
 
 
 @dataclass(slots=True)
@@ -44,6 +49,9 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
     stdin: tuple[str, str] | None = None  # (display name, text) for `-`
+    jobs: int = 1  # worker processes; 0: one per CPU (small runs stay in-process)
+    shard: tuple[int, int] | None = None  # (index, total), 1-based: lint only this shard's files
+    progress: Progress | None = None  # called with ("parsed"|"units"|"checked", count)
 
 
 @dataclass(slots=True)
@@ -140,11 +148,27 @@ def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
     return ParsedFile(source, candidate.format or "unknown", [], [problem])
 
 
+def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidate], list[Candidate]]:
+    """The files to lint and, when sharding, the other shards' files (which
+    may still hold context for cross-file rules, see `context.py`)."""
+    candidates = discover(paths, settings.root, excludes=settings.excludes, format_hint=settings.format_hint) if paths else []
+    if settings.shard is None:
+        return candidates, []
+    from .shard import split_shard
+
+    return split_shard(candidates, settings.root, *settings.shard)
+
+
 def parse_all(settings: Settings, workspace: Workspace, paths: list[str]) -> tuple[list[ParsedFile], int]:
     """Read and parse every candidate; failures become parsed files holding a problem."""
+    return parse_candidates(settings, workspace, find_candidates(settings, paths)[0], with_stdin=True)
+
+
+def parse_candidates(
+    settings: Settings, workspace: Workspace, candidates: list[Candidate], *, with_stdin: bool, progress: Progress | None = None
+) -> tuple[list[ParsedFile], int]:
     parsed: list[ParsedFile] = []
     unparsable = 0
-    candidates = discover(paths, settings.root, excludes=settings.excludes, format_hint=settings.format_hint) if paths else []
     for candidate in candidates:
         if candidate.format is None:
             if settings.ignore_unknown:
@@ -155,7 +179,9 @@ def parse_all(settings: Settings, workspace: Workspace, paths: list[str]) -> tup
             result = _failed_file(candidate, result)
         result.source.path = candidate.relpath
         parsed.append(result)
-    if settings.stdin is not None:
+        if progress is not None:
+            progress("parsed", 1)
+    if with_stdin and settings.stdin is not None:
         name, text = settings.stdin
         from .discover import detect_format
 
@@ -205,32 +231,101 @@ def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException) -> Fi
     )
 
 
-def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext) -> list[Finding]:
+def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext, progress: Progress | None = None) -> list[Finding]:
+    """Every rule on every unit, unit by unit (so progress can be shown);
+    a rule is compiled only when some unit can use it."""
     findings: list[Finding] = []
-    for rule in rules:
-        targets = [u for u in units if rule.target.format in ("any", u.format)]
-        if not targets:
-            continue
-        compiled = CompiledRule(rule)  # compiled only when something can use it
-        for unit in targets:
+    compiled: dict[str, CompiledRule] = {}
+    for unit in units:
+        for rule in rules:
+            if rule.target.format not in ("any", unit.format):
+                continue
+            if rule.id not in compiled:
+                compiled[rule.id] = CompiledRule(rule)
             try:
-                findings.extend(compiled.run(unit, ctx))
+                findings.extend(compiled[rule.id].run(unit, ctx))
             except UsageError:
                 raise
             except Exception as exc:  # one rule's bug must not lose the run
                 findings.append(internal_error_finding(rule, unit, exc))
+        if progress is not None:
+            progress("checked", 1)
     return findings
 
 
-def run(paths: list[str], settings: Settings) -> RunResult:
-    workspace = Workspace(settings.root, settings.limits, settings.options)
-    parsed, unparsable = parse_all(settings, workspace, paths)
-    units = assemble(parsed, workspace)
-    ctx = RunContext(units, settings.options)
-    findings = evaluate(settings.rules, units, ctx)
+def finding_order(finding: Finding) -> tuple[Any, ...]:
+    """A total order, so merged results of parallel runs and shards equal a serial run's."""
+    s = finding.span
+    return (*finding.sort_key(), s.end_line, s.end_column, finding.logical)
+
+
+def lint_units(units: list[LintUnit], settings: Settings, ctx: RunContext, progress: Progress | None = None) -> list[Finding]:
+    """Evaluate and suppress: the findings of some units, in no particular order."""
+    findings = evaluate(settings.rules, units, ctx, progress)
     from .suppress import apply_suppressions
 
-    findings = apply_suppressions(findings, units, settings)
-    findings.sort(key=Finding.sort_key)
-    formats = {f.path: f.format for u in units for f in u.files}
-    return RunResult(findings, sorted(formats), settings.rules, unparsable, formats)
+    return apply_suppressions(findings, units, settings)
+
+
+def run(paths: list[str], settings: Settings) -> RunResult:
+    with paused_gc():
+        candidates, outside = find_candidates(settings, paths)
+        if settings.progress is not None:
+            settings.progress("files", len(candidates))
+        if settings.jobs != 1 and settings.stdin is None:
+            from . import parallel
+
+            jobs = parallel.effective_jobs(settings.jobs, candidates)
+            if jobs > 1:
+                return parallel.run_parallel(candidates, outside, settings, jobs)
+        return merge_results([lint_candidates(candidates, outside, settings, with_stdin=True)], settings)
+
+
+@dataclass(slots=True)
+class PartialResult:
+    """What linting some of the files yields; several merge into a RunResult."""
+
+    findings: list[Finding]
+    formats: dict[str, str]  # display path -> format
+    unparsable: int
+
+
+def lint_candidates(candidates: list[Candidate], outside: list[Candidate], settings: Settings, *, with_stdin: bool) -> PartialResult:
+    """The pipeline on some files; `outside` are files linted elsewhere (other
+    workers or shards) whose cross-file context the rules may still need."""
+    workspace = Workspace(settings.root, settings.limits, settings.options)
+    progress = settings.progress
+    parsed, unparsable = parse_candidates(settings, workspace, candidates, with_stdin=with_stdin, progress=progress)
+    units = assemble(parsed, workspace)
+    if progress is not None:
+        progress("units", len(units))
+    context = units
+    if outside:
+        from .context import outside_context
+
+        context = units + outside_context(outside, workspace)
+    findings = lint_units(units, settings, RunContext(context, settings.options), progress)
+    return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable)
+
+
+def merge_results(parts: list[PartialResult], settings: Settings) -> RunResult:
+    findings = [f for part in parts for f in part.findings]
+    findings.sort(key=finding_order)
+    formats: dict[str, str] = {}
+    for part in parts:
+        formats.update(part.formats)
+    return RunResult(findings, sorted(formats), settings.rules, sum(p.unparsable for p in parts), formats)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The parsed trees are large, long-lived and free of reference cycles: the
+    cyclic collector would rescan them again and again (two thirds of a large
+    run's time), so it is paused for the run and allowed to catch up after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
