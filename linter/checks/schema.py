@@ -16,9 +16,9 @@ from . import Violation
 
 class SchemaCheck:
     def __init__(self, schema: dict[str, Any] | bool) -> None:
-        import jsonschema  # lazy: costs ~100 ms at import
+        from .fastschema import compile_schema  # jsonschema only for keywords it lacks
 
-        self.validator = jsonschema.Draft202012Validator(schema)
+        self.validator = compile_schema(schema)
 
     def __call__(self, subject: Subject, params: Any) -> Iterator[Violation]:
         if subject.node is None:
