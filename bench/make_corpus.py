@@ -240,17 +240,28 @@ def rbac(rng: random.Random, name: str, namespace: str, team: str, bad: bool) ->
             "rules": [{"apiGroups": [""], "resources": ["configmaps", "pods"], "verbs": verbs}]}
 
 
-def manifest(rng: random.Random, i: int) -> tuple[str, str]:
+def _yaml_stream(rng: random.Random, docs: list[dict[str, Any]], header: str) -> str:
+    body = "---\n".join(yaml.dump(d, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120) for d in docs)
+    # A `kind: List` now and then, as `kubectl get -o yaml` writes them.
+    if rng.random() < 0.05:
+        body = yaml.dump({"apiVersion": "v1", "kind": "List", "items": docs}, Dumper=_Dumper, sort_keys=False, width=120)
+    return header + body
+
+
+def manifests(rng: random.Random, w: Writer, i: int, budget: int) -> int:
+    """One application's manifests: usually one multi-document file; now and
+    then its HorizontalPodAutoscaler sits in a file of its own (cross-file rules)."""
     team = rng.choice(TEAMS)
     name = name_for(rng, i)
     namespace = f"{team}-{rng.choice(('prod', 'staging', 'dev'))}"
     bad = rng.random() < 0.2
     docs: list[dict[str, Any]] = [workload(rng, name, namespace, team, bad)]
     kind = docs[0]["kind"]
+    autoscaler: dict[str, Any] | None = None
     if kind in ("Deployment", "StatefulSet"):
         docs.append(service(name, namespace, team))
         if rng.random() < 0.5:
-            docs.append(hpa(rng, name, namespace, team, kind, bad))
+            autoscaler = hpa(rng, name, namespace, team, kind, bad)
         if rng.random() < 0.35:
             docs.append(ingress(rng, name, namespace, team, bad))
     if rng.random() < 0.4:
@@ -259,15 +270,17 @@ def manifest(rng: random.Random, i: int) -> tuple[str, str]:
         docs.append(secret(rng, name, namespace, team))
     if rng.random() < 0.15:
         docs.append(rbac(rng, name, namespace, team, bad))
+    separate = autoscaler is not None and budget > 1 and rng.random() < 0.3
+    if autoscaler is not None and not separate:
+        docs.append(autoscaler)
     tail = docs[1:]
     rng.shuffle(tail)
     docs[1:] = tail
-    header = f"# {name}: managed by the {team} team\n"
-    body = "---\n".join(yaml.dump(d, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120) for d in docs)
-    # A `kind: List` now and then, as `kubectl get -o yaml` writes them.
-    if rng.random() < 0.05:
-        body = yaml.dump({"apiVersion": "v1", "kind": "List", "items": docs}, Dumper=_Dumper, sort_keys=False, width=120)
-    return f"k8s/{team}/{name}.yaml", header + body
+    w.write(f"k8s/{team}/{name}.yaml", _yaml_stream(rng, docs, f"# {name}: managed by the {team} team\n"))
+    if separate and autoscaler is not None:
+        w.write(f"k8s/{team}/{name}.hpa.yaml", _yaml_stream(rng, [autoscaler], f"# autoscaling for {name}\n"))
+        return 2
+    return 1
 
 
 # --------------------------------------------------------------------------- nginx
@@ -604,10 +617,7 @@ def generate(out: Path, counts: dict[str, int], seed: int) -> int:
     out.mkdir(parents=True)
     w = Writer(out)
     # One generator per format so changing one count leaves the other formats' files as they were.
-    k8s_rng = random.Random(f"{seed}-k8s")
-    for i in range(counts["k8s"]):
-        rel, text = manifest(k8s_rng, i)
-        w.write(rel, text)
+    fill(counts["k8s"], manifests, random.Random(f"{seed}-k8s"), w)
     fill(counts["nginx"], nginx_tree, random.Random(f"{seed}-nginx"), w)
     fill(counts["clickhouse"], clickhouse_install, random.Random(f"{seed}-clickhouse"), w)
     fill(counts["env"], env_service, random.Random(f"{seed}-env"), w)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +252,7 @@ def _guarded(action: Any) -> int:
         return 130
     except Exception:
         import tempfile
+        import traceback
 
         log = Path(tempfile.gettempdir()) / "deploylint-crash.log"
         try:

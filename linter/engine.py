@@ -7,7 +7,6 @@ and `checks`; rules are data. Output is a `RunResult` the reporters format.
 from __future__ import annotations
 
 import gc
-import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,6 +212,7 @@ def assemble(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
 
 def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException) -> Finding:
     import tempfile
+    import traceback
 
     log = Path(tempfile.gettempdir()) / "deploylint-internal-errors.log"
     try:

@@ -12,18 +12,16 @@ starting workers would cost more than it saves.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import sys
 import time
-import traceback
-from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
-from .shard import partition
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # multiprocessing is imported only when workers start
+    from multiprocessing.connection import Connection
+
     from .discover import Candidate
     from .engine import PartialResult, RunResult, Settings
 
@@ -92,6 +90,8 @@ def _worker(conn: Connection, mine: list["Candidate"], others: list["Candidate"]
     except UsageError as exc:
         conn.send(("usage", str(exc)))
     except BaseException:  # noqa: BLE001 - reported to the parent, which decides
+        import traceback
+
         conn.send(("error", traceback.format_exc()))
     finally:
         conn.close()
@@ -104,7 +104,11 @@ def _start_method() -> str:
 
 
 def run_parallel(candidates: list["Candidate"], outside: list["Candidate"], settings: "Settings", jobs: int) -> "RunResult":
+    import multiprocessing
+    from multiprocessing.connection import Connection, wait
+
     from .engine import merge_results
+    from .shard import partition
 
     parts = [p for p in partition(candidates, jobs) if p]
     mp = multiprocessing.get_context(_start_method())

@@ -15,7 +15,7 @@ and on random instances and requires identical results.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Protocol
+from typing import Any, Iterator
 
 SUPPORTED = frozenset({
     "type", "enum", "const", "required", "properties", "patternProperties", "additionalProperties",
@@ -38,16 +38,9 @@ _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 
 
-class SchemaError(Protocol):
-    """What SchemaCheck reads from an error (jsonschema's ValidationError has it too)."""
-
-    absolute_path: Any
-    validator: str | None
-    message: str
-    instance: Any
-
-
 class FastError:
+    """The parts of jsonschema's ValidationError that SchemaCheck reads."""
+
     __slots__ = ("absolute_path", "validator", "message", "instance")
 
     def __init__(self, path: tuple[str | int, ...], validator: str | None, message: str, instance: Any) -> None:

@@ -1,0 +1,202 @@
+"""`--jobs N`: worker processes give exactly the serial run's result, keep
+cross-file context (another partition's HPA), and report worker failures."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PROJECT, lint_paths
+from linter import parallel
+from linter.cli import main
+from linter.context import keep_documents, outside_context
+from linter.discover import discover
+from linter.engine import RunResult
+from linter.model import walk
+from linter.parsers import parse_source
+from linter.progress import ProgressBar
+from linter.shard import partition
+from linter.workspace import Workspace
+
+sys.path.insert(0, str(PROJECT / "bench"))
+import make_corpus  # noqa: E402
+
+PARSERS = {"nginx": "nginx", "clickhouse": "clickhouse", "env": "dotenv"}
+
+
+def available(fmt: str) -> bool:
+    return importlib.util.find_spec(f"linter.parsers.{PARSERS.get(fmt, fmt)}") is not None
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small realistic corpus of every format this checkout can parse."""
+    out = tmp_path_factory.mktemp("corpus") / "repo"
+    counts = {"k8s": 60, "nginx": 12, "clickhouse": 10, "env": 9}
+    make_corpus.generate(out, {k: (v if available({"k8s": "kubernetes"}.get(k, k)) else 0) for k, v in counts.items()}, seed=7)
+    return out
+
+
+@pytest.fixture
+def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start workers even for a small test corpus."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WEIGHT", 0)
+
+
+def everything(result: RunResult) -> list[tuple[Any, ...]]:
+    return [(f.rule_id, f.span, f.message, f.logical, f.severity, f.suppressed) for f in result.findings]
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_parallel_run_equals_serial_run(corpus: Path, always_parallel: None, jobs: int) -> None:
+    serial = lint_paths(["."], corpus, jobs=1)
+    parallel_result = lint_paths(["."], corpus, jobs=jobs)
+    assert serial.findings, "the corpus should produce findings"
+    assert everything(parallel_result) == everything(serial)
+    assert parallel_result.files == serial.files
+    assert parallel_result.formats == serial.formats
+    assert parallel_result.unparsable == serial.unparsable
+
+
+def test_cli_output_is_identical_with_workers(corpus: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(corpus)
+    outputs = []
+    for jobs in ("1", "2"):
+        for fmt in ("json", "sarif", "text"):
+            code = main(["--jobs", jobs, "--format", fmt, "."])
+            outputs.append((jobs, fmt, code, capsys.readouterr().out))
+    serial = [o[1:] for o in outputs if o[0] == "1"]
+    workers = [o[1:] for o in outputs if o[0] == "2"]
+    assert serial == workers
+    assert json.loads(serial[0][2])["summary"]["files"] > 50
+
+
+def test_small_runs_stay_in_process(corpus: Path) -> None:
+    candidates = discover([str(corpus / "k8s")], corpus)
+    assert parallel.effective_jobs(4, candidates[:3]) == 1
+    assert parallel.effective_jobs(1, candidates) == 1
+    many = discover([str(corpus)], corpus) * 40  # enough bytes to be worth workers
+    assert parallel.effective_jobs(2, many) == 2
+    assert parallel.effective_jobs(0, many) == min(parallel.cpu_count(), len(many))
+
+
+def test_partitions_are_balanced_deterministic_and_keep_groups(corpus: Path) -> None:
+    candidates = discover([str(corpus)], corpus)
+    parts = partition(candidates, 3)
+    assert parts == partition(list(candidates), 3)
+    assert sorted(c.relpath for p in parts for c in p) == sorted(c.relpath for c in candidates)
+    for fmt, marker in (("nginx", "nginx/site-"), ("clickhouse", "clickhouse/cluster-")):
+        owners: dict[str, set[int]] = {}
+        for i, part in enumerate(parts):
+            for c in part:
+                if c.format == fmt:
+                    owners.setdefault(c.relpath.split("/")[1], set()).add(i)
+        assert all(len(o) == 1 for o in owners.values()), owners
+    sizes = [sum(Path(c.abspath).stat().st_size for c in p) for p in parts]
+    assert max(sizes) < 1.5 * min(sizes)
+
+
+HPA_ELSEWHERE = """# the Deployment's autoscaler lives in another file
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {a: b}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: api
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  minReplicas: 3
+  maxReplicas: 6
+---
+kind: Service
+apiVersion: v1
+metadata: {name: api}
+"""
+
+
+def test_outside_context_keeps_only_context_objects_at_their_positions(tmp_path: Path) -> None:
+    (tmp_path / "hpa.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
+    (tmp_path / "plain.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\n", encoding="utf-8")
+    workspace = Workspace(tmp_path)
+    units = outside_context(discover([str(tmp_path)], tmp_path), workspace)
+    assert [u.path for u in units] == ["hpa.yaml"]
+    (hpa,) = units[0].model
+    assert (hpa.kind, hpa.name) == ("HorizontalPodAutoscaler", "api")
+    full = parse_source(workspace.read(tmp_path / "hpa.yaml", "hpa.yaml"), "kubernetes", workspace)
+    (expected,) = [o for o in full.meta["model"] if o.kind == "HorizontalPodAutoscaler"]
+    assert [n.span for n in walk(hpa.node)] == [n.span for n in walk(expected.node)]
+
+
+def test_keep_documents_blanks_other_documents_line_for_line() -> None:
+    import re
+
+    kept = keep_documents(HPA_ELSEWHERE, re.compile(r"kind:\s*HorizontalPodAutoscaler"))
+    assert kept is not None
+    assert kept.count("\n") == HPA_ELSEWHERE.count("\n")
+    lines, original = kept.split("\n"), HPA_ELSEWHERE.split("\n")
+    # Lines 5-13 are the HPA document (from its `---`), line 14 the next separator.
+    assert [i for i, line in enumerate(lines) if line] == list(range(5, 15))
+    assert all(line == original[i] for i, line in enumerate(lines) if line)
+    assert "ConfigMap" not in kept and "Service" not in kept and "minReplicas: 3" in kept
+    assert keep_documents("kind: Service\n", re.compile("HorizontalPodAutoscaler")) is None
+
+
+def test_worker_usage_error_reaches_the_user(tmp_path: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("just text\n", encoding="utf-8")
+    assert main(["--jobs", "2", "a.yaml", "notes.txt"]) == 2
+    assert "notes.txt: cannot tell the file's format" in capsys.readouterr().err
+
+
+def test_worker_crash_is_an_internal_error(corpus: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import linter.engine
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom in a worker")
+
+    monkeypatch.setattr(linter.engine, "assemble", boom)
+    monkeypatch.chdir(corpus)
+    assert main(["--jobs", "2", "k8s"]) == 3
+    assert "internal error" in capsys.readouterr().err
+
+
+def test_progress_goes_to_stderr_only(corpus: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(corpus)
+    main(["--jobs", "2", "--format", "json", "k8s"])
+    plain = capsys.readouterr()
+    main(["--jobs", "2", "--format", "json", "--progress", "k8s"])
+    with_bar = capsys.readouterr()
+    assert with_bar.out == plain.out
+    assert "files parsed" in with_bar.err and "files parsed" not in plain.err
+    last = with_bar.err.strip().splitlines()[-1]
+    assert "[" + "#" * 28 + "]" in last and "60/60 files parsed" in last
+
+
+def test_progress_bar_is_silent_for_quick_runs_unless_asked() -> None:
+    quiet, loud = io.StringIO(), io.StringIO()
+    for bar in (ProgressBar(quiet), ProgressBar(loud, forced=True)):
+        bar("files", 10)
+        for _ in range(10):
+            bar("parsed", 1)
+        bar("units", 10)
+        for _ in range(10):
+            bar("checked", 1)
+        bar.close()
+    assert quiet.getvalue() == ""
+    lines = loud.getvalue().splitlines()
+    assert lines[0].startswith("deploylint [....") and "10/10 files parsed, 10/10 units checked" in lines[-1]
+    assert len(lines) == 11  # one line per tenth of the way (not a terminal)

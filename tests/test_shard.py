@@ -1,0 +1,146 @@
+"""`--shard I/N` splits the files deterministically, keeps assembled groups
+together, and `merge-sarif` of every shard's SARIF equals the unsharded run's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import lint_paths
+from linter.cli import main
+from linter.discover import Candidate, discover
+from linter.errors import UsageError
+from linter.sarif_merge import merge_logs
+from linter.shard import group_key, parse_shard, split_shard, stable_hash
+from test_parallel import corpus  # noqa: F401  (the shared corpus fixture)
+
+
+def test_parse_shard() -> None:
+    assert parse_shard("1/1") == (1, 1)
+    assert parse_shard("3/4") == (3, 4)
+    for bad in ("0/4", "5/4", "1/0", "a/b", "2", "1/2/3", "-1/2"):
+        with pytest.raises(UsageError, match="--shard"):
+            parse_shard(bad)
+
+
+def test_stable_hash_does_not_depend_on_the_interpreter() -> None:
+    # A changed hash would silently reshuffle every user's CI shards.
+    # (the first 8 bytes of SHA-256, big-endian)
+    assert stable_hash("file:k8s/app.yaml") == 0x4B6FD6BDDC6E2F0D
+
+
+def shards(candidates: list[Candidate], root: Path, total: int) -> list[list[str]]:
+    return [[c.relpath for c in split_shard(candidates, root, i, total)[0]] for i in range(1, total + 1)]
+
+
+def test_shards_partition_the_files_deterministically(corpus: Path) -> None:  # noqa: F811
+    candidates = discover([str(corpus)], corpus)
+    for total in (1, 2, 3, 5):
+        split = shards(candidates, corpus, total)
+        assert [sorted(s) for s in split] == [sorted(s) for s in shards(list(reversed(candidates)), corpus, total)]
+        flat = [p for s in split for p in s]
+        assert sorted(flat) == sorted(c.relpath for c in candidates)
+        assert len(flat) == len(set(flat))
+        if total == 3:
+            assert all(split), "a realistic corpus fills every shard"
+        for i in range(1, total + 1):
+            mine, others = split_shard(candidates, corpus, i, total)
+            assert sorted(c.relpath for c in mine + others) == sorted(c.relpath for c in candidates)
+
+
+def test_a_file_keeps_its_shard_when_others_come_and_go(corpus: Path) -> None:  # noqa: F811
+    candidates = discover([str(corpus)], corpus)
+    before = {p: i for i, s in enumerate(shards(candidates, corpus, 4)) for p in s}
+    fewer = candidates[::2]
+    after = {p: i for i, s in enumerate(shards(fewer, corpus, 4)) for p in s}
+    assert all(before[p] == after[p] for p in after)
+
+
+def test_assembled_groups_stay_together(tmp_path: Path) -> None:
+    files = {
+        "edge/nginx.conf": "events {}\nhttp { include conf.d/*.conf; }\n",
+        "edge/conf.d/a.conf": "server { listen 80; }\n",
+        "edge/conf.d/b.conf": "server { listen 81; }\n",
+        "db/config.xml": "<clickhouse></clickhouse>\n",
+        "db/config.d/a.xml": "<clickhouse></clickhouse>\n",
+        "db/users.d/u.xml": "<clickhouse></clickhouse>\n",
+        "db/users.xml": "<clickhouse></clickhouse>\n",
+        "apps/one.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: one}\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    candidates = discover([str(tmp_path)], tmp_path)
+    keys = {c.relpath: group_key(c) for c in candidates}
+    assert {keys[p] for p in files if p.startswith("edge/")} == {"nginx:edge"}
+    assert {keys[p] for p in files if p.startswith("db/")} == {"clickhouse:db"}
+    assert keys["apps/one.yaml"] == "file:apps/one.yaml"
+    for total in (2, 3, 7):
+        for split in shards(candidates, tmp_path, total):
+            for prefix, size in (("edge/", 3), ("db/", 4)):
+                assert len([p for p in split if p.startswith(prefix)]) in (0, size)
+
+
+def everything(result: Any) -> list[tuple[Any, ...]]:
+    return [(f.rule_id, f.span, f.message, f.logical) for f in result.findings]
+
+
+def test_sharded_findings_equal_the_unsharded_run(corpus: Path) -> None:  # noqa: F811
+    whole = lint_paths(["."], corpus, jobs=1)
+    parts = [lint_paths(["."], corpus, jobs=1, shard=(i, 3)) for i in (1, 2, 3)]
+    merged = sorted((f for p in parts for f in everything(p)), key=lambda t: (t[1].file, t[1].line, t[1].column, t[0], t[2]))
+    assert merged == sorted(everything(whole), key=lambda t: (t[1].file, t[1].line, t[1].column, t[0], t[2]))
+    assert sorted(f for p in parts for f in p.files) == whole.files
+
+
+@pytest.mark.parametrize("total", [2, 3])
+def test_merged_shard_sarif_equals_unsharded_sarif(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+                                                   total: int) -> None:
+    monkeypatch.chdir(corpus)
+    assert main(["--jobs", "1", "--format", "sarif", "-o", str(tmp_path / "all.sarif"), "."]) == 1
+    inputs = []
+    for i in range(1, total + 1):
+        out = tmp_path / f"shard{i}.sarif"
+        main(["--shard", f"{i}/{total}", "--format", "sarif", "-o", str(out), "."])
+        inputs.append(str(out))
+    assert main(["merge-sarif", str(tmp_path / "merged.sarif"), *reversed(inputs)]) == 0
+    assert (tmp_path / "merged.sarif").read_text() == (tmp_path / "all.sarif").read_text()
+
+
+def _log(rules: list[str], results: list[tuple[str, str, int]], category: str | None = None) -> dict[str, Any]:
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "deploylint", "rules": [{"id": r} for r in rules]}},
+        "results": [{"ruleId": rid, "ruleIndex": rules.index(rid), "message": {"text": rid},
+                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line}}}]}
+                    for rid, uri, line in results],
+    }
+    if category:
+        run["automationDetails"] = {"id": category}
+    return {"version": "2.1.0", "runs": [run]}
+
+
+def test_merge_unions_rules_and_fixes_rule_indexes() -> None:
+    a = _log(["K8S104", "K8S401"], [("K8S401", "b.yaml", 3), ("K8S104", "a.yaml", 9)])
+    b = _log(["DL001", "K8S104"], [("K8S104", "a.yaml", 2), ("DL001", "c.yaml", 1)])
+    merged = merge_logs([a, b])
+    (run,) = merged["runs"]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert rules == ["K8S104", "K8S401", "DL001"]
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]] == [
+        ("K8S104", "a.yaml", 2), ("K8S104", "a.yaml", 9), ("K8S401", "b.yaml", 3), ("DL001", "c.yaml", 1)]
+    assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+    assert a["runs"][0]["results"][0]["ruleIndex"] == 1, "inputs are not modified"
+
+
+def test_merge_keeps_different_analyses_apart_and_rejects_non_sarif(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    merged = merge_logs([_log(["A"], [("A", "x", 1)], "k8s/"), _log(["A"], [("A", "y", 1)], "nginx/"),
+                         _log(["A"], [("A", "z", 1)], "k8s/")])
+    assert [(r["automationDetails"]["id"], len(r["results"])) for r in merged["runs"]] == [("k8s/", 2), ("nginx/", 1)]
+    bad = tmp_path / "bad.sarif"
+    bad.write_text(json.dumps({"version": "2.0.0", "runs": []}))
+    assert main(["merge-sarif", str(tmp_path / "out.sarif"), str(bad)]) == 2
+    assert "expected '2.1.0'" in capsys.readouterr().err
