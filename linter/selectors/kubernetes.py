@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..model import MappingNode, SequenceNode
+from ..model import MappingNode, ScalarNode
 from ..parsers.kubernetes import K8sObject
 from . import Subject
 
@@ -39,7 +39,7 @@ def _object_context(obj: K8sObject) -> dict[str, Any]:
 
 def _scope(obj: K8sObject) -> dict[str, Any]:
     annotations = obj.annotations
-    return {"annotations": {k: v.text for k, v in annotations.pairs} if annotations else {}}
+    return {"annotations": {k.text: v.text for k, v in annotations.pairs if isinstance(v, ScalarNode)} if annotations else {}}
 
 
 def pod_spec_paths(ctx: "RunContext") -> dict[str, tuple[str, ...]]:
