@@ -40,7 +40,9 @@ def write(root: Path, files: dict[str, str]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def lint_with(root: Path, rule_id: str, params: dict[str, object] | None = None, options: dict[str, object] | None = None) -> RunResult:
+def lint_with(
+    root: Path, rule_id: str, params: dict[str, object] | None = None, options: dict[str, object] | None = None
+) -> RunResult:
     overrides = {rule_id: RuleOverride(params=params or {})}
     rules = select_rules(all_rules(), [rule_id], overrides=overrides)
     return run([str(root)], Settings(root=root, rules=rules, options=options or {}))
@@ -65,7 +67,9 @@ def test_request_exceeds_limit_compares_exact_quantities(lint) -> None:  # type:
     """)
     result = lint("m.yaml", text, ["K8S105"])
     assert triples(result) == [("K8S105", 14, 34)]
-    assert result.shown[0].message == "container 'api' in Deployment/backend requests ephemeral-storage 2G, more than its limit 1Gi"
+    assert (
+        result.shown[0].message == "container 'api' in Deployment/backend requests ephemeral-storage 2G, more than its limit 1Gi"
+    )
 
 
 def test_request_exceeds_limit_ignores_unparsable_and_missing(lint) -> None:  # type: ignore[no-untyped-def]
@@ -235,9 +239,16 @@ def test_single_replica_accepts_keda_scaled_object(tmp_path: Path) -> None:
     assert triples(lint_with(tmp_path, "K8S302")) == []
 
 
-@pytest.mark.parametrize(("replicas", "params", "expected"), [(0, {}, []), (1, {}, [("K8S302", 5, 13)]), (2, {}, []), (2, {"min_replicas": 3}, [("K8S302", 5, 13)])])
-def test_single_replica_counts(tmp_path: Path, replicas: int, params: dict[str, object], expected: list[tuple[str, int, int]]) -> None:
-    text = deployment("- {name: api, image: r/api:1}", name="api").replace("spec:\n  template:", f"spec:\n  replicas: {replicas}\n  template:", 1)
+@pytest.mark.parametrize(
+    ("replicas", "params", "expected"),
+    [(0, {}, []), (1, {}, [("K8S302", 5, 13)]), (2, {}, []), (2, {"min_replicas": 3}, [("K8S302", 5, 13)])],
+)
+def test_single_replica_counts(
+    tmp_path: Path, replicas: int, params: dict[str, object], expected: list[tuple[str, int, int]]
+) -> None:
+    text = deployment("- {name: api, image: r/api:1}", name="api").replace(
+        "spec:\n  template:", f"spec:\n  replicas: {replicas}\n  template:", 1
+    )
     write(tmp_path, {"api.yaml": text})
     result = lint_with(tmp_path, "K8S302", params)
     assert triples(result) == expected
@@ -261,13 +272,20 @@ def test_single_replica_counts(tmp_path: Path, replicas: int, params: dict[str, 
         ("securityContext: {fsGroup: 2000}", "", [("K8S401", 9, 11)]),
     ],
 )
-def test_run_as_non_root_container_overrides_pod(lint, pod: str, container_context: str, expected: list[tuple[str, int, int]]) -> None:  # type: ignore[no-untyped-def]
+def test_run_as_non_root_container_overrides_pod(
+    lint, pod: str, container_context: str, expected: list[tuple[str, int, int]]
+) -> None:  # type: ignore[no-untyped-def]
     container = "- name: api\n  image: r/api:1\n" + (f"  {container_context}\n" if container_context else "")
     assert triples(lint("m.yaml", deployment(container, pod), ["K8S401"])) == expected
 
 
 def test_run_as_non_root_checks_init_containers(lint) -> None:  # type: ignore[no-untyped-def]
-    text = deployment("- {name: api, image: r/api:1}", "initContainers:\n  - {name: setup, image: r/setup:1, securityContext: {runAsUser: 0}}\nsecurityContext: {runAsNonRoot: true}")
+    text = deployment(
+        "- {name: api, image: r/api:1}",
+        "initContainers:\n"
+        "  - {name: setup, image: r/setup:1, securityContext: {runAsUser: 0}}\n"
+        "securityContext: {runAsNonRoot: true}",
+    )
     result = lint("m.yaml", text, ["K8S401"])
     assert triples(result) == [("K8S401", 8, 72)]
     assert result.shown[0].message == "container 'setup' in Deployment/backend may run as root: runAsUser is 0"
@@ -303,7 +321,13 @@ def test_host_namespaces_flag_the_value(lint) -> None:  # type: ignore[no-untype
 
 @pytest.mark.parametrize(
     ("path", "severity"),
-    [("/var/log", Severity.WARNING), ("/var/run", Severity.ERROR), ("/run/containerd/containerd.sock", Severity.ERROR), ("/", Severity.ERROR), ("/var/run/docker.sock/", Severity.ERROR)],
+    [
+        ("/var/log", Severity.WARNING),
+        ("/var/run", Severity.ERROR),
+        ("/run/containerd/containerd.sock", Severity.ERROR),
+        ("/", Severity.ERROR),
+        ("/var/run/docker.sock/", Severity.ERROR),
+    ],
 )
 def test_host_path_runtime_socket_is_an_error(lint, path: str, severity: Severity) -> None:  # type: ignore[no-untyped-def]
     text = deployment("- {name: api, image: r/api:1}", f"volumes:\n  - name: host\n    hostPath: {{path: {path}}}")
@@ -349,7 +373,13 @@ spec:
 """
 
 
-def ingress(hosts: list[str], tls_hosts: str, api: str = "networking.k8s.io/v1", annotations: str = "{}", secret: str = "secretName: web-tls") -> str:
+def ingress(
+    hosts: list[str],
+    tls_hosts: str,
+    api: str = "networking.k8s.io/v1",
+    annotations: str = "{}",
+    secret: str = "secretName: web-tls",
+) -> str:
     rules = "\n".join(f"    - host: {h}" for h in hosts)
     return INGRESS.format(api=api, annotations=annotations, tls_hosts=tls_hosts, secret=secret, rules=rules)
 

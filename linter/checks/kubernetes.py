@@ -176,8 +176,20 @@ def run_as_non_root(subject: Subject, params: object) -> Iterator[Violation]:
 @dataclass(frozen=True, slots=True)
 class CapabilityParams:
     forbidden_add: tuple[str, ...] = (
-        "ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO",
-        "SYS_BOOT", "SYS_TIME", "MAC_ADMIN", "MAC_OVERRIDE", "BPF", "PERFMON", "NET_RAW",
+        "ALL",
+        "SYS_ADMIN",
+        "NET_ADMIN",
+        "SYS_PTRACE",
+        "SYS_MODULE",
+        "DAC_READ_SEARCH",
+        "SYS_RAWIO",
+        "SYS_BOOT",
+        "SYS_TIME",
+        "MAC_ADMIN",
+        "MAC_OVERRIDE",
+        "BPF",
+        "PERFMON",
+        "NET_RAW",
     )
     required_drop: tuple[str, ...] = ("NET_RAW",)
 
@@ -215,9 +227,13 @@ def dangerous_capabilities(subject: Subject, params: CapabilityParams) -> Iterat
 @dataclass(frozen=True, slots=True)
 class HostPathParams:
     runtime_sockets: tuple[str, ...] = (
-        "/var/run/docker.sock", "/run/docker.sock", "/var/run/cri-dockerd.sock",
-        "/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock",
-        "/var/run/crio/crio.sock", "/run/crio/crio.sock",
+        "/var/run/docker.sock",
+        "/run/docker.sock",
+        "/var/run/cri-dockerd.sock",
+        "/var/run/containerd/containerd.sock",
+        "/run/containerd/containerd.sock",
+        "/var/run/crio/crio.sock",
+        "/run/crio/crio.sock",
     )
 
 
@@ -241,8 +257,13 @@ def host_path_volume(subject: Subject, params: HostPathParams) -> Iterator[Viola
         span = target.span if isinstance(target, ScalarNode) else target.anchor_span
         name = volume.text("name") or "?"
         if path and any(_exposes(path, s) for s in params.runtime_sockets):
-            yield Violation(span, {"volume": name, "path": path, "reason": "exposes the container runtime socket (node takeover)"},
-                            logical=name, severity=Severity.ERROR, security_severity=9.0)
+            yield Violation(
+                span,
+                {"volume": name, "path": path, "reason": "exposes the container runtime socket (node takeover)"},
+                logical=name,
+                severity=Severity.ERROR,
+                security_severity=9.0,
+            )
         else:
             yield Violation(span, {"volume": name, "path": path or "?", "reason": "mounts a directory of the node"}, logical=name)
 
