@@ -131,3 +131,16 @@ def test_yaml_over_the_size_cap_is_dl005(tmp_path: Path) -> None:
     result = lint_dir(tmp_path, {}, limits=Limits(max_file_bytes=cap))
     assert findings(result) == [("DL005", "big.yaml", 1, 1), VALID_FINDING]
     assert "max_file_bytes" in result.shown[0].message
+
+
+def test_deep_nesting_is_stopped(tmp_path: Path) -> None:
+    block = "".join("  " * (i + 2) + f"k{i}:\n" for i in range(400))
+    flow = "[" * 5000 + "]" * 5000
+    files = {
+        "block.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata:\n  x:\n{block}".encode(),
+        "flow.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {flow}\n".encode(),
+    }
+    result = lint_dir(tmp_path, files)
+    assert [f[:2] for f in findings(result)] == [("DL005", "block.yaml"), ("DL001", "flow.yaml"), VALID_FINDING[:2]]
+    assert "nesting deeper than 200 levels" in result.shown[0].message
+    assert "nesting depth" in result.shown[1].message

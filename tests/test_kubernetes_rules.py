@@ -410,11 +410,17 @@ def test_ingress_tls_wildcards_cover_one_label(lint, host: str, covered: bool) -
     assert triples(result) == ([] if covered else [("K8S602", 11, 13)])
 
 
-def test_ingress_cert_issuer_annotation_or_secret(lint) -> None:  # type: ignore[no-untyped-def]
+def test_ingress_cert_issuer_needs_a_secret_name_even_with_an_issuer(lint) -> None:  # type: ignore[no-untyped-def]
     bare = ingress(["a.example.com"], "[a.example.com]", secret="")
-    assert triples(lint("m.yaml", bare, ["K8S603"])) == [("K8S603", 8, 7)]
+    result = lint("m.yaml", bare, ["K8S603"])
+    assert triples(result) == [("K8S603", 8, 7)]
+    assert result.shown[0].message.endswith("it names no secretName and the Ingress names no cert-manager issuer")
     issuer = ingress(["a.example.com"], "[a.example.com]", secret="", annotations="{cert-manager.io/issuer: team-ca}")
-    assert triples(lint("m.yaml", issuer, ["K8S603"])) == []
+    result = lint("m.yaml", issuer, ["K8S603"])
+    assert triples(result) == [("K8S603", 8, 7)]
+    assert "cert-manager (cert-manager.io/issuer) only issues certificates" in result.shown[0].message
+    own_certificate = ingress(["a.example.com"], "[a.example.com]")
+    assert triples(lint("m.yaml", own_certificate, ["K8S603"])) == []
 
 
 @pytest.mark.parametrize(

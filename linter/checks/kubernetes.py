@@ -330,15 +330,22 @@ class CertIssuerParams:
 
 
 def ingress_cert_issuer(subject: Subject, params: CertIssuerParams) -> Iterator[Violation]:
+    """Every TLS entry needs a secretName: it holds a certificate someone
+    provides, or names where cert-manager stores the one it issues (ingress-shim
+    skips entries without it, so an issuer annotation alone is not enough)."""
     ingress = subject.node
     if not isinstance(ingress, MappingNode):
         return
     annotations = ingress.path("metadata", "annotations")
-    if isinstance(annotations, MappingNode) and any(annotations.text(a).strip() for a in params.issuer_annotations):
-        return
+    named = annotations if isinstance(annotations, MappingNode) else MappingNode([], ingress.span)
+    issuer = next((a for a in params.issuer_annotations if named.text(a).strip()), None)
+    if issuer is not None:
+        reason = f"cert-manager ({issuer}) only issues certificates for TLS entries that name a secretName"
+    else:
+        reason = "it names no secretName and the Ingress names no cert-manager issuer"
     for index, entry in enumerate(_tls_entries(ingress)):
         if not entry.text("secretName").strip():
-            yield Violation(entry.anchor_span, logical=str(index))
+            yield Violation(entry.anchor_span, {"reason": reason}, logical=str(index))
 
 
 # --- K8S801 rbac-wildcard ---------------------------------------------------------------------
