@@ -83,8 +83,8 @@ spec:
 
 def test_helm_template_outside_a_chart_is_a_parse_error_with_a_hint(tmp_path: Path) -> None:
     result = lint_dir(tmp_path, {"deploy.yaml": HELM})
-    assert [f[:2] for f in findings(result)] == [("DL001", "deploy.yaml"), VALID_FINDING[:2]]
-    assert result.shown[0].span.line in (9, 10)
+    # libyaml notices the `{{- range }}` line was not a key when it reaches the next line.
+    assert findings(result) == [("DL001", "deploy.yaml", 10, 9), VALID_FINDING]
     assert "helm template" in result.shown[0].message
 
 

@@ -268,6 +268,8 @@ def test_single_replica_counts(
         ("securityContext: {runAsNonRoot: true}", "securityContext: {runAsUser: 0}", [("K8S401", 11, 40)]),
         ("securityContext: {runAsUser: 0}", "", [("K8S401", 7, 36)]),
         ("securityContext: {runAsNonRoot: false}", "", [("K8S401", 7, 39)]),
+        # an explicit opt-out is flagged even when the UID happens to be non-zero
+        ("securityContext: {runAsUser: 1000, runAsNonRoot: false}", "", [("K8S401", 7, 56)]),
         ("securityContext: {fsGroup: 2000}", "securityContext: {privileged: false}", [("K8S401", 11, 11)]),
         ("securityContext: {fsGroup: 2000}", "", [("K8S401", 9, 11)]),
     ],
