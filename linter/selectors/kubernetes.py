@@ -95,16 +95,16 @@ def containers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> 
                 yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=(pod.data, pod.node), scope=scope)
 
 
-
-# Autoscalers and the field naming the workload they scale. KEDA's ScaledObject
-# defaults the target kind to Deployment.
+# Autoscaler kinds and the target kind their scaleTargetRef defaults to (KEDA's
+# ScaledObject may omit it).
 _AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
 _autoscaled_cache: tuple["RunContext", frozenset[tuple[str, str, str]]] | None = None
 
 
 def _autoscaled(ctx: "RunContext") -> frozenset[tuple[str, str, str]]:
     """(kind, namespace, name) of every workload an autoscaler in the run targets.
-    Computed once per run: every unit asks, and every unit must see all files."""
+    Computed once per run (every unit asks, and each answer needs every file);
+    RunContext has no per-run cache, so the last run's answer is kept here."""
     global _autoscaled_cache
     if _autoscaled_cache is not None and _autoscaled_cache[0] is ctx:
         return _autoscaled_cache[1]
