@@ -25,10 +25,6 @@ def _pod_spec(subject: Subject) -> MappingNode | None:
     return None
 
 
-def _anchor(node: Node) -> Violation:
-    return Violation(node.anchor_span)
-
-
 # --- K8S105 request-exceeds-limit -------------------------------------------------------------
 
 
@@ -85,7 +81,7 @@ def probes_identical(subject: Subject, params: object) -> Iterator[Violation]:
         return
     liveness, readiness = container.mapping("livenessProbe"), container.mapping("readinessProbe")
     if liveness is not None and readiness is not None and liveness.to_python() == readiness.to_python():
-        yield _anchor(liveness)
+        yield Violation(liveness.anchor_span)
 
 
 # --- K8S301 hpa-min-replicas, K8S302 single-replica ------------------------------------------
@@ -110,7 +106,8 @@ def hpa_min_replicas(subject: Subject, params: MinReplicasParams) -> Iterator[Vi
     min_node, max_node = spec.get("minReplicas"), spec.get("maxReplicas")
     minimum, maximum = _integer(min_node), _integer(max_node)
     if min_node is None:
-        yield Violation(spec.anchor_span, {"reason": f"minReplicas is not set (defaults to 1, below {params.min_replicas})"})
+        if params.min_replicas > 1:
+            yield Violation(spec.anchor_span, {"reason": f"minReplicas is not set (defaults to 1, below {params.min_replicas})"})
         return
     if minimum is None:
         return
@@ -248,9 +245,8 @@ def host_path_volume(subject: Subject, params: HostPathParams) -> Iterator[Viola
     volumes = pod.sequence("volumes") if isinstance(pod, MappingNode) else None
     for volume in volumes or ():
         host_path = volume.get("hostPath") if isinstance(volume, MappingNode) else None
-        if host_path is None:
+        if host_path is None or not isinstance(volume, MappingNode):
             continue
-        assert isinstance(volume, MappingNode)
         path_node = host_path.get("path") if isinstance(host_path, MappingNode) else None
         path = path_node.text if isinstance(path_node, ScalarNode) else ""
         target = path_node if path_node is not None else host_path
