@@ -9,13 +9,16 @@ worker rebuilds just the context it needs: it reads the other files, keeps
 only the documents that mention a context kind, and parses those. Positions
 stay exact (the other documents are blanked line for line, not removed).
 
-A rule that reads other units must list the kinds it reads in CONTEXT_KINDS;
-tests/test_parallel.py checks that parallel and sharded runs equal serial ones.
+A selector that reads other units must be listed in CONTEXT with the object
+kinds it reads there; tests/test_parallel.py checks that parallel and sharded
+runs equal serial ones. When no enabled rule uses such a selector, nothing is
+read at all.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,11 +28,19 @@ from .workspace import ReadFailure
 
 if TYPE_CHECKING:
     from .discover import Candidate
+    from .rules import Rule
     from .workspace import Workspace
 
-# format -> object kinds that rules look up in other units.
-CONTEXT_KINDS: dict[str, tuple[str, ...]] = {
-    "kubernetes": ("HorizontalPodAutoscaler",),
+
+@dataclass(frozen=True)
+class ContextNeed:
+    selectors: tuple[str, ...]  # selectors that look at other units of the format
+    kinds: tuple[str, ...]  # the object kinds they read there
+
+
+CONTEXT: dict[str, ContextNeed] = {
+    # K8S302: is the workload the target of an autoscaler anywhere in the run?
+    "kubernetes": ContextNeed(selectors=("unscaled-workloads",), kinds=("HorizontalPodAutoscaler", "ScaledObject")),
 }
 
 _DOCUMENT_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$", re.M)
@@ -40,7 +51,13 @@ def _kind_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"""["']?kind["']?\s*:\s*["']?(?:{names})\b""")
 
 
-_PATTERNS = {fmt: _kind_pattern(kinds) for fmt, kinds in CONTEXT_KINDS.items()}
+_PATTERNS = {fmt: _kind_pattern(need.kinds) for fmt, need in CONTEXT.items()}
+
+
+def needed_formats(rules: list["Rule"]) -> set[str]:
+    """Formats whose other-unit context some enabled rule reads."""
+    return {fmt for fmt, need in CONTEXT.items()
+            if any(r.target.format == fmt and r.target.select in need.selectors for r in rules)}
 
 
 def keep_documents(text: str, pattern: re.Pattern[str]) -> str | None:
@@ -62,15 +79,16 @@ def keep_documents(text: str, pattern: re.Pattern[str]) -> str | None:
     return "".join(pieces)
 
 
-def outside_context(candidates: list["Candidate"], workspace: "Workspace") -> list[LintUnit]:
+def outside_context(candidates: list["Candidate"], workspace: "Workspace", rules: list["Rule"]) -> list[LintUnit]:
     """Units holding only the context objects of files linted elsewhere."""
     from .parsers import parse_source
 
+    formats = needed_formats(rules)
     units: list[LintUnit] = []
     for candidate in candidates:
-        pattern = _PATTERNS.get(candidate.format or "")
-        if pattern is None:
+        if candidate.format not in formats:
             continue
+        pattern = _PATTERNS[candidate.format]
         try:
             source = workspace.read(Path(candidate.abspath), candidate.relpath)
         except ReadFailure:
@@ -78,10 +96,10 @@ def outside_context(candidates: list["Candidate"], workspace: "Workspace") -> li
         masked = keep_documents(source.text, pattern)
         if masked is None:
             continue
-        parsed = parse_source(SourceFile(source.path, source.abspath, masked), candidate.format or "", workspace)
+        parsed = parse_source(SourceFile(source.path, source.abspath, masked), candidate.format, workspace)
         if parsed.problems and masked != source.text:  # the split went wrong somewhere: parse it all
-            parsed = parse_source(source, candidate.format or "", workspace)
-        kinds = CONTEXT_KINDS[candidate.format or ""]
+            parsed = parse_source(source, candidate.format, workspace)
+        kinds = CONTEXT[candidate.format].kinds
         model = [obj for obj in parsed.meta.get("model", []) if getattr(obj, "kind", None) in kinds]
         if model:
             units.append(LintUnit(parsed.format, parsed.path, [ParsedFile(parsed.source, parsed.format)], model))

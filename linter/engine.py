@@ -303,7 +303,7 @@ def lint_candidates(candidates: list[Candidate], outside: list[Candidate], setti
     if outside:
         from .context import outside_context
 
-        context = units + outside_context(outside, workspace)
+        context = units + outside_context(outside, workspace, settings.rules)
     findings = lint_units(units, settings, RunContext(context, settings.options), progress)
     return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT, lint_paths
+from conftest import PROJECT, all_rules, lint_paths
 from linter import parallel
 from linter.cli import main
 from linter.context import keep_documents, outside_context
@@ -128,7 +128,8 @@ def test_outside_context_keeps_only_context_objects_at_their_positions(tmp_path:
     (tmp_path / "hpa.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
     (tmp_path / "plain.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\n", encoding="utf-8")
     workspace = Workspace(tmp_path)
-    units = outside_context(discover([str(tmp_path)], tmp_path), workspace)
+    units = outside_context(discover([str(tmp_path)], tmp_path), workspace, all_rules())
+    assert outside_context(discover([str(tmp_path)], tmp_path), workspace, [r for r in all_rules() if r.id != "K8S302"]) == []
     assert [u.path for u in units] == ["hpa.yaml"]
     (hpa,) = units[0].model
     assert (hpa.kind, hpa.name) == ("HorizontalPodAutoscaler", "api")
@@ -200,3 +201,25 @@ def test_progress_bar_is_silent_for_quick_runs_unless_asked() -> None:
     lines = loud.getvalue().splitlines()
     assert lines[0].startswith("deploylint [....") and "10/10 files parsed, 10/10 units checked" in lines[-1]
     assert len(lines) == 11  # one line per tenth of the way (not a terminal)
+
+
+SINGLE_REPLICA = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers: [{name: api, image: "registry.example.com/api:1.0.0"}]
+"""
+
+
+def test_cross_file_autoscaler_is_seen_across_workers_and_shards(tmp_path: Path, always_parallel: None) -> None:
+    (tmp_path / "a.yaml").write_text(SINGLE_REPLICA, encoding="utf-8")
+    alone = lint_paths(["."], tmp_path, select=["K8S302"], jobs=1)
+    assert [(f.rule_id, f.span.file) for f in alone.shown] == [("K8S302", "a.yaml")]
+    (tmp_path / "b.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
+    assert [len(p) for p in partition(discover([str(tmp_path)], tmp_path), 2)] == [1, 1]
+    for settings in ({"jobs": 1}, {"jobs": 2}, {"jobs": 1, "shard": (1, 2)}, {"jobs": 1, "shard": (2, 2)}):
+        result = lint_paths(["."], tmp_path, select=["K8S302"], **settings)
+        assert result.shown == [], settings
