@@ -21,7 +21,7 @@ from linter.engine import RunResult
 from linter.model import walk
 from linter.parsers import parse_source
 from linter.progress import ProgressBar
-from linter.shard import partition
+from linter.shard import partition, split_shard
 from linter.workspace import Workspace
 
 sys.path.insert(0, str(PROJECT / "bench"))
@@ -218,8 +218,10 @@ def test_cross_file_autoscaler_is_seen_across_workers_and_shards(tmp_path: Path,
     (tmp_path / "a.yaml").write_text(SINGLE_REPLICA, encoding="utf-8")
     alone = lint_paths(["."], tmp_path, select=["K8S302"], jobs=1)
     assert [(f.rule_id, f.span.file) for f in alone.shown] == [("K8S302", "a.yaml")]
-    (tmp_path / "b.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
-    assert [len(p) for p in partition(discover([str(tmp_path)], tmp_path), 2)] == [1, 1]
+    (tmp_path / "autoscaler.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
+    candidates = discover([str(tmp_path)], tmp_path)
+    assert [len(p) for p in partition(candidates, 2)] == [1, 1]
+    assert [[c.relpath for c in split_shard(candidates, tmp_path, i, 2)[0]] for i in (1, 2)] == [["autoscaler.yaml"], ["a.yaml"]]
     for settings in ({"jobs": 1}, {"jobs": 2}, {"jobs": 1, "shard": (1, 2)}, {"jobs": 1, "shard": (2, 2)}):
         result = lint_paths(["."], tmp_path, select=["K8S302"], **settings)
         assert result.shown == [], settings
