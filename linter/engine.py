@@ -33,6 +33,9 @@ class RunContext:
 
     units: list[LintUnit]
     options: dict[str, Any] = field(default_factory=dict)
+    # Per-run memo for selectors that derive something from every unit (e.g. the
+    # autoscaler targets); dies with the run, so no parsed tree outlives it.
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def units_of(self, fmt: str) -> list[LintUnit]:
         return [u for u in self.units if u.format == fmt]
@@ -95,6 +98,8 @@ class CompiledRule:
             options["rule_id"] = rule.id
         self.options = options
         self.selector = get_selector(fmt, rule.target.select)
+        # Rules with the same selector and options share its subjects within a unit.
+        self.subjects_key = (fmt, rule.target.select, repr(sorted(options.items())))
         self.params: Any = rule.params
         if rule.check_kind == "schema":
             from .checks.schema import SchemaCheck
@@ -113,9 +118,17 @@ class CompiledRule:
         fmt = self.rule.target.format
         return fmt == "any" or fmt == unit.format
 
-    def run(self, unit: LintUnit, ctx: RunContext) -> Iterable[Finding]:
-        rule = self.rule
-        for subject in self.selector(unit, self.options, ctx):
+    def run(self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None) -> Iterable[Finding]:
+        """The rule's findings on one unit; `subjects` memoises selectors per unit
+        (twenty container rules need the containers selected only once)."""
+        if subjects is None:
+            selected: Iterable[Subject] = self.selector(unit, self.options, ctx)
+        else:
+            cached = subjects.get(self.subjects_key)
+            if cached is None:
+                cached = subjects[self.subjects_key] = list(self.selector(unit, self.options, ctx))
+            selected = cached
+        for subject in selected:
             for violation in self.check(subject, self.params):
                 yield self._finding(subject, violation)
 
@@ -237,13 +250,14 @@ def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext, progress
     findings: list[Finding] = []
     compiled: dict[str, CompiledRule] = {}
     for unit in units:
+        subjects: dict[Any, list[Subject]] = {}
         for rule in rules:
             if rule.target.format not in ("any", unit.format):
                 continue
             if rule.id not in compiled:
                 compiled[rule.id] = CompiledRule(rule)
             try:
-                findings.extend(compiled[rule.id].run(unit, ctx))
+                findings.extend(compiled[rule.id].run(unit, ctx, subjects))
             except UsageError:
                 raise
             except Exception as exc:  # one rule's bug must not lose the run

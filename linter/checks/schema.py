@@ -23,7 +23,7 @@ class SchemaCheck:
     def __call__(self, subject: Subject, params: Any) -> Iterator[Violation]:
         if subject.node is None:
             return
-        errors = list(self.validator.iter_errors(subject.node.to_python()))
+        errors = list(self.validator.iter_errors(as_python(subject.node)))
         if not errors:
             return
         # One finding per subject: the shallowest failure is the actionable one
@@ -41,6 +41,23 @@ class SchemaCheck:
             value = error.instance if isinstance(error.instance, (str, int, float, bool)) else ""
             return_vars = {"path": dotted, "value": value, "reason": error.message}
         yield Violation(span, return_vars, logical=dotted)
+
+
+# Every schema rule on a container converts the same node: remember the last
+# few conversions (validators never modify their instance).
+_PYTHON: dict[int, tuple[Node, Any]] = {}
+_PYTHON_SIZE = 256
+
+
+def as_python(node: Node) -> Any:
+    hit = _PYTHON.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    if len(_PYTHON) >= _PYTHON_SIZE:
+        _PYTHON.clear()
+    value = node.to_python()
+    _PYTHON[id(node)] = (node, value)
+    return value
 
 
 def _missing_key(error: Any) -> str:

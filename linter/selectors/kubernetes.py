@@ -98,36 +98,32 @@ def containers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> 
 # Autoscaler kinds and the target kind their scaleTargetRef defaults to (KEDA's
 # ScaledObject may omit it).
 _AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
-_autoscaled_cache: tuple["RunContext", frozenset[tuple[str, str, str]]] | None = None
 
 
-def _autoscaled(ctx: "RunContext") -> frozenset[tuple[str, str, str]]:
-    """(kind, namespace, name) of every workload an autoscaler in the run targets.
-    Computed once per run (every unit asks, and each answer needs every file);
-    RunContext has no per-run cache, so the last run's answer is kept here."""
-    global _autoscaled_cache
-    if _autoscaled_cache is not None and _autoscaled_cache[0] is ctx:
-        return _autoscaled_cache[1]
-    targets: set[tuple[str, str, str]] = set()
+def _autoscaled(ctx: "RunContext") -> dict[tuple[str, str], set[str]]:
+    """(kind, name) -> namespaces of every workload an autoscaler in the run
+    targets. Computed once per run (every unit asks, and each answer needs
+    every file); indexed so each lookup is constant time."""
+    cached: dict[tuple[str, str], set[str]] | None = ctx.cache.get("kubernetes.autoscaled")
+    if cached is not None:
+        return cached
+    targets: dict[tuple[str, str], set[str]] = {}
     for unit in ctx.units_of("kubernetes"):
         for obj in _objects(unit):
             default_kind = _AUTOSCALERS.get(obj.kind)
             ref = obj.node.path("spec", "scaleTargetRef")
             if default_kind is None or not isinstance(ref, MappingNode):
                 continue
-            targets.add((ref.text("kind") or default_kind, obj.namespace, ref.text("name")))
-    result = frozenset(targets)
-    _autoscaled_cache = (ctx, result)
-    return result
+            targets.setdefault((ref.text("kind") or default_kind, ref.text("name")), set()).add(obj.namespace)
+    ctx.cache["kubernetes.autoscaled"] = targets
+    return targets
 
 
-def _is_autoscaled(obj: K8sObject, targets: frozenset[tuple[str, str, str]]) -> bool:
+def _is_autoscaled(obj: K8sObject, targets: dict[tuple[str, str], set[str]]) -> bool:
     # A manifest without a namespace is applied to whatever namespace the other
     # files go to, so an empty namespace on either side matches any.
-    return any(
-        kind == obj.kind and name == obj.name and (namespace == obj.namespace or not namespace or not obj.namespace)
-        for kind, namespace, name in targets
-    )
+    namespaces = targets.get((obj.kind, obj.name))
+    return bool(namespaces) and (not obj.namespace or obj.namespace in namespaces or "" in namespaces)
 
 
 def unscaled_workloads(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
