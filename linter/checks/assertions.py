@@ -16,6 +16,7 @@ import re
 from typing import Any, Iterator
 
 from ..model import MappingNode, Node, ScalarNode, SequenceNode
+from ..regex_guard import GuardedPattern, RegexTimeout
 from ..selectors import Subject
 from . import Violation
 
@@ -42,7 +43,8 @@ def resolve(node: Node, steps: list[str]) -> tuple[Node | None, Node]:
 class AssertCheck:
     def __init__(self, assertions: list[dict[str, Any]]) -> None:
         self.assertions = [(a, split_path(a["path"])) for a in assertions]
-        self.patterns = {(id(a), k): re.compile(a[k]) for a in assertions for k in ("matches", "not_matches") if k in a}
+        # Rule files may be user-written: their regexes run under a time bound.
+        self.patterns = {(id(a), k): GuardedPattern(a[k]) for a in assertions for k in ("matches", "not_matches") if k in a}
 
     def __call__(self, subject: Subject, params: Any) -> Iterator[Violation]:
         if subject.node is None:
@@ -71,10 +73,13 @@ class AssertCheck:
             return f"must be one of {a['in']!r}"
         if "not_in" in a and value in a["not_in"]:
             return f"must not be one of {a['not_in']!r}"
-        if "matches" in a and (text is None or not self.patterns[(id(a), "matches")].search(text)):
-            return f"must match {a['matches']!r}"
-        if "not_matches" in a and text is not None and self.patterns[(id(a), "not_matches")].search(text):
-            return f"must not match {a['not_matches']!r}"
+        try:
+            if "matches" in a and (text is None or not self.patterns[(id(a), "matches")].search(text)):
+                return f"must match {a['matches']!r}"
+            if "not_matches" in a and text is not None and self.patterns[(id(a), "not_matches")].search(text):
+                return f"must not match {a['not_matches']!r}"
+        except RegexTimeout as exc:
+            return f"could not be checked: the rule's pattern {str(exc)!r} timed out (catastrophic backtracking)"
         number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         if "min" in a and (number is None or number < a["min"]):
             return f"must be at least {a['min']}"

@@ -39,7 +39,7 @@ def _object_context(obj: K8sObject) -> dict[str, Any]:
 
 def _scope(obj: K8sObject) -> dict[str, Any]:
     annotations = obj.annotations
-    return {"annotations": {k: v.text for k, v in annotations.pairs} if annotations else {}}
+    return {"annotations": {k.text: annotations.text(k.text) for k, _ in annotations.pairs} if annotations else {}}
 
 
 def pod_spec_paths(ctx: "RunContext") -> dict[str, tuple[str, ...]]:

@@ -1,0 +1,120 @@
+"""From command-line options and configuration files to engine runs.
+
+Each path on the command line takes the nearest config walking up from it
+(`--config FILE` overrides for all). Paths sharing a config are linted in one
+run (cross-file rules see each other's objects); runs are merged into one
+result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .baseline import read_baseline
+from .config import Config, load_config, rule_overrides, select_rules
+from .engine import RunResult, Settings, run
+from .rules import load_rules
+from .workspace import Limits
+
+
+@dataclass(slots=True)
+class Options:
+    """What the command line says about policy (the rest is output formatting)."""
+
+    root: Path
+    config: Path | None = None
+    rules_dirs: list[Path] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    format_hint: str | None = None
+    ignore_unknown: bool = False
+    inline_suppressions: bool = True
+    baseline: Path | None = None
+    stdin: tuple[str, str] | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    paths: list[str]
+    config: Config
+    settings: Settings
+
+
+def rebase_glob(glob: str, base: Path, root: Path) -> str:
+    """A config glob relative to its file's directory, made relative to the
+    scan root (globs without `/` match a path component anywhere)."""
+    if "/" not in glob.rstrip("/"):
+        return glob
+    anchored = (base / glob.lstrip("/")).absolute().as_posix()
+    prefix = root.absolute().as_posix().rstrip("/") + "/"
+    return anchored.removeprefix(prefix)
+
+
+def build_settings(config: Config, options: Options) -> Settings:
+    rules = load_rules([*config.rules_dirs, *options.rules_dirs])
+    overrides = rule_overrides(config, rules)
+    enabled = select_rules(rules, options.select, options.ignore, overrides)
+    ignores = {
+        rule.id: tuple(rebase_glob(g, Path("/"), options.root) for g in overrides[rule.id].ignore)
+        for rule in enabled
+        if rule.id in overrides and overrides[rule.id].ignore
+    }
+    return Settings(
+        root=options.root,
+        rules=enabled,
+        excludes=tuple(rebase_glob(glob, base, options.root) for glob, base in config.exclude),
+        format_hint=options.format_hint,
+        ignore_unknown=options.ignore_unknown,
+        limits=Limits(**config.limits),
+        options={"pod_templates": dict(config.pod_templates)},
+        stdin=options.stdin,
+        inline_suppressions=options.inline_suppressions,
+        rule_ignores=ignores,
+        config_source=config.source,
+        baseline=read_baseline(options.baseline) if options.baseline else None,
+    )
+
+
+def plan_runs(paths: list[str], options: Options) -> list[Plan]:
+    """One plan per distinct config among the paths (stdin goes with the cwd's)."""
+    groups: dict[str, tuple[Config, list[str]]] = {}
+    starts = paths or []
+    if options.stdin is not None or not starts:
+        starts = [*starts, ""]
+    for path in starts:
+        config = load_config(options.config, Path(path or "."))
+        key = "\0".join(str(f.path) for f in config.files)
+        groups.setdefault(key, (config, []))[1].append(path)
+    plans = []
+    for config, group in groups.values():
+        settings = build_settings(config, options)
+        if "" not in group:
+            settings.stdin = None
+        plans.append(Plan([p for p in group if p], config, settings))
+    return plans
+
+
+def run_plans(plans: list[Plan]) -> RunResult:
+    results = [run(plan.paths, plan.settings) for plan in plans]
+    if len(results) == 1:
+        return results[0]
+    from .findings import Finding
+
+    rules = {r.id: r for result in results for r in result.rules}
+    merged = RunResult(
+        findings=sorted((f for r in results for f in r.findings), key=Finding.sort_key),
+        files=sorted({f for r in results for f in r.files}),
+        rules=[rules[k] for k in sorted(rules)],
+        unparsable=sum(r.unparsable for r in results),
+    )
+    for result in results:
+        merged.formats.update(result.formats)
+    return merged
+
+
+def fail_on(plans: list[Plan], given: str | None) -> str:
+    """--fail-on, else the (first) config's fail_on, else any finding fails."""
+    if given:
+        return given
+    return next((p.config.fail_on for p in plans if p.config.fail_on), "note")
