@@ -222,17 +222,11 @@ def param_problem(rule: Rule, name: str, value: Any) -> str | None:
     return None
 
 
+# Checked in order: bool before int (a bool is an int in Python).
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "list"), (dict, "mapping"),
+)
+
+
 def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    return ""
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), "")

@@ -75,15 +75,19 @@ def find_config(start: Path) -> Path | None:
     if not directory.is_dir():
         directory = directory.parent
     for candidate in (directory, *directory.parents):
-        for name in CONFIG_NAMES:
-            if (candidate / name).is_file():
-                return candidate / name
-        pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return pyproject
+        if has_config(candidate):
+            return next((candidate / n for n in CONFIG_NAMES if (candidate / n).is_file()), candidate / PYPROJECT)
         if (candidate / ".git").exists():
             return None
     return None
+
+
+def has_config(directory: Path) -> bool:
+    """Whether a directory holds a config file of its own."""
+    if any((directory / name).is_file() for name in CONFIG_NAMES):
+        return True
+    pyproject = directory / PYPROJECT
+    return pyproject.is_file() and _has_tool_table(pyproject)
 
 
 def _has_tool_table(path: Path) -> bool:

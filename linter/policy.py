@@ -1,18 +1,24 @@
 """From command-line options and configuration files to engine runs.
 
-Each path on the command line takes the nearest config walking up from it
-(`--config FILE` overrides for all). Paths sharing a config are linted in one
-run (cross-file rules see each other's objects); runs are merged into one
-result.
+Every file takes the nearest config walking up from it (`--config FILE`
+overrides for all): each path on the command line starts from its own nearest
+config, and a directory holding its own config inside a scanned tree is split
+off with it, like ruff's hierarchical configuration. Paths sharing a config are
+linted in one run (cross-file rules see each other's objects); runs are merged
+into one result.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .baseline import read_baseline
 from .config import Config, load_config, rule_overrides, select_rules
+from .config_file import has_config
+from .discover import DEFAULT_EXCLUDES
 from .engine import RunResult, Settings, run
 from .rules import load_rules
 from .workspace import Limits
@@ -76,23 +82,54 @@ def build_settings(config: Config, options: Options) -> Settings:
     )
 
 
+def nested_config_dirs(directory: Path) -> list[Path]:
+    """The outermost directories below `directory` that hold their own config."""
+    found: list[Path] = []
+    for current, dirnames, _ in os.walk(directory, followlinks=False):
+        base = Path(current)
+        kept = []
+        for name in sorted(dirnames):
+            child = base / name
+            if name in DEFAULT_EXCLUDES or child.is_symlink():
+                continue
+            if has_config(child):
+                found.append(child)
+            else:
+                kept.append(name)
+        dirnames[:] = kept
+    return found
+
+
 def plan_runs(paths: list[str], options: Options) -> list[Plan]:
     """One plan per distinct config among the paths (stdin goes with the cwd's)."""
-    groups: dict[str, tuple[Config, list[str]]] = {}
-    starts = paths or []
-    if options.stdin is not None or not starts:
-        starts = [*starts, ""]
-    for path in starts:
+    groups: dict[str, tuple[Config, list[str], list[str]]] = {}  # key -> (config, paths, excluded subtrees)
+    queue = list(paths)
+    if options.stdin is not None or not queue:
+        queue.append("")
+    while queue:
+        path = queue.pop(0)
         config = load_config(options.config, Path(path or "."))
         key = "\0".join(str(f.path) for f in config.files)
-        groups.setdefault(key, (config, []))[1].append(path)
+        group = groups.setdefault(key, (config, [], []))
+        group[1].append(path)
+        if options.config is None and path and Path(path).is_dir():
+            for nested in nested_config_dirs(Path(path)):
+                queue.append(str(nested))
+                group[2].append(_subtree_glob(nested, options.root))
     plans = []
-    for config, group in groups.values():
+    for config, group_paths, subtrees in groups.values():
         settings = build_settings(config, options)
-        if "" not in group:
+        settings.excludes += tuple(subtrees)
+        if "" not in group_paths:
             settings.stdin = None
-        plans.append(Plan([p for p in group if p], config, settings))
+        plans.append(Plan([p for p in group_paths if p], config, settings))
     return plans
+
+
+def _subtree_glob(directory: Path, root: Path) -> str:
+    """An exclude pattern for everything below `directory` (glob characters escaped)."""
+    relative = directory.absolute().relative_to(root.absolute()).as_posix()
+    return re.sub(r"([*?\[])", r"[\1]", relative) + "/*"
 
 
 def run_plans(plans: list[Plan]) -> RunResult:

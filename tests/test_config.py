@@ -167,3 +167,16 @@ def test_each_path_takes_its_nearest_config(project: Path, capsys: pytest.Captur
     assert code == 1
     assert out == ("team-a/app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
                    "1 finding (1 error), 0 suppressed, 2 files\n")
+
+
+def test_a_directory_with_its_own_config_inside_a_scanned_tree_uses_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "deploy/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, "deploy/legacy/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, "deploy/legacy/.deploylint.yaml", "rules: {K8S104: {severity: note}}\n")
+    write(project, "deploy/legacy/old/pyproject.toml", "[tool.deploylint]\nrules = {K8S104 = 'disable'}\n")
+    write(project, "deploy/legacy/old/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, _ = run_cli(capsys, project, "deploy")
+    assert code == 1
+    assert out == ("deploy/app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit\n"
+                   "deploy/legacy/app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
+                   "2 findings (1 error, 1 note), 0 suppressed, 3 files\n")
