@@ -57,7 +57,8 @@ def _toml_line(text: str, path: list[str | int]) -> int | None:
     if not keys:
         return None
     inside = False
-    pattern = re.compile(rf'^\s*"?{re.escape(keys[-1])}"?\s*=|^\s*\[[^\]]*\b{re.escape(keys[-1])}"?\]')
+    key = re.escape(keys[-1])
+    pattern = re.compile(rf'(^|[\s{{,])"?{key}"?\s*=|^\s*\[[^\]]*\b{key}"?\]')
     for number, line in enumerate(text.splitlines(), 1):
         header = line.strip()
         if header.startswith("["):

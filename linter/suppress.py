@@ -246,9 +246,11 @@ def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]
 def _unused_finding(meta: Rule, directive: Directive, token: str, parsed: ParsedFile) -> Finding:
     what = f"'{token}'" if token else "every rule"
     where = {"inline": "comment", "file": "file-level comment", "annotation": "annotation"}[directive.kind]
-    # Identity without a line number: the directive's own text.
-    line_text = parsed.source.lines[directive.span.line - 1] if directive.span.line <= len(parsed.source.lines) else ""
-    digest = hashlib.sha256(line_text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    # Identity without a line number: the directive's own text (never the
+    # code before it, which may hold a value).
+    lines = parsed.source.lines
+    own_text = lines[directive.span.line - 1][directive.span.column - 1 :] if directive.span.line <= len(lines) else ""
+    digest = hashlib.sha256(own_text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return Finding(
         rule_id=meta.id,
         rule_name=meta.name,

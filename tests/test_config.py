@@ -180,3 +180,10 @@ def test_a_directory_with_its_own_config_inside_a_scanned_tree_uses_it(project: 
     assert out == ("deploy/app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit\n"
                    "deploy/legacy/app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
                    "2 findings (1 error, 1 note), 0 suppressed, 3 files\n")
+
+
+def test_pyproject_inline_table_errors_point_at_their_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "pyproject.toml", "[tool.deploylint]\nfail_on = 'error'\nrules = {K8S104 = {severity = 'loud'}}\n")
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, _, err = run_cli(capsys, project, "app.yaml")
+    assert (code, err) == (2, 'deploylint: error: pyproject.toml:3: rules.K8S104.severity: expected one of error, warning, note, got "loud"\n')
