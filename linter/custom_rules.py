@@ -96,11 +96,16 @@ def _check_compiles(rule: Rule, data: dict[str, Any], found: _Problems) -> None:
             found.add(["check", "schema", *exc.absolute_path], f"invalid JSON Schema: {exc.message}")
             return
     if rule.check_kind == "assert":
+        from .checks.assertions import param_refs
+
         for index, assertion in enumerate(rule.check_body):
             for key in ("matches", "not_matches"):
                 problem = compile_error(assertion[key]) if key in assertion else None
                 if problem:
                     found.add(["check", "assert", index, key], f"invalid regex: {problem}")
+            for key, name in param_refs(assertion).items():
+                if name not in rule.params:
+                    found.add(["check", "assert", index, key], f"names param '{name}', which the rule's `params` does not define")
         if found.items:
             return
     try:

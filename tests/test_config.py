@@ -21,7 +21,7 @@ severity: warning
 target: {format: kubernetes, select: objects, kinds: [Deployment]}
 check:
   assert:
-    - {path: spec.replicas, min: 2}
+    - {path: spec.replicas, min: "{min_replicas}"}
 message: "{kind}/{object} spec.replicas {reason} (want {min_replicas})"
 help:
   why: One replica is one outage.
@@ -187,3 +187,12 @@ def test_pyproject_inline_table_errors_point_at_their_line(project: Path, capsys
     write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     code, _, err = run_cli(capsys, project, "app.yaml")
     assert (code, err) == (2, 'deploylint: error: pyproject.toml:3: rules.K8S104.severity: expected one of error, warning, note, got "loud"\n')
+
+
+def test_a_configured_param_changes_what_an_assert_rule_accepts(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "rules/ACME301-min-replicas.yaml", REPLICAS_RULE)
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace("spec:\n  template:", "spec:\n  replicas: 2\n  template:"))
+    assert run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME301", "app.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
+    write(project, ".deploylint.yaml", "rules_dirs: [rules]\nrules: {ACME301: {params: {min_replicas: 3}}}\n")
+    code, out, _ = run_cli(capsys, project, "--select", "ACME301", "app.yaml")
+    assert (code, out.splitlines()[0]) == (1, "app.yaml:6:13: ACME301 Deployment/backend spec.replicas must be at least 3 (want 3)")

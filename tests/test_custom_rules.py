@@ -77,6 +77,8 @@ def test_custom_rules_run_from_the_command_line_and_from_config(project: Path, c
         (GOOD_RULE.replace("labels: {example.com/team: core}", "labels: {}"), ["r.yaml:16: help.good: the good example fires the rule on lines [3]"]),
         (GOOD_RULE.replace("title: Objects", "titel: Objects"), ["r.yaml:3: titel: unknown key (known: check, help, id, message,", "r.yaml:1: missing required key 'title'"]),
         ("id: [\n", ["r.yaml:2: invalid YAML"]),
+        (GOOD_RULE.replace("present: true}", "present: true, min: '{replicas}'}"),
+         ["r.yaml:8: check.assert.0.min: names param 'replicas', which the rule's `params` does not define"]),
     ],
 )
 def test_validate_rules_reports_each_problem_with_file_and_line(tmp_path: Path, text: str, expected: list[str]) -> None:
