@@ -9,12 +9,13 @@ import pytest
 
 from linter.cli import main
 
+# Follows every built-in Kubernetes rule except K8S104 (no memory limit: 13:13).
 DEPLOYMENT_WITHOUT_LIMIT = """\
 apiVersion: apps/v1
 kind: Deployment
-metadata:
-  name: backend
+metadata: {name: backend}
 spec:
+  replicas: 3
   template:
     spec:
       containers:
@@ -22,6 +23,14 @@ spec:
           image: registry.example.com/api:1.4.2
           resources:
             requests: {cpu: 500m, memory: 1Gi}
+            limits: {cpu: "1"}
+          livenessProbe: {httpGet: {path: /live, port: 8000}}
+          readinessProbe: {httpGet: {path: /ready, port: 8000}}
+          securityContext:
+            runAsNonRoot: true
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: {drop: [ALL]}
 """
 
 

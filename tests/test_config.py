@@ -116,7 +116,7 @@ def test_disable_by_name_and_fail_on_from_config(project: Path, capsys: pytest.C
     write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     write(project, ".deploylint.yaml", "fail_on: error\nrules:\n  container-memory-limit: {severity: warning}\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
-    assert code == 0 and "app.yaml:11:11: K8S104" in out
+    assert code == 0 and "app.yaml:13:13: K8S104" in out
     assert run_cli(capsys, project, "app.yaml", "--fail-on", "warning")[0] == 1
     write(project, ".deploylint.yaml", "rules:\n  container-memory-limit: disable\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
@@ -138,7 +138,7 @@ def test_exclude_is_honoured_for_files_named_explicitly(project: Path, capsys: p
     write(project, "deploy/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     write(project, ".deploylint.yaml", "exclude: [vendor/*]\n")
     code, out, _ = run_cli(capsys, project, "vendor/app.yaml", "deploy/app.yaml")
-    assert out.splitlines()[0].startswith("deploy/app.yaml:11:11: K8S104")
+    assert out.splitlines()[0].startswith("deploy/app.yaml:13:13: K8S104")
     assert out.endswith("1 finding (1 error), 0 suppressed, 1 file\n") and code == 1
 
 
@@ -148,7 +148,7 @@ def test_pod_templates_extend_container_rules_to_custom_resources(project: Path,
     assert run_cli(capsys, project, "rollout.yaml")[1] == "0 findings, 0 suppressed, 1 file\n"
     write(project, ".deploylint.yaml", "pod_templates: {Rollout: spec.template}\n")
     code, out, _ = run_cli(capsys, project, "rollout.yaml")
-    assert out.startswith("rollout.yaml:11:11: K8S104 container 'api' in Rollout/backend has no memory limit\n") and code == 1
+    assert out.startswith("rollout.yaml:13:13: K8S104 container 'api' in Rollout/backend has no memory limit\n") and code == 1
 
 
 def test_limits_map_onto_workspace_limits(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,7 +156,7 @@ def test_limits_map_onto_workspace_limits(project: Path, capsys: pytest.CaptureF
     write(project, ".deploylint.yaml", "limits: {max_file_bytes: 100}\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
     assert code == 1
-    assert out.startswith("app.yaml:1:1: DL005 file is 245 bytes, over the 100-byte limit (max_file_bytes); skipped\n")
+    assert out.startswith("app.yaml:1:1: DL005 file is 599 bytes, over the 100-byte limit (max_file_bytes); skipped\n")
 
 
 def test_each_path_takes_its_nearest_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,7 +165,7 @@ def test_each_path_takes_its_nearest_config(project: Path, capsys: pytest.Captur
     write(project, "team-b/.deploylint.yaml", "rules: {K8S104: disable}\n")
     code, out, _ = run_cli(capsys, project, "team-a", "team-b")
     assert code == 1
-    assert out == ("team-a/app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
+    assert out == ("team-a/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
                    "1 finding (1 error), 0 suppressed, 2 files\n")
 
 
@@ -177,8 +177,8 @@ def test_a_directory_with_its_own_config_inside_a_scanned_tree_uses_it(project: 
     write(project, "deploy/legacy/old/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     code, out, _ = run_cli(capsys, project, "deploy")
     assert code == 1
-    assert out == ("deploy/app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit\n"
-                   "deploy/legacy/app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
+    assert out == ("deploy/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n"
+                   "deploy/legacy/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
                    "2 findings (1 error, 1 note), 0 suppressed, 3 files\n")
 
 
@@ -191,8 +191,8 @@ def test_pyproject_inline_table_errors_point_at_their_line(project: Path, capsys
 
 def test_a_configured_param_changes_what_an_assert_rule_accepts(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(project, "rules/ACME301-min-replicas.yaml", REPLICAS_RULE)
-    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace("spec:\n  template:", "spec:\n  replicas: 2\n  template:"))
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace("replicas: 3", "replicas: 2"))
     assert run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME301", "app.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
     write(project, ".deploylint.yaml", "rules_dirs: [rules]\nrules: {ACME301: {params: {min_replicas: 3}}}\n")
     code, out, _ = run_cli(capsys, project, "--select", "ACME301", "app.yaml")
-    assert (code, out.splitlines()[0]) == (1, "app.yaml:6:13: ACME301 Deployment/backend spec.replicas must be at least 3 (want 3)")
+    assert (code, out.splitlines()[0]) == (1, "app.yaml:5:13: ACME301 Deployment/backend spec.replicas must be at least 3 (want 3)")

@@ -53,10 +53,10 @@ def shown_and_suppressed(result):  # type: ignore[no-untyped-def]
 
 def test_trailing_and_preceding_comments_by_id_name_and_prefix(tmp_path: Path) -> None:
     text = DEPLOYMENT_WITHOUT_LIMIT.replace(
-        "          resources:\n",
-        "          # deploylint: ignore[K8S1] sized by the autoscaler\n"
-        "          # a second comment line between directive and target is fine\n"
-        "          resources:\n",
+        '            limits: {cpu: "1"}\n',
+        "            # deploylint: ignore[K8S1] sized by the autoscaler\n"
+        "            # a second comment line between directive and target is fine\n"
+        '            limits: {cpu: "1"}\n',
     )
     text += """\
         - name: worker
@@ -66,16 +66,16 @@ def test_trailing_and_preceding_comments_by_id_name_and_prefix(tmp_path: Path) -
 """
     result = lint_text(tmp_path, "app.yaml", text, select=["K8S104", "DL002"])
     assert shown_and_suppressed(result) == (
-        [("K8S104", 18)],
-        [("K8S104", 13, "inline", "sized by the autoscaler"), ("K8S104", 16, "inline", "batch worker")],
+        [("K8S104", 26)],
+        [("K8S104", 15, "inline", "sized by the autoscaler"), ("K8S104", 24, "inline", "batch worker")],
     )
 
 
 def test_file_level_comment_with_and_without_a_rule_list(tmp_path: Path) -> None:
     result = lint_text(tmp_path, "a.yaml", "# deploylint: ignore-file[K8S104]: generated\n" + DEPLOYMENT_WITHOUT_LIMIT, select=["K8S104", "DL002"])
-    assert shown_and_suppressed(result) == ([], [("K8S104", 12, "file", "generated")])
+    assert shown_and_suppressed(result) == ([], [("K8S104", 14, "file", "generated")])
     result = lint_text(tmp_path, "b.yaml", DEPLOYMENT_WITHOUT_LIMIT + "# deploylint: ignore-file\n", select=["K8S104", "DL002"])
-    assert shown_and_suppressed(result) == ([], [("K8S104", 11, "file", "")])
+    assert shown_and_suppressed(result) == ([], [("K8S104", 13, "file", "")])
 
 
 def test_annotations_on_the_object_and_per_container(tmp_path: Path) -> None:
@@ -135,7 +135,7 @@ def test_secret_scanners_markers_suppress_only_secret_rules(project: Path, capsy
     code, out, _ = run_cli(capsys, project, "--rules-dir", "rules", "--show-suppressed", ".")
     assert code == 1
     assert out.splitlines() == [
-        "app.yaml:11:11: K8S104 container 'api' in Deployment/backend has no memory limit",
+        "app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit",
         "cm.yaml:5:14: ACME701 ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): pragma: allowlist secret]",
         "cm2.yaml:5:14: ACME701 ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): gitleaks:allow]",
         "",
@@ -161,9 +161,9 @@ def test_config_ignore_globs_per_rule(project: Path, capsys: pytest.CaptureFixtu
 
 def test_suppressed_findings_are_counted_and_listed_on_request(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(project, "a.yaml", TWO_CONTAINERS)
-    code, out, _ = run_cli(capsys, project, "a.yaml")
+    code, out, _ = run_cli(capsys, project, "a.yaml", "--select", "K8S104")
     assert code == 1
     assert out == "a.yaml:12:11: K8S104 container 'api' in Deployment/backend has no memory limit\n\n1 finding (1 error), 1 suppressed, 1 file\n"
-    _, out, _ = run_cli(capsys, project, "a.yaml", "--show-suppressed")
+    _, out, _ = run_cli(capsys, project, "a.yaml", "--select", "K8S104", "--show-suppressed")
     assert "a.yaml:14:11: K8S104 container 'sidecar' in Deployment/backend has no memory limit " \
            "[suppressed (annotation): memory is capped by the mesh]\n" in out
