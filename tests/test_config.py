@@ -63,6 +63,10 @@ def test_pyproject_without_table_is_skipped_and_walk_stops_at_repository_root(pr
         ("exclude: build/\n", '.deploylint.yaml:1: exclude: expected a list, got "build/"'),
         ("rules: [\n", ".deploylint.yaml:2: invalid YAML: while parsing a flow node did not find expected node content"),
         ("- a\n- b\n", ".deploylint.yaml:1: a config file must be a mapping of settings"),
+        ("extends: recommended\nfail_on: warning\nexclude: [vendor/*]\nrules:\n  K8S104: enable\n  K8S301:\n    params: {min_replicas: three}\n",
+         '.deploylint.yaml:7: rules.K8S301.params.min_replicas: expected integer, got "three"'),
+        ("rules:\n  hpa-min-replicas: {params: {minimum: 3}}\n",
+         ".deploylint.yaml:2: rules.hpa-min-replicas.params.minimum: unknown param (known: min_replicas)"),
         ("rules:\n  K8S104: {params: {min: 3}}\n", ".deploylint.yaml:2: rules.K8S104.params.min: unknown param for K8S104 (it takes none)"),
     ],
 )
@@ -196,3 +200,22 @@ def test_a_configured_param_changes_what_an_assert_rule_accepts(project: Path, c
     write(project, ".deploylint.yaml", "rules_dirs: [rules]\nrules: {ACME301: {params: {min_replicas: 3}}}\n")
     code, out, _ = run_cli(capsys, project, "--select", "ACME301", "app.yaml")
     assert (code, out.splitlines()[0]) == (1, "app.yaml:5:13: ACME301 Deployment/backend spec.replicas must be at least 3 (want 3)")
+
+
+HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: backend}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: backend}
+  minReplicas: 3
+  maxReplicas: 10
+"""
+
+
+def test_raising_a_python_checks_param_in_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "hpa.yaml", HPA)
+    assert run_cli(capsys, project, "hpa.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
+    write(project, ".deploylint.yaml", "rules:\n  K8S301: {params: {min_replicas: 4}}\n")
+    code, out, _ = run_cli(capsys, project, "hpa.yaml")
+    assert (code, out.splitlines()[0]) == (1, "hpa.yaml:6:16: K8S301 HorizontalPodAutoscaler/backend: minReplicas 3 is below 4")
