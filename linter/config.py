@@ -91,7 +91,7 @@ class Config:
 
     files: list[ConfigFile] = field(default_factory=list)
     entries: list[RuleEntry] = field(default_factory=list)
-    exclude: list[tuple[str, Path]] = field(default_factory=list)  # (glob, directory it is relative to)
+    exclude: list[str] = field(default_factory=list)  # anchored globs (see anchor_glob)
     rules_dirs: list[Path] = field(default_factory=list)
     fail_on: str | None = None
     pod_templates: dict[str, str] = field(default_factory=dict)
@@ -146,12 +146,20 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
     base = file.path.parent
     config.files.append(file)
     config.entries.extend(RuleEntry(file, key, setting, preset) for key, setting in (data.get("rules") or {}).items())
-    config.exclude.extend((glob, base) for glob in data.get("exclude", []))
+    config.exclude.extend(anchor_glob(glob, base) for glob in data.get("exclude", []))
     config.rules_dirs.extend(base / d for d in data.get("rules_dirs", []))
     if "fail_on" in data:
         config.fail_on = data["fail_on"]
     config.pod_templates.update(data.get("pod_templates", {}))
     config.limits.update(data.get("limits", {}))
+
+
+def anchor_glob(glob: str, base: Path) -> str:
+    """A config glob with a `/` is relative to its config file's directory: make
+    it absolute. A glob without one matches a path component anywhere: keep it."""
+    if "/" not in glob.rstrip("/"):
+        return glob
+    return (base / glob.lstrip("/")).absolute().as_posix()
 
 
 def _specificity_of(key: str, rules: list[Rule]) -> int:
@@ -195,9 +203,7 @@ def _apply(override: RuleOverride, entry: RuleEntry, rule: Rule) -> None:
         if problem:
             raise entry.file.error(["rules", entry.key, "params", name], problem, key=problem.startswith("unknown"))
         override.params[name] = value
-    base = entry.file.path.parent.absolute()
-    # Globs with a `/` are relative to the config file; others match a path component.
-    override.ignore.extend(glob if "/" not in glob.rstrip("/") else str(base / glob) for glob in setting.get("ignore", []))
+    override.ignore.extend(anchor_glob(glob, entry.file.path.parent) for glob in setting.get("ignore", []))
 
 
 def param_problem(rule: Rule, name: str, value: Any) -> str | None:

@@ -47,14 +47,10 @@ class Plan:
     settings: Settings
 
 
-def rebase_glob(glob: str, base: Path, root: Path) -> str:
-    """A config glob relative to its file's directory, made relative to the
-    scan root (globs without `/` match a path component anywhere)."""
-    if "/" not in glob.rstrip("/"):
-        return glob
-    anchored = (base / glob.lstrip("/")).absolute().as_posix()
-    prefix = root.absolute().as_posix().rstrip("/") + "/"
-    return anchored.removeprefix(prefix)
+def root_relative(glob: str, root: Path) -> str:
+    """An anchored config glob (`anchor_glob`) made relative to the scan root,
+    which is what display paths, and so excludes and ignores, are matched on."""
+    return glob.removeprefix(root.absolute().as_posix().rstrip("/") + "/")
 
 
 def build_settings(config: Config, options: Options) -> Settings:
@@ -62,14 +58,14 @@ def build_settings(config: Config, options: Options) -> Settings:
     overrides = rule_overrides(config, rules)
     enabled = select_rules(rules, options.select, options.ignore, overrides)
     ignores = {
-        rule.id: tuple(rebase_glob(g, Path("/"), options.root) for g in overrides[rule.id].ignore)
+        rule.id: tuple(root_relative(glob, options.root) for glob in overrides[rule.id].ignore)
         for rule in enabled
         if rule.id in overrides and overrides[rule.id].ignore
     }
     return Settings(
         root=options.root,
         rules=enabled,
-        excludes=tuple(rebase_glob(glob, base, options.root) for glob, base in config.exclude),
+        excludes=tuple(root_relative(glob, options.root) for glob in config.exclude),
         format_hint=options.format_hint,
         ignore_unknown=options.ignore_unknown,
         limits=Limits(**config.limits),
