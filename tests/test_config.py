@@ -219,3 +219,14 @@ def test_raising_a_python_checks_param_in_config(project: Path, capsys: pytest.C
     write(project, ".deploylint.yaml", "rules:\n  K8S301: {params: {min_replicas: 4}}\n")
     code, out, _ = run_cli(capsys, project, "hpa.yaml")
     assert (code, out.splitlines()[0]) == (1, "hpa.yaml:6:16: K8S301 HorizontalPodAutoscaler/backend: minReplicas 3 is below 4")
+
+
+def test_globs_with_a_slash_are_relative_to_their_config_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "deploy/.deploylint.yaml", "exclude: [legacy/*]\nrules: {K8S104: {ignore: [staging/*.yaml, '*.tmp.yaml']}}\n")
+    for name in ("deploy/app.yaml", "deploy/legacy/app.yaml", "deploy/staging/app.yaml", "deploy/x.tmp.yaml", "legacy/app.yaml"):
+        write(project, name, DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, _ = run_cli(capsys, project, "deploy", "legacy", "--show-suppressed")
+    assert code == 1
+    assert [line.split(":")[0] + (" suppressed" if "[suppressed" in line else "") for line in out.splitlines()[:-2]] == [
+        "deploy/app.yaml", "deploy/staging/app.yaml suppressed", "deploy/x.tmp.yaml suppressed", "legacy/app.yaml",
+    ]
