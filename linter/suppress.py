@@ -133,8 +133,8 @@ def annotation_directives(parsed: ParsedFile) -> list[Directive]:
     found: list[Directive] = []
     for document in parsed.documents:
         for node in walk(document):
-            if not isinstance(node, MappingNode):
-                continue
+            if not isinstance(node, MappingNode) or "kind" not in node or "apiVersion" not in node:
+                continue  # only objects' own annotations (not a pod template's) carry suppressions
             annotations = node.path("metadata", "annotations")
             if not isinstance(annotations, MappingNode):
                 continue

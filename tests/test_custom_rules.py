@@ -110,3 +110,12 @@ def test_catastrophic_user_regex_is_bounded_and_reported(project: Path, capsys: 
     assert code == 1
     assert out.startswith("cm.yaml:6:23: ACME101 ConfigMap/app: label example.com/team could not be checked: "
                           "the rule's pattern '^(a|aa)+$' timed out (catastrophic backtracking)\n")
+
+
+def test_a_malformed_rule_in_a_rules_dir_stops_the_run_naming_file_and_field(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "rules/r.yaml", GOOD_RULE.replace("severity: warning", "severity: fatal"))
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, err = run_cli(capsys, project, "--rules-dir", "rules", "app.yaml")
+    assert (code, out) == (2, "")
+    assert err == ('deploylint: error: rules/r.yaml: severity: expected one of error, warning, note, got "fatal" '
+                   "(`deploylint validate-rules` lists every problem with its line)\n")

@@ -167,3 +167,9 @@ def test_suppressed_findings_are_counted_and_listed_on_request(project: Path, ca
     _, out, _ = run_cli(capsys, project, "a.yaml", "--select", "K8S104", "--show-suppressed")
     assert "a.yaml:14:11: K8S104 container 'sidecar' in Deployment/backend has no memory limit " \
            "[suppressed (annotation): memory is capped by the mesh]\n" in out
+
+
+def test_pod_template_annotations_are_not_suppressions(tmp_path: Path) -> None:
+    text = TWO_CONTAINERS.replace("spec:\n  template:\n", "spec:\n  template:\n    metadata:\n      annotations: {deploylint.dev/ignore: K8S104}\n")
+    result = lint_text(tmp_path, "a.yaml", text, select=["K8S104", "DL002"])
+    assert shown_and_suppressed(result) == ([("K8S104", 14)], [("K8S104", 16, "annotation", "memory is capped by the mesh")])
