@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from .baseline import Baseline
 from .checks import PythonCheck, Violation, build_params, python_check
 from .discover import Candidate, discover
 from .errors import UsageError
@@ -51,6 +52,10 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
     stdin: tuple[str, str] | None = None  # (display name, text) for `-`
+    inline_suppressions: bool = True  # False: comments and annotations are ignored (strict CI)
+    rule_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule ID -> path globs (config)
+    config_source: str = "the config"  # named in config-ignore suppressions
+    baseline: Baseline | None = None
     jobs: int = 1  # worker processes; 0: one per CPU (small runs stay in-process)
     shard: tuple[int, int] | None = None  # (index, total), 1-based: lint only this shard's files
     progress: Progress | None = None  # called with ("parsed"|"units"|"checked", count)
