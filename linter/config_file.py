@@ -166,6 +166,12 @@ def _schema() -> dict[str, Any]:
 
 
 def validate_config(config: ConfigFile) -> None:
+    from .checks.fastschema import compile_schema
+
+    # A valid config (every run reads at least the default preset) needs no
+    # jsonschema import; an invalid one gets jsonschema's detailed errors.
+    if not any(True for _ in compile_schema(_schema()).iter_errors(config.data)):
+        return
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(_schema())

@@ -208,8 +208,52 @@ def test_builtin_schema_rules_match_jsonschema_on_their_examples(tmp_path: Path)
 
 def test_unsupported_keywords_go_to_jsonschema() -> None:
     assert isinstance(compile_schema({"properties": {"a": {"required": ["b"]}}}), FastValidator)
-    for schema in ({"$ref": "#/$defs/a", "$defs": {"a": {}}}, {"properties": {"a": {"uniqueItems": True}}},
+    for schema in ({"$ref": "other.json#/a"}, {"properties": {"a": {"uniqueItems": True}}},
                    {"anyOf": [{"prefixItems": [{}]}]}, {"type": "no-such-type"}):
         assert not isinstance(compile_schema(schema), FastValidator), schema
-    validator = compile_schema({"$defs": {"n": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/n"}}})
+    validator = compile_schema({"$defs": {"n": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/n"}, "b": {"uniqueItems": True}}})
+    assert not isinstance(validator, FastValidator)
     assert [e.message for e in validator.iter_errors({"a": "x"})] == ["'x' is not of type 'integer'"]
+
+
+def _project_schema(name: str) -> Any:
+    import json
+
+    from linter.resources import schemas_dir
+
+    return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["config.schema.json", "rule.schema.json"])
+def test_project_schemas_with_local_refs_match_jsonschema(name: str) -> None:
+    """The config schema is checked on every run (the default preset at least)."""
+    import yaml
+
+    from linter.resources import presets_dir, rules_dir
+
+    schema = _project_schema(name)
+    assert isinstance(compile_schema(schema), FastValidator)
+    files = sorted(presets_dir().glob("*.yaml")) if name.startswith("config") else sorted(rules_dir().glob("*/*.yaml"))
+    documents = [d for d in (yaml.safe_load(p.read_text(encoding="utf-8")) for p in files) if isinstance(d, dict)]
+    assert documents
+    rng = random.Random(name)
+    words = sorted(_words(schema, set()), key=repr)
+    for document in documents:
+        _assert_same(schema, document)
+        for _ in range(20):  # the real document with one part replaced by something random
+            mutated = dict(document)
+            key = rng.choice(sorted(mutated) + ["unknown_key"])
+            mutated[key] = _sample(schema.get("properties", {}).get(key, {}), rng, words)
+            _assert_same(schema, mutated)
+    for _ in range(300):
+        _assert_same(schema, _sample(schema, rng, words))
+
+
+def test_local_refs() -> None:
+    schema = {"$defs": {"n": {"type": "integer"}, "no": False, "list": {"type": "array", "items": {"$ref": "#/$defs/n"}}},
+              "properties": {"a": {"$ref": "#/$defs/list"}, "b": {"$ref": "#/$defs/no"}, "c": {"$ref": "#"}}}
+    assert is_supported(schema)
+    for instance in ({"a": [1, "x", 2.5]}, {"b": 1}, {"c": {"a": ["y"]}}, {"a": []}, {"c": 3}):
+        _assert_same(schema, instance)
+    assert not is_supported({"properties": {"a": {"$ref": "#/$defs/missing"}}})
+    assert not is_supported({"properties": {"a": {"$ref": "other.json#/x"}}})

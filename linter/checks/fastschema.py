@@ -23,10 +23,11 @@ SUPPORTED = frozenset({
     "minContains", "maxContains", "minItems", "maxItems", "pattern", "minLength", "maxLength",
     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "not", "allOf", "anyOf", "oneOf",
     "if", "then", "else", "format",  # format: annotation only, as jsonschema without a format checker
+    "$ref",  # only local JSON pointers ("#/$defs/name") into the same schema
 })
 # Keywords jsonschema validates that this module leaves to it.
 DELEGATED = frozenset({
-    "$ref", "$dynamicRef", "prefixItems", "unevaluatedItems", "unevaluatedProperties",
+    "$dynamicRef", "prefixItems", "unevaluatedItems", "unevaluatedProperties",
     "dependentSchemas", "uniqueItems", "multipleOf",
 })
 # Keywords holding subschemas (walked when deciding whether a schema is supported).
@@ -53,24 +54,47 @@ class FastError:
         return f"<FastError {self.validator} at {list(self.absolute_path)}: {self.message}>"
 
 
-def is_supported(schema: Any) -> bool:
+def is_supported(schema: Any, root: Any = None) -> bool:
     """True when every keyword jsonschema would validate is one we implement."""
     if isinstance(schema, bool):
         return True
     if not isinstance(schema, dict):
         return False
+    root = schema if root is None else root
     if any(key in DELEGATED for key in schema):
         return False
+    if "$ref" in schema and resolve_pointer(root, schema["$ref"]) is None:
+        return False
+    if "$id" in schema and schema is not root:
+        return False  # a new base URI: refs below it would resolve elsewhere
     for key in _SCHEMA_VALUED:
-        if key in schema and not is_supported(schema[key]):
+        if key in schema and not is_supported(schema[key], root):
             return False
     for key in _SCHEMA_MAPS:
-        if key in schema and not (isinstance(schema[key], dict) and all(is_supported(s) for s in schema[key].values())):
+        if key in schema and not (isinstance(schema[key], dict) and all(is_supported(s, root) for s in schema[key].values())):
             return False
     for key in _SCHEMA_LISTS:
-        if key in schema and not (isinstance(schema[key], list) and all(is_supported(s) for s in schema[key])):
+        if key in schema and not (isinstance(schema[key], list) and all(is_supported(s, root) for s in schema[key])):
             return False
     return _well_formed(schema)
+
+
+def resolve_pointer(root: Any, ref: Any) -> Any:
+    """The subschema a local reference ("#", "#/$defs/a") names, or None."""
+    if not isinstance(ref, str) or not ref.startswith("#") or (len(ref) > 1 and not ref.startswith("#/")):
+        return None
+    node = root
+    for raw in ref[2:].split("/") if len(ref) > 1 else []:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if "%" in part:
+            return None  # percent-encoded pointers: leave them to jsonschema
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node if isinstance(node, (dict, bool)) else None
 
 
 def _well_formed(schema: dict[str, Any]) -> bool:
@@ -168,6 +192,10 @@ def equal(one: Any, two: Any) -> bool:
 
 Path = tuple[str | int, ...]
 Errors = Iterator[FastError]
+
+
+def _ref(v: FastValidator, ref: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
+    yield from v._errors(resolve_pointer(v.schema, ref), instance, path)
 
 
 def _type(v: FastValidator, types: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
@@ -375,7 +403,7 @@ _HANDLERS = {
     "minItems": _min_items, "maxItems": _max_items, "pattern": _pattern, "minLength": _min_length,
     "maxLength": _max_length, "minimum": _minimum, "maximum": _maximum, "exclusiveMinimum": _exclusive_minimum,
     "exclusiveMaximum": _exclusive_maximum, "not": _not, "allOf": _all_of, "anyOf": _any_of, "oneOf": _one_of,
-    "if": _if,
+    "if": _if, "$ref": _ref,
 }
 
 
