@@ -22,13 +22,14 @@ def problems(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> It
 
 
 def scalars(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
-    """Every scalar value in every file of the unit, with the key it sits under."""
+    """Every scalar value in every file of the unit, with the key it sits under
+    (`data` is the file's source, to place a match inside the value)."""
     for parsed in unit.files:
         for document in parsed.documents:
             for node in walk(document):
                 if isinstance(node, ScalarNode) and isinstance(node.value, str):
                     key = node.key.text if node.key is not None else ""
-                    yield Subject(node, {"key": key}, f"{key}", span=node.span)
+                    yield Subject(node, {"key": key}, f"{key}", span=node.span, data=parsed.source)
 
 
 SELECTORS = {
