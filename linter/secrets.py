@@ -86,8 +86,8 @@ class CredentialMatch:
 
 
 DATA_FILE = "secrets/data/classifier.yaml"
-# Placeholder words stuck to other letters still give a value away
-# (AWS's documented AKIAIOSFODNN7EXAMPLE).
+# Placeholder words that give a value away even stuck to other letters (AWS's
+# documented AKIAIOSFODNN7EXAMPLE) and that a random value practically never spells.
 _MARKERS = r"example|your|dummy|fake|placeholder|x{6,}|0{10,}"
 
 
@@ -207,12 +207,13 @@ _SEPARATORS = re.compile(r"[\s\-_.:/+]+")
 
 
 def is_placeholder(value: str) -> bool:
-    """`<strong-secret>`, changeme, your-key-here, xxx, ***: a stand-in. Decided
-    on what is left once the placeholder words are removed, so a strong value
-    that merely contains the word `test` is not mistaken for one."""
+    """`<strong-secret>`, changeme, your-key-here, xxx, ***: a stand-in. Short
+    placeholder words decide on what is left once they are removed, so a strong
+    value that merely contains the word `test` is not mistaken for one."""
     policy = default_policy()
+    if policy.placeholder_markers.search(value):
+        return True  # words no random value spells by chance
     stripped = policy.placeholders.sub(" ", value)
-    stripped = policy.placeholder_markers.sub(" ", stripped)
     if stripped == value:
         return False
     rest = _SEPARATORS.sub("", stripped)

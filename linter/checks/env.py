@@ -149,12 +149,17 @@ def debug_in_production(subject: Subject, params: DebugParams) -> Iterator[Viola
         yield Violation(b.value.span, {"setting": f"{b.key.text}={b.value.text.strip()}"})
 
 
-def real_secret_in_template(subject: Subject, params: StrengthParams) -> Iterator[Violation]:
+@dataclass(frozen=True, slots=True)
+class TemplateParams:
+    min_bits: int = 128  # this strong, a value is real rather than typed as an example
+
+
+def real_secret_in_template(subject: Subject, params: TemplateParams) -> Iterator[Violation]:
     """ENV106: a template (copied by everyone) holds a strong, real-looking secret."""
     b = _binding(subject)
     if b is None:
         return
-    verdict = classify(b.key.text, b.value.text, min_bits=params.min_bits, min_bits_signing=params.min_bits_signing)
+    verdict = classify(b.key.text, b.value.text, min_bits=params.min_bits, min_bits_signing=params.min_bits)
     if verdict.secret_key and verdict.kind is ValueKind.STRONG:
         yield Violation(b.value.span, {"where": "value"})
         return
@@ -178,7 +183,7 @@ CHECKS = {
     "credentials-in-url": PythonCheck(credentials_in_url),
     "plaintext-connection": PythonCheck(plaintext_connection, ConnectionParams),
     "debug-in-production": PythonCheck(debug_in_production, DebugParams),
-    "real-secret-in-template": PythonCheck(real_secret_in_template, StrengthParams),
+    "real-secret-in-template": PythonCheck(real_secret_in_template, TemplateParams),
     "duplicate-key": PythonCheck(duplicate_key),
     "report-problem": PythonCheck(report_problem),
 }
