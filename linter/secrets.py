@@ -17,12 +17,14 @@ import binascii
 import json
 import math
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Pattern
+from re import Pattern
+from typing import Any
 from urllib.parse import parse_qsl
 
 import yaml
@@ -88,7 +90,7 @@ class CredentialMatch:
 DATA_FILE = "secrets/data/classifier.yaml"
 # Placeholder words that give a value away even stuck to other letters (AWS's
 # documented AKIAIOSFODNN7EXAMPLE) and that a random value practically never spells.
-_MARKERS = r"example|your|dummy|fake|placeholder|x{6,}|0{10,}"
+_MARKERS = r"example|your|dummy|fake|placeholder|x{6,}|0{10,}|0123456789|abcdefghij"
 
 
 def _words(patterns: list[str]) -> str:
@@ -106,9 +108,9 @@ def load_policy(path: Path | None = None) -> SecretPolicy:
             secret_keys=re.compile(rf"(?:^|_)(?:{_words(data['secret_keys'])})(?:_|$)"),
             not_secret_suffixes=re.compile(rf"(?:^|_)(?:{_words(data['not_secret_suffixes'])})$"),
             signing_keys=re.compile(rf"(?:^|_)(?:{_words(data['signing_keys'])})(?:_|$)"),
-            references=re.compile(_words(data["references"]), re.I | re.S),
-            placeholders=re.compile(rf"{edge_l}(?:{_words(data['placeholders'])}){edge_r}", re.I),
-            placeholder_markers=re.compile(_MARKERS, re.I),
+            references=re.compile(_words(data["references"]), re.IGNORECASE | re.DOTALL),
+            placeholders=re.compile(rf"{edge_l}(?:{_words(data['placeholders'])}){edge_r}", re.IGNORECASE),
+            placeholder_markers=re.compile(_MARKERS, re.IGNORECASE),
             providers=tuple(
                 Provider(p["id"], p["name"], re.compile(p["pattern"]), p.get("validate")) for p in data["providers"]
             ),
@@ -191,11 +193,23 @@ def strength_bits(value: str) -> float:
     if n == 0:
         return 0.0
     alphabet = alphabet_size(value)
-    entropy = shannon_bits_per_char(body)
-    expected = math.log2(max(min(alphabet, n), 2))
-    if entropy < default_policy().shannon_ratio * expected:
-        return abs(n * entropy)  # abs: -0.0 for a one-symbol value
+    if is_repetitive(body, alphabet):
+        # Per-character entropy misses repeated blocks ("abab..."); what zlib
+        # cannot squeeze out (less its ~8 bytes of framing) bounds it as well.
+        squeezed = 8 * max(len(zlib.compress(body.encode("utf-8", "replace"), 9)) - 8, 0)
+        return min(abs(n * shannon_bits_per_char(body)), float(squeezed))
     return n * math.log2(alphabet)
+
+
+def is_repetitive(value: str, alphabet: int | None = None) -> bool:
+    """Far fewer distinct symbols, or far less evenly used, than a random value
+    of this length and alphabet would show (`aaaa...`, `a-a-a-...`)."""
+    n = len(value)
+    if n < 2:
+        return n == 1
+    alphabet = alphabet or alphabet_size(value)
+    expected = math.log2(max(min(alphabet, n), 2))
+    return shannon_bits_per_char(value) < default_policy().shannon_ratio * expected
 
 
 def is_reference(value: str) -> bool:
@@ -246,7 +260,7 @@ def find_credentials(text: str) -> list[CredentialMatch]:
     for provider in policy.providers:
         for m in provider.pattern.finditer(text):
             token = m.group(0)
-            if is_placeholder(token) or strength_bits(token) < policy.fake_below_bits:
+            if is_placeholder(token) or is_repetitive(token) or strength_bits(token) < policy.fake_below_bits:
                 continue
             if provider.validate == "jwt-payload" and not _jwt_has_claims(token):
                 continue
@@ -297,7 +311,7 @@ def decode_base64_text(value: str) -> str | None:
 
 # --- connection URLs ---------------------------------------------------------
 
-_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(\S*)", re.S)
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(\S*)", re.DOTALL)
 _HOST = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::(\d*))?|([^:\[\]]*)(?::(\d*))?")
 
 
@@ -332,7 +346,7 @@ class ConnectionUrl:
             text = text[:at] + "***" + text[at + len(self.username):]
         for name, value in self.query.items():
             if value and is_secret_key(name):
-                text = re.sub(rf"([?&;]{re.escape(name)}=)[^&;#]*", r"\1***", text, flags=re.I)
+                text = re.sub(rf"([?&;]{re.escape(name)}=)[^&;#]*", r"\1***", text, flags=re.IGNORECASE)
         return text
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import lint_paths, lint_text, triples
+
 from linter.model import MappingNode, SourceFile
 from linter.parsers.dotenv import parse
-
-from conftest import lint_paths, lint_text, triples
 
 
 def _pairs(text: str) -> list[tuple[str, str, tuple[int, int, int, int], tuple[int, int, int, int]]]:

@@ -74,8 +74,8 @@ def _has_parser(fmt: str) -> bool:
 
 OPTIONAL_FILES = {
     "nginx": ("nginx/nginx.conf", NGINX_TOKEN,
-              f'http {{\n  server {{\n    listen 80;\n    location / {{\n'
-              f'      proxy_set_header Authorization "Bearer {NGINX_TOKEN}";\n      proxy_pass http://api;\n    }}\n  }}\n}}\n'),
+              (f'http {{\n  server {{\n    listen 80;\n    location / {{\n'
+               f'      proxy_set_header Authorization "Bearer {NGINX_TOKEN}";\n      proxy_pass http://api;\n    }}\n  }}\n}}\n')),
     "clickhouse": ("clickhouse/users.xml", XML_PASSWORD,
                    f"<clickhouse><users><etl><password>{XML_PASSWORD}</password></etl></users></clickhouse>\n"),
 }

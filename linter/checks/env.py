@@ -4,11 +4,12 @@ classifier and shown only through `redact` / masked URLs."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from ..model import ScalarNode
-from ..secrets import ConnectionUrl, ValueKind, classify, parse_url
+from ..secrets import ConnectionUrl, ValueKind, Verdict, classify, parse_url
 from ..selectors import Subject
 from ..selectors.env import EnvBinding
 from . import PythonCheck, Violation
@@ -40,12 +41,19 @@ def placeholder_secret(subject: Subject, params: Any) -> Iterator[Violation]:
         yield Violation(b.value.span, {"what": "a placeholder"})
 
 
-def weak_secret(subject: Subject, params: StrengthParams) -> Iterator[Violation]:
-    """ENV102: a secret-like key whose value is too guessable for its use."""
+def _classified(subject: Subject, min_bits: int, min_bits_signing: int) -> tuple[EnvBinding, Verdict] | None:
     b = _binding(subject)
     if b is None:
+        return None
+    return b, classify(b.key.text, b.value.text, min_bits=min_bits, min_bits_signing=min_bits_signing)
+
+
+def weak_secret(subject: Subject, params: StrengthParams) -> Iterator[Violation]:
+    """ENV102: a secret-like key whose value is too guessable for its use."""
+    found = _classified(subject, params.min_bits, params.min_bits_signing)
+    if found is None:
         return
-    verdict = classify(b.key.text, b.value.text, min_bits=params.min_bits, min_bits_signing=params.min_bits_signing)
+    b, verdict = found
     if verdict.secret_key and verdict.kind is ValueKind.WEAK:
         yield Violation(b.value.span, {"bits": round(verdict.bits), "required": verdict.required_bits})
 
@@ -156,10 +164,10 @@ class TemplateParams:
 
 def real_secret_in_template(subject: Subject, params: TemplateParams) -> Iterator[Violation]:
     """ENV106: a template (copied by everyone) holds a strong, real-looking secret."""
-    b = _binding(subject)
-    if b is None:
+    found = _classified(subject, params.min_bits, params.min_bits)
+    if found is None:
         return
-    verdict = classify(b.key.text, b.value.text, min_bits=params.min_bits, min_bits_signing=params.min_bits)
+    b, verdict = found
     if verdict.secret_key and verdict.kind is ValueKind.STRONG:
         yield Violation(b.value.span, {"where": "value"})
         return

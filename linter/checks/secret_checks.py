@@ -9,8 +9,9 @@ importing this module. Every message shows values only through `redact`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from ..model import MappingNode, ScalarNode, SequenceNode, SourceFile, Span
 from ..secrets import ValueKind, classify, decode_base64_text, find_credentials, parse_url, redact
@@ -100,14 +101,14 @@ def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
         if not isinstance(item, MappingNode):
             continue
         name, value = item.text("name"), item.scalar("value")
-        if value is None or not isinstance(value.value, str):
+        if value is None:  # valueFrom
             continue
         verdict = classify(name, value.text)
         if verdict.secret_key and verdict.literal:
             yield Violation(value.span, {"env": name, "value": redact(value.text)}, logical=f"env/{name}")
 
 
-_EMBEDDED_SETTING = re.compile(r"^[ \t]*([A-Za-z0-9_.\-]+)[ \t]*[:=][ \t]*(\S.*?)[ \t]*$", re.M)
+_EMBEDDED_SETTING = re.compile(r"^[ \t]*([A-Za-z0-9_.\-]+)[ \t]*[:=][ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
 
 
 def configmap_secret(subject: Subject, params: Any) -> Iterator[Violation]:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 _NEWLINE = re.compile(r"\r\n|\n|\r")  # python-dotenv's own line breaks
 _INLINE_SPACE = re.compile(r"[^\S\r\n]*")
 _EXPORT = re.compile(r"export[^\S\r\n]+")
-_QUOTED = {"'": re.compile(r"'((?:\\.|[^'\\])*)'", re.S), '"': re.compile(r'"((?:\\.|[^"\\])*)"', re.S)}
+_QUOTED = {"'": re.compile(r"'((?:\\.|[^'\\])*)'", re.DOTALL), '"': re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)}
 # At least this many invalid lines, and more than half of all, and the file is
 # not an env file at all.
 NOT_ENV_MIN_LINES = 3
@@ -76,7 +76,7 @@ class LineIndex:
         return m.start() if m else len(self.text)
 
 
-def parse(source: SourceFile, workspace: "Workspace | None" = None) -> ParsedFile:
+def parse(source: SourceFile, workspace: Workspace | None = None) -> ParsedFile:
     text = source.text.removeprefix("\ufeff")  # python-dotenv drops it too
     index = LineIndex(text)
     pairs: list[tuple[ScalarNode, Node]] = []
@@ -98,7 +98,7 @@ def parse(source: SourceFile, workspace: "Workspace | None" = None) -> ParsedFil
         pair, is_export = _binding_nodes(binding, text, body, index, source.path)
         pairs.append(pair)
         if is_export:
-            exported.add(binding.key)
+            exported.add(pair[0].text)
     if len(problems) >= NOT_ENV_MIN_LINES and 2 * len(problems) > bindings:
         first = problems[0].span
         problem = ParseProblem(
@@ -161,5 +161,5 @@ def _invalid_reason(binding: Binding, text: str, body: int, index: LineIndex) ->
     return "not a KEY=VALUE line"
 
 
-def build_units(parsed: list[ParsedFile], workspace: "Workspace") -> list[LintUnit]:
+def build_units(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
     return single_file_units(parsed)

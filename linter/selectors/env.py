@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..model import ScalarNode
 from ..parsers.dotenv import EnvFile
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from ..units import LintUnit
 
 # A deployable file is a production one by its name (.env.production, prod.env)...
-_PRODUCTION_NAME = re.compile(r"(?:^|[._-])(?:prod|production|prd|live)(?:$|[._-])", re.I)
+_PRODUCTION_NAME = re.compile(r"(?:^|[._-])(?:prod|production|prd|live)(?:$|[._-])", re.IGNORECASE)
 # ...or by what it says about itself (APP_ENV=production).
 ENVIRONMENT_KEYS = ("APP_ENV", "ENVIRONMENT", "ENV", "APP_ENVIRONMENT", "DEPLOY_ENV", "NODE_ENV", "RAILS_ENV",
                     "RACK_ENV", "FLASK_ENV", "DJANGO_ENV", "ASPNETCORE_ENVIRONMENT", "STAGE")
@@ -42,7 +43,7 @@ def is_production(env: EnvFile) -> bool:
     return any(env.mapping.text(key).strip().lower() in PRODUCTION_VALUES for key in ENVIRONMENT_KEYS)
 
 
-def _env_file(unit: "LintUnit") -> EnvFile | None:
+def _env_file(unit: LintUnit) -> EnvFile | None:
     return unit.model if isinstance(unit.model, EnvFile) else None
 
 
@@ -50,14 +51,14 @@ def _roles(options: dict[str, Any]) -> tuple[str, ...]:
     return tuple(options.get("roles", ("deployable", "template")))
 
 
-def files(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def files(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """The file as a whole (option `roles`: deployable and/or template)."""
     env = _env_file(unit)
     if env is not None and env.role in _roles(options):
         yield Subject(env.mapping, {"file": env.path, "role": env.role}, "file", data=env)
 
 
-def bindings(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def bindings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every binding in file order, a repeated key each time (option `roles`)."""
     env = _env_file(unit)
     if env is None or env.role not in _roles(options):
