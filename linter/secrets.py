@@ -21,7 +21,6 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
 from pathlib import Path
 from re import Pattern
 from typing import Any
@@ -97,34 +96,72 @@ def _words(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-def load_policy(path: Path | None = None) -> SecretPolicy:
-    """Compile the classifier data file (the bundled one by default)."""
-    path = path or rules_dir() / DATA_FILE
+_LISTS = ("secret_keys", "not_secret_suffixes", "signing_keys", "references", "placeholders", "providers")
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-        thresholds = data.get("thresholds", {})
-        edge_l, edge_r = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
-        return SecretPolicy(
-            secret_keys=re.compile(rf"(?:^|_)(?:{_words(data['secret_keys'])})(?:_|$)"),
-            not_secret_suffixes=re.compile(rf"(?:^|_)(?:{_words(data['not_secret_suffixes'])})$"),
-            signing_keys=re.compile(rf"(?:^|_)(?:{_words(data['signing_keys'])})(?:_|$)"),
-            references=re.compile(_words(data["references"]), re.IGNORECASE | re.DOTALL),
-            placeholders=re.compile(rf"{edge_l}(?:{_words(data['placeholders'])}){edge_r}", re.IGNORECASE),
-            placeholder_markers=re.compile(_MARKERS, re.IGNORECASE),
-            providers=tuple(
-                Provider(p["id"], p["name"], re.compile(p["pattern"]), p.get("validate")) for p in data["providers"]
-            ),
-            min_bits=int(thresholds.get("min_bits", 128)),
-            min_bits_signing=int(thresholds.get("min_bits_signing", 256)),
-            shannon_ratio=float(thresholds.get("shannon_ratio", 0.6)),
-        )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
-        raise UsageError(f"{path}: invalid secret classifier data: {exc}") from None
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{path}: cannot read secret classifier data: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: secret classifier data must be a mapping")
+    return data
 
 
-@lru_cache(maxsize=1)
+def load_policy(*extra: Path) -> SecretPolicy:
+    """Compile the bundled classifier data, extended by the user's files: their
+    lists (secret_keys, placeholders, providers, ...) are added to ours and
+    their `thresholds` override ours."""
+    data = _read(rules_dir() / DATA_FILE)
+    for path in extra:
+        user = _read(path)
+        unknown = sorted(set(user) - set(_LISTS) - {"thresholds"})
+        if unknown:
+            raise UsageError(f"{path}: unknown secret classifier field '{unknown[0]}' (known: {', '.join(_LISTS)}, thresholds)")
+        for name in _LISTS:
+            data[name] = list(data.get(name, [])) + list(user.get(name) or [])
+        data["thresholds"] = {**data.get("thresholds", {}), **(user.get("thresholds") or {})}
+    try:
+        return _compile(data)
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        where = ", ".join(str(p) for p in extra) or str(rules_dir() / DATA_FILE)
+        raise UsageError(f"{where}: invalid secret classifier data: {exc}") from None
+
+
+def _compile(data: dict[str, Any]) -> SecretPolicy:
+    thresholds = data.get("thresholds", {})
+    edge_l, edge_r = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+    return SecretPolicy(
+        secret_keys=re.compile(rf"(?:^|_)(?:{_words(data['secret_keys'])})(?:_|$)"),
+        not_secret_suffixes=re.compile(rf"(?:^|_)(?:{_words(data['not_secret_suffixes'])})$"),
+        signing_keys=re.compile(rf"(?:^|_)(?:{_words(data['signing_keys'])})(?:_|$)"),
+        references=re.compile(_words(data["references"]), re.IGNORECASE | re.DOTALL),
+        placeholders=re.compile(rf"{edge_l}(?:{_words(data['placeholders'])}){edge_r}", re.IGNORECASE),
+        placeholder_markers=re.compile(_MARKERS, re.IGNORECASE),
+        providers=tuple(Provider(p["id"], p["name"], re.compile(p["pattern"]), p.get("validate")) for p in data["providers"]),
+        min_bits=int(thresholds.get("min_bits", 128)),
+        min_bits_signing=int(thresholds.get("min_bits_signing", 256)),
+        shannon_ratio=float(thresholds.get("shannon_ratio", 0.6)),
+    )
+
+
+_active: SecretPolicy | None = None
+
+
 def default_policy() -> SecretPolicy:
-    return load_policy()
+    """The policy in use: the bundled data unless `use_policy` installed another."""
+    global _active
+    if _active is None:
+        _active = load_policy()
+    return _active
+
+
+def use_policy(policy: SecretPolicy | None) -> None:
+    """Install a policy for this process (config: `use_policy(load_policy(path))`);
+    None goes back to the bundled data."""
+    global _active
+    _active = policy
 
 
 # --- keys -------------------------------------------------------------------

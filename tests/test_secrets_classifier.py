@@ -141,3 +141,37 @@ def test_base64_text_is_decoded_only_when_it_is_text() -> None:
     assert decode_base64_text(base64.b64encode(b"postgres-password-1").decode()) == "postgres-password-1"
     assert decode_base64_text(base64.b64encode(bytes(range(32))).decode()) is None
     assert decode_base64_text("not base64 at all!") is None
+
+
+def test_users_extend_the_classifier_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from linter.secrets import load_policy, use_policy
+
+    extra = tmp_path / "secrets.yaml"
+    extra.write_text(
+        "secret_keys: ['licen[cs]e']\n"
+        "placeholders: [ask-the-ops-team]\n"
+        "providers:\n  - {id: acme, name: ACME token, pattern: 'acme_[a-z0-9]{24}'}\n"
+        "thresholds: {min_bits: 160}\n"
+    )
+    try:
+        use_policy(load_policy(extra))
+        assert is_secret_key("PRODUCT_LICENSE")
+        assert is_secret_key("DB_PASSWORD")  # the bundled patterns stay
+        assert classify("DB_PASSWORD", "ask-the-ops-team").kind is ValueKind.PLACEHOLDER
+        assert classify("DB_PASSWORD", HEX_256[:32]).kind is ValueKind.WEAK  # 128 < 160
+        from linter.secrets import find_credentials
+
+        assert [c.provider for c in find_credentials("acme_k3j5h7g9f1d3s5a7q9w2e4r6")] == ["acme"]
+    finally:
+        use_policy(None)
+    assert not is_secret_key("PRODUCT_LICENSE")
+
+
+def test_unknown_fields_in_user_data_are_usage_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from linter.errors import UsageError
+    from linter.secrets import load_policy
+
+    extra = tmp_path / "secrets.yaml"
+    extra.write_text("secret_key: [oops]\n")
+    with pytest.raises(UsageError, match="unknown secret classifier field 'secret_key'"):
+        load_policy(extra)
