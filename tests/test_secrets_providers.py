@@ -115,6 +115,8 @@ def test_sec101_in_kubernetes_configmaps_secrets_and_env(tmp_path: Path) -> None
         ("SEC101", 27, 36),  # container env value
     ]
     assert "base64-encoded" in result.shown[3].message
+    assert len({f.fingerprint() for f in result.shown}) == 5  # each keeps its own identity
+    assert result.shown[4].logical == "#2/spec/containers/0/env/0/value/openai"
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import main
+from linter.cli import FORMATS, main
 
 OPENAI = "sk-Qohb6fqKXOnhXfyxj0FjD68AXBJ10zJfa3SYgTcKvIJGY2Jw"
 GITHUB = "ghp_xDR7ePHVLapN6l5y0toGYomubPhgK0cV4jA0"
@@ -102,7 +102,7 @@ RUNS = [
     ["--format", "text", "--statistics", "--show-suppressed"],
     ["--format", "json", "--show-suppressed"],
     ["--format", "sarif", "--sarif-include-suppressed"],
-]
+] + [["--format", fmt] for fmt in FORMATS if fmt not in ("text", "json", "sarif")]  # github, ... as they land
 
 
 @pytest.mark.parametrize("args", RUNS, ids=lambda a: a[1])

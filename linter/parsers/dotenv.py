@@ -93,7 +93,9 @@ def parse(source: SourceFile, workspace: Workspace | None = None) -> ParsedFile:
         bindings += 1
         if binding.error or binding.value is None:
             span = index.span(source.path, body, index.line_end(body))
-            problems.append(ParseProblem("ENV202", _invalid_reason(binding, text, body, index), span, logical=f"line{span.line}"))
+            # The n-th invalid line: stable when valid lines come and go.
+            logical = f"invalid#{sum(p.rule_id == 'ENV202' for p in problems) + 1}"
+            problems.append(ParseProblem("ENV202", _invalid_reason(binding, text, body, index), span, logical=logical))
             continue
         pair, is_export = _binding_nodes(binding, text, body, index, source.path)
         pairs.append(pair)
