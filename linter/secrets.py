@@ -271,11 +271,15 @@ def is_placeholder(value: str) -> bool:
     return strength_bits(rest) < policy.min_bits
 
 
+_SWITCH_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled"})
+
+
 def classify(key: str, value: str, *, min_bits: int | None = None, min_bits_signing: int | None = None) -> Verdict:
     """What `value` is, as the value of a field named `key`."""
     required = required_bits(key, min_bits, min_bits_signing)
-    secret_key = is_secret_key(key)
     text = value.strip()
+    # A secret-like key holding a boolean is a switch (ENABLE_TOKEN_AUTH=true).
+    secret_key = is_secret_key(key) and text.lower() not in _SWITCH_VALUES
     if not text:
         return Verdict(secret_key, ValueKind.EMPTY, 0.0, required)
     if is_reference(text):

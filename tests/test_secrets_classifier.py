@@ -33,7 +33,9 @@ def test_secret_like_keys(key: str) -> None:
 @pytest.mark.parametrize(
     "key",
     ["LOG_LEVEL", "JWT_ALGORITHM", "JWT_EXPIRES_IN", "TOKEN_TTL", "PASSWORD_MIN_LENGTH", "secretName", "secretKeyRef",
-     "SECRET_KEY_FILE", "TOKENIZER_MODEL", "PASSPORT_NUMBER", "DATABASE_URL", "DB_USER", "compass", "bypass_cache"],
+     "SECRET_KEY_FILE", "TOKENIZER_MODEL", "PASSPORT_NUMBER", "DATABASE_URL", "DB_USER", "compass", "bypass_cache",
+     "OPENAI_MAX_TOKENS", "JWT_PUBLIC_KEY", "JWT_ACCESS_TOKEN_EXPIRE_MINUTES", "TOKEN_ENDPOINT", "AWS_ACCESS_KEY_ID",
+     "AWS_SECRETS_MANAGER_REGION"],
 )
 def test_keys_about_secrets_are_not_secret_like(key: str) -> None:
     assert not is_secret_key(key)
@@ -65,6 +67,11 @@ def test_placeholders(value: str) -> None:
 def test_a_strong_value_containing_a_placeholder_word_is_not_a_placeholder() -> None:
     value = "test-" + HEX_256
     assert classify("API_KEY", value).kind is ValueKind.STRONG
+
+
+def test_a_secret_like_key_holding_a_boolean_is_a_switch() -> None:
+    assert not classify("ENABLE_TOKEN_AUTH", "true").secret_key
+    assert classify("DB_PASSWORD", "123456").kind is ValueKind.WEAK
 
 
 def test_empty() -> None:
