@@ -113,7 +113,7 @@ def plaintext_reason(url: ConnectionUrl) -> str:
             if query.get("ssl", "").lower() in _SECURE_ASYNCPG_SSL:
                 return ""
             if "sslmode" in query:
-                return "asyncpg takes ssl=require, not sslmode= (which it does not apply)"
+                return "asyncpg takes ssl=require, not sslmode= (SQLAlchemy hands it to asyncpg.connect(), which rejects it)"
             return "no ssl=require (asyncpg)"
         if query.get("sslmode", "").lower() in _SECURE_SSLMODES:
             return ""
