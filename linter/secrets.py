@@ -139,11 +139,20 @@ def _compile(data: dict[str, Any]) -> SecretPolicy:
         references=re.compile(_words(data["references"]), re.IGNORECASE | re.DOTALL),
         placeholders=re.compile(rf"{edge_l}(?:{_words(data['placeholders'])}){edge_r}", re.IGNORECASE),
         placeholder_markers=re.compile(_MARKERS, re.IGNORECASE),
-        providers=tuple(Provider(p["id"], p["name"], re.compile(p["pattern"]), p.get("validate")) for p in data["providers"]),
+        providers=tuple(_provider(p) for p in data["providers"]),
         min_bits=int(thresholds.get("min_bits", 128)),
         min_bits_signing=int(thresholds.get("min_bits_signing", 256)),
         shannon_ratio=float(thresholds.get("shannon_ratio", 0.6)),
     )
+
+
+VALIDATORS = (None, "jwt-payload", "mixed-case")
+
+
+def _provider(data: dict[str, Any]) -> Provider:
+    if data.get("validate") not in VALIDATORS:
+        raise ValueError(f"provider {data.get('id')!r}: unknown validate {data.get('validate')!r} (known: jwt-payload, mixed-case)")
+    return Provider(data["id"], data["name"], re.compile(data["pattern"]), data.get("validate"))
 
 
 _active: SecretPolicy | None = None
@@ -303,11 +312,19 @@ def find_credentials(text: str) -> list[CredentialMatch]:
             token = m.group(0)
             if is_placeholder(token) or is_repetitive(token) or strength_bits(token) < policy.fake_below_bits:
                 continue
-            if provider.validate == "jwt-payload" and not _jwt_has_claims(token):
+            if not _valid(provider.validate, token, m.groupdict().get("body") or token):
                 continue
             found.append(CredentialMatch(provider.id, provider.name, m.start(), m.end()))
     found.sort(key=lambda c: (c.start, -c.end))
     return found
+
+
+def _valid(validator: str | None, token: str, body: str) -> bool:
+    if validator == "jwt-payload":
+        return _jwt_has_claims(token)
+    if validator == "mixed-case":
+        return any(c.isupper() for c in body) and any(c.islower() for c in body)
+    return True
 
 
 def _b64decode(text: str, urlsafe: bool) -> bytes | None:

@@ -182,3 +182,6 @@ def test_unknown_fields_in_user_data_are_usage_errors(tmp_path) -> None:  # type
     extra.write_text("secret_key: [oops]\n")
     with pytest.raises(UsageError, match="unknown secret classifier field 'secret_key'"):
         load_policy(extra)
+    extra.write_text("providers: [{id: acme, name: ACME, pattern: 'acme_', validate: luhn}]\n")
+    with pytest.raises(UsageError, match="unknown validate 'luhn'"):
+        load_policy(extra)

@@ -48,6 +48,8 @@ def test_pattern_ignores_its_near_miss(provider: dict[str, Any]) -> None:
         "sk-your-openai-api-key-here-please-fill-in-now",
         "AIza" + "0123456789" * 3 + "abcde",
         "sk_live_" + "ab" * 12,
+        "sk-learn-pipeline-configuration-default-v2",  # a slug, not a key
+        "ghp_" + "k3j5h7g9f1d3s5a7q9w2e4r6t8y0u1i2o3p4",  # no capital in 36 base62 characters: not random
     ],
 )
 def test_provider_shaped_placeholders_are_not_credentials(fake: str) -> None:
