@@ -117,3 +117,22 @@ def test_invalid_line_message_never_echoes_the_line(tmp_path: Path) -> None:
     result = lint_text(tmp_path, ".env", f'TOKEN="{secret}\n{secret}\n', select=["ENV202"])
     assert len(result.shown) == 2
     assert all(secret[:8] not in f.message for f in result.shown)
+
+
+_ENV_ALPHABET = st.sampled_from(list("AB_=x '\"#\\\n\r\t$ {}é") + ["export ", "\r\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ENV_ALPHABET, max_size=60).map("".join))
+def test_any_text_parses_to_spans_inside_the_file(text: str) -> None:
+    parsed = parse(SourceFile(".env", ".env", text))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    spans = [p.span for p in parsed.problems]
+    for document in parsed.documents:
+        assert isinstance(document, MappingNode)
+        for key, value in document.pairs:
+            spans += [key.span, value.span]
+    for span in spans:
+        assert 1 <= span.line <= span.end_line <= len(lines)
+        assert 1 <= span.column <= len(lines[span.line - 1]) + 1
+        assert span.end_column <= len(lines[span.end_line - 1]) + 1
