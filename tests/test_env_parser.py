@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import lint_paths, lint_text, triples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linter.model import MappingNode, SourceFile
 from linter.parsers.dotenv import parse
