@@ -66,6 +66,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--select", multiple=True, help="Rule IDs, names or prefixes to run (comma-separated, repeatable).")
 @click.option("--ignore", multiple=True, help="Rule IDs, names or prefixes to skip.")
 @click.option("--format-hint", type=click.Choice(["kubernetes", "nginx", "clickhouse", "env"]), help="Treat every file as this format.")
+@click.option("--nginx-prefix", type=click.Path(file_okay=False), help="nginx's configuration prefix: resolve relative includes against it only.")
 @click.option("--ignore-unknown", is_flag=True, help="Skip named files whose format cannot be told (for pre-commit).")
 @click.option("--stdin-filename", default="-", help="The name to show (and detect the format from) for `-`.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
@@ -96,6 +97,7 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
         format_hint=options["format_hint"],
         ignore_unknown=options["ignore_unknown"],
         stdin=stdin,
+        options={"nginx_prefix": options["nginx_prefix"]} if options["nginx_prefix"] else {},
     )
     result = run(paths, settings)
     text = render(result, options)
