@@ -33,32 +33,43 @@ def found(result, *rules: str) -> list[tuple[str, str, int, int]]:  # type: igno
 
 
 def test_relative_include_is_inlined_and_keeps_its_own_positions(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "nginx/nginx.conf": "http {\n    server_tokens off;\n    include conf.d/site.conf;\n}\n",
-        "nginx/conf.d/site.conf": "# the site\nserver {\n    listen 80;\n    client_max_body_size 0;\n}\n",
-    })
+    write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": "http {\n    server_tokens off;\n    include conf.d/site.conf;\n}\n",
+            "nginx/conf.d/site.conf": "# the site\nserver {\n    listen 80;\n    client_max_body_size 0;\n}\n",
+        },
+    )
     result = lint_paths(["nginx"], tmp_path, select=["NGX303", "NGX301", "DL003"])
     assert found(result) == [("NGX303", "nginx/conf.d/site.conf", 4, 26)]
     assert result.files == ["nginx/conf.d/site.conf", "nginx/nginx.conf"]
 
 
 def test_server_tokens_off_found_through_an_include(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "nginx/nginx.conf": "http {\n    include security/tokens.conf;\n    server { listen 80; return 301 https://$host; }\n}\n",
-        "nginx/security/tokens.conf": "server_tokens off;\n",
-    })
+    write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": (
+                "http {\n    include security/tokens.conf;\n    server { listen 80; return 301 https://$host; }\n}\n"
+            ),
+            "nginx/security/tokens.conf": "server_tokens off;\n",
+        },
+    )
     assert found(lint_paths(["nginx"], tmp_path, select=["NGX301"])) == []
     (tmp_path / "nginx/security/tokens.conf").write_text("server_tokens on;\n")
     assert found(lint_paths(["nginx"], tmp_path, select=["NGX301"])) == [("NGX301", "nginx/security/tokens.conf", 1, 15)]
 
 
 def test_glob_includes_expand_in_sorted_order_and_may_match_nothing(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "nginx/nginx.conf": "http {\n    include conf.d/*.conf;\n    include custom.d/*.conf;\n}\n",
-        "nginx/conf.d/b.conf": "add_header X-Frame-Options SAMEORIGIN always;\n",
-        "nginx/conf.d/a.conf": "add_header X-Frame-Options DENY;\n",
-        "nginx/conf.d/.hidden.conf": "client_max_body_size 0;\n",  # globs skip dotfiles, as nginx's glob() does
-    })
+    write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": "http {\n    include conf.d/*.conf;\n    include custom.d/*.conf;\n}\n",
+            "nginx/conf.d/b.conf": "add_header X-Frame-Options SAMEORIGIN always;\n",
+            "nginx/conf.d/a.conf": "add_header X-Frame-Options DENY;\n",
+            "nginx/conf.d/.hidden.conf": "client_max_body_size 0;\n",  # globs skip dotfiles, as nginx's glob() does
+        },
+    )
     from linter.engine import Settings, assemble, parse_all
     from linter.workspace import Workspace
 
@@ -82,7 +93,9 @@ def test_missing_include_is_a_warning_at_the_argument(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("target", ["/etc/passwd", "../../outside.conf", "../../*.conf"])
 def test_include_outside_the_root_is_an_error_and_not_read(tmp_path: Path, target: str) -> None:
-    write(tmp_path, {"root/nginx/nginx.conf": f"http {{\n    include {target};\n}}\n", "outside.conf": "client_max_body_size 0;\n"})
+    write(
+        tmp_path, {"root/nginx/nginx.conf": f"http {{\n    include {target};\n}}\n", "outside.conf": "client_max_body_size 0;\n"}
+    )
     result = lint_paths(["nginx"], tmp_path / "root", select=["DL003", "NGX303"])
     assert found(result) == [("DL003", "nginx/nginx.conf", 2, 13)]
     assert result.shown[0].severity is Severity.ERROR
@@ -90,7 +103,9 @@ def test_include_outside_the_root_is_an_error_and_not_read(tmp_path: Path, targe
 
 
 def test_symlink_out_of_the_root_is_not_followed(tmp_path: Path) -> None:
-    write(tmp_path, {"root/nginx/nginx.conf": "http {\n    include conf.d/*.conf;\n}\n", "secret.conf": "client_max_body_size 0;\n"})
+    write(
+        tmp_path, {"root/nginx/nginx.conf": "http {\n    include conf.d/*.conf;\n}\n", "secret.conf": "client_max_body_size 0;\n"}
+    )
     (tmp_path / "root/nginx/conf.d").mkdir()
     os.symlink(tmp_path / "secret.conf", tmp_path / "root/nginx/conf.d/link.conf")
     result = lint_paths(["nginx/nginx.conf"], tmp_path / "root", select=["DL003", "NGX303"])
@@ -99,11 +114,14 @@ def test_symlink_out_of_the_root_is_not_followed(tmp_path: Path) -> None:
 
 
 def test_include_cycle_is_reported_once_and_terminates(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "nginx/nginx.conf": "http {\n    include a.conf;\n}\n",
-        "nginx/a.conf": "include b.conf;\n",
-        "nginx/b.conf": "server_tokens off;\ninclude a.conf;\n",
-    })
+    write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": "http {\n    include a.conf;\n}\n",
+            "nginx/a.conf": "include b.conf;\n",
+            "nginx/b.conf": "server_tokens off;\ninclude a.conf;\n",
+        },
+    )
     result = lint_paths(["nginx"], tmp_path, select=["DL003", "NGX301"])
     assert found(result) == [("DL003", "nginx/b.conf", 2, 9)]
     assert "a.conf -> nginx/b.conf -> nginx/a.conf" in result.shown[0].message
@@ -130,21 +148,27 @@ def test_include_depth_and_count_limits(tmp_path: Path) -> None:
 
 def test_nested_includes_resolve_against_the_main_config_directory(tmp_path: Path) -> None:
     # h5bp style: conf.d/site.conf includes `h5bp/basic.conf`, relative to nginx's prefix
-    write(tmp_path, {
-        "nginx/nginx.conf": "http {\n    server_tokens off;\n    include conf.d/*.conf;\n}\n",
-        "nginx/conf.d/site.conf": "server {\n    listen 80;\n    include h5bp/limits.conf;\n}\n",
-        "nginx/h5bp/limits.conf": "client_max_body_size 0;\n",
-    })
+    write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": "http {\n    server_tokens off;\n    include conf.d/*.conf;\n}\n",
+            "nginx/conf.d/site.conf": "server {\n    listen 80;\n    include h5bp/limits.conf;\n}\n",
+            "nginx/h5bp/limits.conf": "client_max_body_size 0;\n",
+        },
+    )
     result = lint_paths(["nginx"], tmp_path, select=["DL003", "NGX303"])
     assert found(result) == [("NGX303", "nginx/h5bp/limits.conf", 1, 22)]
 
 
 def test_nginx_prefix_option_is_the_only_base(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "deploy/nginx.conf": "http {\n    include conf.d/site.conf;\n}\n",
-        "deploy/conf.d/site.conf": "client_max_body_size 0;\n",
-        "prefix/conf.d/site.conf": "client_max_body_size 1m;\n",
-    })
+    write(
+        tmp_path,
+        {
+            "deploy/nginx.conf": "http {\n    include conf.d/site.conf;\n}\n",
+            "deploy/conf.d/site.conf": "client_max_body_size 0;\n",
+            "prefix/conf.d/site.conf": "client_max_body_size 1m;\n",
+        },
+    )
     default = lint_paths(["deploy/nginx.conf"], tmp_path, select=["NGX303"])
     assert found(default) == [("NGX303", "deploy/conf.d/site.conf", 1, 22)]
     prefixed = lint_paths(["deploy/nginx.conf"], tmp_path, select=["NGX303"], options={"nginx_prefix": str(tmp_path / "prefix")})
@@ -161,10 +185,13 @@ def test_cli_passes_nginx_prefix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_included_files_are_linted_once_in_their_includers_context(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "nginx/nginx.conf": "http {\n    add_header X-Frame-Options DENY always;\n    include conf.d/*.conf;\n}\n",
-        "nginx/conf.d/site.conf": "server {\n    listen 80;\n    return 200 ok;\n}\n",
-    })
+    write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": "http {\n    add_header X-Frame-Options DENY always;\n    include conf.d/*.conf;\n}\n",
+            "nginx/conf.d/site.conf": "server {\n    listen 80;\n    return 200 ok;\n}\n",
+        },
+    )
     result = lint_paths(["nginx"], tmp_path, select=["NGX101", "NGX107"])
     assert found(result) == []  # the server inherits X-Frame-Options from http: no standalone "missing"
 
@@ -177,17 +204,36 @@ def test_fragment_alone_gets_no_missing_header_findings(tmp_path: Path) -> None:
 
 
 def test_fragment_alone_still_reports_what_it_writes(tmp_path: Path) -> None:
-    write(tmp_path, {"conf.d/site.conf": SERVER_TLS.replace("root /srv/www;", "location /a/ {\n        add_header Cache-Control no-store;\n    }")})
+    write(
+        tmp_path,
+        {
+            "conf.d/site.conf": SERVER_TLS.replace(
+                "root /srv/www;", "location /a/ {\n        add_header Cache-Control no-store;\n    }"
+            )
+        },
+    )
     result = lint_paths(["conf.d"], tmp_path, select=["NGX"])
     # a location with its own add_header has a fully known header set
     assert sorted({r for r, *_ in found(result)}) == ["NGX101", "NGX102", "NGX103"]
 
 
 def test_fragment_passed_alone_uses_the_nginx_conf_on_disk(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "nginx/nginx.conf": "http {\n    server_tokens on;\n    ssl_protocols TLSv1.2;\n    include conf.d/*.conf;\n}\n",
-        "nginx/conf.d/site.conf": SERVER_TLS.replace("root /srv/www;", "location /a/ {\n        add_header X-Frame-Options DENY always;\n        add_header X-Content-Type-Options nosniff always;\n        root /srv;\n    }"),
-    })
+    write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": "http {\n    server_tokens on;\n    ssl_protocols TLSv1.2;\n    include conf.d/*.conf;\n}\n",
+            "nginx/conf.d/site.conf": SERVER_TLS.replace(
+                "root /srv/www;",
+                (
+                    "location /a/ {\n"
+                    "        add_header X-Frame-Options DENY always;\n"
+                    "        add_header X-Content-Type-Options nosniff always;\n"
+                    "        root /srv;\n"
+                    "    }"
+                ),
+            ),
+        },
+    )
     result = lint_paths(["nginx/conf.d/site.conf"], tmp_path, select=["NGX"])
     # context known from nginx.conf: the server has no headers (NGX101/102/103 at the server, NGX103 at the
     # location); findings in nginx.conf itself (server_tokens on) are not reported: it was not passed
@@ -198,3 +244,20 @@ def test_fragment_passed_alone_uses_the_nginx_conf_on_disk(tmp_path: Path) -> No
         ("NGX103", "nginx/conf.d/site.conf", 5, 5),
     ]
     assert result.files == ["nginx/conf.d/site.conf"]
+
+
+def test_fragment_context_from_an_outer_nginx_conf(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "etc/nginx/nginx.conf": "http {\n    ssl_protocols TLSv1.2;\n    include sites/app/*.conf;\n}\n",
+            "etc/nginx/sites/app/nginx.conf": "# an unrelated example file\nevents {}\n",
+            "etc/nginx/sites/app/site.conf": SERVER_TLS,
+        },
+    )
+    # the nearest nginx.conf does not include the site; the outer one does and gives the (known) context,
+    # so the missing HSTS is certain; alone, the includer could have provided it
+    result = lint_paths(["etc/nginx/sites/app/site.conf"], tmp_path, select=["NGX103"])
+    assert found(result) == [("NGX103", "etc/nginx/sites/app/site.conf", 1, 1)]
+    (tmp_path / "etc/nginx/nginx.conf").write_text("http {\n    include other/*.conf;\n}\n")
+    assert found(lint_paths(["etc/nginx/sites/app/site.conf"], tmp_path, select=["NGX103"])) == []

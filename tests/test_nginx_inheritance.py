@@ -123,7 +123,9 @@ def test_fragment_context_is_unknown_not_missing(tmp_path: Path) -> None:
 
 
 def test_content_levels(tmp_path: Path) -> None:
-    config = build(tmp_path, """http {
+    config = build(
+        tmp_path,
+        """http {
     server {
         listen 80;
         location /redirect/ { return 301 https://example.com; }
@@ -137,8 +139,14 @@ def test_content_levels(tmp_path: Path) -> None:
         location / { root /srv; }
     }
 }
-""")
-    assert [serves_content(location(config, p)) for p in ("/redirect/", "/ok/", "/denied/", "/proxy/")] == [False, True, False, True]
+""",
+    )
+    assert [serves_content(location(config, p)) for p in ("/redirect/", "/ok/", "/denied/", "/proxy/")] == [
+        False,
+        True,
+        False,
+        True,
+    ]
     second = http_servers(config.root)[1]
     assert not serves_content(next(second.blocks("location")))  # a server-level return answers first
 
@@ -149,6 +157,7 @@ def test_ssl_on_makes_every_listener_tls(tmp_path: Path) -> None:
 
 
 # --- through the rules ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("location_body", "expected"),
@@ -163,7 +172,10 @@ def test_ssl_on_makes_every_listener_tls(tmp_path: Path) -> None:
     ],
 )
 def test_x_frame_options_follows_add_header_inheritance(lint, location_body: str, expected: list[tuple[str, int, int]]) -> None:  # type: ignore[no-untyped-def]
-    text = f"http {{\n    server {{\n        listen 80;\n        add_header X-Frame-Options DENY always;\n    location /x/ {{\n        {location_body}\n    }}\n    }}\n}}\n"
+    text = (
+        f"http {{\n    server {{\n        listen 80;\n        add_header X-Frame-Options DENY always;\n    location /x/ {{\n"
+        f"        {location_body}\n    }}\n    }}\n}}\n"
+    )
     assert triples(lint("nginx/nginx.conf", text, select=["NGX101"])) == expected
 
 
@@ -187,7 +199,10 @@ def test_add_header_inheritance_reports_at_the_child_and_names_lost_headers(lint
 
 
 def test_headers_without_always_are_flagged(lint) -> None:  # type: ignore[no-untyped-def]
-    text = "http {\n    add_header X-Frame-Options DENY;\n    add_header Cache-Control no-store;\n    add_header X-Content-Type-Options nosniff always;\n}\n"
+    text = (
+        "http {\n    add_header X-Frame-Options DENY;\n    add_header Cache-Control no-store;\n"
+        "    add_header X-Content-Type-Options nosniff always;\n}\n"
+    )
     assert triples(lint("nginx/nginx.conf", text, select=["NGX107"])) == [("NGX107", 2, 5)]
 
 
@@ -200,7 +215,9 @@ def test_headers_without_always_are_flagged(lint) -> None:  # type: ignore[no-un
         ("", "server_tokens off;", []),
     ],
 )
-def test_server_tokens_defaults_to_on_and_is_inherited(lint, http_body: str, server_body: str, expected: list[tuple[str, int, int]]) -> None:  # type: ignore[no-untyped-def]
+def test_server_tokens_defaults_to_on_and_is_inherited(
+    lint, http_body: str, server_body: str, expected: list[tuple[str, int, int]]
+) -> None:  # type: ignore[no-untyped-def]
     text = f"http {{\n    {http_body}\n    server {{\n        listen 80;\n        {server_body}\n    }}\n}}\n"
     assert triples(lint("nginx/nginx.conf", text, select=["NGX301"])) == expected
 

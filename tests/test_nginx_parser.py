@@ -116,7 +116,10 @@ def test_positioned_model_exposes_every_argument(tmp_path: Path) -> None:
 
 
 def test_unknown_directives_do_not_stop_parsing(lint) -> None:  # type: ignore[no-untyped-def]
-    text = "http {\n    more_set_headers 'Server: x';\n    brotli on;\n    server {\n        listen 80;\n        vts_display on;\n        client_max_body_size 0;\n    }\n}\n"
+    text = (
+        "http {\n    more_set_headers 'Server: x';\n    brotli on;\n    server {\n        listen 80;\n"
+        "        vts_display on;\n        client_max_body_size 0;\n    }\n}\n"
+    )
     result = lint("nginx/nginx.conf", text, select=["DL001", "NGX303"])
     assert triples(result) == [("NGX303", 7, 30)]
 
@@ -147,7 +150,7 @@ def test_missing_semicolon_merging_two_lines(lint) -> None:  # type: ignore[no-u
         ("http {\n    server_tokens off\n}\n", 2, 22, "before '}'"),
         ("server_tokens off", 1, 18, "end of the file"),
         ('add_header X "DENY;\n', 1, 14, "unterminated"),
-        ("add_header X \"DENY\"always;\n", 1, 20, "after a quoted string"),
+        ('add_header X "DENY"always;\n', 1, 20, "after a quoted string"),
         ("http {\n    ;\n}\n", 2, 5, "unexpected ';'"),
     ],
 )

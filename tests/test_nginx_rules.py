@@ -38,8 +38,12 @@ def test_hsts_max_age_param(tmp_path: Path) -> None:
 
 
 def test_hsts_without_max_age_and_through_a_variable(lint) -> None:  # type: ignore[no-untyped-def]
-    assert triples(lint("nginx/nginx.conf", SERVER.format("add_header Strict-Transport-Security includeSubDomains always;"), ["NGX104"])) == [("NGX104", 4, 46)]
-    assert triples(lint("nginx/nginx.conf", SERVER.format("add_header Strict-Transport-Security $hsts always;"), ["NGX104"])) == []
+    assert triples(
+        lint("nginx/nginx.conf", SERVER.format("add_header Strict-Transport-Security includeSubDomains always;"), ["NGX104"])
+    ) == [("NGX104", 4, 46)]
+    assert (
+        triples(lint("nginx/nginx.conf", SERVER.format("add_header Strict-Transport-Security $hsts always;"), ["NGX104"])) == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -116,8 +120,20 @@ def test_weak_cipher_detection(spec: str, weak: list[str]) -> None:
         ("listen 80;\n        root /srv;", [("NGX203", 3, 9)]),
         ("root /srv;", [("NGX203", 2, 5)]),  # no listen: port 80
         ("listen 80;\n        return 301 https://$host$request_uri;", []),
-        ("listen 80;\n        location /.well-known/acme-challenge/ { root /srv/acme; }\n        location / { return 301 https://$host$request_uri; }", []),
-        ("listen 80;\n        listen 443 ssl;\n        if ($scheme = http) { return 301 https://$host$request_uri; }\n        root /srv;", []),
+        (
+            (
+                "listen 80;\n        location /.well-known/acme-challenge/ { root /srv/acme; }\n"
+                "        location / { return 301 https://$host$request_uri; }"
+            ),
+            [],
+        ),
+        (
+            (
+                "listen 80;\n        listen 443 ssl;\n        if ($scheme = http) { return 301 https://$host$request_uri; }\n"
+                "        root /srv;"
+            ),
+            [],
+        ),
         ("listen 127.0.0.1:8080;\n        location /status { stub_status; }", []),
         ("listen 80;\n        return 444;", []),
     ],
@@ -128,7 +144,10 @@ def test_http_redirect(lint, server: str, expected: list[tuple[str, int, int]]) 
 
 
 def test_rate_limit_zone_must_be_defined(lint) -> None:  # type: ignore[no-untyped-def]
-    text = "http {\n    limit_req_zone $binary_remote_addr zone=one:10m rate=1r/s;\n    limit_req zone=two;\n    server { listen 80; location / { limit_req zone=one; proxy_pass http://a; } }\n}\n"
+    text = (
+        "http {\n    limit_req_zone $binary_remote_addr zone=one:10m rate=1r/s;\n    limit_req zone=two;\n"
+        "    server { listen 80; location / { limit_req zone=one; proxy_pass http://a; } }\n}\n"
+    )
     assert triples(lint("nginx/nginx.conf", text, ["NGX302"])) == [("NGX302", 3, 15)]
 
 
@@ -153,7 +172,10 @@ def test_alias_traversal(lint, location: str, expected: list[tuple[str, int, int
 
 
 def test_host_header_spoofing(lint) -> None:  # type: ignore[no-untyped-def]
-    text = "http {\n    proxy_set_header Host $http_host;\n    proxy_set_header X-Forwarded-Host $http_host;\n    proxy_set_header host \"$http_host\";\n}\n"
+    text = (
+        "http {\n    proxy_set_header Host $http_host;\n    proxy_set_header X-Forwarded-Host $http_host;\n"
+        '    proxy_set_header host "$http_host";\n}\n'
+    )
     assert triples(lint("nginx/nginx.conf", text, ["NGX402"])) == [("NGX402", 2, 27), ("NGX402", 4, 27)]
 
 

@@ -56,6 +56,7 @@ _MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)", re.I)
 
 # --- helpers -----------------------------------------------------------------
 
+
 def _header_scopes(subject: Subject, tls_only: bool = False) -> Iterator[tuple[Block, HeaderSet]]:
     """The header sets of a scope's instances that serve content and are fully
     known (a fragment's unknown includer may add headers: not "missing")."""
@@ -71,7 +72,9 @@ def _header_scopes(subject: Subject, tls_only: bool = False) -> Iterator[tuple[B
         yield block, headers
 
 
-def _missing_header(subject: Subject, header: str, present: Callable[[HeaderSet], bool], tls_only: bool = False) -> Iterator[Violation]:
+def _missing_header(
+    subject: Subject, header: str, present: Callable[[HeaderSet], bool], tls_only: bool = False
+) -> Iterator[Violation]:
     for block, headers in _header_scopes(subject, tls_only):
         if not present(headers):
             yield Violation(subject.anchor, {"header": header, "block": block.label}, logical=header.lower())
@@ -93,6 +96,7 @@ def _value(group: DirectiveGroup, index: int = 1) -> tuple[str, Any]:
 
 # --- NGX1xx: response headers ------------------------------------------------------
 
+
 def _frame_protected(headers: HeaderSet) -> bool:
     if headers.get("x-frame-options"):
         return True
@@ -109,7 +113,10 @@ def x_content_type_options(subject: Subject, params: Any) -> Iterator[Violation]
     if group is not None:
         value, span = _value(group)
         if "$" not in value and value.strip().lower() != "nosniff":
-            yield Violation(span, {"header": "X-Content-Type-Options", "block": group.blocks[0].label, "problem": f"is '{value}', not 'nosniff'"})
+            yield Violation(
+                span,
+                {"header": "X-Content-Type-Options", "block": group.blocks[0].label, "problem": f"is '{value}', not 'nosniff'"},
+            )
         return
     for v in _missing_header(subject, "X-Content-Type-Options", lambda h: h.get("x-content-type-options") is not None):
         v.vars["problem"] = "is missing"
@@ -117,7 +124,9 @@ def x_content_type_options(subject: Subject, params: Any) -> Iterator[Violation]
 
 
 def hsts(subject: Subject, params: Any) -> Iterator[Violation]:
-    yield from _missing_header(subject, "Strict-Transport-Security", lambda h: h.get("strict-transport-security") is not None, tls_only=True)
+    yield from _missing_header(
+        subject, "Strict-Transport-Security", lambda h: h.get("strict-transport-security") is not None, tls_only=True
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +166,9 @@ def x_xss_protection(subject: Subject, params: XssProtectionParams) -> Iterator[
         if "$" in value:
             return
         if params.mode == "deprecated" and normal != "0":
-            yield Violation(span, {"problem": f"is '{value}': the XSS auditor it enables is gone and could be abused; send '0' or nothing"})
+            yield Violation(
+                span, {"problem": f"is '{value}': the XSS auditor it enables is gone and could be abused; send '0' or nothing"}
+            )
         elif params.mode == "required" and normal != _XSS_REQUIRED:
             yield Violation(span, {"problem": f"is '{value}', the checklist requires '{_XSS_REQUIRED}'"})
         return
@@ -180,7 +191,9 @@ def add_header_inheritance(subject: Subject, params: Any) -> Iterator[Violation]
         lost = [h for h in effective_headers(parent).headers if h.key in SECURITY_HEADERS and h.key not in kept]
         if lost:
             names = ", ".join(dict.fromkeys(h.name for h in lost))
-            yield Violation(own[0].directive.head, {"block": block.label, "parent": parent.label, "lost": names}, logical="add_header")
+            yield Violation(
+                own[0].directive.head, {"block": block.label, "parent": parent.label, "lost": names}, logical="add_header"
+            )
             return
 
 
@@ -196,10 +209,13 @@ def header_not_always(subject: Subject, params: Any) -> Iterator[Violation]:
 
 # --- NGX2xx: TLS -------------------------------------------------------------------------
 
+
 def tls_protocols(subject: Subject, params: Any) -> Iterator[Violation]:
     data = subject.data
     if isinstance(data, MissingSetting):
-        yield Violation(data.anchor, {"problem": "no ssl_protocols in effect: nginx before 1.27.3 then enables TLSv1 and TLSv1.1"})
+        yield Violation(
+            data.anchor, {"problem": "no ssl_protocols in effect: nginx before 1.27.3 then enables TLSv1 and TLSv1.1"}
+        )
     elif isinstance(data, DirectiveGroup):
         weak = [a for a in data.directive.args if a.value in WEAK_PROTOCOLS]
         if weak:
@@ -275,6 +291,7 @@ def deprecated_tls_directive(subject: Subject, params: Any) -> Iterator[Violatio
 
 # --- NGX3xx: exposure and limits -------------------------------------------------------
 
+
 def server_tokens(subject: Subject, params: Any) -> Iterator[Violation]:
     data = subject.data
     if isinstance(data, MissingSetting):
@@ -291,7 +308,9 @@ def rate_limit(subject: Subject, params: Any) -> Iterator[Violation]:
         for block in data.blocks:
             if inherited(block, "limit_req").missing:
                 handler = next(d for d in block.directives if d.name in HANDLERS)
-                yield Violation(handler.head, {"problem": f"{block.label} hands requests to '{handler.arg(0)}' without limit_req"})
+                yield Violation(
+                    handler.head, {"problem": f"{block.label} hands requests to '{handler.arg(0)}' without limit_req"}
+                )
                 return
     elif isinstance(data, DirectiveGroup):
         root = data.blocks[0].root()
@@ -312,6 +331,7 @@ def body_size(subject: Subject, params: Any) -> Iterator[Violation]:
 
 
 # --- NGX4xx: traps -------------------------------------------------------------------------
+
 
 def alias_traversal(subject: Subject, params: Any) -> Iterator[Violation]:
     data = subject.data
@@ -336,10 +356,13 @@ def host_header_spoofing(subject: Subject, params: Any) -> Iterator[Violation]:
 
 # --- DL003 --------------------------------------------------------------------------------
 
+
 def include_unresolved(subject: Subject, params: Any) -> Iterator[Violation]:
     problem = subject.data
     if isinstance(problem, IncludeProblem):
-        yield Violation(problem.span, {"detail": problem.message}, severity=Severity.WARNING if problem.kind == "missing" else None)
+        yield Violation(
+            problem.span, {"detail": problem.message}, severity=Severity.WARNING if problem.kind == "missing" else None
+        )
 
 
 CHECKS = {

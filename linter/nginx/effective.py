@@ -83,14 +83,6 @@ class Block:
                 return
             block = block.parent
 
-    @property
-    def context_known(self) -> bool:
-        """False when the chain ends at a fragment's unknown includer."""
-        last = self
-        for last in self.chain():
-            pass
-        return not last.opaque
-
     def server(self) -> "Block | None":
         return next((b for b in self.chain() if b.kind == "server"), None)
 
@@ -127,6 +119,7 @@ def inherited(block: Block, name: str) -> Setting:
 
 # --- add_header ---------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Header:
     name: str
@@ -142,11 +135,6 @@ class Header:
     def variable(self) -> bool:
         """Set through a variable (`$x_frame_options`): present, value unknown."""
         return "$" in self.value
-
-    @property
-    def value_span(self) -> Span:
-        args = self.directive.args
-        return args[1].span if len(args) > 1 else self.directive.head
 
 
 def headers_of(block: Block) -> list[Header]:
@@ -195,6 +183,7 @@ def effective_headers(block: Block) -> HeaderSet:
 
 # --- what a level does with a request ---------------------------------------
 
+
 def return_code(block: Block) -> int | None:
     """The status of the level's own `return` (302 for `return URL`), None if none."""
     for d in block.own("return"):
@@ -240,6 +229,7 @@ def scope_serves_content(scope: Block) -> bool:
 
 
 # --- servers, listeners, TLS -----------------------------------------------------
+
 
 def http_servers(root: Block) -> list[Block]:
     """Every `server` of the http context (stream servers are out of scope)."""
@@ -306,5 +296,5 @@ def location_path(location: Block) -> tuple[str, str]:
     value = values[0] if values else ""
     for modifier in ("^~", "~*", "~", "="):  # nginx also accepts `location =/x`
         if value.startswith(modifier) and len(value) > len(modifier):
-            return modifier, value[len(modifier):]
+            return modifier, value[len(modifier) :]
     return "", value

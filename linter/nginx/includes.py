@@ -89,15 +89,33 @@ class _Session:
             self.failed[key] = ParsedFile(source, "nginx", [], [result])
         return self.failed[key]
 
-    def conf_dir(self, start: Path) -> Path | None:
-        """The nearest directory from `start` up to the root that holds an nginx.conf."""
+    def _conf_dirs(self, start: Path) -> list[Path]:
+        """Directories from `start` up to the root that hold an nginx.conf, nearest first."""
         root = self.workspace.root.absolute()
+        found = []
         for directory in [start, *start.parents]:
-            if (directory / "nginx.conf").is_file():
-                return directory
+            if directory != root and root not in directory.parents:
+                break
+            conf = directory / "nginx.conf"
+            if conf.is_file() and self.workspace.confined(conf) is not None:
+                found.append(directory)
             if directory == root:
                 break
-        return None
+        return found
+
+    def conf_dir(self, start: Path) -> Path | None:
+        """The nearest directory at or above `start` (within the root) holding an nginx.conf."""
+        dirs = self._conf_dirs(start)
+        return dirs[0] if dirs else None
+
+    def configs_above(self, start: Path) -> list[ParsedFile]:
+        """The parsed nginx.conf files at or above `start` within the root, nearest first."""
+        configs = []
+        for directory in self._conf_dirs(start):
+            loaded = self.workspace.load(directory / "nginx.conf", "nginx")
+            if isinstance(loaded, ParsedFile):
+                configs.append(loaded)
+        return configs
 
 
 class TreeBuilder:
@@ -190,24 +208,41 @@ class TreeBuilder:
         for path in paths:
             real = ws.confined(path)
             if real is None:
-                self._problem("outside", f"include '{pattern}': {ws.display_path(path)} resolves outside the scanned root (symlink); not read", d, pattern)
+                self._problem(
+                    "outside",
+                    f"include '{pattern}': {ws.display_path(path)} resolves outside the scanned root (symlink); not read",
+                    d,
+                    pattern,
+                )
                 continue
             if str(real) in chain:
-                cycle = " -> ".join(ws.display_path(Path(p)) for p in chain[chain.index(str(real)):] + [str(real)])
+                cycle = " -> ".join(ws.display_path(Path(p)) for p in chain[chain.index(str(real)) :] + [str(real)])
                 self._problem("cycle", f"include cycle: {cycle}", d, pattern)
                 continue
             if len(chain) > limits.max_include_depth:
-                self._problem("limit", f"includes nested deeper than {limits.max_include_depth} levels (max_include_depth); not read", d, pattern)
+                self._problem(
+                    "limit",
+                    f"includes nested deeper than {limits.max_include_depth} levels (max_include_depth); not read",
+                    d,
+                    pattern,
+                )
                 continue
             self.count += 1
             if self.count > limits.max_includes:
-                self._problem("limit", f"more than {limits.max_includes} included files (max_includes); the rest is not read", d, pattern)
+                self._problem(
+                    "limit", f"more than {limits.max_includes} included files (max_includes); the rest is not read", d, pattern
+                )
                 self.stopped = True
                 break
             parsed = self.session.load(path)
             self.bytes += len(parsed.source.text)
             if self.bytes > limits.max_include_bytes:
-                self._problem("limit", f"included files exceed {limits.max_include_bytes:,} bytes (max_include_bytes); the rest is not read", d, pattern)
+                self._problem(
+                    "limit",
+                    f"included files exceed {limits.max_include_bytes:,} bytes (max_include_bytes); the rest is not read",
+                    d,
+                    pattern,
+                )
                 self.stopped = True
                 break
             loaded.append(parsed)
@@ -265,15 +300,12 @@ def assemble_units(parsed: list[ParsedFile], workspace: "Workspace") -> list[Lin
 
 
 def _context_on_disk(session: _Session, fragment: ParsedFile) -> NginxConfig | None:
-    """The tree of an nginx.conf (at or above the fragment, within the root) that includes it."""
-    start = Path(fragment.source.abspath).absolute().parent
-    conf_dir = session.conf_dir(start)
-    if conf_dir is None:
-        return None
-    result = session.workspace.load(conf_dir / "nginx.conf", "nginx")
-    if not isinstance(result, ParsedFile) or result.path == fragment.path:
-        return None
-    tree = TreeBuilder(session, result).build()
-    if tree.broken:  # a broken includer gives no reliable context: lint the fragment alone
-        return None
-    return tree if any(f.path == fragment.path for f in tree.files) else None
+    """The tree of an nginx.conf (in a directory at or above the fragment, within
+    the root) that includes it; None when none does or that config is broken."""
+    for conf in session.configs_above(Path(fragment.source.abspath).absolute().parent):
+        if conf.path == fragment.path:
+            continue
+        tree = TreeBuilder(session, conf).build()
+        if not tree.broken and any(f.path == fragment.path for f in tree.files):
+            return tree
+    return None

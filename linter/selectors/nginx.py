@@ -83,7 +83,9 @@ def _block_logical(block: Block) -> str:
     return "/".join(reversed(parts)) or "top"
 
 
-def _block_subjects(config: NginxConfig, blocks: list[Block], context: Callable[[Block], dict[str, Any]] | None = None) -> Iterator[Subject]:
+def _block_subjects(
+    config: NginxConfig, blocks: list[Block], context: Callable[[Block], dict[str, Any]] | None = None
+) -> Iterator[Subject]:
     groups: dict[tuple[str, int, int], BlockGroup] = {}
     for block in blocks:
         if block.directive is None or block.directive.span.file not in config.report_files:
@@ -108,7 +110,9 @@ def _directive_subjects(config: NginxConfig, names: set[str] | frozenset[str]) -
     for group in directive_groups(config, names):
         d = group.directive
         where = _block_logical(group.blocks[0])
-        yield Subject(None, {"block": group.blocks[0].label, "directive": d.name}, f"{where}/{d.name} {d.arg(0)}", span=d.head, data=group)
+        yield Subject(
+            None, {"block": group.blocks[0].label, "directive": d.name}, f"{where}/{d.name} {d.arg(0)}", span=d.head, data=group
+        )
 
 
 def directives(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
@@ -173,7 +177,9 @@ def settings(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> It
             missing.setdefault(_key(anchor), MissingSetting(name, anchor, [])).servers.append(server)
     for key, item in sorted(missing.items()):
         server = item.servers[0]
-        yield Subject(None, {"block": server.label, "directive": name}, f"{_block_logical(server)}/{name}", span=item.anchor, data=item)
+        yield Subject(
+            None, {"block": server.label, "directive": name}, f"{_block_logical(server)}/{name}", span=item.anchor, data=item
+        )
 
 
 def servers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
