@@ -65,6 +65,7 @@ def check_options(command: Any) -> Any:
         click.option("--ignore", multiple=True, help="Rule IDs, names or prefixes to skip."),
         click.option("--format-hint", type=click.Choice(["kubernetes", "nginx", "clickhouse", "env"]), help="Treat every file as this format."),
         click.option("--ignore-unknown", is_flag=True, help="Skip named files whose format cannot be told (for pre-commit)."),
+        click.option("--nginx-prefix", type=click.Path(file_okay=False), help="nginx's configuration prefix: resolve relative includes against it only."),
         click.option("--stdin-filename", default="-", help="The name to show (and detect the format from) for `-`."),
         click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
     ]
@@ -116,6 +117,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
         inline_suppressions=not options["no_inline_suppressions"],
         baseline=Path(baseline) if baseline else None,
         stdin=stdin,
+        nginx_prefix=options["nginx_prefix"],
     )
 
 

@@ -38,6 +38,7 @@ class Options:
     inline_suppressions: bool = True
     baseline: Path | None = None
     stdin: tuple[str, str] | None = None
+    nginx_prefix: str | None = None
 
 
 @dataclass(slots=True)
@@ -69,7 +70,7 @@ def build_settings(config: Config, options: Options) -> Settings:
         format_hint=options.format_hint,
         ignore_unknown=options.ignore_unknown,
         limits=Limits(**config.limits),
-        options={"pod_templates": dict(config.pod_templates)},
+        options={"pod_templates": dict(config.pod_templates), "nginx_prefix": options.nginx_prefix},
         stdin=options.stdin,
         inline_suppressions=options.inline_suppressions,
         rule_ignores=ignores,
