@@ -101,7 +101,7 @@ _LISTS = ("secret_keys", "not_secret_suffixes", "signing_keys", "references", "p
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageError(f"{path}: cannot read secret classifier data: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
