@@ -55,11 +55,15 @@ class Rule:
         return selector == self.name or self.id.startswith(selector.upper())
 
 
-def load_rule_file(path: Path, *, builtin: bool, validate: bool) -> Rule:
+def read_rule_file(path: Path) -> Any:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageError(f"{path}: cannot read rule file: {_one_line(exc)}") from None
+
+
+def load_rule_file(path: Path, *, builtin: bool, validate: bool) -> Rule:
+    data = read_rule_file(path)
     if validate:
         validate_rule_data(data, str(path))
     return rule_from_data(data, str(path), builtin=builtin)
@@ -113,11 +117,12 @@ def validate_rule_data(data: Any, source: str) -> None:
 
 def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
     """The built-in pack plus user rule directories, sorted by ID."""
+    from .rule_cache import builtin_rule_data
+
     rules: dict[str, Rule] = {}
-    for path in sorted(rules_dir().glob("*/*.yaml")):
-        if path.parent.name == "presets":
-            continue
-        rule = load_rule_file(path, builtin=True, validate=False)
+    paths = [p for p in sorted(rules_dir().glob("*/*.yaml")) if p.parent.name != "presets"]
+    for path, data in zip(paths, builtin_rule_data(paths, read_rule_file)):
+        rule = rule_from_data(data, str(path), builtin=True)
         rules[rule.id] = rule
     for directory in extra_dirs or []:
         if not directory.is_dir():
