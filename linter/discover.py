@@ -25,6 +25,7 @@ _K8S_API = re.compile(r'^\s*(?:-\s+)?"?apiVersion"?\s*:', re.M)
 _K8S_KIND = re.compile(r'^\s*(?:-\s+)?"?kind"?\s*:', re.M)
 _NGINX_HINT = re.compile(r"^\s*(?:server|http|events|upstream|stream)\s*\{|^\s*location\s+[^;{]*\{|^\s*(?:listen|server_name|proxy_pass|add_header)\s", re.M)
 _XML_ROOT = re.compile(r"<(clickhouse|yandex)[\s>/]")
+_CLICKHOUSE_OVERRIDE_DIRS = ("config.d", "users.d", "conf.d")
 _TEMPLATE_ENV = (".env.example", ".env.sample", ".env.template", ".env.dist")
 
 SNIFF_BYTES = 8192
@@ -67,14 +68,22 @@ def detect_format(path: Path, head: str | None) -> str | None:
             return "kubernetes"
         return None
     if name.endswith(".xml"):
-        if _XML_ROOT.search(_strip_xml_comments(head)):
+        if _XML_ROOT.search(_strip_xml_comments(head)) or _clickhouse_override(path, head):
             return "clickhouse"
         return None
+    if name.endswith(".conf") and _clickhouse_override(path, head):
+        return "clickhouse"
     if name.endswith(".conf") or name == "nginx.conf" or name.endswith(".nginx"):
         parts = {p.lower() for p in path.parts}
         if name == "nginx.conf" or any("nginx" in p for p in parts) or _NGINX_HINT.search(head):
             return "nginx"
     return None
+
+
+def _clickhouse_override(path: Path, head: str) -> bool:
+    """XML in a ClickHouse override folder, whatever its root (a wrong root is
+    itself a finding: the server refuses to merge it)."""
+    return path.parent.name.lower() in _CLICKHOUSE_OVERRIDE_DIRS and head.lstrip("\ufeff \t\r\n").startswith("<")
 
 
 def _strip_xml_comments(text: str) -> str:

@@ -132,7 +132,7 @@ def _critical_exposure(subject: Subject, user: Node) -> tuple[str, float | None,
     listen = wildcard_listen_host(config.server)
     if exposure.anywhere and listen is not None:
         return (
-            f"; {exposure.reason} and the server listens on {listen.text}: anyone who reaches the port is in",
+            f"; {exposure.reason} and listen_host is {listen.text} (every interface): anyone who reaches the server is in",
             CRITICAL,
             Severity.ERROR,
         )

@@ -183,12 +183,17 @@ def _mains_for(folder: Path) -> list[Path]:
 
 
 def _roles(name: str, root: MappingNode | None) -> frozenset[str]:
+    """config.xml is the server config and users.xml the users config (a conf.d
+    file merged into both must not make either play the other's part); other
+    names are told by what they hold."""
     stem = name.removesuffix(".xml").removesuffix(".d")
+    if stem in ("config", "users"):
+        return frozenset({"server" if stem == "config" else "users"})
     keys = set(root.keys()) if root is not None else set()
     roles = set()
-    if stem == "users" or keys & USERS_KEYS:
+    if keys & USERS_KEYS:
         roles.add("users")
-    if stem == "config" or (stem != "users" and keys & SERVER_KEYS):
+    if keys & SERVER_KEYS:
         roles.add("server")
     return frozenset(roles)
 

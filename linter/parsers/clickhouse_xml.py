@@ -52,9 +52,10 @@ class XmlElement:
 
 
 class _Refused(Exception):
-    def __init__(self, rule_id: str, message: str) -> None:
+    def __init__(self, rule_id: str, message: str, offset: int) -> None:
         super().__init__(message)
         self.rule_id = rule_id
+        self.offset = offset  # where expat was when we refused (it moves on before we catch it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +115,16 @@ class _TreeBuilder:
 
     # Refusals: raised before expat acts on the declaration.
     def _refuse_doctype(self, *args: object) -> None:
-        raise _Refused("DL005", "DOCTYPE declaration refused: ClickHouse configs need none, and entities are never expanded or fetched")
+        raise _Refused("DL005", "DOCTYPE declaration refused: ClickHouse configs need none, and entities are never expanded or fetched", self._here())
 
     def _refuse_entity(self, *args: object) -> None:
-        raise _Refused("DL005", "entity declaration refused: entities are never expanded")
+        raise _Refused("DL005", "entity declaration refused: entities are never expanded", self._here())
 
     def _refuse_external(self, *args: object) -> int:
-        raise _Refused("DL005", "external entity reference refused: nothing outside the file is read")
+        raise _Refused("DL005", "external entity reference refused: nothing outside the file is read", self._here())
+
+    def _here(self) -> int:
+        return max(self.parser.CurrentByteIndex, 0)
 
     def _close_text(self) -> None:
         if self.text_start is not None and self.stack:
@@ -147,9 +151,9 @@ class _TreeBuilder:
         self._close_text()
         self.count += 1
         if self.count > self.limits.max_elements:
-            raise _Refused("DL005", f"more than {self.limits.max_elements:,} elements (max_xml_elements); the rest of the file was not checked")
+            raise _Refused("DL005", f"more than {self.limits.max_elements:,} elements (max_xml_elements); the file was not checked", self._here())
         if len(self.stack) >= self.limits.max_depth:
-            raise _Refused("DL005", f"elements nested deeper than {self.limits.max_depth} levels (max_depth)")
+            raise _Refused("DL005", f"elements nested deeper than {self.limits.max_depth} levels (max_depth); the file was not checked", self._here())
         begin = self.parser.CurrentByteIndex
         match = _START_TAG.match(self.data, begin)
         tag_end = match.end() if match else begin + len(tag.encode()) + 1
@@ -234,7 +238,7 @@ def parse_xml(text: str, path: str, limits: XmlLimits = XmlLimits()) -> tuple[Xm
     try:
         builder.parser.Parse(data, True)
     except _Refused as exc:
-        offset = max(builder.parser.CurrentByteIndex, 0)
+        offset = exc.offset
         doctype = data.find(b"<!DOCTYPE")
         if 0 <= doctype < offset:
             offset = doctype
@@ -242,6 +246,8 @@ def parse_xml(text: str, path: str, limits: XmlLimits = XmlLimits()) -> tuple[Xm
         return None, [ParseProblem(exc.rule_id, str(exc), Span.point(path, line, column), logical=exc.rule_id)]
     except expat.ExpatError as exc:
         offset = max(builder.parser.ErrorByteIndex, 0)
+        if data.startswith(b"</", max(offset - 2, 0)):
+            offset -= 2  # expat points at the name of a wrong end tag; point at "</"
         line, column = builder.positions.at(min(offset, len(data)))
         message = expat.ErrorString(exc.code) if exc.code is not None else str(exc)
         if builder.stack and "mismatched tag" in message:
