@@ -64,6 +64,16 @@ def reported(fn: Callable[[Subject, Any], Iterator[Violation]]) -> Callable[[Sub
     return check
 
 
+def _root(subject: Subject, *, complete: bool = False) -> MappingNode | None:
+    """The merged root a server/users-config subject is about; None when the
+    check needs a complete config and this one is not (absence proves nothing)."""
+    config = _config_of(subject)
+    root = subject.node
+    if not isinstance(root, MappingNode) or config is None or (complete and not config.complete):
+        return None
+    return root
+
+
 # --- CH101-CH104: where limits live ------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +85,9 @@ class ProfileSettingParams:
 def profile_setting(subject: Subject, params: ProfileSettingParams) -> Iterator[Violation]:
     """The default settings profile sets `setting` (to a real limit)."""
     config: ClickHouseConfig = subject.data
-    root = subject.node
-    assert isinstance(root, MappingNode)
+    root = _root(subject)
+    if root is None:
+        return
     name = default_profile_name(config)
     profiles = root.get("profiles")
     if is_substituted(profiles) or (profiles is not None and is_substituted(child(profiles, name))):
@@ -111,8 +122,9 @@ class ServerProfileSettingParams:
 
 def server_profile_setting(subject: Subject, params: ServerProfileSettingParams) -> Iterator[Violation]:
     """Query-level settings at the top of the server config stop the server from starting."""
-    root = subject.node
-    assert isinstance(root, MappingNode)
+    root = _root(subject)
+    if root is None:
+        return
     skipped = is_true(root.get("skip_check_for_incorrect_settings"))
     for name in params.settings:
         for node in each(root.get(name)):
@@ -240,11 +252,9 @@ class PlaintextPortsParams:
 
 def plaintext_ports(subject: Subject, params: PlaintextPortsParams) -> Iterator[Violation]:
     """Plain ports on a wildcard listen_host with no TLS counterpart."""
-    config: ClickHouseConfig = subject.data
-    root = subject.node
-    assert isinstance(root, MappingNode)
-    listen = wildcard_listen_host(config)
-    if listen is None or not config.complete:
+    root = _root(subject, complete=True)
+    listen = wildcard_listen_host(subject.data)
+    if root is None or listen is None:
         return
     for pair in params.pairs:
         plain, secure = pair.split(":")
@@ -328,10 +338,8 @@ def _cluster_is_local(cluster: Node) -> bool:
 
 def interserver_credentials(subject: Subject, params: Any) -> Iterator[Violation]:
     """Replication without interserver credentials; clusters without a secret."""
-    config: ClickHouseConfig = subject.data
-    root = subject.node
-    assert isinstance(root, MappingNode)
-    if not config.complete:
+    root = _root(subject, complete=True)
+    if root is None:
         return
     replicated = root.get("zookeeper") is not None or root.get("keeper_server") is not None
     if replicated and root.get("interserver_http_credentials") is None:
@@ -366,10 +374,8 @@ class LogRetentionParams:
 
 def log_retention(subject: Subject, params: LogRetentionParams) -> Iterator[Violation]:
     """System log tables configured without a TTL grow until the disk is full."""
-    config: ClickHouseConfig = subject.data
-    root = subject.node
-    assert isinstance(root, MappingNode)
-    if not config.complete:
+    root = _root(subject, complete=True)
+    if root is None:
         return
     for table in params.tables:
         for node in each(root.get(table)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -308,7 +308,7 @@ class _Assembler:
                 continue
             mine = [by_display[f] for f in view.files if f in view.reportable and f not in owned]
             owned.update(p.path for p in mine)
-            files = mine or [by_display[sorted(view.reportable)[0]]]
+            files = mine or [by_display[min(view.reportable)]]
             units.append(LintUnit(FORMAT, files[0].path, files, view))
         for parsed in self.discovered.values():  # files no view could use (a failed main file)
             if parsed.path not in owned and not any(u.model is not None and parsed.path in u.model.reportable for u in units):

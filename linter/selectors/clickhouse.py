@@ -173,7 +173,7 @@ def secret_nodes(root: MappingNode, pattern: str) -> Iterator[tuple[str, Node]]:
         for where, node in frontier:
             if not isinstance(node, MappingNode):
                 continue
-            names = [k for k in node.keys() if not k.startswith(("@", "#"))] if step == "*" else [step]
+            names = [k for k in node.keys() if not k.startswith(("@", "#"))] if step == "*" else [step]  # noqa: SIM118
             for name in names:
                 for item in each(node.get(name)):
                     following.append((f"{where}/{name}" if where else name, item))
