@@ -23,6 +23,8 @@ DEFAULT_EXCLUDES = (
 _YAML_SUFFIXES = (".yaml", ".yml", ".json")
 _K8S_API = re.compile(r'^\s*(?:-\s+)?"?apiVersion"?\s*:', re.M)
 _K8S_KIND = re.compile(r'^\s*(?:-\s+)?"?kind"?\s*:', re.M)
+_JSON_API = re.compile(r'"apiVersion"\s*:')
+_JSON_KIND = re.compile(r'"kind"\s*:')
 _NGINX_HINT = re.compile(r"^\s*(?:server|http|events|upstream|stream)\s*\{|^\s*location\s+[^;{]*\{|^\s*(?:listen|server_name|proxy_pass|add_header)\s", re.M)
 _XML_ROOT = re.compile(r"<(clickhouse|yandex)[\s>/]")
 _CLICKHOUSE_OVERRIDE_DIRS = ("config.d", "users.d", "conf.d")
@@ -63,7 +65,10 @@ def detect_format(path: Path, head: str | None) -> str | None:
         return "env"
     if head is None:
         return None
+    head = head.removeprefix("\ufeff")  # a BOM would hide a first-line `apiVersion:`
     if name.endswith(_YAML_SUFFIXES):
+        if name.endswith(".json") and _JSON_API.search(head) and _JSON_KIND.search(head):
+            return "kubernetes"  # compact JSON keeps every key on one line
         if _K8S_API.search(head) and _K8S_KIND.search(head):
             return "kubernetes"
         return None
