@@ -178,7 +178,7 @@ def test_substituted_values_are_neither_literal_nor_missing(tmp_path: Path) -> N
 
 def test_conf_d_serves_config_and_users(tmp_path: Path) -> None:
     _tree(tmp_path, {
-        "config.xml": "<clickhouse>\n  <listen_host>127.0.0.1</listen_host>\n</clickhouse>\n",
+        "config.xml": "<clickhouse>\n  <listen_host>127.0.0.1</listen_host>\n  <users_config>users.xml</users_config>\n</clickhouse>\n",
         "users.xml": USERS,
         "conf.d/open.xml": "<clickhouse>\n  <listen_host>0.0.0.0</listen_host>\n  <users><default><networks replace=\"1\"><ip>::/0</ip></networks></default></users>\n</clickhouse>\n",
     })
@@ -196,3 +196,12 @@ def test_passwordless_user_is_critical_only_with_a_wildcard_listen_host(tmp_path
     critical = by_file["open/users.xml"]
     assert critical.extra.get("security_severity", 0) >= 9 and "0.0.0.0" in critical.message
     assert "security_severity" not in by_file["local/users.xml"].extra
+
+
+def test_config_xml_without_a_users_config_is_its_own_users_config(tmp_path: Path) -> None:
+    _tree(tmp_path, {
+        "config.xml": "<clickhouse>\n  <listen_host>::</listen_host>\n  <users>\n    <default>\n      <password></password>\n    </default>\n  </users>\n</clickhouse>\n",
+    })
+    result = lint_paths(["."], tmp_path, select=["CH201"])
+    assert _found(result) == [("CH201", "config.xml", 5, 7)]
+    assert result.shown[0].extra.get("security_severity", 0) >= 9

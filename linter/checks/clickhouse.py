@@ -137,9 +137,8 @@ def server_profile_setting(subject: Subject, params: ServerProfileSettingParams)
 
 # --- CH201-CH204: users -------------------------------------------------------------------------
 
-def _critical_exposure(subject: Subject, user: Node) -> tuple[str, float | None, Severity | None]:
+def _critical_exposure(config: ClickHouseConfig, user: Node) -> tuple[str, float | None, Severity | None]:
     """Extra words and severities when anyone on any network can log in."""
-    config: ClickHouseConfig = subject.data
     exposure = user_exposure(user, config.complete)
     listen = wildcard_listen_host(config.server)
     if exposure.anywhere and listen is not None:
@@ -174,7 +173,7 @@ def user_without_password(subject: Subject, params: Any) -> Iterator[Violation]:
         where, what = tag_span(node), "has an empty <password>"
     else:
         return
-    extra, security, severity = _critical_exposure(subject, user)
+    extra, security, severity = _critical_exposure(config, user)
     yield Violation(where, {"detail": what + extra}, logical="password", severity=severity, security_severity=security)
 
 
@@ -208,8 +207,11 @@ def _hash_problems(node: Node, value: ScalarNode, literal: str, credential: Cred
         detail = f"{who}: <{credential.kind}> must be {length} hex digits (got {len(literal)} characters); the server rejects it"
         yield Violation(value.span, {"detail": detail}, logical=credential.kind)
     elif literal.lower() in (EMPTY_SHA256, EMPTY_DOUBLE_SHA1):
-        detail = f"{who}: <{credential.kind}> is the hash of the empty password"
-        yield Violation(value.span, {"detail": detail}, logical=credential.kind)
+        extra, security, severity = ("", None, None)
+        if credential.user_node is not None:
+            extra, security, severity = _critical_exposure(credential.config, credential.user_node)
+        detail = f"{who}: <{credential.kind}> is the hash of the empty password{extra}"
+        yield Violation(value.span, {"detail": detail}, logical=credential.kind, severity=severity, security_severity=security)
 
 
 def open_network(subject: Subject, params: Any) -> Iterator[Violation]:

@@ -183,13 +183,17 @@ def _mains_for(folder: Path) -> list[Path]:
 
 
 def _roles(name: str, root: MappingNode | None) -> frozenset[str]:
-    """config.xml is the server config and users.xml the users config (a conf.d
-    file merged into both must not make either play the other's part); other
-    names are told by what they hold."""
+    """config.xml is the server config and users.xml the users config; other
+    names are told by what they hold. Like the server, config.xml is also the
+    users config when it names no other (no users_config, no user_directories)
+    and holds users or profiles itself."""
     stem = name.removesuffix(".xml").removesuffix(".d")
-    if stem in ("config", "users"):
-        return frozenset({"server" if stem == "config" else "users"})
     keys = set(root.keys()) if root is not None else set()
+    if stem == "users":
+        return frozenset({"users"})
+    if stem == "config":
+        own_users = keys & USERS_KEYS and not keys & {"users_config", "user_directories"}
+        return frozenset({"server", "users"} if own_users else {"server"})
     roles = set()
     if keys & USERS_KEYS:
         roles.add("users")

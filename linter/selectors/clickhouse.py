@@ -190,6 +190,7 @@ class Credential:
     config: ClickHouseConfig
     kind: str  # password | password_sha256_hex | password_double_sha1_hex | secret
     user: str  # the user it authenticates ('' for server secrets)
+    user_node: Node | None = None
 
 
 def _config(unit: "LintUnit") -> ClickHouseConfig | None:
@@ -238,7 +239,7 @@ def credentials(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") ->
         for kind in ("password", "password_sha256_hex", "password_double_sha1_hex"):
             for node in each(child(subject.node, kind)):
                 name = subject.context["user"]
-                yield Subject(node, {"user": name, "element": kind}, f"users/{name}/{kind}", data=Credential(config, kind, name))
+                yield Subject(node, {"user": name, "element": kind}, f"users/{name}/{kind}", data=Credential(config, kind, name, subject.node))
     if config.has_role("server"):
         for pattern in SECRET_PATHS:
             for where, node in secret_nodes(config.root, pattern):
