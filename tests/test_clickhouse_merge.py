@@ -205,3 +205,14 @@ def test_config_xml_without_a_users_config_is_its_own_users_config(tmp_path: Pat
     result = lint_paths(["."], tmp_path, select=["CH201"])
     assert _found(result) == [("CH201", "config.xml", 5, 7)]
     assert result.shown[0].extra.get("security_severity", 0) >= 9
+
+
+def test_include_elements_make_absence_unknown(tmp_path: Path) -> None:
+    _tree(tmp_path, {
+        "users.xml": (
+            "<clickhouse>\n  <profiles><default><include incl=\"limits\"/></default></profiles>\n"
+            "  <users><etl><include from_env=\"CH_ETL_AUTH\"/></etl></users>\n</clickhouse>\n"
+        ),
+        "config.xml": '<clickhouse>\n  <include from_zk="/clickhouse/logs"/>\n  <query_log><table>q</table></query_log>\n</clickhouse>\n',
+    })
+    assert _found(lint_paths(["."], tmp_path, select=["CH1", "CH2", "CH5"])) == []

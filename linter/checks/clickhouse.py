@@ -25,6 +25,7 @@ from ..selectors.clickhouse import (
     child,
     default_profile_name,
     each,
+    has_include,
     is_substituted,
     is_true,
     root_span,
@@ -69,7 +70,9 @@ def _root(subject: Subject, *, complete: bool = False) -> MappingNode | None:
     check needs a complete config and this one is not (absence proves nothing)."""
     config = _config_of(subject)
     root = subject.node
-    if not isinstance(root, MappingNode) or config is None or (complete and not config.complete):
+    if not isinstance(root, MappingNode) or config is None:
+        return None
+    if complete and (not config.complete or has_include(root)):
         return None
     return root
 
@@ -94,14 +97,15 @@ def profile_setting(subject: Subject, params: ProfileSettingParams) -> Iterator[
         return
     profile = child(profiles, name)
     variables = {"profile": name, "setting": params.setting}
+    known_absent = config.complete and not has_include(root) and not has_include(profiles) and not has_include(profile)
     if profile is None:
-        if config.complete:
+        if known_absent:
             where = tag_span(profiles) if profiles is not None else root_span(config)
             yield Violation(where, dict(variables, detail=f"is not defined, so {params.setting} is not set"), logical=name)
         return
     value = child(profile, params.setting)
     if value is None:
-        if config.complete:
+        if known_absent:
             yield Violation(tag_span(profile), dict(variables, detail=f"does not set {params.setting}"), logical=name)
         return
     if not is_substituted(value) and text(value) in params.unlimited_values:
@@ -159,8 +163,8 @@ def user_without_password(subject: Subject, params: Any) -> Iterator[Violation]:
     config: ClickHouseConfig = subject.data
     present = [k for k in AUTH_KEYS if child(user, k) is not None]
     if not present:
-        if not config.complete:
-            return  # the main file may set it
+        if not config.complete or has_include(user):
+            return  # the main file or an include may set it
         where, what = tag_span(user), "has no password"
     elif present == ["no_password"]:
         node = child(user, "no_password")

@@ -52,6 +52,12 @@ def is_substituted(node: Node | None) -> bool:
     return isinstance(node, MappingNode) and any(k in node for k in SUBSTITUTIONS)
 
 
+def has_include(node: Node | None) -> bool:
+    """An <include incl/from_env/from_zk="..."/> child pastes unknown elements
+    here, so nothing can be proven missing from this element."""
+    return isinstance(node, MappingNode) and "include" in node
+
+
 def scalar(node: Node | None) -> ScalarNode | None:
     """The text of an element, whether written bare or next to attributes."""
     if isinstance(node, ScalarNode):
@@ -145,7 +151,8 @@ def user_exposure(user: Node, complete: bool) -> Exposure:
     networks = child(user, "networks")
     if networks is None:
         # No <networks>: any address may connect (only known when nothing else can add it).
-        return Exposure(complete, None, "it has no <networks>" if complete else "")
+        known = complete and not has_include(user)
+        return Exposure(known, None, "it has no <networks>" if known else "")
     if is_substituted(networks):
         return Exposure(False, None, "")
     for kind in ("ip", "host_regexp"):
