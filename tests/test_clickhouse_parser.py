@@ -158,3 +158,13 @@ def test_commented_out_secrets_are_ignored(tmp_path: Path) -> None:
         "</clickhouse>\n"
     ))
     assert triples(lint_paths(["config.xml"], tmp_path)) == []
+
+
+def test_columns_stay_exact_across_long_non_ascii_lines() -> None:
+    text = "<clickhouse><a>" + "é😀" * 700 + "</a><b>x</b>" + "<c>ü</c>" * 300 + "</clickhouse>"
+    root, _ = parse_xml(text, "config.xml")
+    assert root is not None
+    b, last = root.children[1], root.children[-1]
+    assert b.start.column == text.index("<b>") + 1
+    assert last.start.column == text.rindex("<c>") + 1
+    assert last.text_span is not None and last.text_span.column == text.rindex("ü") + 1

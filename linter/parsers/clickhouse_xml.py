@@ -64,21 +64,41 @@ class XmlLimits:
     max_elements: int = 200_000
 
 
+_NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b < 0xC0)
+_BLOCK = 256
+
+
+def _char_count(chunk: bytes) -> int:
+    """Characters in UTF-8 bytes: every byte that does not continue a sequence."""
+    return len(chunk) - len(chunk.translate(None, _NOT_CONTINUATION))
+
+
 class _Positions:
-    """Byte offset in the UTF-8 buffer -> (line, character column), 1-based."""
+    """Byte offset in the UTF-8 buffer -> (line, character column), 1-based.
+
+    Character offsets come from per-block counts, so a lookup costs at most one
+    block whatever the line length (a minified one-line file stays linear)."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        starts = [0]
-        for match in re.finditer(rb"\r\n|\r|\n", data):
-            starts.append(match.end())
-        self.starts = starts
+        self.starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\r|\n", data)]
+        self.ascii = data.isascii()
+        self.blocks: list[int] = []  # characters before each block
+        if not self.ascii:
+            total = 0
+            for begin in range(0, len(data), _BLOCK):
+                self.blocks.append(total)
+                total += _char_count(data[begin : begin + _BLOCK])
+
+    def _chars_before(self, offset: int) -> int:
+        if self.ascii:
+            return offset
+        block = min(offset // _BLOCK, len(self.blocks) - 1)
+        return self.blocks[block] + _char_count(self.data[block * _BLOCK : offset])
 
     def at(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self.starts, offset) - 1
-        start = self.starts[index]
-        chunk = self.data[start:offset]
-        column = len(chunk) if chunk.isascii() else len(chunk.decode("utf-8", "replace"))
+        column = self._chars_before(offset) - self._chars_before(self.starts[index])
         return index + 1, column + 1
 
     def span(self, path: str, begin: int, end: int) -> Span:
