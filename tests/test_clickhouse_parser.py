@@ -168,3 +168,10 @@ def test_columns_stay_exact_across_long_non_ascii_lines() -> None:
     assert b.start.column == text.index("<b>") + 1
     assert last.start.column == text.rindex("<c>") + 1
     assert last.text_span is not None and last.text_span.column == text.rindex("ü") + 1
+
+
+def test_mixed_content_is_linted(tmp_path: Path) -> None:
+    _write(tmp_path, "config.xml", "<clickhouse>\n  <listen_host>0.0.0.0<!-- all --></listen_host>\n  <tcp_port>90<note/>00</tcp_port>\n</clickhouse>\n")
+    result = lint_paths(["config.xml"], tmp_path, select=["CH301", "DL"])
+    assert triples(result) == [("CH301", 3, 3)]
+    assert "9000" in result.shown[0].message

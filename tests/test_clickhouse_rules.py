@@ -121,3 +121,17 @@ def test_log_ttl_in_engine_counts(lint) -> None:  # type: ignore[no-untyped-def]
         "</clickhouse>\n"
     )
     assert triples(lint("config.xml", config, ["CH501"])) == [("CH501", 3, 1), ("CH501", 4, 1)]
+
+
+def test_xml_comment_suppressions(lint) -> None:  # type: ignore[no-untyped-def]
+    users = (
+        "<clickhouse><users>\n"
+        "<default><password></password> <!-- deploylint: ignore[CH201] local development only -->\n"
+        "<networks><ip>127.0.0.1</ip></networks></default>\n"
+        "</users></clickhouse>\n"
+    )
+    result = lint("users.xml", users, ["CH201"])
+    assert triples(result) == []
+    assert [(f.rule_id, f.span.line, f.suppression.reason if f.suppression else "") for f in result.suppressed] == [
+        ("CH201", 2, "local development only")
+    ]
