@@ -60,7 +60,7 @@ def test_merge_replace_remove_and_append() -> None:
         "<query_log><table>q</table></query_log><tcp_port>9000</tcp_port></clickhouse>"
     )
     override = _element(
-        '<clickhouse><logger><level>warning</level></logger><listen_host>10.0.0.1</listen_host>'
+        "<clickhouse><logger><level>warning</level></logger><listen_host>10.0.0.1</listen_host>"
         '<query_log replace="1"><database>system</database></query_log><tcp_port remove="1"/>'
         '<macros><shard>01</shard><replica remove="1">r</replica></macros></clickhouse>'
     )
@@ -76,112 +76,143 @@ def test_merge_replace_remove_and_append() -> None:
 
 
 def test_attributes_take_part_in_matching() -> None:
-    base = _element('<clickhouse><zookeeper><node index="1"><host>a</host></node><node index="2"><host>b</host></node></zookeeper></clickhouse>')
+    base = _element(
+        '<clickhouse><zookeeper><node index="1"><host>a</host></node><node index="2"><host>b</host></node></zookeeper></clickhouse>'
+    )
     override = _element('<clickhouse><zookeeper><node index="2"><host>c</host></node></zookeeper></clickhouse>')
     nodes = merge(base, override).children[0].children
     assert [n.children[0].text for n in nodes] == ["a", "c"]
 
 
 def test_overrides_apply_in_lexical_order_and_point_into_their_file(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "config.xml": "<clickhouse>\n  <listen_host>127.0.0.1</listen_host>\n</clickhouse>\n",
-        "config.d/20-public.xml": "<clickhouse>\n  <listen_host>0.0.0.0</listen_host>\n  <tcp_port>9000</tcp_port>\n</clickhouse>\n",
-        "config.d/10-local.xml": "<clickhouse>\n  <listen_host>::1</listen_host>\n</clickhouse>\n",
-    })
+    _tree(
+        tmp_path,
+        {
+            "config.xml": "<clickhouse>\n  <listen_host>127.0.0.1</listen_host>\n</clickhouse>\n",
+            "config.d/20-public.xml": "<clickhouse>\n  <listen_host>0.0.0.0</listen_host>\n  <tcp_port>9000</tcp_port>\n</clickhouse>\n",
+            "config.d/10-local.xml": "<clickhouse>\n  <listen_host>::1</listen_host>\n</clickhouse>\n",
+        },
+    )
     result = lint_paths(["."], tmp_path, select=["CH3"])
     assert _found(result) == [("CH301", "config.d/20-public.xml", 3, 3)]
     assert "0.0.0.0" in result.shown[0].message  # the last override in lexical order wins
 
 
 def test_override_that_fixes_an_issue_silences_it(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "config.xml": PLAIN_SERVER,
-        "config.d/tls.xml": (
-            '<clickhouse>\n  <http_port remove="1"/>\n  <tcp_port remove="1"/>\n'
-            "  <https_port>8443</https_port>\n  <tcp_port_secure>9440</tcp_port_secure>\n</clickhouse>\n"
-        ),
-    })
+    _tree(
+        tmp_path,
+        {
+            "config.xml": PLAIN_SERVER,
+            "config.d/tls.xml": (
+                '<clickhouse>\n  <http_port remove="1"/>\n  <tcp_port remove="1"/>\n'
+                "  <https_port>8443</https_port>\n  <tcp_port_secure>9440</tcp_port_secure>\n</clickhouse>\n"
+            ),
+        },
+    )
     assert _found(lint_paths(["."], tmp_path, select=["CH301"])) == []
     assert _found(lint_paths(["config.xml"], tmp_path, select=["CH301"])) == []  # the overrides still apply
 
 
 def test_override_that_introduces_an_issue_is_reported_in_the_override(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "users.xml": USERS,
-        "users.d/etl.xml": "<clickhouse>\n  <users>\n    <etl>\n      <password>hunter2-hunter2</password>\n      <networks><ip>::/0</ip></networks>\n    </etl>\n  </users>\n</clickhouse>\n",
-    })
+    _tree(
+        tmp_path,
+        {
+            "users.xml": USERS,
+            "users.d/etl.xml": "<clickhouse>\n  <users>\n    <etl>\n      <password>hunter2-hunter2</password>\n      <networks><ip>::/0</ip></networks>\n    </etl>\n  </users>\n</clickhouse>\n",
+        },
+    )
     result = lint_paths(["."], tmp_path, select=["CH2", "CH1"])
     assert _found(result) == [("CH202", "users.d/etl.xml", 4, 17), ("CH203", "users.d/etl.xml", 5, 21)]
     assert "hunter2" not in result.shown[0].message
 
 
 def test_replace_in_an_override_swaps_the_whole_user(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "users.xml": USERS,
-        "users.d/default.xml": '<clickhouse>\n  <users>\n    <default replace="1">\n      <profile>default</profile>\n    </default>\n  </users>\n</clickhouse>\n',
-    })
+    _tree(
+        tmp_path,
+        {
+            "users.xml": USERS,
+            "users.d/default.xml": '<clickhouse>\n  <users>\n    <default replace="1">\n      <profile>default</profile>\n    </default>\n  </users>\n</clickhouse>\n',
+        },
+    )
     result = lint_paths(["."], tmp_path, select=["CH201", "CH203"])
     assert _found(result) == [("CH201", "users.d/default.xml", 3, 5), ("CH203", "users.d/default.xml", 3, 5)]
 
 
 def test_precommit_passing_one_override_judges_the_merged_result(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "users.xml": USERS + "",
-        "users.d/etl.xml": f"<clickhouse>\n  <users>\n    <etl>\n      <password_sha256_hex>{HASH}</password_sha256_hex>\n      <networks><ip>10.0.0.0/8</ip></networks>\n    </etl>\n  </users>\n</clickhouse>\n",
-        "config.xml": PLAIN_SERVER,
-    })
+    _tree(
+        tmp_path,
+        {
+            "users.xml": USERS + "",
+            "users.d/etl.xml": f"<clickhouse>\n  <users>\n    <etl>\n      <password_sha256_hex>{HASH}</password_sha256_hex>\n      <networks><ip>10.0.0.0/8</ip></networks>\n    </etl>\n  </users>\n</clickhouse>\n",
+            "config.xml": PLAIN_SERVER,
+        },
+    )
     # users.xml provides the profile limits: no CH101-CH103; config.xml's CH301 is not in the changed file.
     result = lint_paths(["users.d/etl.xml"], tmp_path)
     assert _found(result) == []
     assert result.files == ["users.d/etl.xml"]
-    (tmp_path / "users.d/etl.xml").write_text("<clickhouse>\n  <users>\n    <etl>\n      <password></password>\n    </etl>\n  </users>\n</clickhouse>\n")
+    (tmp_path / "users.d/etl.xml").write_text(
+        "<clickhouse>\n  <users>\n    <etl>\n      <password></password>\n    </etl>\n  </users>\n</clickhouse>\n"
+    )
     result = lint_paths(["users.d/etl.xml"], tmp_path)
     assert [(r, ln) for r, f, ln, _ in _found(result)] == [("CH203", 3), ("CH201", 4)]
     assert {f.span.file for f in result.shown} == {"users.d/etl.xml"}
 
 
 def test_lone_fragment_is_judged_only_on_what_it_sets(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "users.d/etl.xml": "<clickhouse>\n  <users>\n    <etl>\n      <profile>default</profile>\n    </etl>\n    <bi>\n      <password>Pa55-word-for-bi</password>\n    </bi>\n  </users>\n</clickhouse>\n",
-    })
+    _tree(
+        tmp_path,
+        {
+            "users.d/etl.xml": "<clickhouse>\n  <users>\n    <etl>\n      <profile>default</profile>\n    </etl>\n    <bi>\n      <password>Pa55-word-for-bi</password>\n    </bi>\n  </users>\n</clickhouse>\n",
+        },
+    )
     result = lint_paths(["."], tmp_path)
     assert _found(result) == [("CH202", "users.d/etl.xml", 7, 17)]
 
 
 def test_yandex_and_clickhouse_roots_merge_and_other_roots_are_reported(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "config.xml": PLAIN_SERVER,
-        "config.d/legacy.xml": '<yandex>\n  <tcp_port remove="1"/>\n</yandex>\n',
-        "config.d/wrong.xml": '<?xml version="1.0"?>\n<!-- misnamed root -->\n<config>\n  <http_port remove="1"/>\n</config>\n',
-    })
+    _tree(
+        tmp_path,
+        {
+            "config.xml": PLAIN_SERVER,
+            "config.d/legacy.xml": '<yandex>\n  <tcp_port remove="1"/>\n</yandex>\n',
+            "config.d/wrong.xml": '<?xml version="1.0"?>\n<!-- misnamed root -->\n<config>\n  <http_port remove="1"/>\n</config>\n',
+        },
+    )
     result = lint_paths(["."], tmp_path, select=["CH301", "CH601"])
     assert _found(result) == [("CH601", "config.d/wrong.xml", 3, 1), ("CH301", "config.xml", 3, 3)]
 
 
 def test_substituted_values_are_neither_literal_nor_missing(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "users.xml": (
-            "<clickhouse>\n  <users>\n"
-            '    <a><password from_env="CH_A"/><networks><ip>10.0.0.0/8</ip></networks></a>\n'
-            '    <b><password encrypted_by="AES_128_GCM_SIV">00ef4b6c9a</password><networks><ip>10.0.0.0/8</ip></networks></b>\n'
-            '    <c><password_sha256_hex from_zk="/ch/c"/><networks incl="office_networks"/></c>\n'
-            "  </users>\n</clickhouse>\n"
-        ),
-        "config.xml": (
-            '<clickhouse>\n  <interserver_http_credentials><user>i</user><password from_env="CH_I"/></interserver_http_credentials>\n'
-            '  <remote_servers><c1><secret from_env="CH_S"/><shard><replica><host>ch1.internal</host></replica></shard></c1></remote_servers>\n'
-            "</clickhouse>\n"
-        ),
-    })
+    _tree(
+        tmp_path,
+        {
+            "users.xml": (
+                "<clickhouse>\n  <users>\n"
+                '    <a><password from_env="CH_A"/><networks><ip>10.0.0.0/8</ip></networks></a>\n'
+                '    <b><password encrypted_by="AES_128_GCM_SIV">00ef4b6c9a</password><networks><ip>10.0.0.0/8</ip></networks></b>\n'
+                '    <c><password_sha256_hex from_zk="/ch/c"/><networks incl="office_networks"/></c>\n'
+                "  </users>\n</clickhouse>\n"
+            ),
+            "config.xml": (
+                '<clickhouse>\n  <interserver_http_credentials><user>i</user><password from_env="CH_I"/></interserver_http_credentials>\n'
+                '  <remote_servers><c1><secret from_env="CH_S"/><shard><replica><host>ch1.internal</host></replica></shard></c1></remote_servers>\n'
+                "</clickhouse>\n"
+            ),
+        },
+    )
     assert _found(lint_paths(["."], tmp_path, select=["CH2", "CH4"])) == []
 
 
 def test_conf_d_serves_config_and_users(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "config.xml": "<clickhouse>\n  <listen_host>127.0.0.1</listen_host>\n  <users_config>users.xml</users_config>\n</clickhouse>\n",
-        "users.xml": USERS,
-        "conf.d/open.xml": "<clickhouse>\n  <listen_host>0.0.0.0</listen_host>\n  <users><default><networks replace=\"1\"><ip>::/0</ip></networks></default></users>\n</clickhouse>\n",
-    })
+    _tree(
+        tmp_path,
+        {
+            "config.xml": "<clickhouse>\n  <listen_host>127.0.0.1</listen_host>\n  <users_config>users.xml</users_config>\n</clickhouse>\n",
+            "users.xml": USERS,
+            "conf.d/open.xml": '<clickhouse>\n  <listen_host>0.0.0.0</listen_host>\n  <users><default><networks replace="1"><ip>::/0</ip></networks></default></users>\n</clickhouse>\n',
+        },
+    )
     result = lint_paths(["."], tmp_path, select=["CH203"])
     assert _found(result) == [("CH203", "conf.d/open.xml", 3, 45)]
 
@@ -189,7 +220,9 @@ def test_conf_d_serves_config_and_users(tmp_path: Path) -> None:
 def test_passwordless_user_is_critical_only_with_a_wildcard_listen_host(tmp_path: Path) -> None:
     users = "<clickhouse>\n  <users>\n    <default>\n      <password></password>\n    </default>\n  </users>\n</clickhouse>\n"
     _tree(tmp_path, {"open/users.xml": users, "open/config.xml": "<clickhouse><listen_host>0.0.0.0</listen_host></clickhouse>\n"})
-    _tree(tmp_path, {"local/users.xml": users, "local/config.xml": "<clickhouse><path>/var/lib/clickhouse/</path></clickhouse>\n"})
+    _tree(
+        tmp_path, {"local/users.xml": users, "local/config.xml": "<clickhouse><path>/var/lib/clickhouse/</path></clickhouse>\n"}
+    )
     result = lint_paths(["."], tmp_path, select=["CH201"])
     by_file = {f.span.file: f for f in result.shown}
     assert set(by_file) == {"open/users.xml", "local/users.xml"}
@@ -199,20 +232,26 @@ def test_passwordless_user_is_critical_only_with_a_wildcard_listen_host(tmp_path
 
 
 def test_config_xml_without_a_users_config_is_its_own_users_config(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "config.xml": "<clickhouse>\n  <listen_host>::</listen_host>\n  <users>\n    <default>\n      <password></password>\n    </default>\n  </users>\n</clickhouse>\n",
-    })
+    _tree(
+        tmp_path,
+        {
+            "config.xml": "<clickhouse>\n  <listen_host>::</listen_host>\n  <users>\n    <default>\n      <password></password>\n    </default>\n  </users>\n</clickhouse>\n",
+        },
+    )
     result = lint_paths(["."], tmp_path, select=["CH201"])
     assert _found(result) == [("CH201", "config.xml", 5, 7)]
     assert result.shown[0].extra.get("security_severity", 0) >= 9
 
 
 def test_include_elements_make_absence_unknown(tmp_path: Path) -> None:
-    _tree(tmp_path, {
-        "users.xml": (
-            "<clickhouse>\n  <profiles><default><include incl=\"limits\"/></default></profiles>\n"
-            "  <users><etl><include from_env=\"CH_ETL_AUTH\"/></etl></users>\n</clickhouse>\n"
-        ),
-        "config.xml": '<clickhouse>\n  <include from_zk="/clickhouse/logs"/>\n  <query_log><table>q</table></query_log>\n</clickhouse>\n',
-    })
+    _tree(
+        tmp_path,
+        {
+            "users.xml": (
+                '<clickhouse>\n  <profiles><default><include incl="limits"/></default></profiles>\n'
+                '  <users><etl><include from_env="CH_ETL_AUTH"/></etl></users>\n</clickhouse>\n'
+            ),
+            "config.xml": '<clickhouse>\n  <include from_zk="/clickhouse/logs"/>\n  <query_log><table>q</table></query_log>\n</clickhouse>\n',
+        },
+    )
     assert _found(lint_paths(["."], tmp_path, select=["CH1", "CH2", "CH5"])) == []

@@ -82,7 +82,10 @@ def test_doctype_is_refused(tmp_path: Path) -> None:
 
 
 def test_billion_laughs_is_refused_without_expansion(tmp_path: Path) -> None:
-    entities = '<!ENTITY lol "lol">' + "".join(f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" if i > 1 else "&lol;"}{"&lol" + str(i - 1) + ";" if i > 1 else "&lol;"}">' for i in range(1, 30))
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" if i > 1 else "&lol;"}{"&lol" + str(i - 1) + ";" if i > 1 else "&lol;"}">'
+        for i in range(1, 30)
+    )
     text = f"<!DOCTYPE clickhouse [{entities}]>\n<clickhouse><a>&lol29;</a></clickhouse>\n"
     root, problems = parse_xml(text, "config.xml")
     assert root is None
@@ -91,8 +94,16 @@ def test_billion_laughs_is_refused_without_expansion(tmp_path: Path) -> None:
 
 def test_external_entity_reads_nothing(tmp_path: Path) -> None:
     _write(tmp_path, "secret.txt", SECRET_MARKER)
-    _write(tmp_path, "entity.xml", f'<!DOCTYPE clickhouse [<!ENTITY leak SYSTEM "{tmp_path / "secret.txt"}">]>\n<clickhouse><users><u><password>&leak;</password></u></users></clickhouse>\n')
-    _write(tmp_path, "dtd.xml", f'<?xml version="1.0"?>\n<!DOCTYPE clickhouse SYSTEM "file://{tmp_path / "secret.txt"}">\n<clickhouse/>\n')
+    _write(
+        tmp_path,
+        "entity.xml",
+        f'<!DOCTYPE clickhouse [<!ENTITY leak SYSTEM "{tmp_path / "secret.txt"}">]>\n<clickhouse><users><u><password>&leak;</password></u></users></clickhouse>\n',
+    )
+    _write(
+        tmp_path,
+        "dtd.xml",
+        f'<?xml version="1.0"?>\n<!DOCTYPE clickhouse SYSTEM "file://{tmp_path / "secret.txt"}">\n<clickhouse/>\n',
+    )
     result = lint_paths(["entity.xml", "dtd.xml"], tmp_path)
     assert [(f.span.file, f.rule_id, f.span.line, f.span.column) for f in result.shown] == [
         ("dtd.xml", "DL005", 2, 1),
@@ -121,7 +132,11 @@ def test_twenty_megabyte_config_hits_the_size_cap(tmp_path: Path) -> None:
 
 def test_large_config_under_the_caps_is_linted(tmp_path: Path) -> None:
     entries = "".join(f"  <graphite><host>g{i}</host><port>2003</port></graphite>\n" for i in range(20_000))
-    _write(tmp_path, "config.xml", "<clickhouse>\n" + entries + "  <listen_host>::</listen_host>\n  <tcp_port>9000</tcp_port>\n</clickhouse>\n")
+    _write(
+        tmp_path,
+        "config.xml",
+        "<clickhouse>\n" + entries + "  <listen_host>::</listen_host>\n  <tcp_port>9000</tcp_port>\n</clickhouse>\n",
+    )
     result = lint_paths(["config.xml"], tmp_path, select=["CH301", "DL"])
     assert triples(result) == [("CH301", 20_003, 3)]
 
@@ -144,19 +159,27 @@ def test_declared_latin1_encoding_is_honoured(tmp_path: Path) -> None:
 
 def test_undeclared_or_unknown_encodings_are_parse_errors(tmp_path: Path) -> None:
     _write(tmp_path, "a/config.xml", "<clickhouse><path>/données</path></clickhouse>\n".encode("latin-1"))
-    _write(tmp_path, "b/config.xml", b'<?xml version="1.0" encoding="x-no-such-codec"?>\n<clickhouse><path>/donn\xe9es</path></clickhouse>\n')
+    _write(
+        tmp_path,
+        "b/config.xml",
+        b'<?xml version="1.0" encoding="x-no-such-codec"?>\n<clickhouse><path>/donn\xe9es</path></clickhouse>\n',
+    )
     result = lint_paths(["a", "b"], tmp_path)
     assert triples(result) == [("DL001", 1, 24), ("DL001", 1, 1)]
     assert "x-no-such-codec" in result.shown[1].message
 
 
 def test_commented_out_secrets_are_ignored(tmp_path: Path) -> None:
-    _write(tmp_path, "config.xml", (
-        "<clickhouse>\n"
-        "  <!-- <interserver_http_credentials><user>u</user><password>S3cret-Value-123</password></interserver_http_credentials> -->\n"
-        "  <remote_servers><c><!-- <secret>S3cret-Value-123</secret> --><shard><replica><host>localhost</host></replica></shard></c></remote_servers>\n"
-        "</clickhouse>\n"
-    ))
+    _write(
+        tmp_path,
+        "config.xml",
+        (
+            "<clickhouse>\n"
+            "  <!-- <interserver_http_credentials><user>u</user><password>S3cret-Value-123</password></interserver_http_credentials> -->\n"
+            "  <remote_servers><c><!-- <secret>S3cret-Value-123</secret> --><shard><replica><host>localhost</host></replica></shard></c></remote_servers>\n"
+            "</clickhouse>\n"
+        ),
+    )
     assert triples(lint_paths(["config.xml"], tmp_path)) == []
 
 
@@ -171,7 +194,11 @@ def test_columns_stay_exact_across_long_non_ascii_lines() -> None:
 
 
 def test_mixed_content_is_linted(tmp_path: Path) -> None:
-    _write(tmp_path, "config.xml", "<clickhouse>\n  <listen_host>0.0.0.0<!-- all --></listen_host>\n  <tcp_port>90<note/>00</tcp_port>\n</clickhouse>\n")
+    _write(
+        tmp_path,
+        "config.xml",
+        "<clickhouse>\n  <listen_host>0.0.0.0<!-- all --></listen_host>\n  <tcp_port>90<note/>00</tcp_port>\n</clickhouse>\n",
+    )
     result = lint_paths(["config.xml"], tmp_path, select=["CH301", "DL"])
     assert triples(result) == [("CH301", 3, 3)]
     assert "9000" in result.shown[0].message

@@ -11,7 +11,11 @@ EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
 
 def test_profile_limit_of_zero_is_no_limit(lint) -> None:  # type: ignore[no-untyped-def]
-    result = lint("users.xml", "<clickhouse>\n<profiles><default>\n<max_memory_usage>0</max_memory_usage>\n</default></profiles>\n</clickhouse>\n", ["CH101"])
+    result = lint(
+        "users.xml",
+        "<clickhouse>\n<profiles><default>\n<max_memory_usage>0</max_memory_usage>\n</default></profiles>\n</clickhouse>\n",
+        ["CH101"],
+    )
     assert triples(result) == [("CH101", 3, 19)]
     assert "no limit" in result.shown[0].message
 
@@ -20,14 +24,20 @@ def test_default_profile_name_comes_from_the_server_config(tmp_path) -> None:  #
     from conftest import lint_paths
 
     (tmp_path / "config.xml").write_text("<clickhouse><default_profile>etl</default_profile></clickhouse>\n")
-    (tmp_path / "users.xml").write_text("<clickhouse>\n<profiles>\n<default><max_threads>8</max_threads></default>\n<etl/>\n</profiles>\n</clickhouse>\n")
+    (tmp_path / "users.xml").write_text(
+        "<clickhouse>\n<profiles>\n<default><max_threads>8</max_threads></default>\n<etl/>\n</profiles>\n</clickhouse>\n"
+    )
     result = lint_paths(["users.xml"], tmp_path, select=["CH102"])
     assert triples(result) == [("CH102", 4, 1)]
     assert "'etl'" in result.shown[0].message
 
 
 def test_server_level_setting_with_skip_check_is_a_warning(lint) -> None:  # type: ignore[no-untyped-def]
-    result = lint("config.xml", "<clickhouse>\n<skip_check_for_incorrect_settings>1</skip_check_for_incorrect_settings>\n<max_threads>8</max_threads>\n</clickhouse>\n", ["CH104"])
+    result = lint(
+        "config.xml",
+        "<clickhouse>\n<skip_check_for_incorrect_settings>1</skip_check_for_incorrect_settings>\n<max_threads>8</max_threads>\n</clickhouse>\n",
+        ["CH104"],
+    )
     assert triples(result) == [("CH104", 3, 1)]
     assert result.shown[0].severity is Severity.WARNING and "ignored" in result.shown[0].message
 
@@ -63,7 +73,9 @@ def test_empty_password_hash_on_an_exposed_server_is_critical(tmp_path) -> None:
     from conftest import lint_paths
 
     (tmp_path / "config.xml").write_text("<clickhouse><listen_host>::</listen_host></clickhouse>\n")
-    (tmp_path / "users.xml").write_text(f"<clickhouse><users><default>\n<password_sha256_hex>{EMPTY_SHA256}</password_sha256_hex>\n</default></users></clickhouse>\n")
+    (tmp_path / "users.xml").write_text(
+        f"<clickhouse><users><default>\n<password_sha256_hex>{EMPTY_SHA256}</password_sha256_hex>\n</default></users></clickhouse>\n"
+    )
     result = lint_paths(["."], tmp_path, select=["CH202"])
     assert triples(result) == [("CH202", 2, 22)]
     assert result.shown[0].extra["security_severity"] >= 9
@@ -117,7 +129,7 @@ def test_log_ttl_in_engine_counts(lint) -> None:  # type: ignore[no-untyped-def]
         "<clickhouse>\n"
         "<query_log><engine>ENGINE = MergeTree ORDER BY event_time TTL event_date + INTERVAL 7 DAY</engine></query_log>\n"
         "<text_log><ttl></ttl></text_log>\n"
-        "<query_thread_log remove=\"1\"/>\n"
+        '<query_thread_log remove="1"/>\n'
         "</clickhouse>\n"
     )
     assert triples(lint("config.xml", config, ["CH501"])) == [("CH501", 3, 1), ("CH501", 4, 1)]

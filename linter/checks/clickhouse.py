@@ -109,7 +109,8 @@ def profile_setting(subject: Subject, params: ProfileSettingParams) -> Iterator[
             yield Violation(tag_span(profile), dict(variables, detail=f"does not set {params.setting}"), logical=name)
         return
     if not is_substituted(value) and text(value) in params.unlimited_values:
-        yield Violation(value_span(value), dict(variables, detail=f"sets {params.setting} to {text(value)} (no limit)"), logical=name)
+        detail = f"sets {params.setting} to {text(value)} (no limit)"
+        yield Violation(value_span(value), dict(variables, detail=detail), logical=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +198,12 @@ def plaintext_password(subject: Subject, params: Any) -> Iterator[Violation]:
     verdict = classify(subject.context["element"].rsplit("/", 1)[-1], literal)
     if verdict.kind is ValueKind.REFERENCE:
         return
-    strength = {ValueKind.PLACEHOLDER: "a placeholder", ValueKind.WEAK: "weak"}.get(verdict.kind, "")
+    strength = {ValueKind.PLACEHOLDER: ", a placeholder", ValueKind.WEAK: ", weak"}.get(verdict.kind, "")
+    shown = f"{redact(literal)}{strength}"
     if credential.kind == "password":
-        detail = f"{who} has a plaintext <password> ({redact(literal)}{', ' + strength if strength else ''}); store password_sha256_hex instead"
+        detail = f"{who} has a plaintext <password> ({shown}); store password_sha256_hex instead"
     else:
-        detail = f"{who} holds a literal secret ({redact(literal)}{', ' + strength if strength else ''}); read it with from_env or encrypt it"
+        detail = f"{who} holds a literal secret ({shown}); read it with from_env or encrypt it"
     yield Violation(value.span, {"detail": detail}, logical=credential.kind)
 
 
@@ -267,7 +269,8 @@ def plaintext_ports(subject: Subject, params: PlaintextPortsParams) -> Iterator[
         node = root.get(plain)
         if node is not None and root.get(secure) is None:
             port = text(node) or "(from substitution)"
-            yield Violation(tag_span(node), {"port": plain, "value": port, "secure": secure, "listen": listen.text}, logical=plain)
+            variables = {"port": plain, "value": port, "secure": secure, "listen": listen.text}
+            yield Violation(tag_span(node), variables, logical=plain)
 
 
 LEGACY_PROTOCOLS = ("sslv2", "sslv3", "tlsv1", "tlsv1_1")
@@ -301,7 +304,10 @@ def tls_verification(subject: Subject, params: TlsVerificationParams) -> Iterato
     mode = child(client, "verificationMode")
     if text(mode).lower() == "none":
         assert mode is not None
-        detail = "openSSL client verificationMode none: outgoing TLS connections (replicas, ZooKeeper, dictionaries, S3) accept any certificate"
+        detail = (
+            "openSSL client verificationMode none: outgoing TLS connections "
+            "(replicas, ZooKeeper, dictionaries, S3) accept any certificate"
+        )
         yield Violation(value_span(mode), {"detail": detail}, logical="openSSL/client/verificationMode")
     handler = child(client, "invalidCertificateHandler", "name")
     if text(handler) == "AcceptCertificateHandler":
@@ -312,7 +318,8 @@ def tls_verification(subject: Subject, params: TlsVerificationParams) -> Iterato
     if params.check_server and text(server_mode).lower() == "none":
         assert server_mode is not None
         detail = "openSSL server verificationMode none: client certificates are never checked (no mutual TLS)"
-        yield Violation(value_span(server_mode), {"detail": detail}, logical="openSSL/server/verificationMode", severity=Severity.WARNING)
+        logical = "openSSL/server/verificationMode"
+        yield Violation(value_span(server_mode), {"detail": detail}, logical=logical, severity=Severity.WARNING)
 
 
 # --- CH401-CH402: replication -------------------------------------------------------------------
@@ -330,8 +337,12 @@ def keeper_quorum(subject: Subject, params: KeeperQuorumParams) -> Iterator[Viol
             continue
         count = len(each(child(section, member)))
         if count < params.min_nodes or count % 2 == 0:
-            problem = f"fewer than {params.min_nodes}" if count < params.min_nodes else "an even number: no more failures tolerated than with one less"
-            yield Violation(tag_span(section), {"section": path, "member": member, "count": count, "problem": problem}, logical=path)
+            if count < params.min_nodes:
+                problem = f"fewer than {params.min_nodes}"
+            else:
+                problem = "an even number: no more failures tolerated than with one less"
+            variables = {"section": path, "member": member, "count": count, "problem": problem}
+            yield Violation(tag_span(section), variables, logical=path)
 
 
 LOCAL_HOSTS = ("localhost", "127.", "::1")

@@ -99,7 +99,8 @@ def _redecode(path: Path, display: str, workspace: "Workspace") -> ParsedFile | 
     try:
         codec = codecs.lookup(declared)
     except LookupError:
-        problem = ParseProblem("DL001", f"the declared encoding '{declared}' is unknown; save the file as UTF-8", Span.point(display, 1, 1))
+        message = f"the declared encoding '{declared}' is unknown; save the file as UTF-8"
+        problem = ParseProblem("DL001", message, Span.point(display, 1, 1))
         return ParsedFile(SourceFile(display, str(path), ""), FORMAT, [], [problem])
     if codec.name == "utf-8" or not getattr(codec, "_is_text_encoding", True):
         return None
@@ -107,7 +108,8 @@ def _redecode(path: Path, display: str, workspace: "Workspace") -> ParsedFile | 
         text = data.decode(codec.name)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problem = ParseProblem("DL001", f"not valid {declared} (the encoding the file declares) at byte {exc.start}", Span.point(display, line, 1))
+        message = f"not valid {declared} (the encoding the file declares) at byte {exc.start}"
+        problem = ParseProblem("DL001", message, Span.point(display, line, 1))
         return ParsedFile(SourceFile(display, str(path), ""), FORMAT, [], [problem])
     return parse(SourceFile(display, str(path), text.removeprefix("\ufeff")), workspace)
 
@@ -175,10 +177,7 @@ def merge_files(main: Path) -> list[Path]:
 
 def _mains_for(folder: Path) -> list[Path]:
     """Main files an override folder belongs to (conf.d serves every main file)."""
-    if folder.name == "conf.d":
-        names = ["config.xml", "users.xml"]
-    else:
-        names = [folder.name[: -len(".d")] + ".xml"]
+    names = ["config.xml", "users.xml"] if folder.name == "conf.d" else [folder.name[: -len(".d")] + ".xml"]
     return [folder.parent / n for n in names if (folder.parent / n).is_file()]
 
 

@@ -135,7 +135,8 @@ class _TreeBuilder:
 
     # Refusals: raised before expat acts on the declaration.
     def _refuse_doctype(self, *args: object) -> None:
-        raise _Refused("DL005", "DOCTYPE declaration refused: ClickHouse configs need none, and entities are never expanded or fetched", self._here())
+        message = "DOCTYPE declaration refused: ClickHouse configs need none, and entities are never expanded or fetched"
+        raise _Refused("DL005", message, self._here())
 
     def _refuse_entity(self, *args: object) -> None:
         raise _Refused("DL005", "entity declaration refused: entities are never expanded", self._here())
@@ -171,9 +172,11 @@ class _TreeBuilder:
         self._close_text()
         self.count += 1
         if self.count > self.limits.max_elements:
-            raise _Refused("DL005", f"more than {self.limits.max_elements:,} elements (max_xml_elements); the file was not checked", self._here())
+            message = f"more than {self.limits.max_elements:,} elements (max_xml_elements); the file was not checked"
+            raise _Refused("DL005", message, self._here())
         if len(self.stack) >= self.limits.max_depth:
-            raise _Refused("DL005", f"elements nested deeper than {self.limits.max_depth} levels (max_depth); the file was not checked", self._here())
+            message = f"elements nested deeper than {self.limits.max_depth} levels (max_depth); the file was not checked"
+            raise _Refused("DL005", message, self._here())
         begin = self.parser.CurrentByteIndex
         match = _START_TAG.match(self.data, begin)
         tag_end = match.end() if match else begin + len(tag.encode()) + 1

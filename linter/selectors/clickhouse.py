@@ -246,7 +246,8 @@ def credentials(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") ->
         for kind in ("password", "password_sha256_hex", "password_double_sha1_hex"):
             for node in each(child(subject.node, kind)):
                 name = subject.context["user"]
-                yield Subject(node, {"user": name, "element": kind}, f"users/{name}/{kind}", data=Credential(config, kind, name, subject.node))
+                credential = Credential(config, kind, name, subject.node)
+                yield Subject(node, {"user": name, "element": kind}, f"users/{name}/{kind}", data=credential)
     if config.has_role("server"):
         for pattern in SECRET_PATHS:
             for where, node in secret_nodes(config.root, pattern):
