@@ -255,3 +255,22 @@ def test_include_elements_make_absence_unknown(tmp_path: Path) -> None:
         },
     )
     assert _found(lint_paths(["."], tmp_path, select=["CH1", "CH2", "CH5"])) == []
+
+
+def test_yaml_overrides_merge_like_xml(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "config.xml": PLAIN_SERVER,
+            "config.d/tls.yaml": (
+                "http_port:\n  '@remove': 1\ntcp_port:\n  '@remove': 1\nhttps_port: 8443\n"
+                "tcp_port_secure: 9440\nlisten_host:\n  - '::'\n  - 0.0.0.0\n"
+            ),
+            "users.xml": USERS,
+            "users.d/etl.yaml": "users:\n  etl:\n    password: Summer-2024-etl\n    networks:\n      ip: ['10.0.0.0/8', '::/0']\n",
+        },
+    )
+    result = lint_paths(["."], tmp_path, select=["CH2", "CH3"])
+    assert _found(result) == []  # YAML files are not scanned by default: they only shape the merge
+    result = lint_paths(["users.d/etl.yaml", "config.xml"], tmp_path, select=["CH2", "CH3"], format_hint="clickhouse")
+    assert _found(result) == [("CH202", "users.d/etl.yaml", 3, 15), ("CH203", "users.d/etl.yaml", 5, 26)]

@@ -202,3 +202,22 @@ def test_mixed_content_is_linted(tmp_path: Path) -> None:
     result = lint_paths(["config.xml"], tmp_path, select=["CH301", "DL"])
     assert triples(result) == [("CH301", 3, 3)]
     assert "9000" in result.shown[0].message
+
+
+def test_yaml_config_becomes_the_servers_element_tree() -> None:
+    from linter.parsers.clickhouse_yaml import parse_yaml_config
+    from linter.parsers.yaml_tree import YamlLimits
+
+    text = "listen_host: ['::1', 127.0.0.1]\nzookeeper:\n  - node: {host: a}\n  - identity: {'@from_env': ZK_ID}\nmacros:\n  '#text': x\n"
+    _, root, problems = parse_yaml_config(text, "c.yaml", YamlLimits())
+    assert problems == [] and root is not None and root.tag == "clickhouse"
+    assert [(c.tag, c.text, c.start.line, c.start.column) for c in root.children] == [
+        ("listen_host", "::1", 1, 1),
+        ("listen_host", "127.0.0.1", 1, 1),
+        ("zookeeper", "", 2, 1),
+        ("macros", "x", 5, 1),
+    ]
+    zookeeper = root.children[2]
+    assert [c.tag for c in zookeeper.children] == ["node", "identity"]
+    assert zookeeper.children[1].attributes["from_env"].value == "ZK_ID"
+    assert zookeeper.children[1].attributes["from_env"].value_span.column == 29

@@ -20,12 +20,15 @@ from ..model import MappingNode, Node, ParsedFile, ParseProblem, ScalarNode, Seq
 from ..units import LintUnit
 from .clickhouse_merge import merge, roots_compatible
 from .clickhouse_xml import XmlElement, XmlLimits, parse_xml
+from .clickhouse_yaml import parse_yaml_config
+from .yaml_tree import YamlLimits
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
 FORMAT = "clickhouse"
-MERGE_SUFFIXES = (".xml", ".conf", ".yaml", ".yml")
+YAML_SUFFIXES = (".yaml", ".yml")
+MERGE_SUFFIXES = (".xml", ".conf") + YAML_SUFFIXES
 USERS_KEYS = frozenset({"users", "profiles", "quotas"})
 SERVER_KEYS = frozenset({
     "listen_host", "http_port", "tcp_port", "https_port", "tcp_port_secure", "interserver_http_port",
@@ -68,8 +71,14 @@ def element_model(element: XmlElement) -> Node:
 
 
 def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
-    limits = XmlLimits(workspace.limits.max_depth, workspace.limits.max_xml_elements)
-    root, problems = parse_xml(source.text, source.path, limits)
+    if source.path.lower().endswith(YAML_SUFFIXES):  # the server reads config.d/*.yaml too
+        limits = YamlLimits(workspace.limits.max_yaml_alias_nodes, workspace.limits.max_depth)
+        documents, yaml_root, problems = parse_yaml_config(source.text, source.path, limits)
+        parsed = ParsedFile(source, FORMAT, documents, problems)
+        if yaml_root is not None:
+            parsed.meta["element"] = yaml_root
+        return parsed
+    root, problems = parse_xml(source.text, source.path, XmlLimits(workspace.limits.max_depth, workspace.limits.max_xml_elements))
     parsed = ParsedFile(source, FORMAT, [], problems)
     if root is not None:
         parsed.meta["element"] = root
@@ -177,8 +186,12 @@ def merge_files(main: Path) -> list[Path]:
 
 def _mains_for(folder: Path) -> list[Path]:
     """Main files an override folder belongs to (conf.d serves every main file)."""
-    names = ["config.xml", "users.xml"] if folder.name == "conf.d" else [folder.name[: -len(".d")] + ".xml"]
-    return [folder.parent / n for n in names if (folder.parent / n).is_file()]
+    stems = ["config", "users"] if folder.name == "conf.d" else [folder.name[: -len(".d")]]
+    found = []
+    for stem in stems:
+        candidates = [folder.parent / (stem + suffix) for suffix in (".xml",) + YAML_SUFFIXES]
+        found.extend([c for c in candidates if c.is_file()][:1])
+    return found
 
 
 def _roles(name: str, root: MappingNode | None) -> frozenset[str]:
@@ -186,7 +199,7 @@ def _roles(name: str, root: MappingNode | None) -> frozenset[str]:
     names are told by what they hold. Like the server, config.xml is also the
     users config when it names no other (no users_config, no user_directories)
     and holds users or profiles itself."""
-    stem = name.removesuffix(".xml").removesuffix(".d")
+    stem = name.rsplit(".", 1)[0]  # config.xml, config.yaml, config.d -> config
     keys = set(root.keys()) if root is not None else set()
     if stem == "users":
         return frozenset({"users"})
@@ -224,10 +237,10 @@ class _Assembler:
         used = [key]
         complete = element is not None
         for override in merge_files(main):
-            other = self.files.get(override) if override.suffix.lower() in (".xml", ".conf") else None
+            other = self.files.get(override)
             other_element = other.meta.get("element") if other is not None else None
             if element is None or other is None or other_element is None:
-                complete = False  # YAML overrides and unparsable files: absence proves nothing
+                complete = False  # an unreadable override: absence proves nothing
                 continue
             if not roots_compatible(element.tag, other_element.tag):
                 _report_root_mismatch(other, other_element, element, parsed)
@@ -296,7 +309,7 @@ class _Assembler:
             views.append(view)
         for folder in lone.values():
             members = sorted((p for p in (Path(k) for k in self.discovered) if p.parent == folder), key=lambda p: p.parts)
-            siblings = [p for p in folder.iterdir() if p.suffix.lower() in (".xml", ".conf") and not p.stem.startswith(".")]
+            siblings = [p for p in folder.iterdir() if p.suffix.lower() in MERGE_SUFFIXES and not p.stem.startswith(".")]
             views.append(self.lone_view(folder, sorted(set(members) | set(siblings), key=lambda p: p.parts)))
         return self._assign(views)
 
