@@ -221,3 +221,10 @@ def test_yaml_config_becomes_the_servers_element_tree() -> None:
     assert [c.tag for c in zookeeper.children] == ["node", "identity"]
     assert zookeeper.children[1].attributes["from_env"].value == "ZK_ID"
     assert zookeeper.children[1].attributes["from_env"].value_span.column == 29
+
+
+def test_utf16_with_byte_order_mark_is_read(tmp_path: Path) -> None:
+    text = '<?xml version="1.0" encoding="UTF-16"?>\n<clickhouse>\n  <listen_host>::</listen_host>\n  <tcp_port>9000</tcp_port>\n</clickhouse>\n'
+    _write(tmp_path, "config.xml", text.encode("utf-16"))
+    result = lint_paths(["config.xml"], tmp_path, select=["CH301", "DL"], format_hint="clickhouse")
+    assert triples(result) == [("CH301", 4, 3)]
