@@ -53,11 +53,19 @@ CHECK_MODULES = {
 }
 
 
+# Checks every format's rules may name: the secret checks serve the Kubernetes,
+# env, nginx and ClickHouse packs alike.
+SHARED_CHECK_MODULES = ("linter.checks.secret_checks",)
+
+
 def python_check(fmt: str, name: str) -> PythonCheck:
-    table: dict[str, PythonCheck] = importlib.import_module(CHECK_MODULES[fmt]).CHECKS
-    if name not in table:
-        raise UsageError(f"unknown python check '{name}' for format '{fmt}' (known: {', '.join(sorted(table))})")
-    return table[name]
+    known: list[str] = []
+    for module in (*SHARED_CHECK_MODULES, CHECK_MODULES[fmt]):
+        table: dict[str, PythonCheck] = importlib.import_module(module).CHECKS
+        if name in table:
+            return table[name]
+        known.extend(table)
+    raise UsageError(f"unknown python check '{name}' for format '{fmt}' (known: {', '.join(sorted(known))})")
 
 
 def build_params(params_type: type, values: dict[str, Any], where: str) -> Any:
