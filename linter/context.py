@@ -93,6 +93,8 @@ def outside_context(candidates: list["Candidate"], workspace: "Workspace", rules
             source = workspace.read(Path(candidate.abspath), candidate.relpath)
         except ReadFailure:
             continue
+        if not any(kind in source.text for kind in CONTEXT[candidate.format].kinds):
+            continue  # a plain substring test first: most files mention no context kind
         masked = keep_documents(source.text, pattern)
         if masked is None:
             continue

@@ -166,30 +166,33 @@ def discover(
     seen: set[str] = set()
     found: list[Candidate] = []
     real_root = root.resolve()
+    cwd = Path.cwd()
 
     def add(file: Path, explicit: bool) -> None:
-        rel = relative(file.absolute(), root)
+        absolute = file if file.is_absolute() else cwd / file  # one getcwd per run, not per file
+        rel = relative(absolute, root)
         if rel in seen:
             return
         if is_excluded(rel, excludes) or (not explicit and is_excluded(rel, all_excludes)):
             return
-        try:
-            real = file.resolve()
-        except OSError:
-            return
-        if file.is_symlink() and not _inside(real, real_root):
-            return  # never follow a link out of the scanned root
+        if file.is_symlink():  # only a link can lead out of the root (linked directories are not entered)
+            try:
+                real = file.resolve()
+            except OSError:
+                return
+            if not _inside(real, real_root):
+                return  # never follow a link out of the scanned root
         seen.add(rel)
         if format_hint:
             fmt: str | None = format_hint
         else:
             head = read_head(str(file)) if needs_content(file) else None
             fmt = detect_format(file, head)
-            if fmt == "kubernetes" and _helm_chart_template(file.absolute(), root):
+            if fmt == "kubernetes" and _helm_chart_template(absolute, root):
                 fmt = None
         if fmt is None and not explicit:
             return
-        found.append(Candidate(str(file.absolute()), rel, fmt, explicit))
+        found.append(Candidate(str(absolute), rel, fmt, explicit))
 
     for raw in paths:
         start = Path(raw)
@@ -204,7 +207,7 @@ def discover(
             base = Path(dirpath)
             dirnames[:] = sorted(
                 d for d in dirnames
-                if not is_excluded(relative((base / d).absolute(), root), all_excludes)
+                if not is_excluded(relative(base / d if base.is_absolute() else cwd / base / d, root), all_excludes)
                 and not ((base / d).is_symlink())
             )
             for name in sorted(filenames):
