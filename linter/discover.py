@@ -178,7 +178,7 @@ def discover(
         if file.is_symlink():  # only a link can lead out of the root (linked directories are not entered)
             try:
                 real = file.resolve()
-            except OSError:
+            except (OSError, RuntimeError):  # RuntimeError: a link loop
                 return
             if not _inside(real, real_root):
                 return  # never follow a link out of the scanned root
