@@ -21,8 +21,9 @@ import argparse
 import random
 import shutil
 import string
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 

@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import make_corpus  # noqa: E402  (sibling script)
+import make_corpus
 
 ENV = {**os.environ, "PYTHONPATH": str(PROJECT), "NO_COLOR": "1"}
 CLI = [sys.executable, "-m", "linter"]
@@ -87,7 +87,7 @@ class Row:
 
 def run_once(argv: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"bench: {' '.join(argv)} exited {proc.returncode}:\n{proc.stderr.decode(errors='replace')}")
@@ -177,7 +177,7 @@ def floor(mode: str, corpus: Path, repeat: int) -> Row:
     skipped: list[str] = []
     for _ in range(repeat + 1):
         out = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, str(corpus), mode], cwd=corpus, env=ENV,
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, check=False)
         if out.returncode != 0:
             raise SystemExit(f"bench: floor ({mode}) failed:\n{out.stderr}")
         data = json.loads(out.stdout)
@@ -189,6 +189,12 @@ def floor(mode: str, corpus: Path, repeat: int) -> Row:
     return row
 
 
+COUNT_SCRIPT = (
+    "from pathlib import Path; from linter.discover import discover; "
+    "print(len([c for c in discover(['.'], Path('.')) if c.format]))"
+)
+
+
 def corpus(workdir: Path, name: str, args: list[str]) -> tuple[Path, int]:
     """Generate (once) a corpus; returns its directory and the number of lintable files."""
     target = workdir / name
@@ -197,8 +203,7 @@ def corpus(workdir: Path, name: str, args: list[str]) -> tuple[Path, int]:
         make_corpus.main([str(target), *args])
         stamp.write_text(" ".join(args))
     count = subprocess.run(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from linter.discover import discover;"
-         "print(len([c for c in discover(['.'], Path('.')) if c.format]))"],
+        [sys.executable, "-c", COUNT_SCRIPT],
         cwd=target, env=ENV, capture_output=True, text=True, check=True)
     return target, int(count.stdout)
 

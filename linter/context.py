@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,7 @@ CONTEXT: dict[str, ContextNeed] = {
     "kubernetes": ContextNeed(selectors=("unscaled-workloads",), kinds=("HorizontalPodAutoscaler", "ScaledObject")),
 }
 
-_DOCUMENT_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$", re.M)
+_DOCUMENT_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$", re.MULTILINE)
 
 
 def _kind_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
@@ -54,7 +55,7 @@ def _kind_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
 _PATTERNS = {fmt: _kind_pattern(need.kinds) for fmt, need in CONTEXT.items()}
 
 
-def needed_formats(rules: list["Rule"]) -> set[str]:
+def needed_formats(rules: list[Rule]) -> set[str]:
     """Formats whose other-unit context some enabled rule reads."""
     return {fmt for fmt, need in CONTEXT.items()
             if any(r.target.format == fmt and r.target.select in need.selectors for r in rules)}
@@ -68,7 +69,7 @@ def keep_documents(text: str, pattern: re.Pattern[str]) -> str | None:
         return None
     starts = [0] + [m.start() for m in _DOCUMENT_START.finditer(text) if m.start() > 0] + [len(text)]
     pieces: list[str] = []
-    for begin, end in zip(starts, starts[1:]):
+    for begin, end in pairwise(starts):
         chunk = text[begin:end]
         if pattern.search(chunk):
             pieces.append(chunk)
@@ -79,7 +80,7 @@ def keep_documents(text: str, pattern: re.Pattern[str]) -> str | None:
     return "".join(pieces)
 
 
-def outside_context(candidates: list["Candidate"], workspace: "Workspace", rules: list["Rule"]) -> list[LintUnit]:
+def outside_context(candidates: list[Candidate], workspace: Workspace, rules: list[Rule]) -> list[LintUnit]:
     """Units holding only the context objects of files linted elsewhere."""
     from .parsers import parse_source
 

@@ -40,7 +40,7 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def effective_jobs(requested: int, candidates: list["Candidate"]) -> int:
+def effective_jobs(requested: int, candidates: list[Candidate]) -> int:
     """How many workers to start: 0 means one per CPU; 1 when the run is small."""
     jobs = cpu_count() if requested <= 0 else requested
     if jobs <= 1 or len(candidates) < 2:
@@ -76,7 +76,7 @@ class _ProgressSender:
         self.last = time.monotonic()
 
 
-def _worker(conn: Connection, mine: list["Candidate"], others: list["Candidate"], settings: "Settings", report_progress: bool) -> None:
+def _worker(conn: Connection, mine: list[Candidate], others: list[Candidate], settings: Settings, report_progress: bool) -> None:
     from .engine import lint_candidates, paused_gc
 
     sender = _ProgressSender(conn) if report_progress else None
@@ -103,7 +103,7 @@ def _start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def run_parallel(candidates: list["Candidate"], outside: list["Candidate"], settings: "Settings", jobs: int) -> "RunResult":
+def run_parallel(candidates: list[Candidate], outside: list[Candidate], settings: Settings, jobs: int) -> RunResult:
     import multiprocessing
     from multiprocessing.connection import Connection, wait
 
@@ -111,7 +111,7 @@ def run_parallel(candidates: list["Candidate"], outside: list["Candidate"], sett
     from .shard import partition
 
     parts = [p for p in partition(candidates, jobs) if p]
-    mp = multiprocessing.get_context(_start_method())
+    mp: Any = multiprocessing.get_context(_start_method())  # fork or spawn context
     workers: list[tuple[Any, Connection]] = []
     results: dict[int, PartialResult] = {}
     child_settings = dataclasses.replace(settings, progress=None)  # a callback does not cross processes

@@ -101,7 +101,7 @@ def merge_logs(logs: list[dict[str, Any]]) -> dict[str, Any]:
                 mergers[key] = _RunMerger(run)
             mergers[key].add(run)
     # The first log's top-level properties, in its key order, around the merged runs.
-    merged = dict(logs[0]) if logs else {"version": "2.1.0"}
+    merged: dict[str, Any] = dict(logs[0]) if logs else {"version": "2.1.0"}
     merged["runs"] = [m.finish() for m in mergers.values()]
     return merged
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from conftest import all_rules
+
 from linter.checks.fastschema import DELEGATED, SUPPORTED, FastValidator, compile_schema, is_supported
 from linter.engine import RunContext, assemble
 from linter.model import SourceFile

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import PROJECT, all_rules, lint_paths
+
 from linter import parallel
 from linter.cli import main
 from linter.context import keep_documents, outside_context
@@ -25,7 +25,7 @@ from linter.shard import partition, split_shard
 from linter.workspace import Workspace
 
 sys.path.insert(0, str(PROJECT / "bench"))
-import make_corpus  # noqa: E402
+import make_corpus
 
 PARSERS = {"nginx": "nginx", "clickhouse": "clickhouse", "env": "dotenv"}
 

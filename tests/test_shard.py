@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import lint_paths
+from test_parallel import corpus  # noqa: F401  (the shared corpus fixture)
+
 from linter.cli import main
 from linter.discover import Candidate, discover
 from linter.errors import UsageError
 from linter.sarif_merge import merge_logs
 from linter.shard import group_key, parse_shard, split_shard, stable_hash
-from test_parallel import corpus  # noqa: F401  (the shared corpus fixture)
 
 
 def test_parse_shard() -> None:

@@ -15,7 +15,8 @@ and on random instances and requires identical results.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 SUPPORTED = frozenset({
     "type", "enum", "const", "required", "properties", "patternProperties", "additionalProperties",
@@ -42,7 +43,7 @@ _TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean",
 class FastError:
     """The parts of jsonschema's ValidationError that SchemaCheck reads."""
 
-    __slots__ = ("absolute_path", "validator", "message", "instance")
+    __slots__ = ("absolute_path", "instance", "message", "validator")
 
     def __init__(self, path: tuple[str | int, ...], validator: str | None, message: str, instance: Any) -> None:
         self.absolute_path = path
@@ -99,7 +100,7 @@ def resolve_pointer(root: Any, ref: Any) -> Any:
 
 def _well_formed(schema: dict[str, Any]) -> bool:
     """Shapes we rely on; anything odd goes to jsonschema, which reports it its own way."""
-    checks = {
+    checks: dict[str, Callable[[Any], bool]] = {
         "type": lambda v: (v in _TYPES) if isinstance(v, str) else (isinstance(v, list) and all(t in _TYPES for t in v)),
         "required": lambda v: isinstance(v, list),
         "enum": lambda v: isinstance(v, list),
