@@ -264,16 +264,6 @@ def _property_names(v: FastValidator, names_schema: Any, instance: Any, schema: 
             yield from v._errors(names_schema, key, path)
 
 
-def _min_properties(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if isinstance(instance, dict) and len(instance) < limit:
-        yield FastError(path, "minProperties", f"{instance!r} {'should be non-empty' if limit == 1 else 'does not have enough properties'}", instance)
-
-
-def _max_properties(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if isinstance(instance, dict) and len(instance) > limit:
-        yield FastError(path, "maxProperties", f"{instance!r} {'is expected to be empty' if limit == 0 else 'has too many properties'}", instance)
-
-
 def _dependent_required(v: FastValidator, dependencies: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
     if isinstance(instance, dict):
         for name, needed in dependencies.items():
@@ -314,53 +304,30 @@ def _contains(v: FastValidator, contains: Any, instance: Any, schema: dict[str, 
                             f"Too few items match the given schema (expected at least {least} but only {matches} matched)", instance)
 
 
-def _min_items(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if isinstance(instance, list) and len(instance) < limit:
-        yield FastError(path, "minItems", f"{instance!r} {'should be non-empty' if limit == 1 else 'is too short'}", instance)
-
-
-def _max_items(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if isinstance(instance, list) and len(instance) > limit:
-        yield FastError(path, "maxItems", f"{instance!r} {'is expected to be empty' if limit == 0 else 'is too long'}", instance)
-
-
 def _pattern(v: FastValidator, pattern: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
     if isinstance(instance, str) and not v._search(pattern, instance):
         yield FastError(path, "pattern", f"{instance!r} does not match {pattern!r}", instance)
 
 
-def _min_length(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if isinstance(instance, str) and len(instance) < limit:
-        yield FastError(path, "minLength", f"{instance!r} {'should be non-empty' if limit == 1 else 'is too short'}", instance)
+def _size(keyword: str, kind: type[dict[str, Any]] | type[list[Any]] | type[str], least: bool, at_edge: str, otherwise: str) -> Callable[..., Errors]:
+    """min/max Properties, Items and Length: a size bound on objects, arrays or strings."""
+    edge = 1 if least else 0
+
+    def check(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
+        if isinstance(instance, kind) and (len(instance) < limit if least else len(instance) > limit):
+            yield FastError(path, keyword, f"{instance!r} {at_edge if limit == edge else otherwise}", instance)
+
+    return check
 
 
-def _max_length(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if isinstance(instance, str) and len(instance) > limit:
-        yield FastError(path, "maxLength", f"{instance!r} {'is expected to be empty' if limit == 0 else 'is too long'}", instance)
+def _bound(keyword: str, fails: Callable[[Any, Any], bool], words: str) -> Callable[..., Errors]:
+    """minimum, maximum and their exclusive forms, on numbers only."""
 
+    def check(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
+        if is_type(instance, "number") and fails(instance, limit):
+            yield FastError(path, keyword, f"{instance!r} {words} {limit!r}", instance)
 
-def _number(instance: Any) -> bool:
-    return is_type(instance, "number")
-
-
-def _minimum(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if _number(instance) and instance < limit:
-        yield FastError(path, "minimum", f"{instance!r} is less than the minimum of {limit!r}", instance)
-
-
-def _maximum(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if _number(instance) and instance > limit:
-        yield FastError(path, "maximum", f"{instance!r} is greater than the maximum of {limit!r}", instance)
-
-
-def _exclusive_minimum(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if _number(instance) and instance <= limit:
-        yield FastError(path, "exclusiveMinimum", f"{instance!r} is less than or equal to the minimum of {limit!r}", instance)
-
-
-def _exclusive_maximum(v: FastValidator, limit: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
-    if _number(instance) and instance >= limit:
-        yield FastError(path, "exclusiveMaximum", f"{instance!r} is greater than or equal to the maximum of {limit!r}", instance)
+    return check
 
 
 def _not(v: FastValidator, not_schema: Any, instance: Any, schema: dict[str, Any], path: Path) -> Errors:
@@ -395,6 +362,17 @@ def _if(v: FastValidator, if_schema: Any, instance: Any, schema: dict[str, Any],
     elif "else" in schema:
         yield from v._errors(schema["else"], instance, path)
 
+
+_min_properties = _size("minProperties", dict, True, "should be non-empty", "does not have enough properties")
+_max_properties = _size("maxProperties", dict, False, "is expected to be empty", "has too many properties")
+_min_items = _size("minItems", list, True, "should be non-empty", "is too short")
+_max_items = _size("maxItems", list, False, "is expected to be empty", "is too long")
+_min_length = _size("minLength", str, True, "should be non-empty", "is too short")
+_max_length = _size("maxLength", str, False, "is expected to be empty", "is too long")
+_minimum = _bound("minimum", lambda value, limit: value < limit, "is less than the minimum of")
+_maximum = _bound("maximum", lambda value, limit: value > limit, "is greater than the maximum of")
+_exclusive_minimum = _bound("exclusiveMinimum", lambda value, limit: value <= limit, "is less than or equal to the minimum of")
+_exclusive_maximum = _bound("exclusiveMaximum", lambda value, limit: value >= limit, "is greater than or equal to the maximum of")
 
 _HANDLERS = {
     "type": _type, "enum": _enum, "const": _const, "required": _required, "properties": _properties,
