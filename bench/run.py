@@ -76,6 +76,7 @@ class Row:
     case: str
     files: int | None
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user+sys, workers included
     rss_kb: int | None = None
     note: str = ""
     in_process: bool = False  # timed inside one process: no start-up to subtract
@@ -85,19 +86,27 @@ class Row:
         return statistics.median(self.times)
 
 
-def run_once(argv: list[str], cwd: Path) -> float:
+def run_once(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and the workers it waited for)."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    proc = subprocess.Popen(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    errors = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"bench: {' '.join(argv)} exited {proc.returncode}:\n{proc.stderr.decode(errors='replace')}")
-    return elapsed
+        raise SystemExit(f"bench: {' '.join(argv)} exited {proc.returncode}:\n{errors.decode(errors='replace')}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def timed(case: str, argv: list[str], cwd: Path, repeat: int, files: int | None) -> Row:
     run_once(argv, cwd)  # warm the page cache and .pyc files
     row = Row(case, files)
-    row.times = [run_once(argv, cwd) for _ in range(repeat)]
+    for _ in range(repeat):
+        wall, cpu = run_once(argv, cwd)
+        row.times.append(wall)
+        row.cpu.append(cpu)
     return row
 
 
@@ -135,18 +144,21 @@ def raw_parser(fmt):
         import io
         from dotenv.parser import parse_stream
         return lambda text: list(parse_stream(io.StringIO(text)))
-    if fmt == "nginx":
+    if fmt == "nginx":  # no C parser exists for nginx: our lexer is the floor
         try:
-            from linter.parsers import nginx as nginx_parser
+            from linter.nginx.syntax import Lexer
         except ImportError:
             return None
-        lex = getattr(nginx_parser, "tokenize", None) or getattr(nginx_parser, "lex", None)
-        return (lambda text: list(lex(text))) if lex else None
+        def lex(text):
+            lexer = Lexer(text, "nginx.conf")
+            while lexer.next() is not None:
+                pass
+        return lex
     return None
 
 parsers = {}
 skipped = set()
-start = time.perf_counter()
+start, start_cpu = time.perf_counter(), time.process_time()
 if mode == "raw":
     for c in candidates:
         if c.format not in parsers:
@@ -165,8 +177,8 @@ else:
             parse_source(source, c.format, ws)
         except ImportError:
             skipped.add(c.format)
-elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "files": len(candidates), "skipped": sorted(skipped)}))
+elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "files": len(candidates), "skipped": sorted(skipped)}))
 """
 
 
@@ -182,9 +194,10 @@ def floor(mode: str, corpus: Path, repeat: int) -> Row:
             raise SystemExit(f"bench: floor ({mode}) failed:\n{out.stderr}")
         data = json.loads(out.stdout)
         row.times.append(data["seconds"])
+        row.cpu.append(data["cpu"])
         row.files = data["files"]
         skipped = data["skipped"]
-    row.times = row.times[1:]
+    row.times, row.cpu = row.times[1:], row.cpu[1:]  # the first run warmed the caches
     row.note = "in-process, no start-up" + (f"; no parser for {', '.join(skipped)}" if skipped else "")
     return row
 
@@ -213,8 +226,8 @@ def fmt_seconds(value: float) -> str:
 
 
 def table(rows: list[Row], startup: float | None) -> str:
-    out = ["| case | files | median | min | max | per file (excl. start-up) | peak RSS | note |",
-           "|---|---:|---:|---:|---:|---:|---:|---|"]
+    out = ["| case | files | median | min | max | CPU (median) | per file (excl. start-up) | peak RSS | note |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         per_file = ""
         if r.files and r.times and r.files > 1 and (r.in_process or startup is not None):
@@ -222,7 +235,8 @@ def table(rows: list[Row], startup: float | None) -> str:
             per_file = f"{(r.median - fixed) / r.files * 1e6:.0f} µs"
         rss = f"{r.rss_kb / 1024:.0f} MB" if r.rss_kb else ""
         times = [fmt_seconds(v) for v in (r.median, min(r.times), max(r.times))] if r.times else ["", "", ""]
-        out.append(f"| {r.case} | {r.files if r.files is not None else ''} | {' | '.join(times)} | {per_file} | {rss} | {r.note} |")
+        cpu = fmt_seconds(statistics.median(r.cpu)) if r.cpu else ""
+        out.append(f"| {r.case} | {r.files if r.files is not None else ''} | {' | '.join(times)} | {cpu} | {per_file} | {rss} | {r.note} |")
     return "\n".join(out)
 
 
@@ -245,11 +259,13 @@ def main(argv: list[str] | None = None) -> int:
     one.mkdir(exist_ok=True)
     (one / "deployment.yaml").write_text(ONE_MANIFEST, encoding="utf-8")
     startup: float | None = None
+    cold_cpu: float | None = None
     if want("version"):
         rows.append(timed("`deploylint --version`", [*CLI, "--version"], one, repeat, None))
     if want("cold") or want("linear"):
         cold = timed("cold start: `deploylint deployment.yaml` (pre-commit)", [*CLI, "deployment.yaml"], one, max(repeat, 10), 1)
         startup = cold.median
+        cold_cpu = statistics.median(cold.cpu)
         if want("cold"):
             rows.append(cold)
     if want("small"):
@@ -275,15 +291,19 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(floor("model", full, repeat))
 
     linear = [r for r in rows if r.case.startswith("linearity")]
-    if len(linear) > 1 and startup is not None:
+    if len(linear) > 1 and startup is not None and cold_cpu is not None:
         base = (linear[0].median - startup) / (linear[0].files or 1)
+        base_cpu = (statistics.median(linear[0].cpu) - cold_cpu) / (linear[0].files or 1)
         for r in linear[1:]:
             per = (r.median - startup) / (r.files or 1)
-            r.note = f"{(per / base - 1) * 100:+.1f}% per file vs 1x"
-    cpu = os.cpu_count()
-    print(f"deploylint benchmark: {cpu} CPUs ({platform.processor() or platform.machine()}), "
+            per_cpu = (statistics.median(r.cpu) - cold_cpu) / (r.files or 1)
+            r.note = f"per file vs 1x: wall {(per / base - 1) * 100:+.1f}%, CPU {(per_cpu / base_cpu - 1) * 100:+.1f}%"
+    cpus = os.cpu_count()
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"deploylint benchmark: {cpus} CPUs ({platform.processor() or platform.machine()}), "
           f"Python {platform.python_version()} on {platform.system()} {platform.release()}, "
-          f"{repeat} repetitions, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+          f"{repeat} repetitions, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"load average at the end {load} (other processes inflate wall times; CPU times are steadier)\n")
     print(table(rows, startup))
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=2))
