@@ -225,3 +225,12 @@ def test_cross_file_autoscaler_is_seen_across_workers_and_shards(tmp_path: Path,
     for settings in ({"jobs": 1}, {"jobs": 2}, {"jobs": 1, "shard": (1, 2)}, {"jobs": 1, "shard": (2, 2)}):
         result = lint_paths(["."], tmp_path, select=["K8S302"], **settings)
         assert result.shown == [], settings
+
+
+def test_spawned_workers_give_the_same_result(corpus: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows start workers with spawn (nothing inherited): settings,
+    rules and candidates must travel by pickle and give the same findings."""
+    monkeypatch.setattr(parallel, "_start_method", lambda: "spawn")
+    serial = lint_paths(["k8s"], corpus, jobs=1)
+    spawned = lint_paths(["k8s"], corpus, jobs=2)
+    assert serial.findings and everything(spawned) == everything(serial)
