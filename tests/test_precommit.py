@@ -1,0 +1,132 @@
+"""The pre-commit hooks, run by the real pre-commit (`try-repo`).
+
+pre-commit installs the hook from a git repository: the project's build inputs
+(as they are in this checkout, committed or not) are copied into a throwaway
+repository and committed there. pre-commit then builds deploylint into its own
+virtualenv with pip (dependencies from the package index, as for any user).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import EXAMPLES, PROJECT
+
+pytest.importorskip("pre_commit")
+
+BUILD_INPUTS = ("linter", "rules", "schemas", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args], cwd=repo,
+                   env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
+
+
+def new_repo(path: Path) -> Path:
+    path.mkdir(parents=True)
+    git(path, "init", "-q")
+    return path
+
+
+@pytest.fixture(scope="module")
+def hooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(hook repository, user repository, PRE_COMMIT_HOME)."""
+    base = tmp_path_factory.mktemp("pre-commit")
+    hook_repo = new_repo(base / "deploylint")
+    for name in BUILD_INPUTS:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, hook_repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy(source, hook_repo / name)
+    git(hook_repo, "add", "-A")
+    git(hook_repo, "commit", "-q", "-m", "deploylint")
+
+    user_repo = new_repo(base / "user")
+    (user_repo / "k8s").mkdir()
+    shutil.copy(EXAMPLES / "ai-etl-broken" / "k8s" / "backend.yaml", user_repo / "k8s" / "broken.yaml")
+    shutil.copy(EXAMPLES / "ai-etl" / "k8s" / "backend.yaml", user_repo / "k8s" / "clean.yaml")
+    (user_repo / "README.md").write_text("# services\n", encoding="utf-8")
+    (user_repo / ".envrc").write_text("export PASSWORD=changeme\n", encoding="utf-8")
+    git(user_repo, "add", "-A")
+    return hook_repo, user_repo, base / "cache"
+
+
+def try_repo(hooks: tuple[Path, Path, Path], hook_id: str, *args: str) -> subprocess.CompletedProcess[str]:
+    hook_repo, user_repo, home = hooks
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook_id, *args, "--color", "never"],
+                          cwd=user_repo, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_hook_fails_on_a_broken_manifest(hooks: tuple[Path, Path, Path]) -> None:
+    done = try_repo(hooks, "deploylint", "--files", "k8s/broken.yaml")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "deploylint...." in done.stdout and "Failed" in done.stdout
+    assert "k8s/broken.yaml:13:11: K8S104 container 'api' in Deployment/backend has no memory limit" in done.stdout
+
+
+@pytest.mark.slow
+def test_hook_passes_on_a_clean_manifest(hooks: tuple[Path, Path, Path]) -> None:
+    done = try_repo(hooks, "deploylint", "--files", "k8s/clean.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Passed" in done.stdout
+
+
+@pytest.mark.slow
+def test_hook_skips_files_it_does_not_select(hooks: tuple[Path, Path, Path]) -> None:
+    done = try_repo(hooks, "deploylint", "--files", "README.md", ".envrc")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(no files to check)Skipped" in done.stdout
+
+
+@pytest.mark.slow
+def test_whole_repository_hook_ignores_the_file_list(hooks: tuple[Path, Path, Path]) -> None:
+    done = try_repo(hooks, "deploylint-all", "--files", "k8s/clean.yaml")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "k8s/broken.yaml:13:11: K8S104" in done.stdout
+
+
+def test_hook_definitions() -> None:
+    hooks_file = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    by_id = {hook["id"]: hook for hook in hooks_file}
+    assert set(by_id) == {"deploylint", "deploylint-all"}
+    single, whole = by_id["deploylint"], by_id["deploylint-all"]
+    assert single["language"] == whole["language"] == "python"
+    assert single["entry"] == "deploylint --ignore-unknown" and single["types"] == ["text"]
+    assert single["require_serial"] and whole["require_serial"]
+    assert whole["pass_filenames"] is False and whole["always_run"] is True
+    assert all(hook["minimum_pre_commit_version"] for hook in hooks_file)
+
+
+@pytest.mark.parametrize(
+    "path, selected",
+    [
+        ("k8s/app.yaml", True), ("deploy/app.YML", True), ("manifests/list.json", True),
+        ("clickhouse/config.d/limits.xml", True), ("users.xml", True),
+        ("nginx.conf", True), ("etc/nginx/conf.d/site.conf", True), ("docker/nginx-proxy/snippets/tls.conf", True),
+        ("site.nginx", True),
+        (".env", True), ("app/.env", True), (".env.production", True), (".env.example", True), ("config/prod.env", True),
+        (".envrc", False), ("app/.envrc", False), ("README.md", False), ("supervisord.conf", False),
+        ("backup.env.bak", False), ("scripts/env/run.sh", False),
+    ],
+)
+def test_files_pattern(path: str, selected: bool) -> None:
+    import re
+
+    hooks_file = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    pattern = re.compile(next(h["files"] for h in hooks_file if h["id"] == "deploylint"))
+    assert bool(pattern.search(path)) is selected
