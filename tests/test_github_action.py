@@ -84,11 +84,13 @@ def test_upload_even_after_findings_then_fail() -> None:
 
 
 def test_scripts_parse() -> None:
+    """bash -n on every run script, and shellcheck where installed (the test extra ships it)."""
+    shellcheck = shutil.which("shellcheck") or shutil.which("shellcheck", path=str(Path(sys.executable).parent))
     for s in (s for s in STEPS if "run" in s):
         done = subprocess.run(["bash", "-n"], input=s["run"], text=True, capture_output=True)
         assert done.returncode == 0, f"{s['name']}: {done.stderr}"
-        if shutil.which("shellcheck"):
-            done = subprocess.run(["shellcheck", "-s", "bash", "-"], input="#!/bin/bash\n" + s["run"], text=True, capture_output=True)
+        if shellcheck:
+            done = subprocess.run([shellcheck, "-s", "bash", "-"], input="#!/bin/bash\n" + s["run"], text=True, capture_output=True)
             assert done.returncode == 0, f"{s['name']}: {done.stdout}"
 
 
