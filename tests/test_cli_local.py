@@ -13,29 +13,16 @@ from conftest import PROJECT
 
 from linter.cli import main
 
-BROKEN = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: {name}}}
-spec:
-  template:
-    spec:
-      containers:
-        - name: main
-          image: registry.example.com/{name}:2.0.1
-          resources:
-            requests: {{cpu: 100m, memory: 128Mi}}
-"""
-FIXED = BROKEN.replace("            requests: {{cpu: 100m, memory: 128Mi}}\n",
-                       "            requests: {{cpu: 100m, memory: 128Mi}}\n            limits: {{memory: 256Mi}}\n")
+WORKER = (Path(__file__).parent / "fixtures" / "worker-without-memory-limit.yaml").read_text(encoding="utf-8")
 
 
 def broken(name: str) -> str:
-    return BROKEN.format(name=name)
+    """A Deployment `name` whose container has no memory limit (K8S104 at 10:11)."""
+    return WORKER.replace("worker", name)
 
 
 def fixed(name: str) -> str:
-    return FIXED.format(name=name)
+    return broken(name) + "            limits: {memory: 256Mi}\n"
 
 
 def git(repo: Path, *args: str) -> str:

@@ -6,25 +6,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, lint_paths
+from conftest import lint_paths
 
 from linter.cli import main
 from linter.findings import Severity
 from linter.report import github
 
-WORKER = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: worker}
-spec:
-  template:
-    spec:
-      containers:
-        - name: main
-          image: registry.example.com/worker:2.0.1
-          resources:
-            requests: {cpu: 100m, memory: 128Mi}
-"""
+FIXTURES = Path(__file__).parent / "fixtures"
+WORKER = (FIXTURES / "worker-without-memory-limit.yaml").read_text(encoding="utf-8")
 
 
 def test_escaping_of_data_and_properties() -> None:
@@ -33,16 +22,16 @@ def test_escaping_of_data_and_properties() -> None:
 
 
 def test_annotation_per_severity_with_exact_escaping() -> None:
-    result = lint_paths(["examples/ai-etl-broken/k8s/backend.yaml"], PROJECT, select=["K8S104"])
+    result = lint_paths(["fixtures/worker-without-memory-limit.yaml"], FIXTURES.parent, select=["K8S104"])
     (finding,) = result.shown
-    where = "file=examples/ai-etl-broken/k8s/backend.yaml,line=13,col=11,endLine=13,endColumn=20,title=K8S104"
-    assert github.annotation(finding) == f"::error {where}::container 'api' in Deployment/backend has no memory limit"
+    where = "file=fixtures/worker-without-memory-limit.yaml,line=10,col=11,endLine=10,endColumn=20,title=K8S104"
+    assert github.annotation(finding) == f"::error {where}::container 'main' in Deployment/worker has no memory limit"
     odd = replace(finding, severity=Severity.WARNING, message="50% of 'a,b: c'\nsecond line")
     assert github.annotation(odd) == f"::warning {where}::50%25 of 'a,b: c'%0Asecond line"
     renamed = replace(finding, severity=Severity.NOTE, span=replace(finding.span, file="dir,1/a:b%.yaml"))
     assert github.annotation(renamed, "sub") == (
-        "::notice file=sub/dir%2C1/a%3Ab%25.yaml,line=13,col=11,endLine=13,endColumn=20,title=K8S104::"
-        "container 'api' in Deployment/backend has no memory limit"
+        "::notice file=sub/dir%2C1/a%3Ab%25.yaml,line=10,col=11,endLine=10,endColumn=20,title=K8S104::"
+        "container 'main' in Deployment/worker has no memory limit"
     )
 
 

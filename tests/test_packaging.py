@@ -5,6 +5,7 @@ run from an unrelated folder, with the policy pack and schemas shipped inside.""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from conftest import EXAMPLES, PROJECT
 
 def run(args: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GITHUB_ACTIONS", "VIRTUAL_ENV")}
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(args, cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.mark.slow
@@ -47,7 +48,7 @@ def test_wheel_installs_into_a_fresh_venv_and_lints_from_elsewhere(tmp_path: Pat
 
     lint = run([str(deploylint), "ai-etl-broken", "--no-color"], work)
     assert lint.returncode == 1, lint.stdout + lint.stderr
-    assert "ai-etl-broken/k8s/backend.yaml:13:11: K8S104 container 'api' in Deployment/backend has no memory limit" in lint.stdout
+    assert re.search(r"^ai-etl-broken/\S+:\d+:\d+: K8S104 container '\w+' in Deployment/\w+ has no memory limit$", lint.stdout, re.MULTILINE)
 
     listing = run([str(deploylint), "rules"], work)
     assert listing.returncode == 0 and any(line.startswith("K8S104 ") for line in listing.stdout.splitlines())

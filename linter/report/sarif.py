@@ -50,7 +50,7 @@ def rule_help_markdown(rule: Rule) -> str:
 
 
 def _descriptor(rule: Rule) -> Any:
-    import sarif_om as om
+    import sarif_om as om  # type: ignore[import-untyped]
 
     tags = list(dict.fromkeys(rule.tags))
     properties: dict[str, Any] = {"precision": rule.precision}
@@ -119,8 +119,12 @@ def to_plain(obj: Any) -> Any:
                 continue
             # sarif-om's defaults (index -1, kind "fail", ...) are SARIF's own
             # defaults: omit them, except `level`, whose absence means "the
-            # rule's default level" rather than the literal default.
-            default = a.default.factory() if isinstance(a.default, attr.Factory) else a.default  # type: ignore[misc]
+            # rule's default level" rather than the literal default. Lists and
+            # dicts default through attrs' Factory.
+            default = a.default
+            factory = getattr(default, "factory", None)
+            if callable(factory):
+                default = factory()
             if default is not attr.NOTHING and value == default and a.name != "level":
                 continue
             out[a.metadata.get("schema_property_name", a.name)] = to_plain(value)
