@@ -28,6 +28,31 @@ GIT_ENV = {
 }
 
 
+NGINX_PACK = (PROJECT / "linter" / "parsers" / "nginx.py").is_file()
+FRAME_OPTIONS = '    add_header X-Frame-Options "DENY" always;\n'
+NGINX_MAIN = f"""\
+events {{}}
+http {{
+    server_tokens off;
+{FRAME_OPTIONS}    add_header X-Content-Type-Options "nosniff" always;
+    add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+    include conf.d/*.conf;
+}}
+"""
+NGINX_SITE = """\
+server {
+    listen 443 ssl;
+    server_name app.example.com;
+    ssl_certificate /etc/ssl/app.pem;
+    ssl_certificate_key /etc/ssl/app.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / {
+        root /srv/app;
+    }
+}
+"""
+
+
 def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args], cwd=repo,
                    env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
@@ -59,6 +84,13 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     shutil.copy(EXAMPLES / "ai-etl" / "k8s" / "backend.yaml", user_repo / "k8s" / "clean.yaml")
     (user_repo / "README.md").write_text("# services\n", encoding="utf-8")
     (user_repo / ".envrc").write_text("export PASSWORD=changeme\n", encoding="utf-8")
+    (user_repo / "supervisord.conf").write_text("[program:app]\ncommand=/srv/app/run\n", encoding="utf-8")
+    # Two nginx trees whose conf.d/site.conf is the same fragment; only one
+    # includer sends X-Frame-Options for it.
+    for tree, includer in (("edge", NGINX_MAIN), ("legacy", NGINX_MAIN.replace(FRAME_OPTIONS, ""))) if NGINX_PACK else ():
+        (user_repo / tree / "nginx" / "conf.d").mkdir(parents=True)
+        (user_repo / tree / "nginx" / "nginx.conf").write_text(includer, encoding="utf-8")
+        (user_repo / tree / "nginx" / "conf.d" / "site.conf").write_text(NGINX_SITE, encoding="utf-8")
     git(user_repo, "add", "-A")
     return hook_repo, user_repo, base / "cache"
 
@@ -81,7 +113,7 @@ def test_hook_fails_on_a_broken_manifest(hooks: tuple[Path, Path, Path]) -> None
 
 @pytest.mark.slow
 def test_hook_passes_on_a_clean_manifest(hooks: tuple[Path, Path, Path]) -> None:
-    done = try_repo(hooks, "deploylint", "--files", "k8s/clean.yaml")
+    done = try_repo(hooks, "deploylint", "--files", "k8s/clean.yaml", "supervisord.conf")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Passed" in done.stdout
 
@@ -91,6 +123,17 @@ def test_hook_skips_files_it_does_not_select(hooks: tuple[Path, Path, Path]) -> 
     done = try_repo(hooks, "deploylint", "--files", "README.md", ".envrc")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "(no files to check)Skipped" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not NGINX_PACK, reason="the nginx pack is not here yet")
+def test_fragment_is_judged_with_its_includer(hooks: tuple[Path, Path, Path]) -> None:
+    """pre-commit passes only the changed fragment; its includer on disk decides."""
+    provided = try_repo(hooks, "deploylint", "--files", "edge/nginx/conf.d/site.conf")
+    assert provided.returncode == 0, provided.stdout + provided.stderr
+    missing = try_repo(hooks, "deploylint", "--files", "legacy/nginx/conf.d/site.conf")
+    assert missing.returncode == 1, missing.stdout + missing.stderr
+    assert "legacy/nginx/conf.d/site.conf:1:1: NGX101 server 'app.example.com' sends responses without X-Frame-Options" in missing.stdout
 
 
 @pytest.mark.slow
@@ -118,10 +161,11 @@ def test_hook_definitions() -> None:
         ("k8s/app.yaml", True), ("deploy/app.YML", True), ("manifests/list.json", True),
         ("clickhouse/config.d/limits.xml", True), ("users.xml", True),
         ("nginx.conf", True), ("etc/nginx/conf.d/site.conf", True), ("docker/nginx-proxy/snippets/tls.conf", True),
-        ("site.nginx", True),
+        ("site.nginx", True), ("etc/nginx/sites-available/default", True), ("proxy/snippets/tls", True),
+        ("supervisord.conf", True),  # any *.conf: deploylint reads it and skips what is not nginx or ClickHouse
         (".env", True), ("app/.env", True), (".env.production", True), (".env.example", True), ("config/prod.env", True),
-        (".envrc", False), ("app/.envrc", False), ("README.md", False), ("supervisord.conf", False),
-        ("backup.env.bak", False), ("scripts/env/run.sh", False),
+        (".envrc", False), ("app/.envrc", False), ("README.md", False), ("main.py", False),
+        ("backup.env.bak", False), ("scripts/env/run.sh", False), ("sites-available.sh", False),
     ],
 )
 def test_files_pattern(path: str, selected: bool) -> None:

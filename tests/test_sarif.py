@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -219,7 +220,7 @@ def test_category_and_fingerprints(produced: dict[str, tuple[Path, Path, dict[st
             assert "automationDetails" not in run, name
         prints = [r["partialFingerprints"][sarif.FINGERPRINT_KEY] for r in run["results"]]
         assert all(isinstance(p, str) and len(p) >= 16 for p in prints), name
-        assert len(prints) == len(set(prints)), f"{name}: two results share a fingerprint"
+        assert len(prints) == len(set(prints)), f"{name}: two results share a fingerprint (GitHub would merge their alerts)"
 
 
 def test_within_github_limits(produced: dict[str, tuple[Path, Path, dict[str, Any]]]) -> None:
@@ -236,19 +237,33 @@ def test_output_is_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert first.read_bytes() == second.read_bytes()
 
 
+def with_three_lines_above(path: Path) -> None:
+    """Three lines (comments, blanks) above the content, in the file's own syntax."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        text = "\n\n\n" + text
+    elif path.suffix == ".xml":
+        declaration = re.match(r"\ufeff?<\?xml[^>]*\?>", text)
+        cut = declaration.end() if declaration else 0
+        text = text[:cut] + ("\n<!-- owned by the platform team -->\n\n" if cut else "<!-- owned by the platform team -->\n\n\n") + text[cut:]
+    else:
+        text = "# owned by the platform team\n\n# reviewed quarterly\n" + text
+    path.write_text(text, encoding="utf-8")
+
+
 def test_fingerprints_survive_lines_inserted_above(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copytree(EXAMPLES / "ai-etl-broken", tmp_path / "repo")
-    shutil.copy(tmp_path / "repo" / "k8s" / "backend.yaml", tmp_path / "repo" / "extra.yaml")
-    write_tree(tmp_path / "repo", {"worker.yaml": UNLIMITED})
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "ai-etl-broken", repo)
+    write_tree(repo, {"worker.yaml": UNLIMITED})
 
     def results() -> dict[str, tuple[str, str, int]]:
-        log = run_sarif(tmp_path / "repo", ["."], tmp_path / "out.sarif", monkeypatch)
+        log = run_sarif(repo, ["."], tmp_path / "out.sarif", monkeypatch)
         return {r["partialFingerprints"][sarif.FINGERPRINT_KEY]: (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                 r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in the_run(log)["results"]}
 
     before = results()
-    for manifest in (tmp_path / "repo").rglob("*.yaml"):
-        manifest.write_text("# owned by the platform team\n\n# reviewed quarterly\n" + manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    for file in sorted(p for p in repo.rglob("*") if p.is_file()):
+        with_three_lines_above(file)
     after = results()
     assert before and set(after) == set(before)
     assert {fp: (rule, uri, line + 3) for fp, (rule, uri, line) in before.items()} == after
@@ -327,3 +342,14 @@ def test_sarif_multitool_accepts_every_sarif(produced: dict[str, tuple[Path, Pat
     done = subprocess.run(["bash", str(VALIDATOR), "--keep-log", str(log), *files], check=False, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 error(s)" in done.stderr
+
+
+def test_results_sharing_an_identity_keep_distinct_fingerprints() -> None:
+    """Two findings a pack gives the same identity (say, one rule on two server
+    blocks with the same name) must not collapse into one alert."""
+    result = lint_paths(["examples/ai-etl-broken"], PROJECT, select=["K8S104"])
+    first = result.findings[0]
+    twin = replace(first, span=replace(first.span, line=first.span.line + 5, end_line=first.span.end_line + 5))
+    result.findings = [first, twin]
+    prints = [r["partialFingerprints"][sarif.FINGERPRINT_KEY] for r in the_run(json.loads(sarif.render(result)))["results"]]
+    assert prints == [first.fingerprint(), first.fingerprint() + ":2"]

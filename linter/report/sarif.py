@@ -80,7 +80,20 @@ def artifact_uri(path: str, prefix: str = "") -> tuple[str, str | None]:
     return quote(posix), "%SRCROOT%"
 
 
-def _result(finding: Finding, index: dict[str, int], prefix: str) -> Any:
+def fingerprints(findings: list[Finding]) -> list[str]:
+    """Each finding's fingerprint; a repeat within the run gets its occurrence
+    number (`…:2`), as GitHub's own line hashes do, so two results never
+    collapse into one alert when a pack gives them the same identity."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for finding in findings:
+        base = finding.fingerprint()
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}:{seen[base]}")
+    return out
+
+
+def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: str) -> Any:
     import sarif_om as om
 
     s = finding.span
@@ -97,7 +110,7 @@ def _result(finding: Finding, index: dict[str, int], prefix: str) -> Any:
                 )
             )
         ],
-        partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint()},
+        partial_fingerprints={FINGERPRINT_KEY: fingerprint},
     )
     if finding.rule_id in index:
         result.rule_index = index[finding.rule_id]
@@ -189,7 +202,7 @@ def render(result: RunResult, *, include_suppressed: bool = False, category: str
                 rules=[_descriptor(r) for r in rules],
             )
         ),
-        results=[_result(f, index, prefix) for f in findings],
+        results=[_result(f, index, prefix, fp) for f, fp in zip(findings, fingerprints(findings))],
         column_kind="unicodeCodePoints",
     )
     if dropped:
