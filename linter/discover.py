@@ -23,8 +23,19 @@ DEFAULT_EXCLUDES = (
 _YAML_SUFFIXES = (".yaml", ".yml", ".json")
 _K8S_API = re.compile(r'^\s*(?:-\s+)?"?apiVersion"?\s*:', re.M)
 _K8S_KIND = re.compile(r'^\s*(?:-\s+)?"?kind"?\s*:', re.M)
+_JSON_API = re.compile(r'"apiVersion"\s*:')
+_JSON_KIND = re.compile(r'"kind"\s*:')
 _NGINX_HINT = re.compile(r"^\s*(?:server|http|events|upstream|stream)\s*\{|^\s*location\s+[^;{]*\{|^\s*(?:listen|server_name|proxy_pass|add_header)\s", re.M)
+# nginx fragments (conf.d/, sites-*/, snippets/) often hold only a few
+# directives: a known directive family ending with ';' identifies them.
+_NGINX_FRAGMENT_HINT = re.compile(
+    r"^\s*(?:ssl_\w+|proxy_\w+|fastcgi_\w+|uwsgi_\w+|add_header\w*|server_tokens|limit_req\w*|limit_conn\w*|"
+    r"client_\w+|gzip\w*|include|error_page|access_log|error_log|keepalive_\w+|resolver|charset\w*)\s[^\n]*;\s*(?:#.*)?$",
+    re.M,
+)
+_NGINX_FRAGMENT_DIRS = ("sites-available", "sites-enabled", "snippets")
 _XML_ROOT = re.compile(r"<(clickhouse|yandex)[\s>/]")
+_CLICKHOUSE_OVERRIDE_DIRS = ("config.d", "users.d", "conf.d")
 _TEMPLATE_ENV = (".env.example", ".env.sample", ".env.template", ".env.dist")
 
 SNIFF_BYTES = 8192
@@ -62,19 +73,32 @@ def detect_format(path: Path, head: str | None) -> str | None:
         return "env"
     if head is None:
         return None
+    head = head.removeprefix("\ufeff")  # a BOM would hide a first-line `apiVersion:`
     if name.endswith(_YAML_SUFFIXES):
+        if name.endswith(".json") and _JSON_API.search(head) and _JSON_KIND.search(head):
+            return "kubernetes"  # compact JSON keeps every key on one line
         if _K8S_API.search(head) and _K8S_KIND.search(head):
             return "kubernetes"
         return None
     if name.endswith(".xml"):
-        if _XML_ROOT.search(_strip_xml_comments(head)):
+        if _XML_ROOT.search(_strip_xml_comments(head)) or _clickhouse_override(path, head):
             return "clickhouse"
         return None
+    if name.endswith(".conf") and _clickhouse_override(path, head):
+        return "clickhouse"
+    parts = {p.lower() for p in path.parts}
     if name.endswith(".conf") or name == "nginx.conf" or name.endswith(".nginx"):
-        parts = {p.lower() for p in path.parts}
-        if name == "nginx.conf" or any("nginx" in p for p in parts) or _NGINX_HINT.search(head):
+        if name == "nginx.conf" or any("nginx" in p for p in parts) or _NGINX_HINT.search(head) or _NGINX_FRAGMENT_HINT.search(head):
             return "nginx"
+    elif "." not in name and parts & set(_NGINX_FRAGMENT_DIRS) and (_NGINX_HINT.search(head) or _NGINX_FRAGMENT_HINT.search(head)):
+        return "nginx"  # Debian-style sites-available/default
     return None
+
+
+def _clickhouse_override(path: Path, head: str) -> bool:
+    """XML in a ClickHouse override folder, whatever its root (a wrong root is
+    itself a finding: the server refuses to merge it)."""
+    return path.parent.name.lower() in _CLICKHOUSE_OVERRIDE_DIRS and head.lstrip("\ufeff \t\r\n").startswith("<")
 
 
 def _strip_xml_comments(text: str) -> str:
@@ -83,6 +107,8 @@ def _strip_xml_comments(text: str) -> str:
 
 def needs_content(path: Path) -> bool:
     name = path.name.lower()
+    if "." not in name and path.parent.name.lower() in _NGINX_FRAGMENT_DIRS:
+        return True
     return name.endswith(_YAML_SUFFIXES + (".xml", ".conf", ".nginx"))
 
 

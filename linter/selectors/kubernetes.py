@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..model import MappingNode, SequenceNode
+from ..model import MappingNode, ScalarNode
 from ..parsers.kubernetes import K8sObject
 from . import Subject
 
@@ -39,7 +39,7 @@ def _object_context(obj: K8sObject) -> dict[str, Any]:
 
 def _scope(obj: K8sObject) -> dict[str, Any]:
     annotations = obj.annotations
-    return {"annotations": {k: v.text for k, v in annotations.pairs} if annotations else {}}
+    return {"annotations": {k.text: v.text for k, v in annotations.pairs if isinstance(v, ScalarNode)} if annotations else {}}
 
 
 def pod_spec_paths(ctx: "RunContext") -> dict[str, tuple[str, ...]]:
@@ -95,8 +95,54 @@ def containers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> 
                 yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=(pod.data, pod.node), scope=scope)
 
 
+# Autoscaler kinds and the target kind their scaleTargetRef defaults to (KEDA's
+# ScaledObject may omit it).
+_AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
+_autoscaled_cache: tuple["RunContext", frozenset[tuple[str, str, str]]] | None = None
+
+
+def _autoscaled(ctx: "RunContext") -> frozenset[tuple[str, str, str]]:
+    """(kind, namespace, name) of every workload an autoscaler in the run targets.
+    Computed once per run (every unit asks, and each answer needs every file);
+    RunContext has no per-run cache, so the last run's answer is kept here."""
+    global _autoscaled_cache
+    if _autoscaled_cache is not None and _autoscaled_cache[0] is ctx:
+        return _autoscaled_cache[1]
+    targets: set[tuple[str, str, str]] = set()
+    for unit in ctx.units_of("kubernetes"):
+        for obj in _objects(unit):
+            default_kind = _AUTOSCALERS.get(obj.kind)
+            ref = obj.node.path("spec", "scaleTargetRef")
+            if default_kind is None or not isinstance(ref, MappingNode):
+                continue
+            targets.add((ref.text("kind") or default_kind, obj.namespace, ref.text("name")))
+    result = frozenset(targets)
+    _autoscaled_cache = (ctx, result)
+    return result
+
+
+def _is_autoscaled(obj: K8sObject, targets: frozenset[tuple[str, str, str]]) -> bool:
+    # A manifest without a namespace is applied to whatever namespace the other
+    # files go to, so an empty namespace on either side matches any.
+    return any(
+        kind == obj.kind and name == obj.name and (namespace == obj.namespace or not namespace or not obj.namespace)
+        for kind, namespace, name in targets
+    )
+
+
+def unscaled_workloads(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Workloads (option `kinds`, default Deployment and StatefulSet) that no
+    HorizontalPodAutoscaler or KEDA ScaledObject anywhere in the run scales."""
+    kinds = options.get("kinds") or ("Deployment", "StatefulSet")
+    targets = _autoscaled(ctx)
+    for subject in objects(unit, {"kinds": kinds}, ctx):
+        if not _is_autoscaled(subject.data, targets):
+            yield subject
+
+
 SELECTORS = {
     "objects": objects,
     "pod-specs": pod_specs,
     "containers": containers,
+    "unscaled-workloads": unscaled_workloads,
 }
