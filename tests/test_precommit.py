@@ -1,9 +1,12 @@
-"""The pre-commit hooks, run by the real pre-commit (`try-repo`).
+"""The pre-commit hooks, run by the real pre-commit.
 
 pre-commit installs the hook from a git repository: the project's build inputs
 (as they are in this checkout, committed or not) are copied into a throwaway
 repository and committed there. pre-commit then builds deploylint into its own
 virtualenv with pip (dependencies from the package index, as for any user).
+`try-repo` builds a new virtualenv on every call, so the other cases run
+`pre-commit run` with the documented `.pre-commit-config.yaml`, which installs
+once into PRE_COMMIT_HOME.
 """
 
 from __future__ import annotations
@@ -91,16 +94,27 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
         (user_repo / tree / "nginx" / "conf.d").mkdir(parents=True)
         (user_repo / tree / "nginx" / "nginx.conf").write_text(includer, encoding="utf-8")
         (user_repo / tree / "nginx" / "conf.d" / "site.conf").write_text(NGINX_SITE, encoding="utf-8")
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, check=True, capture_output=True, text=True).stdout.strip()
+    config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": "deploylint"}, {"id": "deploylint-all"}]}]}
+    (user_repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     git(user_repo, "add", "-A")
     return hook_repo, user_repo, base / "cache"
 
 
-def try_repo(hooks: tuple[Path, Path, Path], hook_id: str, *args: str) -> subprocess.CompletedProcess[str]:
-    hook_repo, user_repo, home = hooks
+def pre_commit(hooks: tuple[Path, Path, Path], *args: str) -> subprocess.CompletedProcess[str]:
+    _, user_repo, home = hooks
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
     env.pop("GITHUB_ACTIONS", None)
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook_id, *args, "--color", "never"],
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args, "--color", "never"],
                           cwd=user_repo, env=env, check=False, capture_output=True, text=True, timeout=600)
+
+
+def try_repo(hooks: tuple[Path, Path, Path], hook_id: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return pre_commit(hooks, "try-repo", str(hooks[0]), hook_id, *args)
+
+
+def run_hook(hooks: tuple[Path, Path, Path], hook_id: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return pre_commit(hooks, "run", hook_id, *args)
 
 
 @pytest.mark.slow
@@ -120,7 +134,7 @@ def test_hook_passes_on_a_clean_manifest(hooks: tuple[Path, Path, Path]) -> None
 
 @pytest.mark.slow
 def test_hook_skips_files_it_does_not_select(hooks: tuple[Path, Path, Path]) -> None:
-    done = try_repo(hooks, "deploylint", "--files", "README.md", ".envrc")
+    done = run_hook(hooks, "deploylint", "--files", "README.md", ".envrc")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "(no files to check)Skipped" in done.stdout
 
@@ -129,16 +143,16 @@ def test_hook_skips_files_it_does_not_select(hooks: tuple[Path, Path, Path]) -> 
 @pytest.mark.skipif(not NGINX_PACK, reason="the nginx pack is not here yet")
 def test_fragment_is_judged_with_its_includer(hooks: tuple[Path, Path, Path]) -> None:
     """pre-commit passes only the changed fragment; its includer on disk decides."""
-    provided = try_repo(hooks, "deploylint", "--files", "edge/nginx/conf.d/site.conf")
+    provided = run_hook(hooks, "deploylint", "--files", "edge/nginx/conf.d/site.conf")
     assert provided.returncode == 0, provided.stdout + provided.stderr
-    missing = try_repo(hooks, "deploylint", "--files", "legacy/nginx/conf.d/site.conf")
+    missing = run_hook(hooks, "deploylint", "--files", "legacy/nginx/conf.d/site.conf")
     assert missing.returncode == 1, missing.stdout + missing.stderr
     assert "legacy/nginx/conf.d/site.conf:1:1: NGX101 server 'app.example.com' sends responses without X-Frame-Options" in missing.stdout
 
 
 @pytest.mark.slow
 def test_whole_repository_hook_ignores_the_file_list(hooks: tuple[Path, Path, Path]) -> None:
-    done = try_repo(hooks, "deploylint-all", "--files", "k8s/clean.yaml")
+    done = run_hook(hooks, "deploylint-all", "--files", "k8s/clean.yaml")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "k8s/broken.yaml:10:11: K8S104" in done.stdout
 
