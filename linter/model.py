@@ -65,7 +65,10 @@ class ScalarNode(Node):
     __slots__ = ("value",)
 
     def __init__(self, value: Scalar, span: Span, tag: str | None = None) -> None:
-        super().__init__(span, tag)
+        # Node.__init__ inlined: scalars are most of a parsed tree.
+        self.span = span
+        self.key = None
+        self.tag = tag
         self.value = value
 
     def to_python(self) -> Scalar:
