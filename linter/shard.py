@@ -1,28 +1,25 @@
 """Splitting the discovered files: CI shards (`--shard I/N`) and worker partitions.
 
-Files that are assembled together stay together: an nginx tree (the files
-under the directory holding its `nginx.conf`) and a ClickHouse installation
-(`config.xml`/`users.xml` with their `config.d/`, `users.d/`) form one group;
-every other file is its own group. A group's shard comes from a stable hash of
-its key (a path relative to the scanned root), so a file keeps its shard when
-others are added or removed, on every machine and Python version.
+Files that are assembled together stay together. Every nginx file is in one
+group: include trees may share files anywhere under the root (a common
+`snippets/ssl.conf`), and the first tree that includes a file is the one that
+reports it, so splitting trees could report a shared file twice. nginx
+configurations are small next to manifests, so this costs little parallelism.
+A ClickHouse installation (the main files of a directory with its `*.d`
+override folders) is one group. Every other file is a group of its own. A
+group's shard comes from a stable hash of its key (a path relative to the
+scanned root), so a file keeps its shard when others are added or removed, on
+every machine and Python version.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from .discover import Candidate
 from .errors import UsageError
-
-# Directories whose files belong to the installation one level up.
-_NGINX_SUBDIRS = frozenset({"conf.d", "sites-enabled", "sites-available", "snippets", "includes", "servers", "vhosts", "http.d", "stream.d"})
-_CLICKHOUSE_SUBDIRS = frozenset({"config.d", "users.d", "conf.d"})
-_NGINX_MAIN = ("nginx.conf",)
-_CLICKHOUSE_MAIN = ("config.xml", "config.yaml", "users.xml", "users.yaml")
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -37,32 +34,21 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, total
 
 
-@lru_cache(maxsize=4096)
-def _has_any(directory: str, names: tuple[str, ...]) -> bool:
-    return any(os.path.isfile(os.path.join(directory, n)) for n in names)
-
-
-def _installation(abspath: str, relpath: str, main_files: tuple[str, ...], subdirs: frozenset[str]) -> str:
-    """The relative directory of the installation a file belongs to: the nearest
-    ancestor (up to three levels, within the scanned tree) holding a main file,
-    else the file's directory, lifted out of a known include directory."""
-    rel_parts = relpath.split("/")[:-1]
-    directory = os.path.dirname(abspath)
-    for depth in range(min(3, len(rel_parts)) + 1):
-        if _has_any(directory, main_files):
-            return "/".join(rel_parts[: len(rel_parts) - depth])
-        directory = os.path.dirname(directory)
-    if rel_parts and rel_parts[-1] in subdirs:
-        rel_parts = rel_parts[:-1]
-    return "/".join(rel_parts)
+def _installation(relpath: str) -> str:
+    """A ClickHouse file's installation directory: its own, or the one holding
+    the `config.d/`, `users.d/`, ... folder it sits in (where the mains are)."""
+    parts = relpath.split("/")[:-1]
+    if parts and parts[-1].endswith(".d"):
+        parts = parts[:-1]
+    return "/".join(parts)
 
 
 def group_key(candidate: Candidate) -> str:
     """Files with the same key are linted together."""
     if candidate.format == "nginx":
-        return "nginx:" + _installation(candidate.abspath, candidate.relpath, _NGINX_MAIN, _NGINX_SUBDIRS)
+        return "nginx"
     if candidate.format == "clickhouse":
-        return "clickhouse:" + _installation(candidate.abspath, candidate.relpath, _CLICKHOUSE_MAIN, _CLICKHOUSE_SUBDIRS)
+        return "clickhouse:" + _installation(candidate.relpath)
     return "file:" + candidate.relpath
 
 

@@ -38,7 +38,7 @@ def available(fmt: str) -> bool:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small realistic corpus of every format this checkout can parse."""
     out = tmp_path_factory.mktemp("corpus") / "repo"
-    counts = {"k8s": 60, "nginx": 12, "clickhouse": 10, "env": 9}
+    counts = {"k8s": 120, "nginx": 12, "clickhouse": 10, "env": 9}
     make_corpus.generate(out, {k: (v if available({"k8s": "kubernetes"}.get(k, k)) else 0) for k, v in counts.items()}, seed=7)
     return out
 
@@ -92,13 +92,14 @@ def test_partitions_are_balanced_deterministic_and_keep_groups(corpus: Path) -> 
     parts = partition(candidates, 3)
     assert parts == partition(list(candidates), 3)
     assert sorted(c.relpath for p in parts for c in p) == sorted(c.relpath for c in candidates)
-    for fmt, marker in (("nginx", "nginx/site-"), ("clickhouse", "clickhouse/cluster-")):
-        owners: dict[str, set[int]] = {}
-        for i, part in enumerate(parts):
-            for c in part:
-                if c.format == fmt:
-                    owners.setdefault(c.relpath.split("/")[1], set()).add(i)
-        assert all(len(o) == 1 for o in owners.values()), owners
+    nginx_owners = {i for i, part in enumerate(parts) for c in part if c.format == "nginx"}
+    assert len(nginx_owners) == 1, "every nginx file in one partition"
+    installations: dict[str, set[int]] = {}
+    for i, part in enumerate(parts):
+        for c in part:
+            if c.format == "clickhouse":
+                installations.setdefault(c.relpath.split("/")[1], set()).add(i)
+    assert len(installations) > 1 and all(len(o) == 1 for o in installations.values()), installations
     sizes = [sum(Path(c.abspath).stat().st_size for c in p) for p in parts]
     assert max(sizes) < 1.5 * min(sizes)
 
@@ -184,7 +185,7 @@ def test_progress_goes_to_stderr_only(corpus: Path, always_parallel: None, monke
     assert with_bar.out == plain.out
     assert "files parsed" in with_bar.err and "files parsed" not in plain.err
     last = with_bar.err.strip().splitlines()[-1]
-    assert "[" + "#" * 28 + "]" in last and "60/60 files parsed" in last
+    assert "[" + "#" * 28 + "]" in last and "120/120 files parsed" in last
 
 
 def test_progress_bar_is_silent_for_quick_runs_unless_asked() -> None:
@@ -234,3 +235,26 @@ def test_spawned_workers_give_the_same_result(corpus: Path, always_parallel: Non
     serial = lint_paths(["k8s"], corpus, jobs=1)
     spawned = lint_paths(["k8s"], corpus, jobs=2)
     assert serial.findings and everything(spawned) == everything(serial)
+
+
+SHARED_INCLUDE_TREES = {
+    "site-a/nginx.conf": "events {}\nhttp {\n    server_tokens off;\n    include ../shared/*.conf;\n    include conf.d/*.conf;\n}\n",
+    "site-a/conf.d/app.conf": "server {\n    listen 80;\n    return 301 https://$host$request_uri;\n}\n",
+    "shared/ssl.conf": "ssl_protocols TLSv1 TLSv1.2;\nadd_header X-Frame-Options DENY;\n",
+    "site-b/nginx.conf": "events {}\nhttp {\n    include ../shared/ssl.conf;\n    server { listen 80; return 404; }\n}\n",
+}
+
+
+def test_nginx_trees_sharing_an_include_report_it_once(tmp_path: Path, always_parallel: None) -> None:
+    """The first tree that includes a shared file reports it: splitting the
+    trees between workers or shards must not report it again."""
+    for rel, text in SHARED_INCLUDE_TREES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    serial = lint_paths(["."], tmp_path, select=["NGX"], jobs=1)
+    shared = [(f.rule_id, f.span.line) for f in serial.findings if f.span.file == "shared/ssl.conf"]
+    assert shared == [("NGX201", 1), ("NGX107", 2)]
+    for jobs in (2, 3):
+        assert everything(lint_paths(["."], tmp_path, select=["NGX"], jobs=jobs)) == everything(serial)
+    sharded = [f for i in (1, 2, 3) for f in lint_paths(["."], tmp_path, select=["NGX"], jobs=1, shard=(i, 3)).findings]
+    assert sorted(map(str, sharded)) == sorted(map(str, serial.findings))

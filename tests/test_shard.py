@@ -75,7 +75,7 @@ def test_assembled_groups_stay_together(tmp_path: Path) -> None:
         (tmp_path / rel).write_text(text, encoding="utf-8")
     candidates = discover([str(tmp_path)], tmp_path)
     keys = {c.relpath: group_key(c) for c in candidates}
-    assert {keys[p] for p in files if p.startswith("edge/")} == {"nginx:edge"}
+    assert {keys[p] for p in files if p.startswith("edge/")} == {"nginx"}
     assert {keys[p] for p in files if p.startswith("db/")} == {"clickhouse:db"}
     assert keys["apps/one.yaml"] == "file:apps/one.yaml"
     for total in (2, 3, 7):
