@@ -240,6 +240,23 @@ def table(rows: list[Row], startup: float | None) -> str:
     return "\n".join(out)
 
 
+def linear_fit(rows: list[Row]) -> str:
+    """Least squares `time = fixed + per_file * files` through the linearity
+    rows, and how far each row is from that line: linear cost means small
+    residuals, whatever the fixed start-up cost is."""
+    if len(rows) < 3:
+        return ""
+    out = []
+    for label, values in (("wall", [r.median for r in rows]), ("CPU", [statistics.median(r.cpu) for r in rows])):
+        xs = [float(r.files or 0) for r in rows]
+        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(values)
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, values)) / sum((x - mean_x) ** 2 for x in xs)
+        fixed = mean_y - slope * mean_x
+        worst = max(abs(y - (fixed + slope * x)) / y for x, y in zip(xs, values))
+        out.append(f"{label}: {fixed:.2f} s + {slope * 1e6:.0f} µs per file; every size within {worst * 100:.1f}% of that line")
+    return "Linearity fit (1x/2x/4x, --jobs 1): " + "; ".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark deploylint (see the module docstring).")
     parser.add_argument("--repeat", type=int, default=5)
@@ -298,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             per = (r.median - startup) / (r.files or 1)
             per_cpu = (statistics.median(r.cpu) - cold_cpu) / (r.files or 1)
             r.note = f"per file vs 1x: wall {(per / base - 1) * 100:+.1f}%, CPU {(per_cpu / base_cpu - 1) * 100:+.1f}%"
+    fit = linear_fit(linear)
     cpus = os.cpu_count()
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print(f"deploylint benchmark: {cpus} CPUs ({platform.processor() or platform.machine()}), "
@@ -305,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{repeat} repetitions, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"load average at the end {load} (other processes inflate wall times; CPU times are steadier)\n")
     print(table(rows, startup))
+    if fit:
+        print(f"\n{fit}")
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=2))
     return 0
