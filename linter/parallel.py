@@ -25,10 +25,10 @@ if TYPE_CHECKING:  # multiprocessing is imported only when workers start
     from .discover import Candidate
     from .engine import PartialResult, RunResult, Settings
 
-# Below this much work (bytes of input plus a per-file allowance, about a
-# quarter of a second of linting) worker start-up outweighs the gain.
-MIN_PARALLEL_WEIGHT = 1_500_000
-_PER_FILE_WEIGHT = 2048
+# Each worker gets at least this much work (bytes of input plus a per-file
+# allowance, about 0.2 s of linting): below it, starting a worker and reading
+# the other files' cross-file context cost more than the worker saves.
+WORK_PER_WORKER = 1_000_000
 _PROGRESS_INTERVAL = 0.1  # seconds between a worker's progress messages
 
 
@@ -41,19 +41,16 @@ def cpu_count() -> int:
 
 
 def effective_jobs(requested: int, candidates: list[Candidate]) -> int:
-    """How many workers to start: 0 means one per CPU; 1 when the run is small."""
+    """How many workers to start: 0 asks for one per CPU; never more than the
+    work fills (1 means in-process: small runs, pre-commit's few files)."""
     jobs = cpu_count() if requested <= 0 else requested
     if jobs <= 1 or len(candidates) < 2:
         return 1
-    weight = 0
-    for c in candidates:
-        try:
-            weight += os.path.getsize(c.abspath) + _PER_FILE_WEIGHT
-        except OSError:
-            weight += _PER_FILE_WEIGHT
-        if weight >= MIN_PARALLEL_WEIGHT:
-            return min(jobs, len(candidates))
-    return 1
+    from .shard import weight
+
+    if WORK_PER_WORKER > 0:
+        jobs = min(jobs, weight(candidates) // WORK_PER_WORKER)
+    return max(1, min(jobs, len(candidates)))
 
 
 class _ProgressSender:

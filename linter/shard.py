@@ -73,24 +73,28 @@ def split_shard(candidates: list[Candidate], root: Path, index: int, total: int)
     return [c for c in candidates if c.relpath in mine], [c for c in candidates if c.relpath not in mine]
 
 
-def _weight(members: list[Candidate]) -> int:
+PER_FILE_WEIGHT = 2048  # a file's fixed cost (open, parse set-up, units), in bytes' worth
+
+
+def weight(members: list[Candidate]) -> int:
+    """The work of linting some files: their bytes plus a per-file allowance."""
     total = 0
     for c in members:
         try:
-            total += os.path.getsize(c.abspath) + 2048  # fixed per-file cost, in bytes' worth
+            total += os.path.getsize(c.abspath) + PER_FILE_WEIGHT
         except OSError:
-            total += 2048
+            total += PER_FILE_WEIGHT
     return total
 
 
 def partition(candidates: list[Candidate], parts: int) -> list[list[Candidate]]:
     """Balanced, deterministic partitions for worker processes: whole groups,
     heaviest first, each to the lightest partition so far (ties: lowest index)."""
-    weighted = sorted(((_weight(m), key, m) for key, m in groups(candidates).items()), key=lambda t: (-t[0], t[1]))
+    weighted = sorted(((weight(m), key, m) for key, m in groups(candidates).items()), key=lambda t: (-t[0], t[1]))
     loads = [0] * parts
     chosen: list[set[str]] = [set() for _ in range(parts)]
-    for weight, _key, members in weighted:
+    for group_weight, _key, members in weighted:
         target = min(range(parts), key=lambda i: (loads[i], i))
-        loads[target] += weight
+        loads[target] += group_weight
         chosen[target].update(c.relpath for c in members)
     return [[c for c in candidates if c.relpath in names] for names in chosen]

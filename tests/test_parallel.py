@@ -21,7 +21,7 @@ from linter.engine import RunResult
 from linter.model import walk
 from linter.parsers import parse_source
 from linter.progress import ProgressBar
-from linter.shard import partition, split_shard
+from linter.shard import partition, split_shard, weight
 from linter.workspace import Workspace
 
 sys.path.insert(0, str(PROJECT / "bench"))
@@ -46,7 +46,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start workers even for a small test corpus."""
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_WEIGHT", 0)
+    monkeypatch.setattr(parallel, "WORK_PER_WORKER", 0)
 
 
 def everything(result: RunResult) -> list[tuple[Any, ...]]:
@@ -85,6 +85,8 @@ def test_small_runs_stay_in_process(corpus: Path) -> None:
     many = discover([str(corpus)], corpus) * 40  # enough bytes to be worth workers
     assert parallel.effective_jobs(2, many) == 2
     assert parallel.effective_jobs(0, many) == min(parallel.cpu_count(), len(many))
+    enough = weight(many) // parallel.WORK_PER_WORKER
+    assert parallel.effective_jobs(64, many) == enough < 64, "no more workers than the work fills"
 
 
 def test_partitions_are_balanced_deterministic_and_keep_groups(corpus: Path) -> None:
