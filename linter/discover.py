@@ -177,7 +177,7 @@ def discover(
             real = file.resolve()
         except OSError:
             return
-        if file.is_symlink() and not _inside(real, real_root):
+        if file.is_symlink() and not real.is_relative_to(real_root):
             return  # never follow a link out of the scanned root
         seen.add(rel)
         if format_hint:
@@ -212,10 +212,3 @@ def discover(
     found.sort(key=lambda c: c.relpath)
     return found
 
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
