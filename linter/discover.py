@@ -180,7 +180,7 @@ def discover(
                 real = file.resolve()
             except (OSError, RuntimeError):  # RuntimeError: a link loop
                 return
-            if not _inside(real, real_root):
+            if not real.is_relative_to(real_root):
                 return  # never follow a link out of the scanned root
         seen.add(rel)
         if format_hint:
@@ -215,10 +215,3 @@ def discover(
     found.sort(key=lambda c: c.relpath)
     return found
 
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
