@@ -123,7 +123,9 @@ def _is_autoscaled(obj: K8sObject, targets: dict[tuple[str, str], set[str]]) -> 
     # A manifest without a namespace is applied to whatever namespace the other
     # files go to, so an empty namespace on either side matches any.
     namespaces = targets.get((obj.kind, obj.name))
-    return bool(namespaces) and (not obj.namespace or obj.namespace in namespaces or "" in namespaces)
+    if not namespaces:
+        return False
+    return not obj.namespace or obj.namespace in namespaces or "" in namespaces
 
 
 def unscaled_workloads(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
