@@ -96,6 +96,7 @@ class Config:
     fail_on: str | None = None
     pod_templates: dict[str, str] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)
+    secret_patterns: list[Path] = field(default_factory=list)  # classifier data files extending ours
 
     @property
     def source(self) -> str:
@@ -152,6 +153,7 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
         config.fail_on = data["fail_on"]
     config.pod_templates.update(data.get("pod_templates", {}))
     config.limits.update(data.get("limits", {}))
+    config.secret_patterns.extend(base / f for f in data.get("secret_patterns", []))
 
 
 def anchor_glob(glob: str, base: Path) -> str:

@@ -314,6 +314,10 @@ def lint_candidates(candidates: list[Candidate], outside: list[Candidate], setti
     workers or shards) whose cross-file context the rules may still need."""
     workspace = Workspace(settings.root, settings.limits, settings.options)
     progress = settings.progress
+    if settings.options.get("secret_patterns"):  # in every worker process: the classifier is per process
+        from .secrets import load_policy, use_policy
+
+        use_policy(load_policy(*map(Path, settings.options["secret_patterns"])))
     parsed, unparsable = parse_candidates(settings, workspace, candidates, with_stdin=with_stdin, progress=progress)
     units = assemble(parsed, workspace)
     if progress is not None:

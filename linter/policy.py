@@ -70,7 +70,11 @@ def build_settings(config: Config, options: Options) -> Settings:
         format_hint=options.format_hint,
         ignore_unknown=options.ignore_unknown,
         limits=Limits(**config.limits),
-        options={"pod_templates": dict(config.pod_templates), "nginx_prefix": options.nginx_prefix},
+        options={
+            "pod_templates": dict(config.pod_templates),
+            "nginx_prefix": options.nginx_prefix,
+            "secret_patterns": [str(p) for p in config.secret_patterns],
+        },
         stdin=options.stdin,
         inline_suppressions=options.inline_suppressions,
         rule_ignores=ignores,

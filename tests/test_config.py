@@ -230,3 +230,18 @@ def test_globs_with_a_slash_are_relative_to_their_config_file(project: Path, cap
     assert [line.split(":")[0] + (" suppressed" if "[suppressed" in line else "") for line in out.splitlines()[:-2]] == [
         "deploy/app.yaml", "deploy/staging/app.yaml suppressed", "deploy/x.tmp.yaml suppressed", "legacy/app.yaml",
     ]
+
+
+def test_secret_patterns_extend_the_classifier(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A team's own secret-like key names, added by a data file named in the config."""
+    write(project, ".env.production", "ACME_VAULT_SEAL=changeme\n")
+    assert run_cli(capsys, project, ".env.production", "--select", "ENV101")[0] == 0
+    write(project, "policy/secrets.yaml", "secret_keys:\n  - vault_seal\n")
+    write(project, ".deploylint.yaml", "secret_patterns: [policy/secrets.yaml]\n")
+    try:
+        code, out, _ = run_cli(capsys, project, ".env.production", "--select", "ENV101")
+    finally:
+        from linter.secrets import use_policy
+
+        use_policy(None)
+    assert code == 1 and ".env.production:1:17: ENV101" in out
