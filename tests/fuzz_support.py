@@ -1,0 +1,266 @@
+"""Shared pieces of the fuzz tests and `bench/fuzz.py`: seed files from the
+examples, hypothesis strategies that mutate them the way hostile or broken
+input looks, a per-call time bound, and the properties every result must hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import re
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from hypothesis import strategies as st
+
+from linter.discover import discover
+from linter.engine import RunResult
+from linter.model import Node, ParsedFile, Span, walk
+from linter.workspace import Limits, Workspace
+
+PROJECT = Path(__file__).resolve().parent.parent
+EXAMPLES = PROJECT / "examples"
+
+# Per-call bound on one parse or one run of small inputs. Generous so a slow CI
+# machine never flakes, small enough that a hang or a blow-up fails the test.
+CALL_SECONDS = 10.0
+
+# The default file name of each format, for inputs that are not seeded from a file.
+DEFAULT_NAMES = {"kubernetes": "manifest.yaml", "nginx": "nginx.conf", "clickhouse": "config.xml", "env": ".env"}
+
+# Minimal seeds, so a format is fuzzed even before the examples hold one of its files.
+BUILTIN_SEEDS: dict[str, list[tuple[str, bytes]]] = {
+    "kubernetes": [("pod.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: c, image: x}\n")],
+    "nginx": [("nginx.conf", b"http {\n  server {\n    listen 443 ssl;\n    location / { add_header X-A b always; }\n  }\n}\n")],
+    "clickhouse": [("config.xml", b"<clickhouse>\n  <users><default><password>x</password></default></users>\n</clickhouse>\n")],
+    "env": [(".env", b"# comment\nexport A=1\nB='two words'\nC=\"x\\ny\"\nSECRET_KEY=abc\n")],
+}
+
+# Fragments that break each format in interesting ways.
+TOKENS: tuple[bytes, ...] = (
+    b"{", b"}", b"[", b"]", b"<", b">", b"</", b"/>", b"&", b"&a ", b"*a", b"<<: *a", b"'", b'"', b"`", b"\\",
+    b"\x00", b"\r", b"\r\n", b"\n", b"\t", b" ", b"#", b";", b":", b"=", b"- ", b"---\n", b"...\n", b"|\n", b">-\n",
+    b"!!python/object:os.system", b"!!binary", b"%YAML 1.1\n", b"%TAG ! tag:x,2000:\n", b"?", b"${A}", b"$(x)",
+    b"include *.conf;", b"include /etc/passwd;", b"include ../../x;", b"server {", b"location / {", b"if ($x) {",
+    b"<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>", b"&e;", b"&#0;", b"&#x110000;", b"<![CDATA[", b"]]>",
+    b"<!--", b"-->", b"<?xml version='1.0'?>", b"<?pi x?>", b'replace="replace"', b'remove="1"', b'incl="x"', b'from_env="HOME"',
+    b"export ", b"KEY=", b"=VALUE", b"\xef\xbb\xbf", b"\xff\xfe", b"\xc3", b"\xed\xa0\x80", b"\xe2\x80\xa8", b"\xc2\x85",
+    b"\x0b", b"\x0c", b"\x1b[31m", "\u202e".encode(), "\U0001f600".encode(), b"9" * 400, b"-1e309", b"0x", b"sk-proj-" + b"A" * 48,
+)
+
+# Openers and closers for deep nesting, per syntax family.
+NESTERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"[", b"]"), (b"{", b"}"), (b"{a: ", b"}"), (b"- ", b""), (b"<a>", b"</a>"), (b"<a x='1'>", b"</a>"),
+    (b"server {", b"}"), (b"location / {", b"}"), (b"'", b"'"), (b'"', b'"'), (b"&a [", b"] *a"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    format: str
+    name: str  # a path relative to the example root, with its directories
+    data: bytes
+
+
+def available_formats() -> list[str]:
+    """Formats whose parser is present in this checkout."""
+    return [fmt for fmt in DEFAULT_NAMES if importlib.util.find_spec(f"linter.parsers.{_module(fmt)}") is not None]
+
+
+def _module(fmt: str) -> str:
+    return "dotenv" if fmt == "env" else fmt
+
+
+def example_seeds(extra_dirs: tuple[Path, ...] = ()) -> dict[str, list[Seed]]:
+    """Every example file (and any extra corpus) by format, plus the built-in seeds."""
+    seeds: dict[str, list[Seed]] = {fmt: [Seed(fmt, n, d) for n, d in BUILTIN_SEEDS[fmt]] for fmt in available_formats()}
+    for base in (*sorted(p for p in EXAMPLES.iterdir() if p.is_dir()), *extra_dirs):
+        for candidate in discover([str(base)], base):
+            if candidate.format in seeds:
+                seeds[candidate.format].append(Seed(candidate.format, candidate.relpath, Path(candidate.abspath).read_bytes()))
+    return seeds
+
+
+# --- mutation strategies ---------------------------------------------------------
+
+_position = st.integers(min_value=0, max_value=1 << 20)
+
+
+def _at(data: bytes, position: int) -> int:
+    return position % (len(data) + 1)
+
+
+def _flip(data: bytes, position: int, bit: int) -> bytes:
+    if not data:
+        return data
+    i = position % len(data)
+    return data[:i] + bytes([data[i] ^ (1 << bit)]) + data[i + 1 :]
+
+
+def _insert(data: bytes, position: int, fragment: bytes) -> bytes:
+    i = _at(data, position)
+    return data[:i] + fragment + data[i:]
+
+
+def _delete(data: bytes, position: int, length: int) -> bytes:
+    i = _at(data, position)
+    return data[:i] + data[i + length :]
+
+
+def _duplicate(data: bytes, position: int, length: int) -> bytes:
+    i = _at(data, position)
+    return data[:i] + data[i : i + length] * 2 + data[i + length :]
+
+
+def _nest(data: bytes, position: int, nester: tuple[bytes, bytes], depth: int) -> bytes:
+    opener, closer = nester
+    return _insert(data, position, opener * depth + closer * depth)
+
+
+def _swap_lines(data: bytes, first: int, second: int) -> bytes:
+    lines = data.split(b"\n")
+    i, j = first % len(lines), second % len(lines)
+    lines[i], lines[j] = lines[j], lines[i]
+    return b"\n".join(lines)
+
+
+_mutation = st.one_of(
+    st.tuples(st.just(_flip), _position, st.integers(0, 7)),
+    st.tuples(st.just(_insert), _position, st.sampled_from(TOKENS)),
+    st.tuples(st.just(_insert), _position, st.binary(min_size=1, max_size=16)),
+    st.tuples(st.just(_delete), _position, st.integers(1, 64)),
+    st.tuples(st.just(_duplicate), _position, st.integers(1, 256)),
+    st.tuples(st.just(_nest), _position, st.sampled_from(NESTERS), st.integers(1, 3000)),
+    st.tuples(st.just(_swap_lines), _position, _position),
+    st.tuples(st.just(lambda data, position: data[: _at(data, position)]), _position),  # truncation
+)
+
+# Text made of the characters that carry structure in the four formats.
+_structural = st.text(st.sampled_from(list("{}[]<>/&;:'\"=#-*!|?%$\\\n\r\t ,.ax0_")), max_size=400)
+
+
+@st.composite
+def inputs(draw: st.DrawFn, seeds: list[Seed], fmt: str) -> tuple[str, bytes]:
+    """(file name, bytes): a seed mutated a few times, or structured or raw noise."""
+    kind = draw(st.sampled_from(("mutated", "mutated", "mutated", "structural", "raw")))
+    if kind == "structural":
+        return DEFAULT_NAMES[fmt], draw(_structural).encode("utf-8", "surrogatepass")
+    if kind == "raw":
+        return DEFAULT_NAMES[fmt], draw(st.binary(max_size=2048))
+    seed = draw(st.sampled_from(seeds))
+    data = seed.data
+    for fn, *args in draw(st.lists(_mutation, min_size=1, max_size=6)):
+        data = fn(data, *args)
+    return seed.name, data
+
+
+# --- bounds and properties -------------------------------------------------------
+
+
+class CallTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_bound(seconds: float = CALL_SECONDS) -> Iterator[None]:
+    """Fail a call that runs longer than `seconds` (SIGALRM; a no-op off the main thread)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise CallTimeout(f"call exceeded {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_RULE_ID = re.compile(r"[A-Z]{2,4}\d{3}")
+
+
+def line_count(text: str) -> int:
+    """Lines by the widest notion of a line break any parser may use."""
+    return len(text.splitlines())
+
+
+def check_span(span: Span, texts: dict[str, str], what: object) -> None:
+    """1 <= line <= lines + 1, column >= 1, end at or after start."""
+    assert span.line >= 1 and span.column >= 1, (what, span)
+    assert (span.end_line, span.end_column) >= (span.line, span.column), (what, span)
+    text = texts.get(span.file)
+    if text is not None:
+        assert span.end_line <= line_count(text) + 1, (what, span, line_count(text))
+
+
+def check_parsed(parsed: ParsedFile, fmt: str, texts: dict[str, str]) -> None:
+    """A parser's result: the right format, sane spans on every node and problem."""
+    assert isinstance(parsed, ParsedFile) and parsed.format == fmt
+    for problem in parsed.problems:
+        assert _RULE_ID.fullmatch(problem.rule_id), problem
+        check_span(problem.span, texts, problem)
+    for document in parsed.documents:
+        assert isinstance(document, Node)
+        for node in walk(document):
+            check_span(node.span, texts, node)
+            if node.key is not None:
+                check_span(node.key.span, texts, node.key)
+
+
+def parse_file(root: Path, name: str, data: bytes, fmt: str, limits: Limits = Limits()) -> ParsedFile:
+    """Write `data` under `root` and load it the way a run does (read, decode, parse)."""
+    from linter.model import ParseProblem, SourceFile
+    from linter.parsers import parser_module
+
+    target = root / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    workspace = Workspace(root, limits)
+    with time_bound():
+        loaded = workspace.load(target, fmt)
+        if isinstance(loaded, ParseProblem):  # unreadable: the run turns it into a finding
+            assert loaded.rule_id in ("DL001", "DL005"), loaded
+            check_span(loaded.span, {}, loaded)
+            text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+            return ParsedFile(SourceFile(name, str(target), text), fmt, [], [loaded])
+        parser_module(fmt).build_units([loaded], workspace)
+    return loaded
+
+
+def decoded_texts(root: Path) -> dict[str, str]:
+    """Display path -> text of every file under root, for span bounds."""
+    texts = {}
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            texts[path.relative_to(root).as_posix()] = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    return texts
+
+
+def check_result(result: RunResult, texts: dict[str, str]) -> None:
+    """A run's result: no internal error, sane spans, and unparsable files counted."""
+    internal = [f"{f.span.file}: {f.message}" for f in result.findings if f.rule_id == "DL006"]
+    assert not internal, internal
+    for finding in result.findings:
+        check_span(finding.span, texts, finding.rule_id)
+    failed = {f.span.file for f in result.findings if f.rule_id in ("DL001", "DL005")}
+    assert result.unparsable == len(failed), (result.unparsable, sorted(failed))
+
+
+def sarif_validator() -> Any:
+    """A jsonschema validator for SARIF 2.1.0, or None when the schema is not around."""
+    from conftest import SARIF_SCHEMA
+
+    if not SARIF_SCHEMA.is_file():
+        return None
+    import jsonschema
+
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)
