@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -207,16 +206,12 @@ def _guarded(action: Any) -> int:
     except KeyboardInterrupt:
         click.echo("deploylint: interrupted", err=True)
         return 130
-    except Exception:
-        import tempfile
+    except Exception as exc:
+        from .errorlog import ErrorLog, format_error
 
-        log = Path(tempfile.gettempdir()) / "deploylint-crash.log"
-        try:
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            where = f"traceback written to {log}"
-        except OSError:
-            where = "traceback:\n" + traceback.format_exc()
-        click.echo(f"deploylint: internal error ({sys.exc_info()[0].__name__}); {where}", err=True)  # type: ignore[union-attr]
+        path = ErrorLog().write("deploylint crashed", exc)
+        where = f"traceback written to {path}" if path is not None else "traceback:\n" + format_error(exc)
+        click.echo(f"deploylint: internal error ({type(exc).__name__}); {where}", err=True)
         return EXIT_INTERNAL
 
 

@@ -6,13 +6,14 @@ and `checks`; rules are data. Output is a `RunResult` the reporters format.
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .budget import CheckBudget
 from .checks import PythonCheck, Violation, build_params, python_check
 from .discover import Candidate, discover
+from .errorlog import ErrorLog
 from .errors import UsageError
 from .findings import Finding, Severity
 from .model import ParsedFile, ParseProblem, SourceFile, Span
@@ -106,9 +107,10 @@ class CompiledRule:
         fmt = self.rule.target.format
         return fmt == "any" or fmt == unit.format
 
-    def run(self, unit: LintUnit, ctx: RunContext) -> Iterable[Finding]:
-        rule = self.rule
+    def run(self, unit: LintUnit, ctx: RunContext, budget: CheckBudget | None = None) -> Iterable[Finding]:
         for subject in self.selector(unit, self.options, ctx):
+            if budget is not None:
+                budget.check(unit)
             for violation in self.check(subject, self.params):
                 yield self._finding(subject, violation)
 
@@ -133,6 +135,9 @@ class CompiledRule:
             tags=tuple(rule.tags),
             extra=extra,
         )
+
+
+UNPARSABLE = ("DL001", "DL005", "DL006")  # problems that leave a file unparsed
 
 
 def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
@@ -162,11 +167,9 @@ def parse_all(settings: Settings, workspace: Workspace, paths: list[str]) -> tup
         fmt = settings.format_hint or detect_format(Path(name), text[:8192])
         if fmt is None:
             raise UsageError(f"{name}: cannot tell the format of standard input (use --format-hint)")
-        from .parsers import parse_source
-
-        parsed.append(parse_source(SourceFile(name, name, text), fmt, workspace))
+        parsed.append(workspace.parse_guarded(SourceFile(name, name, text), fmt))
     for p in parsed:
-        if any(problem.rule_id in ("DL001", "DL005") for problem in p.problems):
+        if any(problem.rule_id in UNPARSABLE for problem in p.problems):
             unparsable += 1
     return parsed, unparsable
 
@@ -180,46 +183,56 @@ def assemble(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
         files = by_format[fmt]
         if fmt == "unknown":
             units.extend(LintUnit(fmt, f.path, [f]) for f in files)
-        else:
+            continue
+        try:
             units.extend(parser_module(fmt).build_units(files, workspace))
+        except Exception as exc:  # an assembly bug loses this format's checks, not the run
+            units.extend(_unassembled(files, fmt, exc, workspace.error_log))
     return units
 
 
-def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException) -> Finding:
-    import tempfile
+def _unassembled(files: list[ParsedFile], fmt: str, exc: Exception, log: ErrorLog) -> list[LintUnit]:
+    """Each file alone, as a unit only format-independent rules (DL, secrets) look at."""
+    where = log.where(f"{fmt} assembly", exc)
+    message = f"internal error assembling the {fmt} files ({type(exc).__name__}); {where}"
+    for f in files:
+        f.problems.append(ParseProblem("DL006", message, Span.point(f.path, 1, 1)))
+    return [LintUnit("unknown", f.path, [f]) for f in files]
 
-    log = Path(tempfile.gettempdir()) / "deploylint-internal-errors.log"
-    try:
-        with log.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {rule.id} on {unit.path}\n")
-            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-    except OSError:
-        pass
+
+def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException, log: ErrorLog | None = None) -> Finding:
+    where = (log or ErrorLog()).where(f"{rule.id} on {unit.path}", exc)
     return Finding(
         rule_id="DL006",
         rule_name="internal-error",
         severity=Severity.ERROR,
-        message=f"internal error in rule {rule.id} ({type(exc).__name__}); traceback in {log}",
+        message=f"internal error in rule {rule.id} ({type(exc).__name__}); {where}",
         span=Span.point(unit.path, 1, 1),
         logical=f"{rule.id}",
     )
 
 
-def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext) -> list[Finding]:
+def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext, limits: Limits | None = None, log: ErrorLog | None = None) -> list[Finding]:
     findings: list[Finding] = []
+    budget = CheckBudget((limits or Limits()).max_seconds_per_file)
+    log = log or ErrorLog()
     for rule in rules:
         targets = [u for u in units if rule.target.format in ("any", u.format)]
         if not targets:
             continue
         compiled = CompiledRule(rule)  # compiled only when something can use it
         for unit in targets:
+            if budget.exhausted(unit):
+                budget.skip(unit, rule)
+                continue
             try:
-                findings.extend(compiled.run(unit, ctx))
+                with budget.charge(unit, rule):
+                    findings.extend(compiled.run(unit, ctx, budget))
             except UsageError:
                 raise
             except Exception as exc:  # one rule's bug must not lose the run
-                findings.append(internal_error_finding(rule, unit, exc))
-    return findings
+                findings.append(internal_error_finding(rule, unit, exc, log))
+    return findings + budget.findings(rules)
 
 
 def run(paths: list[str], settings: Settings) -> RunResult:
@@ -227,7 +240,7 @@ def run(paths: list[str], settings: Settings) -> RunResult:
     parsed, unparsable = parse_all(settings, workspace, paths)
     units = assemble(parsed, workspace)
     ctx = RunContext(units, settings.options)
-    findings = evaluate(settings.rules, units, ctx)
+    findings = evaluate(settings.rules, units, ctx, settings.limits, workspace.error_log)
     from .suppress import apply_suppressions
 
     findings = apply_suppressions(findings, units, settings)

@@ -12,18 +12,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errorlog import ErrorLog
 from .model import ParsedFile, ParseProblem, SourceFile, Span
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_file_bytes: int = 10 * 1024 * 1024
-    max_yaml_alias_nodes: int = 100_000
-    max_depth: int = 200
-    max_xml_elements: int = 200_000
-    max_includes: int = 500
-    max_include_depth: int = 16
-    max_include_bytes: int = 50 * 1024 * 1024
+    """Bounds on what one hostile file can cost (config key `limits:`). Exceeding
+    one is a DL005 finding naming it; the rest of the run goes on."""
+
+    max_file_bytes: int = 10 * 1024 * 1024  # larger files are skipped
+    max_yaml_alias_nodes: int = 100_000  # nodes built by alias expansion, per file
+    max_depth: int = 200  # YAML / XML nesting
+    max_xml_elements: int = 200_000  # per XML file
+    max_includes: int = 500  # nginx include targets per main file
+    max_include_depth: int = 16  # nested nginx includes
+    max_include_bytes: int = 50 * 1024 * 1024  # bytes read through one main file's includes
+    max_seconds_per_file: float = 30.0  # checks on one lint unit; then its remaining rules are skipped
 
 
 class ReadFailure(Exception):
@@ -54,6 +59,7 @@ class Workspace:
     root: Path
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)
+    error_log: ErrorLog = field(default_factory=ErrorLog)  # the run's internal-error log
     _parsed: dict[str, ParsedFile | ParseProblem] = field(default_factory=dict)
     _real_root: Path | None = None
 
@@ -100,8 +106,6 @@ class Workspace:
 
     def load(self, path: Path, fmt: str) -> ParsedFile | ParseProblem:
         """Parse a file once per run; a failure is returned as a problem."""
-        from .parsers import parse_source
-
         key = str(path.absolute())
         cached = self._parsed.get(key)
         if cached is not None:
@@ -111,6 +115,17 @@ class Workspace:
         except ReadFailure as exc:
             result: ParsedFile | ParseProblem = exc.problem
         else:
-            result = parse_source(source, fmt, self)
+            result = self.parse_guarded(source, fmt)
         self._parsed[key] = result
         return result
+
+    def parse_guarded(self, source: SourceFile, fmt: str) -> ParsedFile:
+        """Parse; a parser bug on this file becomes a DL006 problem, not a dead run."""
+        from .parsers import parse_source
+
+        try:
+            return parse_source(source, fmt, self)
+        except Exception as exc:
+            where = self.error_log.where(f"{fmt} parser on {source.path}", exc)
+            problem = ParseProblem("DL006", f"internal error in the {fmt} parser ({type(exc).__name__}); {where}", Span.point(source.path, 1, 1))
+        return ParsedFile(source, fmt, [], [problem])

@@ -8,18 +8,22 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 import re
+import shutil
 import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from linter.discover import discover
-from linter.engine import RunResult
+from linter.engine import RunResult, Settings, run
 from linter.model import Node, ParsedFile, Span, walk
+from linter.rules import Rule
 from linter.workspace import Limits, Workspace
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -50,6 +54,13 @@ TOKENS: tuple[bytes, ...] = (
     b"<!--", b"-->", b"<?xml version='1.0'?>", b"<?pi x?>", b'replace="replace"', b'remove="1"', b'incl="x"', b'from_env="HOME"',
     b"export ", b"KEY=", b"=VALUE", b"\xef\xbb\xbf", b"\xff\xfe", b"\xc3", b"\xed\xa0\x80", b"\xe2\x80\xa8", b"\xc2\x85",
     b"\x0b", b"\x0c", b"\x1b[31m", "\u202e".encode(), "\U0001f600".encode(), b"9" * 400, b"-1e309", b"0x", b"sk-proj-" + b"A" * 48,
+)
+
+# Values that keep most syntaxes valid but are odd for the checks reading them.
+ODD_VALUES: tuple[bytes, ...] = (
+    b"", b"0", b"-1", b"1e309", b"-0", b"nan", b".inf", b"999999999999999999999999", b"0x1F", b"1.5Gi", b"100m", b"0.0001",
+    b"null", b"~", b"true", b"no", b"[]", b"{}", b"*", b"all", b"ALL", b"::/0", b"0.0.0.0/0", b"localhost", b"default",
+    b"2001-12-14", b"x:y@z", b"redis://u:p@h:1/0", b"$(x)", b"{{ x }}", b"\\u0000", b"sk-ant-" + b"a" * 90, b"AKIA" + b"A" * 16,
 )
 
 # Openers and closers for deep nesting, per syntax family.
@@ -83,6 +94,21 @@ def example_seeds(extra_dirs: tuple[Path, ...] = ()) -> dict[str, list[Seed]]:
             if candidate.format in seeds:
                 seeds[candidate.format].append(Seed(candidate.format, candidate.relpath, Path(candidate.abspath).read_bytes()))
     return seeds
+
+
+def tree_seeds(tree: Path) -> list[Seed]:
+    """Every lintable file of one example tree (the CLI target mutates one of them)."""
+    return [Seed(c.format or "", c.relpath, Path(c.abspath).read_bytes()) for c in discover([str(tree)], tree)]
+
+
+def fuzz_settings(examples: int, *, reproducible: bool = True) -> settings:
+    return settings(
+        max_examples=examples,
+        deadline=None,  # the per-call bound is time_bound(); hypothesis' deadline would flake on slow machines
+        derandomize=reproducible,  # the normal test run is reproducible; bench/fuzz.py explores
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 # --- mutation strategies ---------------------------------------------------------
@@ -121,6 +147,19 @@ def _nest(data: bytes, position: int, nester: tuple[bytes, bytes], depth: int) -
     return _insert(data, position, opener * depth + closer * depth)
 
 
+_WORD = re.compile(rb"[A-Za-z0-9_.-]+")
+
+
+def _replace_word(data: bytes, position: int, value: bytes) -> bytes:
+    """Swap one word (a key or value) for an odd value: the syntax often stays valid,
+    so the selectors and checks see the odd value."""
+    words = list(_WORD.finditer(data))
+    if not words:
+        return data
+    m = words[position % len(words)]
+    return data[: m.start()] + value + data[m.end() :]
+
+
 def _swap_lines(data: bytes, first: int, second: int) -> bytes:
     lines = data.split(b"\n")
     i, j = first % len(lines), second % len(lines)
@@ -136,6 +175,8 @@ _mutation = st.one_of(
     st.tuples(st.just(_duplicate), _position, st.integers(1, 256)),
     st.tuples(st.just(_nest), _position, st.sampled_from(NESTERS), st.integers(1, 3000)),
     st.tuples(st.just(_swap_lines), _position, _position),
+    st.tuples(st.just(_replace_word), _position, st.sampled_from(ODD_VALUES)),
+    st.tuples(st.just(_replace_word), _position, st.sampled_from(ODD_VALUES)),
     st.tuples(st.just(lambda data, position: data[: _at(data, position)]), _position),  # truncation
 )
 
@@ -143,17 +184,25 @@ _mutation = st.one_of(
 _structural = st.text(st.sampled_from(list("{}[]<>/&;:'\"=#-*!|?%$\\\n\r\t ,.ax0_")), max_size=400)
 
 
+def tree_inputs(seeds: list[Seed]) -> st.SearchStrategy[tuple[str, bytes]]:
+    """One file of a tree, of any format, mutated."""
+    by_format: dict[str, list[Seed]] = {}
+    for seed in seeds:
+        by_format.setdefault(seed.format, []).append(seed)
+    return st.sampled_from(sorted(by_format)).flatmap(lambda fmt: inputs(by_format[fmt], fmt))
+
+
 @st.composite
 def inputs(draw: st.DrawFn, seeds: list[Seed], fmt: str) -> tuple[str, bytes]:
     """(file name, bytes): a seed mutated a few times, or structured or raw noise."""
-    kind = draw(st.sampled_from(("mutated", "mutated", "mutated", "structural", "raw")))
+    kind = draw(st.sampled_from(("mutated",) * 6 + ("structural", "raw")))
     if kind == "structural":
         return DEFAULT_NAMES[fmt], draw(_structural).encode("utf-8", "surrogatepass")
     if kind == "raw":
         return DEFAULT_NAMES[fmt], draw(st.binary(max_size=2048))
     seed = draw(st.sampled_from(seeds))
     data = seed.data
-    for fn, *args in draw(st.lists(_mutation, min_size=1, max_size=6)):
+    for fn, *args in draw(st.lists(_mutation, min_size=1, max_size=4)):
         data = fn(data, *args)
     return seed.name, data
 
@@ -254,13 +303,78 @@ def check_result(result: RunResult, texts: dict[str, str]) -> None:
     assert result.unparsable == len(failed), (result.unparsable, sorted(failed))
 
 
-def sarif_validator() -> Any:
-    """A jsonschema validator for SARIF 2.1.0, or None when the schema is not around."""
-    from conftest import SARIF_SCHEMA
+def fresh(root: Path) -> Path:
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    return root
 
-    if not SARIF_SCHEMA.is_file():
+
+# --- the fuzz targets: one input each ---------------------------------------------
+
+
+def parser_case(root: Path, fmt: str, name: str, data: bytes) -> ParsedFile:
+    """Read, decode and parse one input as `fmt` (and assemble its units)."""
+    parsed = parse_file(fresh(root), name, data, fmt)
+    check_parsed(parsed, fmt, {parsed.path: parsed.source.text})
+    return parsed
+
+
+def engine_case(root: Path, fmt: str, rules: list[Rule], name: str, data: bytes) -> RunResult:
+    """Lint one input with every rule."""
+    target = fresh(root) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    with time_bound():
+        result = run([str(target)], Settings(root=root, rules=rules, format_hint=fmt))
+    assert name in result.files
+    check_result(result, decoded_texts(root))
+    return result
+
+
+def cli_case(tree: Path, report: Path, validator: Any, name: str, data: bytes) -> int:
+    """Run the CLI to SARIF over `tree` with `name` replaced by `data` (restored after)."""
+    from linter.cli import main
+
+    target = tree / name
+    original = target.read_bytes() if target.exists() else None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    old = os.getcwd()
+    os.chdir(tree)
+    try:
+        with time_bound():
+            code = main(["--format", "sarif", "--output", str(report), "."])
+        texts = decoded_texts(tree)
+    finally:
+        os.chdir(old)
+        if original is None:
+            target.unlink()
+        else:
+            target.write_bytes(original)
+    assert code in (0, 1), code
+    document = json.loads(report.read_text(encoding="utf-8"))
+    if validator is not None:
+        errors = sorted(validator.iter_errors(document), key=str)
+        assert not errors, errors[0]
+    results = document["runs"][0]["results"]
+    assert not [r["message"]["text"] for r in results if r["ruleId"] == "DL006"]
+    for result in results:
+        for location in result["locations"]:
+            uri = location["physicalLocation"]["artifactLocation"]["uri"]
+            r = location["physicalLocation"]["region"]
+            line = r["startLine"]
+            span = Span(uri, line, r.get("startColumn", 1), r.get("endLine", line), r.get("endColumn", r.get("startColumn", 1)))
+            check_span(span, texts, result["ruleId"])
+    return code
+
+
+def sarif_validator(schema_path: Path | None = None) -> Any:
+    """A jsonschema validator for SARIF 2.1.0, or None when the schema is not around."""
+    if schema_path is None:
+        from conftest import SARIF_SCHEMA as schema_path
+    if not schema_path.is_file():
         return None
     import jsonschema
 
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
     return jsonschema.validators.validator_for(schema)(schema)

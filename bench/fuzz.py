@@ -1,0 +1,203 @@
+"""Deep fuzzing of every parser, the engine and the CLI (the normal test run
+does the same with a few deterministic examples: tests/test_fuzz_*.py).
+
+    python bench/fuzz.py                          # every target, 5,000 examples each
+    python bench/fuzz.py --examples 50000 --target parser --format nginx
+    python bench/fuzz.py --corpus ../shared/corpus/real   # more seeds
+    python bench/fuzz.py --atheris --format env   # coverage-guided, if atheris is installed
+
+Examples are random (a new seed each run unless --seed); a failure is shrunk
+by hypothesis, saved under bench/out/ and printed with its traceback. Inputs
+slower than --slow seconds are listed (a blow-up is a bug even if it ends).
+Exit status: 0 when no target failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
+
+from hypothesis import given, seed as hypothesis_seed  # noqa: E402
+
+import fuzz_support as fz  # noqa: E402
+from linter.config import select_rules  # noqa: E402
+from linter.rules import load_rules  # noqa: E402
+
+OUT = HERE / "out"
+
+
+@dataclass
+class Tally:
+    target: str
+    inputs: int = 0
+    seconds: float = 0.0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    slow: list[tuple[float, str]] = field(default_factory=list)
+    failure: str = ""
+
+
+def _note(tally: Tally, outcome: str) -> None:
+    tally.outcomes[outcome] = tally.outcomes.get(outcome, 0) + 1
+
+
+def _save(target: str, name: str, data: bytes) -> Path:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"fuzz-{target}-{hashlib.sha256(data).hexdigest()[:12]}-{Path(name).name or 'input'}"
+    path.write_bytes(data)
+    return path
+
+
+def _timed(tally: Tally, slow: float, name: str, data: bytes, action: Callable[[], str]) -> None:
+    started = time.perf_counter()
+    try:
+        outcome = action()
+    except BaseException:
+        tally.failure = f"input saved to {_save(tally.target, name, data)}\n{traceback.format_exc()}"
+        raise
+    finally:
+        elapsed = time.perf_counter() - started
+        tally.inputs += 1
+        tally.seconds += elapsed
+        if elapsed > slow:
+            tally.slow.append((elapsed, str(_save(tally.target + "-slow", name, data))))
+    _note(tally, outcome)
+
+
+def _problems_outcome(rule_ids: set[str]) -> str:
+    for rule_id in ("DL005", "DL001"):
+        if rule_id in rule_ids:
+            return rule_id
+    return "parsed"
+
+
+def parser_target(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> tuple[Tally, Callable[[tuple[str, bytes]], None]]:
+    tally = Tally(f"parser-{fmt}")
+
+    def one(case: tuple[str, bytes]) -> None:
+        name, data = case
+        _timed(tally, slow, name, data, lambda: _problems_outcome({p.rule_id for p in fz.parser_case(work, fmt, name, data).problems}))
+
+    return tally, one
+
+
+def engine_target(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> tuple[Tally, Callable[[tuple[str, bytes]], None]]:
+    tally = Tally(f"engine-{fmt}")
+    rules = select_rules(load_rules())
+
+    def one(case: tuple[str, bytes]) -> None:
+        name, data = case
+        _timed(tally, slow, name, data, lambda: _problems_outcome({f.rule_id for f in fz.engine_case(work, fmt, rules, name, data).findings}))
+
+    return tally, one
+
+
+def cli_target(tree_source: Path, work: Path, slow: float, schema: Path | None) -> tuple[Tally, Callable[[tuple[str, bytes]], None]]:
+    import shutil
+
+    tally = Tally("cli")
+    tree = work / "tree"
+    shutil.copytree(tree_source, tree)
+    validator = fz.sarif_validator(schema) if schema else None
+
+    def one(case: tuple[str, bytes]) -> None:
+        name, data = case
+        _timed(tally, slow, name, data, lambda: f"exit {fz.cli_case(tree, work / 'report.sarif', validator, name, data)}")
+
+    return tally, one
+
+
+def run_hypothesis(tally: Tally, one: Callable[[tuple[str, bytes]], None], strategy: Any, examples: int, seed: int) -> None:
+    test = hypothesis_seed(seed)(fz.fuzz_settings(examples, reproducible=False)(given(strategy)(one)))
+    started = time.perf_counter()
+    try:
+        test()
+    except Exception:
+        if not tally.failure:
+            tally.failure = traceback.format_exc()
+    tally.seconds = time.perf_counter() - started
+
+
+def run_atheris(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> None:  # pragma: no cover - optional tool
+    import atheris
+
+    tally, one = parser_target(fmt, seeds, work, slow)
+    name = fz.DEFAULT_NAMES[fmt]
+
+    def test_one_input(data: bytes) -> None:
+        one((name, data))
+
+    corpus = work / "atheris-seeds"
+    corpus.mkdir()
+    for i, s in enumerate(seeds):
+        (corpus / f"seed{i}").write_bytes(s.data)
+    atheris.Setup([sys.argv[0], str(corpus)], test_one_input)
+    atheris.Fuzz()
+
+
+def report(tallies: list[Tally]) -> int:
+    failed = 0
+    print(f"{'target':<20} {'inputs':>8} {'seconds':>8}  outcomes")
+    for t in tallies:
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(t.outcomes.items()))
+        print(f"{t.target:<20} {t.inputs:>8} {t.seconds:>8.1f}  {outcomes}{'  FAILED' if t.failure else ''}")
+    for t in tallies:
+        for elapsed, path in sorted(t.slow, reverse=True)[:5]:
+            print(f"slow: {t.target} {elapsed:.2f} s on {path}")
+        if t.failure:
+            failed += 1
+            print(f"\n=== {t.target} failed\n{t.failure}")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--examples", type=int, default=5000, help="examples per target (default 5000)")
+    parser.add_argument("--target", choices=("parser", "engine", "cli", "all"), default="all")
+    parser.add_argument("--format", choices=fz.available_formats(), action="append", help="only these formats (repeatable)")
+    parser.add_argument("--corpus", type=Path, action="append", default=[], help="extra seed directories")
+    parser.add_argument("--seed", type=int, default=None, help="reproduce a run")
+    parser.add_argument("--slow", type=float, default=1.0, help="list inputs slower than this many seconds")
+    parser.add_argument("--sarif-schema", type=Path, default=HERE.parent.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json")
+    parser.add_argument("--atheris", action="store_true", help="coverage-guided fuzzing of one format's parser with atheris")
+    args = parser.parse_args(argv)
+
+    formats = args.format or fz.available_formats()
+    seeds = fz.example_seeds(tuple(args.corpus))
+    seed = args.seed if args.seed is not None else random.randrange(1 << 32)
+    print(f"seed {seed}; formats {', '.join(formats)}; seeds per format: "
+          + ", ".join(f"{f} {len(seeds[f])}" for f in formats))
+    tallies: list[Tally] = []
+    with tempfile.TemporaryDirectory(prefix="deploylint-fuzz-") as tmp:
+        work = Path(tmp)
+        if args.atheris:
+            run_atheris(formats[0], seeds[formats[0]], work / "atheris", args.slow)
+            return 0
+        for fmt in formats:
+            for kind, make in (("parser", parser_target), ("engine", engine_target)):
+                if args.target in (kind, "all"):
+                    tally, one = make(fmt, seeds[fmt], work / f"{kind}-{fmt}", args.slow)
+                    run_hypothesis(tally, one, fz.inputs(seeds[fmt], fmt), args.examples, seed)
+                    tallies.append(tally)
+                    print(f"  {tally.target}: {tally.inputs} inputs in {tally.seconds:.1f} s", flush=True)
+        if args.target in ("cli", "all"):
+            tree = fz.EXAMPLES / "ai-etl-broken"
+            schema = args.sarif_schema if args.sarif_schema.is_file() else None
+            tally, one = cli_target(tree, work / "cli", args.slow, schema)
+            run_hypothesis(tally, one, fz.tree_inputs(fz.tree_seeds(tree)), max(args.examples // 10, 1), seed)
+            tallies.append(tally)
+    return report(tallies)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
