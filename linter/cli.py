@@ -56,17 +56,32 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
+def check_options(command: Any) -> Any:
+    """Options shared by `check` and `baseline write` (what is linted, and how)."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config file (default: the nearest .deploylint.yaml or pyproject.toml [tool.deploylint])."),
+        click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Also load custom rules from this directory (repeatable)."),
+        click.option("--select", multiple=True, help="Rule IDs, names or prefixes to run (comma-separated, repeatable)."),
+        click.option("--ignore", multiple=True, help="Rule IDs, names or prefixes to skip."),
+        click.option("--format-hint", type=click.Choice(["kubernetes", "nginx", "clickhouse", "env"]), help="Treat every file as this format."),
+        click.option("--ignore-unknown", is_flag=True, help="Skip named files whose format cannot be told (for pre-commit)."),
+        click.option("--nginx-prefix", type=click.Path(file_okay=False), help="nginx's configuration prefix: resolve relative includes against it only."),
+        click.option("--stdin-filename", default="-", help="The name to show (and detect the format from) for `-`."),
+        click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
+@check_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default=None, help="Output format (default: text).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default="note", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
-@click.option("--select", multiple=True, help="Rule IDs, names or prefixes to run (comma-separated, repeatable).")
-@click.option("--ignore", multiple=True, help="Rule IDs, names or prefixes to skip.")
-@click.option("--format-hint", type=click.Choice(["kubernetes", "nginx", "clickhouse", "env"]), help="Treat every file as this format.")
-@click.option("--ignore-unknown", is_flag=True, help="Skip named files whose format cannot be told (for pre-commit).")
-@click.option("--stdin-filename", default="-", help="The name to show (and detect the format from) for `-`.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
+              help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else note).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline file.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -78,28 +93,40 @@ def check_command(paths: tuple[str, ...], **options: Any) -> None:
     sys.exit(_guarded(lambda: run_check(list(paths) or ["."], options)))
 
 
-def run_check(paths: list[str], options: dict[str, Any]) -> int:
-    from .config import select_rules
-    from .engine import Settings, run
-    from .findings import Severity
-    from .rules import load_rules
+def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str], Any]:
+    """The paths to walk and the policy `Options` the command line gives."""
+    from .policy import Options
 
-    rules = select_rules(load_rules(), _split(options["select"]), _split(options["ignore"]))
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
         stdin = (options["stdin_filename"], sys.stdin.read())
-    settings = Settings(
+    baseline = options.get("baseline")
+    return paths, Options(
         root=scan_root(paths) if paths else Path.cwd(),
-        rules=rules,
+        config=Path(options["config_file"]) if options["config_file"] else None,
+        rules_dirs=[Path(d) for d in options["rules_dirs"]],
+        select=_split(options["select"]),
+        ignore=_split(options["ignore"]),
         format_hint=options["format_hint"],
         ignore_unknown=options["ignore_unknown"],
+        inline_suppressions=not options["no_inline_suppressions"],
+        baseline=Path(baseline) if baseline else None,
         stdin=stdin,
+        nginx_prefix=options["nginx_prefix"],
     )
-    result = run(paths, settings)
+
+
+def run_check(paths: list[str], options: dict[str, Any]) -> int:
+    from .findings import Severity
+    from .policy import fail_on, plan_runs, run_plans
+
+    paths, policy = policy_options(paths, options)
+    plans = plan_runs(paths, policy)
+    result = run_plans(plans)
     text = render(result, options)
     write_output(text, options["output"])
-    threshold = Severity(options["fail_on"]).rank
+    threshold = Severity(fail_on(plans, options["fail_on"])).rank
     failing = [f for f in result.shown if f.severity.rank >= threshold]
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
 
@@ -109,7 +136,7 @@ def render(result: Any, options: dict[str, Any]) -> str:
     if fmt == "json":
         from .report import json as json_report
 
-        return json_report.render(result, show_suppressed=options["show_suppressed"])
+        return json_report.render(result, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"])
     if fmt == "sarif":
         from .report import sarif
 
@@ -135,64 +162,117 @@ def write_output(text: str, output: str | None) -> None:
 
 @cli.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
-def rules_command(output_format: str) -> None:
-    """List the built-in rules."""
-    sys.exit(_guarded(lambda: _list_rules(output_format)))
+@click.option("--preset", type=click.Choice(["recommended", "strict", "production-checklist"]), help="Only the rules this preset enables, with its params.")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Include custom rules from this directory.")
+def rules_command(output_format: str, preset: str | None, rules_dirs: tuple[str, ...]) -> None:
+    """List the rules (built-in and custom), or what a preset enables."""
+    sys.exit(_guarded(lambda: _list_rules(output_format, preset, [Path(d) for d in rules_dirs])))
 
 
-def _list_rules(output_format: str) -> int:
+def _list_rules(output_format: str, preset: str | None, rules_dirs: list[Path]) -> int:
+    from .presets import preset_rules
     from .rules import load_rules
 
-    rules = load_rules()
+    rules = load_rules(rules_dirs)
+    if preset:
+        rules = preset_rules(preset, rules)
     if output_format == "json":
         import json
 
         click.echo(json.dumps([{"id": r.id, "name": r.name, "title": r.title, "severity": r.severity.value,
                                 "format": r.target.format, "tags": r.tags, "params": r.params} for r in rules], indent=2))
     elif output_format == "markdown":
-        click.echo("| ID | name | format | severity | title |\n|---|---|---|---|---|")
+        click.echo("| ID | name | format | severity | title | params |\n|---|---|---|---|---|---|")
         for r in rules:
-            click.echo(f"| {r.id} | {r.name} | {r.target.format} | {r.severity.value} | {r.title} |")
+            click.echo(f"| {r.id} | {r.name} | {r.target.format} | {r.severity.value} | {r.title} | {_params_text(r.params)} |")
     else:
         for r in rules:
-            click.echo(f"{r.id:<8} {r.name:<28} {r.severity.value:<8} {r.title}")
+            params = f"  [{_params_text(r.params)}]" if r.params and preset else ""
+            click.echo(f"{r.id:<8} {r.name:<28} {r.severity.value:<8} {r.title}{params}")
     return EXIT_CLEAN
+
+
+def _params_text(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
 @cli.command("rule")
 @click.argument("rule_id")
-def rule_command(rule_id: str) -> None:
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Include custom rules from this directory.")
+def rule_command(rule_id: str, rules_dirs: tuple[str, ...]) -> None:
     """Show the full help of one rule (by ID or name)."""
-    sys.exit(_guarded(lambda: _show_rule(rule_id)))
+    sys.exit(_guarded(lambda: _show_rule(rule_id, [Path(d) for d in rules_dirs])))
 
 
-def _show_rule(rule_id: str) -> int:
+def _show_rule(rule_id: str, rules_dirs: list[Path]) -> int:
+    from .docs import presets_by_rule, rule_help
     from .rules import load_rules
 
-    for r in load_rules():
+    rules = load_rules(rules_dirs)
+    for r in rules:
         if r.id == rule_id.upper() or r.name == rule_id:
-            click.echo(rule_help(r))
+            click.echo(rule_help(r, presets_by_rule(rules)[r.id]), nl=False)
             return EXIT_CLEAN
     raise UsageError(f"unknown rule '{rule_id}' (try `deploylint rules`)")
 
 
-def rule_help(r: Any) -> str:
-    h = r.help
-    lines = [f"{r.id} {r.name} ({r.severity.value}, {r.target.format})", "", r.title, "", "Why", "  " + h.get("why", "").strip()]
-    if h.get("bad"):
-        lines += ["", "Example (flagged)", _indent(h["bad"])]
-    if h.get("good"):
-        lines += ["", "Use instead", _indent(h["good"])]
-    lines += ["", "Fix", "  " + h.get("fix", "").strip()]
-    if r.params:
-        lines += ["", "Params (defaults)"] + [f"  {k}: {v!r}" for k, v in r.params.items()]
-    if r.references:
-        lines += ["", "References"] + [f"  {ref}" for ref in r.references]
-    return "\n".join(lines)
+@cli.command("validate-rules")
+@click.argument("directory", type=click.Path())
+def validate_rules_command(directory: str) -> None:
+    """Check a directory of custom rules: schema, regexes, IDs, and their examples."""
+    sys.exit(_guarded(lambda: _validate_rules(Path(directory))))
 
 
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.rstrip().splitlines())
+def _validate_rules(directory: Path) -> int:
+    from .custom_rules import rule_files, validate_rules_dir
+
+    problems = validate_rules_dir(directory)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        return EXIT_USAGE
+    click.echo(f"{directory}: {len(rule_files(directory))} rule file(s) valid")
+    return EXIT_CLEAN
+
+
+@cli.group("baseline")
+def baseline_group() -> None:
+    """Record today's findings so that only new ones are reported (`--baseline`)."""
+
+
+@baseline_group.command("write")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+@check_options
+def baseline_write_command(file: str, paths: tuple[str, ...], **options: Any) -> None:
+    """Write FILE with the findings of PATHS (default: `.`)."""
+    sys.exit(_guarded(lambda: _write_baseline(Path(file), list(paths) or ["."], options)))
+
+
+def _write_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> int:
+    from .baseline import write_baseline
+    from .policy import plan_runs, run_plans
+
+    paths, policy = policy_options(paths, options)
+    result = run_plans(plan_runs(paths, policy))
+    write_baseline(file, result.shown)
+    click.echo(f"{file}: recorded {len(result.shown)} finding(s) in {len(result.files)} file(s)")
+    return EXIT_CLEAN
+
+
+@cli.group("docs")
+def docs_group() -> None:
+    """Rule documentation generated from the rule files."""
+
+
+@docs_group.command("generate")
+@click.option("--check", is_flag=True, help="Exit 1 when the docs are out of date instead of writing them.")
+@click.option("--output-dir", type=click.Path(file_okay=False), help="Where to write (default: the project's docs/rules).")
+def docs_generate_command(check: bool, output_dir: str | None) -> None:
+    """Write docs/rules/<ID>.md and docs/rules/README.md from the rule files."""
+    from .docs import default_docs_dir, report_sync
+
+    sys.exit(_guarded(lambda: report_sync(Path(output_dir) if output_dir else default_docs_dir(), check)))
 
 
 def _guarded(action: Any) -> int:

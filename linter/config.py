@@ -2,15 +2,18 @@
 
 Rule selection follows ruff: `--select` / `--ignore` take IDs, names or ID
 prefixes; the most specific selector wins, `ignore` beats `select` at equal
-specificity.
+specificity. Configuration files (`config_file.py`) and their `extends` chains
+of presets (`presets.py`) resolve to per-rule `RuleOverride`s here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from .config_file import ConfigFile, find_config, read_config, show_value
 from .errors import UsageError
 from .findings import Severity
 from .rules import Rule
@@ -70,3 +73,166 @@ def select_rules(
             )
         enabled.append(rule)
     return enabled
+
+
+@dataclass(slots=True)
+class RuleEntry:
+    """One `rules:` entry of one config file, as written."""
+
+    file: ConfigFile
+    key: str  # ID, name, ID prefix or ALL
+    setting: Any  # "enable" | "disable" | {enabled, severity, params, ignore}
+    lenient: bool  # presets may name rules of packs that are not installed
+
+
+@dataclass(slots=True)
+class Config:
+    """A resolved configuration: its `extends` chain merged, base first."""
+
+    files: list[ConfigFile] = field(default_factory=list)
+    entries: list[RuleEntry] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)  # anchored globs (see anchor_glob)
+    rules_dirs: list[Path] = field(default_factory=list)
+    fail_on: str | None = None
+    pod_templates: dict[str, str] = field(default_factory=dict)
+    limits: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The user's config file (the last of the chain), or the default preset."""
+        return self.files[-1].display if self.files else "(defaults)"
+
+
+DEFAULT_PRESET = "recommended"
+
+
+def load_config(explicit: Path | None, start: Path) -> Config:
+    """The config for paths under `start`: `--config FILE` if given, else the
+    nearest config file walking up, else the default preset."""
+    from .presets import preset_path
+
+    config = Config()
+    path = explicit or find_config(start)
+    if path is None:
+        merge_chain(config, preset_path(DEFAULT_PRESET), [], preset=True)
+    else:
+        merge_chain(config, path, [], preset=False, top=True)
+    return config
+
+
+def merge_chain(config: Config, path: Path, stack: list[Path], *, preset: bool, top: bool = False) -> None:
+    from .presets import PRESET_NAMES, preset_path
+
+    real = path.resolve()
+    if real in stack:
+        cycle = " -> ".join(p.name for p in [*stack, real])
+        raise UsageError(f"{path}: extends cycle: {cycle}")
+    file = read_config(path, display=f"preset {path.stem}" if preset else None)
+    extends = file.data.get("extends", DEFAULT_PRESET if top else [])
+    for index, ref in enumerate([extends] if isinstance(extends, str) else extends):
+        if ref in PRESET_NAMES:
+            merge_chain(config, preset_path(ref), [*stack, real], preset=True)
+            continue
+        target = (path.parent / ref) if not Path(ref).is_absolute() else Path(ref)
+        if not target.is_file():
+            where: list[str | int] = ["extends", index] if isinstance(extends, list) else ["extends"]
+            raise file.error(where, f"unknown preset or missing file '{ref}' (presets: {', '.join(PRESET_NAMES)})")
+        merge_chain(config, target, [*stack, real], preset=False)
+    _merge_file(config, file, preset)
+
+
+def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
+    data = file.data
+    base = file.path.parent
+    config.files.append(file)
+    config.entries.extend(RuleEntry(file, key, setting, preset) for key, setting in (data.get("rules") or {}).items())
+    config.exclude.extend(anchor_glob(glob, base) for glob in data.get("exclude", []))
+    config.rules_dirs.extend(base / d for d in data.get("rules_dirs", []))
+    if "fail_on" in data:
+        config.fail_on = data["fail_on"]
+    config.pod_templates.update(data.get("pod_templates", {}))
+    config.limits.update(data.get("limits", {}))
+
+
+def anchor_glob(glob: str, base: Path) -> str:
+    """A config glob with a `/` is relative to its config file's directory: make
+    it absolute. A glob without one matches a path component anywhere: keep it."""
+    if "/" not in glob.rstrip("/"):
+        return glob
+    return (base / glob.lstrip("/")).absolute().as_posix()
+
+
+def _specificity_of(key: str, rules: list[Rule]) -> int:
+    """Within one file, broad entries apply first so specific ones win."""
+    if key.upper() == "ALL":
+        return 0
+    if any(key.upper() == r.id or key == r.name for r in rules):
+        return 1000
+    return len(key)
+
+
+def rule_overrides(config: Config, rules: list[Rule]) -> dict[str, RuleOverride]:
+    """Per rule ID, the merged settings of every config entry that names it."""
+    overrides: dict[str, RuleOverride] = {}
+    by_file: dict[int, list[RuleEntry]] = {}
+    for entry in config.entries:
+        by_file.setdefault(id(entry.file), []).append(entry)
+    for entries in by_file.values():
+        for entry in sorted(entries, key=lambda e: _specificity_of(e.key, rules)):
+            matched = [r for r in rules if entry.key.upper() == "ALL" or r.matches(entry.key)]
+            if not matched:
+                if entry.lenient:
+                    continue
+                raise entry.file.error(["rules", entry.key], "unknown rule (try `deploylint rules`)", key=True)
+            for rule in matched:
+                _apply(overrides.setdefault(rule.id, RuleOverride()), entry, rule)
+    return overrides
+
+
+def _apply(override: RuleOverride, entry: RuleEntry, rule: Rule) -> None:
+    setting = entry.setting
+    if isinstance(setting, str):
+        override.enabled = setting == "enable"
+        return
+    if "enabled" in setting:
+        override.enabled = setting["enabled"]
+    if "severity" in setting:
+        override.severity = Severity(setting["severity"])
+    for name, value in (setting.get("params") or {}).items():
+        problem = param_problem(rule, name, value)
+        if problem:
+            raise entry.file.error(["rules", entry.key, "params", name], problem, key=problem.startswith("unknown"))
+        override.params[name] = value
+    override.ignore.extend(anchor_glob(glob, entry.file.path.parent) for glob in setting.get("ignore", []))
+
+
+def param_problem(rule: Rule, name: str, value: Any) -> str | None:
+    """Why a configured param does not fit the rule: Python checks by their typed
+    params dataclass, schema/assert rules by the types of the rule's defaults."""
+    if rule.check_kind == "python":
+        from .checks import param_type_error, python_check
+
+        try:
+            params_type = python_check(rule.target.format, rule.check_body).params
+        except (ImportError, UsageError):
+            params_type = None
+        if params_type is not None:
+            return param_type_error(params_type, name, value)
+    if name not in rule.params:
+        known = f"known: {', '.join(sorted(rule.params))}" if rule.params else "it takes none"
+        return f"unknown param for {rule.id} ({known})"
+    default = rule.params[name]
+    expected = _json_type(default)
+    if expected and expected != _json_type(value) and not (expected == "number" and _json_type(value) == "integer"):
+        return f"expected {expected}, got {show_value(value)}"
+    return None
+
+
+# Checked in order: bool before int (a bool is an int in Python).
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "list"), (dict, "mapping"),
+)
+
+
+def _json_type(value: Any) -> str:
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), "")

@@ -26,6 +26,14 @@ _K8S_KIND = re.compile(r'^\s*(?:-\s+)?"?kind"?\s*:', re.M)
 _JSON_API = re.compile(r'"apiVersion"\s*:')
 _JSON_KIND = re.compile(r'"kind"\s*:')
 _NGINX_HINT = re.compile(r"^\s*(?:server|http|events|upstream|stream)\s*\{|^\s*location\s+[^;{]*\{|^\s*(?:listen|server_name|proxy_pass|add_header)\s", re.M)
+# nginx fragments (conf.d/, sites-*/, snippets/) often hold only a few
+# directives: a known directive family ending with ';' identifies them.
+_NGINX_FRAGMENT_HINT = re.compile(
+    r"^\s*(?:ssl_\w+|proxy_\w+|fastcgi_\w+|uwsgi_\w+|add_header\w*|server_tokens|limit_req\w*|limit_conn\w*|"
+    r"client_\w+|gzip\w*|include|error_page|access_log|error_log|keepalive_\w+|resolver|charset\w*)\s[^\n]*;\s*(?:#.*)?$",
+    re.M,
+)
+_NGINX_FRAGMENT_DIRS = ("sites-available", "sites-enabled", "snippets")
 _XML_ROOT = re.compile(r"<(clickhouse|yandex)[\s>/]")
 _TEMPLATE_ENV = (".env.example", ".env.sample", ".env.template", ".env.dist")
 
@@ -75,10 +83,12 @@ def detect_format(path: Path, head: str | None) -> str | None:
         if _XML_ROOT.search(_strip_xml_comments(head)):
             return "clickhouse"
         return None
+    parts = {p.lower() for p in path.parts}
     if name.endswith(".conf") or name == "nginx.conf" or name.endswith(".nginx"):
-        parts = {p.lower() for p in path.parts}
-        if name == "nginx.conf" or any("nginx" in p for p in parts) or _NGINX_HINT.search(head):
+        if name == "nginx.conf" or any("nginx" in p for p in parts) or _NGINX_HINT.search(head) or _NGINX_FRAGMENT_HINT.search(head):
             return "nginx"
+    elif "." not in name and parts & set(_NGINX_FRAGMENT_DIRS) and (_NGINX_HINT.search(head) or _NGINX_FRAGMENT_HINT.search(head)):
+        return "nginx"  # Debian-style sites-available/default
     return None
 
 
@@ -88,6 +98,8 @@ def _strip_xml_comments(text: str) -> str:
 
 def needs_content(path: Path) -> bool:
     name = path.name.lower()
+    if "." not in name and path.parent.name.lower() in _NGINX_FRAGMENT_DIRS:
+        return True
     return name.endswith(_YAML_SUFFIXES + (".xml", ".conf", ".nginx"))
 
 

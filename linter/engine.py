@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .baseline import Baseline
 from .budget import CheckBudget
 from .checks import PythonCheck, Violation, build_params, python_check
 from .discover import Candidate, discover
@@ -45,6 +46,10 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
     stdin: tuple[str, str] | None = None  # (display name, text) for `-`
+    inline_suppressions: bool = True  # False: comments and annotations are ignored (strict CI)
+    rule_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule ID -> path globs (config)
+    config_source: str = "the config"  # named in config-ignore suppressions
+    baseline: Baseline | None = None
 
 
 @dataclass(slots=True)

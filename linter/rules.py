@@ -102,11 +102,13 @@ def validate_rule_data(data: Any, source: str) -> None:
 
     schema = json.loads((schemas_dir() / "rule.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        error = errors[0]
-        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise UsageError(f"{source}: {where}: {error.message}")
+        from .config_file import describe_error
+
+        path, message, _ = describe_error(errors[0])
+        where = ".".join(str(p) for p in path) or "(top level)"
+        raise UsageError(f"{source}: {where}: {message} (`deploylint validate-rules` lists every problem with its line)")
 
 
 def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:

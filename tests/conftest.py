@@ -55,3 +55,10 @@ def lint(tmp_path: Path):  # type: ignore[no-untyped-def]
         return lint_text(tmp_path, name, text, select, **settings)
 
     return _lint
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A scratch repository root: config discovery stops at its `.git`."""
+    (tmp_path / ".git").mkdir()
+    return tmp_path

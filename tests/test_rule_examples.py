@@ -4,25 +4,17 @@ text is the rule's documentation, so docs cannot drift from behaviour."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
 
+from linter.rule_examples import example_filename, flagged_lines
 from linter.rules import validate_rule_data
 from linter.resources import rules_dir
 
 from conftest import all_rules, lint_text
 
-DEFAULT_NAMES = {"kubernetes": "manifest.yaml", "nginx": "nginx.conf", "clickhouse": "config.xml", "env": ".env"}
-_FLAG = re.compile(r"(#|<!--)\s*flagged\b")
-
 EXAMPLE_RULES = [r for r in all_rules() if r.help.get("bad") or r.help.get("good")]
-
-
-def _filename(rule) -> str:  # type: ignore[no-untyped-def]
-    return rule.help.get("example_filename") or DEFAULT_NAMES.get(rule.target.format, "manifest.yaml")
 
 
 def test_every_rule_file_is_valid() -> None:
@@ -48,15 +40,15 @@ def test_rule_file_names_match_ids() -> None:
 @pytest.mark.parametrize("rule", [r for r in EXAMPLE_RULES if r.help.get("bad")], ids=lambda r: r.id)
 def test_bad_example_fires_on_flagged_lines(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = rule.help["bad"]
-    result = lint_text(tmp_path, _filename(rule), text, select=[rule.id])
+    result = lint_text(tmp_path, example_filename(rule), text, select=[rule.id])
     lines = sorted({f.span.line for f in result.shown if f.rule_id == rule.id})
     assert lines, f"{rule.id}: bad example raised nothing: {[(f.rule_id, f.message) for f in result.shown]}"
-    marked = [i for i, line in enumerate(text.splitlines(), 1) if _FLAG.search(line)]
+    marked = flagged_lines(text)
     assert marked, f"{rule.id}: mark the flagged lines of the bad example with '# flagged'"
     assert lines == marked
 
 
 @pytest.mark.parametrize("rule", [r for r in EXAMPLE_RULES if r.help.get("good")], ids=lambda r: r.id)
 def test_good_example_is_silent(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = lint_text(tmp_path, _filename(rule), rule.help["good"], select=[rule.id])
+    result = lint_text(tmp_path, example_filename(rule), rule.help["good"], select=[rule.id])
     assert [f.message for f in result.shown if f.rule_id == rule.id] == []

@@ -53,25 +53,47 @@ CHECK_MODULES = {
 }
 
 
+# Checks every format's rules may name: the secret checks serve the Kubernetes,
+# env, nginx and ClickHouse packs alike.
+SHARED_CHECK_MODULES = ("linter.checks.secret_checks",)
+
+
 def python_check(fmt: str, name: str) -> PythonCheck:
-    table: dict[str, PythonCheck] = importlib.import_module(CHECK_MODULES[fmt]).CHECKS
-    if name not in table:
-        raise UsageError(f"unknown python check '{name}' for format '{fmt}' (known: {', '.join(sorted(table))})")
-    return table[name]
+    known: list[str] = []
+    for module in (*SHARED_CHECK_MODULES, CHECK_MODULES[fmt]):
+        table: dict[str, PythonCheck] = importlib.import_module(module).CHECKS
+        if name in table:
+            return table[name]
+        known.extend(table)
+    raise UsageError(f"unknown python check '{name}' for format '{fmt}' (known: {', '.join(sorted(known))})")
 
 
 def build_params(params_type: type, values: dict[str, Any], where: str) -> Any:
     """Instantiate a params dataclass, rejecting unknown names and wrong types."""
-    hints = typing.get_type_hints(params_type)
     fields = {f.name for f in dataclasses.fields(params_type)}
     unknown = sorted(set(values) - fields)
     if unknown:
         known = ", ".join(sorted(fields)) or "none"
         raise UsageError(f"{where}: unknown param '{unknown[0]}' (known: {known})")
     for name, value in values.items():
-        if not _type_ok(value, hints[name]):
-            raise UsageError(f"{where}: param '{name}': expected {_type_name(hints[name])}, got {value!r}")
+        problem = param_type_error(params_type, name, value)
+        if problem:
+            raise UsageError(f"{where}: param '{name}': {problem}")
     return params_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
+
+def param_type_error(params_type: type, name: str, value: Any) -> str | None:
+    """Why `value` does not fit the typed param `name` (None when it fits)."""
+    hint = typing.get_type_hints(params_type).get(name)
+    if hint is None:
+        known = ", ".join(sorted(f.name for f in dataclasses.fields(params_type))) or "none"
+        return f"unknown param (known: {known})"
+    if not _type_ok(value, hint):
+        import json
+
+        shown = json.dumps(value) if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
+        return f"expected {_type_name(hint)}, got {shown}"
+    return None
 
 
 def _type_ok(value: Any, hint: Any) -> bool:

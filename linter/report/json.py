@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from .. import __version__
 from ..engine import RunResult
 from ..findings import Finding
+from . import rule_counts
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -29,7 +31,12 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return item
 
 
-def render(result: RunResult, *, show_suppressed: bool = False) -> str:
+def statistics(result: RunResult) -> list[dict[str, Any]]:
+    """Shown findings per rule, most frequent first (like `ruff --statistics`)."""
+    return [{"rule": rid, "name": name, "count": n} for rid, name, n in rule_counts(result.shown)]
+
+
+def render(result: RunResult, *, show_suppressed: bool = False, with_statistics: bool = False) -> str:
     findings = result.findings if show_suppressed else result.shown
     document = {
         "tool": {"name": "deploylint", "version": __version__},
@@ -40,6 +47,10 @@ def render(result: RunResult, *, show_suppressed: bool = False) -> str:
             "files": len(result.files),
             "unparsable_files": result.unparsable,
             "by_severity": {sev: sum(1 for f in result.shown if f.severity.value == sev) for sev in ("error", "warning", "note")},
+            "suppressed_by_kind": dict(sorted(Counter(f.suppression.kind for f in result.suppressed if f.suppression).items())),
+            "suppressed_without_reason": sum(1 for f in result.suppressed if f.suppression and not f.suppression.reason),
         },
     }
+    if with_statistics:
+        document["statistics"] = statistics(result)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -6,6 +6,7 @@ from collections import Counter
 
 from ..engine import RunResult
 from ..findings import Finding, Severity
+from . import rule_counts
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.NOTE: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -35,16 +36,16 @@ def summary(result: RunResult) -> str:
     counts = Counter(f.severity for f in shown)
     parts = [f"{counts[sev]} {sev.value}{'' if counts[sev] == 1 else 's'}" for sev in Severity if counts[sev]]
     head = _plural(len(shown), "finding") + (f" ({', '.join(parts)})" if parts else "")
-    tail = [f"{len(result.suppressed)} suppressed", _plural(len(result.files), "file")]
+    unexplained = sum(1 for f in result.suppressed if f.suppression is not None and not f.suppression.reason)
+    suppressed = f"{len(result.suppressed)} suppressed" + (f" ({unexplained} without a reason)" if unexplained else "")
+    tail = [suppressed, _plural(len(result.files), "file")]
     if result.unparsable:
         tail.append(f"{result.unparsable} could not be parsed")
     return ", ".join([head] + tail)
 
 
 def statistics(result: RunResult) -> str:
-    counts = Counter((f.rule_id, f.rule_name) for f in result.shown)
-    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return "\n".join(f"{n:>5}  {rid:<8} {name}" for (rid, name), n in rows)
+    return "\n".join(f"{n:>5}  {rid:<8} {name}" for rid, name, n in rule_counts(result.shown))
 
 
 def render(result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..model import ScalarNode, walk
+from ..model import MappingNode, Node, ScalarNode, SequenceNode
 from . import Subject
 
 if TYPE_CHECKING:
@@ -22,13 +22,23 @@ def problems(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> It
 
 
 def scalars(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
-    """Every scalar value in every file of the unit, with the key it sits under."""
+    """Every string scalar in every file of the unit, with the key it sits under.
+    `logical` is its path (`data/API_TOKEN`, `spec/containers/0/env/2/value`),
+    prefixed by the document's index in multi-document files; `data` is the
+    file's source, to place a match inside the value."""
     for parsed in unit.files:
-        for document in parsed.documents:
-            for node in walk(document):
-                if isinstance(node, ScalarNode) and isinstance(node.value, str):
+        several = len(parsed.documents) > 1
+        for index, document in enumerate(parsed.documents):
+            stack: list[tuple[Node, tuple[str, ...]]] = [(document, (f"#{index}",) if several else ())]
+            while stack:
+                node, path = stack.pop()
+                if isinstance(node, MappingNode):
+                    stack.extend((value, (*path, key.text)) for key, value in reversed(node.pairs))
+                elif isinstance(node, SequenceNode):
+                    stack.extend((item, (*path, str(i))) for i, item in reversed(list(enumerate(node.items))))
+                elif isinstance(node, ScalarNode) and isinstance(node.value, str):
                     key = node.key.text if node.key is not None else ""
-                    yield Subject(node, {"key": key}, f"{key}", span=node.span)
+                    yield Subject(node, {"key": key}, "/".join(path), span=node.span, data=parsed.source)
 
 
 SELECTORS = {

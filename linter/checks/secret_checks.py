@@ -1,0 +1,176 @@
+"""Secret checks shared by every format: provider credentials anywhere (SEC101)
+and the Kubernetes secret rules (K8S701-K8S703).
+
+These checks are available to rules of every target format (see
+`SHARED_CHECK_MODULES` in `linter.checks`), so a pack uses them without
+importing this module. Every message shows values only through `redact`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from ..model import MappingNode, ScalarNode, SequenceNode, SourceFile, Span
+from ..secrets import ValueKind, classify, decode_base64_text, find_credentials, parse_url, redact
+from ..selectors import Subject
+from . import PythonCheck, Violation
+
+_NEWLINE = re.compile(r"\r\n|\n|\r")
+# Every provider format is at least this long (an AWS key ID is 20 characters).
+MIN_CREDENTIAL_CHARS = 20
+
+
+@lru_cache(maxsize=8)
+def _line_starts(text: str) -> tuple[int, ...]:
+    return (0,) + tuple(m.end() for m in _NEWLINE.finditer(text))
+
+
+def fragment_span(source: SourceFile | None, node: ScalarNode, start: int, end: int) -> Span:
+    """Where `node.text[start:end]` is written in the file: found in the node's
+    own source text (quotes and escapes make value and text differ); the whole
+    node when it cannot be found there."""
+    span = node.span
+    fragment = node.text[start:end]
+    if source is None or not fragment:
+        return span
+    starts = _line_starts(source.text)
+    if span.end_line > len(starts):
+        return span
+    first = starts[span.line - 1] + span.column - 1
+    last = starts[span.end_line - 1] + span.end_column - 1
+    found = source.text.find(fragment, first, last)
+    if found == -1:
+        return span
+    return _span_at(span.file, starts, found, found + len(fragment))
+
+
+def _span_at(file: str, starts: tuple[int, ...], start: int, end: int) -> Span:
+    import bisect
+
+    line = bisect.bisect_right(starts, start) - 1
+    end_line = bisect.bisect_right(starts, end) - 1
+    return Span(file, line + 1, start - starts[line] + 1, end_line + 1, end - starts[end_line] + 1)
+
+
+# --- SEC101 -------------------------------------------------------------------
+
+
+def known_credential(subject: Subject, params: Any) -> Iterator[Violation]:
+    """Provider-shaped credentials in a scalar, or in what a base64 scalar encodes."""
+    node = subject.node
+    if not isinstance(node, ScalarNode):
+        return
+    text = node.text
+    if len(text) < MIN_CREDENTIAL_CHARS:
+        return
+    source = subject.data if isinstance(subject.data, SourceFile) else None
+    matches = find_credentials(text)
+    counts: dict[str, int] = {}
+    for match in matches:
+        counts[match.provider] = n = counts.get(match.provider, 0) + 1
+        yield Violation(
+            fragment_span(source, node, match.start, match.end),
+            {"provider": match.name, "value": redact(text[match.start:match.end])},
+            logical=match.provider if n == 1 else f"{match.provider}#{n}",
+        )
+    if matches:
+        return
+    decoded = decode_base64_text(text)
+    if decoded is None:
+        return
+    for match in find_credentials(decoded)[:1]:
+        value = redact(decoded[match.start:match.end]) + ", base64-encoded"
+        yield Violation(node.span, {"provider": match.name, "value": value}, logical=f"{match.provider}/base64")
+
+
+# --- Kubernetes ---------------------------------------------------------------
+
+
+def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
+    """K8S701: `env: [{name: DB_PASSWORD, value: "..."}]` instead of valueFrom."""
+    container = subject.node
+    if not isinstance(container, MappingNode):
+        return
+    env = container.sequence("env")
+    if env is None:
+        return
+    for item in env:
+        if not isinstance(item, MappingNode):
+            continue
+        name, value = item.text("name"), item.scalar("value")
+        if value is None:  # valueFrom
+            continue
+        verdict = classify(name, value.text)
+        if verdict.secret_key and verdict.literal:
+            yield Violation(value.span, {"env": name, "value": redact(value.text)}, logical=f"env/{name}")
+
+
+_EMBEDDED_SETTING = re.compile(r"^[ \t]*([A-Za-z0-9_.\-]+)[ \t]*[:=][ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
+
+
+def configmap_secret(subject: Subject, params: Any) -> Iterator[Violation]:
+    """K8S702: ConfigMap entries that are secrets: a secret-like key with a
+    literal value, a URL with a password, a provider-shaped value, or a
+    secret-like setting inside an embedded config file."""
+    obj = subject.node
+    if not isinstance(obj, MappingNode):
+        return
+    data = obj.mapping("data")
+    if data is None:
+        return
+    for key, value in data.pairs:
+        if not isinstance(value, ScalarNode):
+            continue
+        reason = _configmap_reason(key.text, value.text)
+        if reason:
+            yield Violation(value.span, {"key": key.text, "reason": reason}, logical=f"data/{key.text}")
+
+
+def _configmap_reason(key: str, text: str) -> str:
+    verdict = classify(key, text)
+    if verdict.secret_key and verdict.literal and verdict.kind is not ValueKind.PLACEHOLDER:
+        return f"a secret-like key with a literal value ({redact(text)})"
+    url = parse_url(text)
+    if url is not None and url.password and classify("password", url.password).literal:
+        return f"a URL with an inline password ({url.masked()})"
+    credentials = find_credentials(text)
+    if credentials:
+        return f"a {credentials[0].name} ({redact(text[credentials[0].start:credentials[0].end])})"
+    if "\n" in text:  # an embedded file: application.properties, config.yaml...
+        for m in _EMBEDDED_SETTING.finditer(text):
+            inner = classify(m.group(1), m.group(2).strip("'\""))
+            if inner.secret_key and inner.literal and inner.kind is not ValueKind.PLACEHOLDER:
+                return f"an embedded setting '{m.group(1)}' with a literal secret ({redact(m.group(2))})"
+    return ""
+
+
+def plaintext_secret_object(subject: Subject, params: Any) -> Iterator[Violation]:
+    """K8S703: a `kind: Secret` whose data/stringData holds literal values."""
+    obj = subject.node
+    if not isinstance(obj, MappingNode):
+        return
+    for field_name in ("data", "stringData"):
+        entries = obj.mapping(field_name)
+        if entries is None:
+            continue
+        literal = [key.text for key, value in entries.pairs if _literal_entry(value)]
+        if literal:
+            keys = ", ".join(literal[:5]) + (", ..." if len(literal) > 5 else "")
+            yield Violation(entries.anchor_span, {"field": field_name, "count": len(literal), "keys": keys}, logical=field_name)
+
+
+def _literal_entry(value: Any) -> bool:
+    if isinstance(value, (MappingNode, SequenceNode)):
+        return False
+    return isinstance(value, ScalarNode) and classify("", value.text).literal
+
+
+CHECKS = {
+    "known-credential": PythonCheck(known_credential),
+    "env-literal-secret": PythonCheck(env_literal_secret),
+    "configmap-secret": PythonCheck(configmap_secret),
+    "plaintext-secret-object": PythonCheck(plaintext_secret_object),
+}

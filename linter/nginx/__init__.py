@@ -1,0 +1,1 @@
+"""nginx support: syntax (positions), includes (assembly) and the effective configuration."""

@@ -1,0 +1,36 @@
+"""Presets: named configurations shipped as data in `rules/presets/<name>.yaml`.
+
+They use the config file format (`extends`, `rules`, ...). A preset may name
+rules of packs that are not installed; those entries are skipped, while a
+user's config naming an unknown rule is an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import UsageError
+from .resources import presets_dir
+from .rules import Rule
+
+PRESET_NAMES = ("recommended", "strict", "production-checklist")
+
+
+def preset_path(name: str) -> Path:
+    if name not in PRESET_NAMES:
+        raise UsageError(f"unknown preset '{name}' (presets: {', '.join(PRESET_NAMES)})")
+    return presets_dir() / f"{name}.yaml"
+
+
+def preset_rules(name: str, rules: list[Rule]) -> list[Rule]:
+    """The rules a preset enables, with its severities and params applied."""
+    from .config import Config, merge_chain, rule_overrides, select_rules
+
+    config = Config()
+    merge_chain(config, preset_path(name), [], preset=True)
+    return select_rules(rules, overrides=rule_overrides(config, rules))
+
+
+def presets_enabling(rule_id: str, rules: list[Rule]) -> list[str]:
+    """Names of the presets under which a rule runs (for its documentation)."""
+    return [name for name in PRESET_NAMES if any(r.id == rule_id for r in preset_rules(name, rules))]

@@ -1,0 +1,224 @@
+"""nginx selectors: levels, directives and settings of the effective configuration.
+
+A file included twice (a snippet in two servers) appears twice in the tree;
+subjects group every instance of one written block or directive, so a check
+sees all of its contexts and reports the text once. Only files the unit
+reports on (`NginxConfig.report_files`) yield subjects; trees with a file that
+failed to parse yield none (their DL001 says why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from ..model import Span
+from ..nginx.effective import (
+    HANDLERS,
+    NESTED,
+    Block,
+    http_servers,
+    inherited,
+    is_tls_listen,
+    is_tls_server,
+)
+from ..nginx.includes import IncludeProblem, NginxConfig
+from ..nginx.syntax import Directive
+from . import Subject
+
+if TYPE_CHECKING:
+    from ..engine import RunContext
+    from ..units import LintUnit
+
+
+@dataclass(slots=True)
+class BlockGroup:
+    """Every instance of one written block (server, location, if)."""
+
+    blocks: list[Block]
+
+    @property
+    def first(self) -> Block:
+        return self.blocks[0]
+
+
+@dataclass(slots=True)
+class DirectiveGroup:
+    """One written directive and the level holding each of its instances."""
+
+    directive: Directive
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MissingSetting:
+    """A setting no level sets for these servers: where the fix belongs."""
+
+    name: str
+    anchor: Span
+    servers: list[Block]
+
+
+def config_of(unit: "LintUnit") -> NginxConfig | None:
+    model = unit.model
+    if not isinstance(model, NginxConfig) or model.broken:
+        return None
+    return model
+
+
+def _key(span: Span) -> tuple[str, int, int]:
+    return (span.file, span.line, span.column)
+
+
+def _all_blocks(config: NginxConfig) -> list[Block]:
+    return [config.root, *config.root.blocks()]
+
+
+def _block_logical(block: Block) -> str:
+    parts = []
+    b: Block | None = block
+    while b is not None and b.directive is not None:
+        parts.append(b.label)
+        b = b.parent
+    return "/".join(reversed(parts)) or "top"
+
+
+def _block_subjects(
+    config: NginxConfig, blocks: list[Block], context: Callable[[Block], dict[str, Any]] | None = None
+) -> Iterator[Subject]:
+    groups: dict[tuple[str, int, int], BlockGroup] = {}
+    for block in blocks:
+        if block.directive is None or block.directive.span.file not in config.report_files:
+            continue
+        groups.setdefault(_key(block.directive.span), BlockGroup([])).blocks.append(block)
+    for group in groups.values():
+        first = group.first
+        ctx = {"block": first.label, **(context(first) if context else {})}
+        yield Subject(None, ctx, _block_logical(first), span=first.anchor, data=group)
+
+
+def directive_groups(config: NginxConfig, names: frozenset[str] | set[str]) -> list[DirectiveGroup]:
+    groups: dict[int, DirectiveGroup] = {}
+    for block in _all_blocks(config):
+        for d in block.directives:
+            if d.name in names and d.span.file in config.report_files:
+                groups.setdefault(id(d), DirectiveGroup(d)).blocks.append(block)
+    return sorted(groups.values(), key=lambda g: _key(g.directive.span))
+
+
+def _directive_subjects(config: NginxConfig, names: set[str] | frozenset[str]) -> Iterator[Subject]:
+    for group in directive_groups(config, names):
+        d = group.directive
+        where = _block_logical(group.blocks[0])
+        yield Subject(
+            None, {"block": group.blocks[0].label, "directive": d.name}, f"{where}/{d.name} {d.arg(0)}", span=d.head, data=group
+        )
+
+
+def directives(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Every directive named in option `names`, once per written directive."""
+    config = config_of(unit)
+    if config is not None:
+        yield from _directive_subjects(config, set(options.get("names", ())))
+
+
+def security_headers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Header scopes (every server, and every nested level with its own
+    add_header: the levels whose header set responses carry) unless option
+    `scopes: false`; plus the add_header directives of the headers named in
+    option `headers` (lower case)."""
+    config = config_of(unit)
+    if config is None:
+        return
+    if options.get("scopes", True):
+        servers = set(map(id, http_servers(config.root)))
+        scopes = [b for b in config.root.blocks() if id(b) in servers or (b.kind in NESTED and b.has("add_header"))]
+        yield from _block_subjects(config, scopes)
+    wanted = {h.lower() for h in options.get("headers", ())}
+    if wanted:
+        for subject in _directive_subjects(config, {"add_header"}):
+            d = subject.data.directive
+            if d.arg(0).lower() in wanted:
+                yield subject
+
+
+def _tls_anchor(server: Block) -> Span:
+    listen = next((d for d in server.own("listen") if is_tls_listen(d)), None)
+    ssl = server.own("ssl")
+    return listen.head if listen else ssl[0].head if ssl else server.anchor
+
+
+def _http_anchor(server: Block) -> Span:
+    http = next((b for b in server.chain() if b.kind == "http" and b.directive is not None), None)
+    return http.anchor if http is not None else server.anchor
+
+
+def settings(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """A setting that servers inherit (option `directive`): every directive
+    setting it (unless `present: false`), and, where no level sets it for a
+    server whose context is known, one subject for the place the fix belongs
+    (`missing_at: listen` the TLS listen, `http` the http block). Option
+    `tls_only` limits the missing check to TLS servers."""
+    config = config_of(unit)
+    if config is None:
+        return
+    name = options["directive"]
+    if options.get("present", True):
+        yield from _directive_subjects(config, {name})
+    anchor_of = _http_anchor if options.get("missing_at") == "http" else _tls_anchor
+    missing: dict[tuple[str, int, int], MissingSetting] = {}
+    for server in http_servers(config.root):
+        if options.get("tls_only") and not is_tls_server(server):
+            continue
+        if not inherited(server, name).missing:
+            continue
+        anchor = anchor_of(server)
+        if anchor.file in config.report_files:
+            missing.setdefault(_key(anchor), MissingSetting(name, anchor, [])).servers.append(server)
+    for key, item in sorted(missing.items()):
+        server = item.servers[0]
+        yield Subject(
+            None, {"block": server.label, "directive": name}, f"{_block_logical(server)}/{name}", span=item.anchor, data=item
+        )
+
+
+def servers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Every server of the http context."""
+    config = config_of(unit)
+    if config is not None:
+        yield from _block_subjects(config, http_servers(config.root))
+
+
+def proxied_locations(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Levels that hand requests to a backend (proxy_pass, fastcgi_pass, ...),
+    and every limit_req directive (its zone must exist)."""
+    config = config_of(unit)
+    if config is None:
+        return
+    yield from _block_subjects(config, [b for b in config.root.blocks() if b.kind in NESTED and any(b.has(h) for h in HANDLERS)])
+    yield from _directive_subjects(config, {"limit_req"})
+
+
+def include_problems(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Includes that could not be resolved, in the files this unit reports on."""
+    model = unit.model
+    if not isinstance(model, NginxConfig):
+        return
+    seen: set[tuple[tuple[str, int, int], str]] = set()
+    for problem in model.problems:
+        key = (_key(problem.span), problem.message)
+        if problem.span.file in model.report_files and key not in seen:
+            seen.add(key)
+            yield Subject(None, {"detail": problem.message}, problem.logical, span=problem.span, data=problem)
+
+
+SELECTORS = {
+    "directives": directives,
+    "security-headers": security_headers,
+    "settings": settings,
+    "servers": servers,
+    "proxied-locations": proxied_locations,
+    "include-problems": include_problems,
+}
+
+__all__ = ["SELECTORS", "BlockGroup", "DirectiveGroup", "IncludeProblem", "MissingSetting"]

@@ -1,0 +1,63 @@
+"""Baselines: write today's findings, then report only new ones; fingerprints
+survive unrelated edits and never hold line numbers or values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
+
+# The same container again under another name: a new finding, nothing else.
+SECOND_CONTAINER = DEPLOYMENT_WITHOUT_LIMIT[DEPLOYMENT_WITHOUT_LIMIT.index("        - name: api"):].replace("name: api", "name: worker")
+
+
+def test_baseline_round_trip_survives_lines_inserted_above(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "k8s/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, _ = run_cli(capsys, project, "baseline", "write", "baseline.json", "k8s")
+    assert (code, out) == (0, "baseline.json: recorded 1 finding(s) in 1 file(s)\n")
+    document = json.loads((project / "baseline.json").read_text())
+    [(fingerprint, entry)] = document["findings"].items()
+    assert entry == {"rule": "K8S104", "file": "k8s/app.yaml", "count": 1}
+    assert "line" not in json.dumps(document) and "memory limit" not in json.dumps(document)
+
+    code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json")
+    assert (code, out) == (0, "0 findings, 1 suppressed, 1 file\n")
+
+    # Unrelated edits above the finding move it by three lines: still known.
+    write(project, "k8s/app.yaml", "# owned by team-platform\n# see runbook\n\n" + DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json", "--show-suppressed", "--format", "json")
+    [finding] = json.loads(out)["findings"]
+    assert (finding["line"], finding["fingerprint"], finding["suppressed"]) == (16, fingerprint, {"kind": "baseline", "reason": "in baseline baseline.json"})
+
+    # A new problem is reported; the known one stays suppressed.
+    write(project, "k8s/app.yaml", DEPLOYMENT_WITHOUT_LIMIT + SECOND_CONTAINER)
+    code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json")
+    assert (code, out) == (1, ("k8s/app.yaml:25:13: K8S104 container 'worker' in Deployment/backend has no memory limit\n\n"
+                               "1 finding (1 error), 1 suppressed, 1 file\n"))
+
+
+def test_each_baseline_entry_covers_as_many_findings_as_it_counted(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one = DEPLOYMENT_WITHOUT_LIMIT
+    write(project, "app.yaml", one + "---\n" + one)  # the same object twice: one fingerprint, count 2
+    run_cli(capsys, project, "baseline", "write", "b.json", "app.yaml")
+    assert [e["count"] for e in json.loads((project / "b.json").read_text())["findings"].values()] == [2]
+    write(project, "app.yaml", one + "---\n" + one + "---\n" + one)
+    code, out, _ = run_cli(capsys, project, "app.yaml", "--baseline", "b.json")
+    assert out.endswith("1 finding (1 error), 2 suppressed, 1 file\n") and code == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "deploylint: error: b.json: baseline file not found (create it with `deploylint baseline write b.json`)\n"),
+        ("[]", "deploylint: error: b.json: not a deploylint baseline (version 1 with a `findings` mapping)\n"),
+        ('{"version": 1, "findings": {"x": {"count": 0}}}', "deploylint: error: b.json: findings.x.count: expected a positive integer\n"),
+    ],
+)
+def test_bad_baseline_files_are_usage_errors(project: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str) -> None:
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    if content is not None:
+        write(project, "b.json", content)
+    assert run_cli(capsys, project, "app.yaml", "--baseline", "b.json")[::2] == (2, message)

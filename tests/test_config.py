@@ -1,0 +1,232 @@
+"""Configuration files: discovery, validation messages, extends chains, and the
+settings they control (exclude, fail_on, pod_templates, limits, params)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
+
+from linter.config import load_config, param_problem, rule_overrides
+from linter.config_file import find_config
+from linter.errors import UsageError
+from linter.rules import load_rules
+
+REPLICAS_RULE = """\
+id: ACME301
+name: min-replicas
+title: Deployments run enough replicas
+severity: warning
+target: {format: kubernetes, select: objects, kinds: [Deployment]}
+check:
+  assert:
+    - {path: spec.replicas, min: "{min_replicas}"}
+message: "{kind}/{object} spec.replicas {reason} (want {min_replicas})"
+help:
+  why: One replica is one outage.
+  fix: Raise spec.replicas.
+params: {min_replicas: 2}
+"""
+
+
+def test_nearest_config_wins_and_yaml_beats_pyproject(project: Path) -> None:
+    write(project, ".deploylint.yaml", "fail_on: error\n")
+    write(project, "apps/pyproject.toml", "[tool.deploylint]\nfail_on = 'warning'\n")
+    write(project, "apps/web/.deploylint.yml", "fail_on: note\n")
+    write(project, "apps/web/pyproject.toml", "[tool.deploylint]\nfail_on = 'warning'\n")
+    (project / "apps/api").mkdir()
+    assert find_config(project / "apps/web") == project / "apps/web/.deploylint.yml"
+    assert find_config(project / "apps/api") == project / "apps/pyproject.toml"
+    assert find_config(project / "other") == project / ".deploylint.yaml"
+    assert load_config(None, project / "apps/api").fail_on == "warning"
+
+
+def test_pyproject_without_table_is_skipped_and_walk_stops_at_repository_root(project: Path) -> None:
+    write(project, "sub/pyproject.toml", "[project]\nname = 'x'\n")
+    assert find_config(project / "sub") is None
+    config = load_config(None, project / "sub")
+    assert [f.display for f in config.files] == ["preset recommended"]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("rules:\n  K8S104: enable\n  K8S999: disable\n", ".deploylint.yaml:3: rules.K8S999: unknown rule (try `deploylint rules`)"),
+        ("fail_on: error\nrulez: {}\n", (".deploylint.yaml:2: rulez: unknown key (known: description, exclude, extends, fail_on, "
+                                           "limits, pod_templates, rules, rules_dirs)")),
+        ("extends: strictest\n", (".deploylint.yaml:1: extends: unknown preset or missing file 'strictest' "
+                                  "(presets: recommended, strict, production-checklist)")),
+        ("rules:\n  K8S104: enabled\n", '.deploylint.yaml:2: rules.K8S104: expected one of enable, disable or a mapping, got "enabled"'),
+        ("rules:\n  K8S104: {severity: fatal}\n", '.deploylint.yaml:2: rules.K8S104.severity: expected one of error, warning, note, got "fatal"'),
+        ("limits:\n  max_file_bytes: lots\n", '.deploylint.yaml:2: limits.max_file_bytes: expected integer, got "lots"'),
+        ("exclude: build/\n", '.deploylint.yaml:1: exclude: expected a list, got "build/"'),
+        ("rules: [\n", ".deploylint.yaml:2: invalid YAML: while parsing a flow node did not find expected node content"),
+        ("- a\n- b\n", ".deploylint.yaml:1: a config file must be a mapping of settings"),
+        ("extends: recommended\nfail_on: warning\nexclude: [vendor/*]\nrules:\n  K8S104: enable\n  K8S301:\n    params: {min_replicas: three}\n",
+         '.deploylint.yaml:7: rules.K8S301.params.min_replicas: expected integer, got "three"'),
+        ("rules:\n  hpa-min-replicas: {params: {minimum: 3}}\n",
+         ".deploylint.yaml:2: rules.hpa-min-replicas.params.minimum: unknown param (known: min_replicas)"),
+        ("rules:\n  K8S104: {params: {min: 3}}\n", ".deploylint.yaml:2: rules.K8S104.params.min: unknown param for K8S104 (it takes none)"),
+    ],
+)
+def test_config_mistakes_exit_2_with_one_precise_line(project: Path, capsys: pytest.CaptureFixture[str], config: str, message: str) -> None:
+    write(project, ".deploylint.yaml", config)
+    write(project, "k8s/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, err = run_cli(capsys, project, "k8s")
+    assert (code, out, err) == (2, "", f"deploylint: error: {message}\n")
+
+
+def test_param_types_are_checked_against_a_schema_rules_defaults(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "rules/ACME301-min-replicas.yaml", REPLICAS_RULE)
+    write(project, ".deploylint.yaml", "rules_dirs: [rules]\nrules:\n  ACME301:\n    severity: error\n    params:\n      min_replicas: three\n")
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, _, err = run_cli(capsys, project, "app.yaml")
+    assert code == 2
+    assert err == 'deploylint: error: .deploylint.yaml:6: rules.ACME301.params.min_replicas: expected integer, got "three"\n'
+
+
+def test_python_check_params_are_checked_against_their_dataclass() -> None:
+    dl001 = next(r for r in load_rules() if r.id == "DL001")
+    assert param_problem(dl001, "depth", 3) == "unknown param (known: none)"
+
+
+def test_pyproject_errors_name_the_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "pyproject.toml", "[project]\nname = 'x'\n\n[tool.deploylint]\nfail_on = 'sometimes'\n")
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, _, err = run_cli(capsys, project, "app.yaml")
+    assert (code, err) == (2, 'deploylint: error: pyproject.toml:5: fail_on: expected one of error, warning, note, got "sometimes"\n')
+
+
+def test_extends_chains_apply_in_order_and_cycles_are_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "base.yaml", "extends: recommended\nrules:\n  K8S: {severity: warning}\n")
+    write(project, ".deploylint.yaml", "extends: [base.yaml]\nrules:\n  K8S104: {severity: note}\n  DL: {severity: note}\n")
+    rules = load_rules()
+    overrides = rule_overrides(load_config(None, project), rules)
+    assert overrides["K8S104"].severity is not None and overrides["K8S104"].severity.value == "note"
+    write(project, "base.yaml", "extends: .deploylint.yaml\n")
+    with pytest.raises(UsageError, match=r"extends cycle: \.deploylint\.yaml -> base\.yaml -> \.deploylint\.yaml"):
+        load_config(None, project)
+
+
+def test_prefix_then_specific_entries_within_one_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, ".deploylint.yaml", "rules:\n  K8S104: {severity: note}\n  K8S: {severity: warning}\n")
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, _ = run_cli(capsys, project, "app.yaml")
+    assert "1 finding (1 note)" in out and code == 1
+
+
+def test_disable_by_name_and_fail_on_from_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, ".deploylint.yaml", "fail_on: error\nrules:\n  container-memory-limit: {severity: warning}\n")
+    code, out, _ = run_cli(capsys, project, "app.yaml")
+    assert code == 0 and "app.yaml:13:13: K8S104" in out
+    assert run_cli(capsys, project, "app.yaml", "--fail-on", "warning")[0] == 1
+    write(project, ".deploylint.yaml", "rules:\n  container-memory-limit: disable\n")
+    code, out, _ = run_cli(capsys, project, "app.yaml")
+    assert (code, out) == (0, "0 findings, 0 suppressed, 1 file\n")
+
+
+def test_explicit_config_overrides_discovery(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, ".deploylint.yaml", "rules:\n  K8S104: disable\n")
+    write(project, "ci/strict.yaml", "extends: strict\n")
+    assert run_cli(capsys, project, "app.yaml")[0] == 0
+    assert run_cli(capsys, project, "--config", "ci/strict.yaml", "app.yaml")[0] == 1
+    code, _, err = run_cli(capsys, project, "--config", "ci/missing.yaml", "app.yaml")
+    assert (code, err) == (2, "deploylint: error: ci/missing.yaml: config file not found\n")
+
+
+def test_exclude_is_honoured_for_files_named_explicitly(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "vendor/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, "deploy/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, ".deploylint.yaml", "exclude: [vendor/*]\n")
+    code, out, _ = run_cli(capsys, project, "vendor/app.yaml", "deploy/app.yaml")
+    assert out.splitlines()[0].startswith("deploy/app.yaml:13:13: K8S104")
+    assert out.endswith("1 finding (1 error), 0 suppressed, 1 file\n") and code == 1
+
+
+def test_pod_templates_extend_container_rules_to_custom_resources(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rollout = DEPLOYMENT_WITHOUT_LIMIT.replace("apps/v1", "argoproj.io/v1alpha1").replace("kind: Deployment", "kind: Rollout")
+    write(project, "rollout.yaml", rollout)
+    assert run_cli(capsys, project, "rollout.yaml")[1] == "0 findings, 0 suppressed, 1 file\n"
+    write(project, ".deploylint.yaml", "pod_templates: {Rollout: spec.template}\n")
+    code, out, _ = run_cli(capsys, project, "rollout.yaml")
+    assert out.startswith("rollout.yaml:13:13: K8S104 container 'api' in Rollout/backend has no memory limit\n") and code == 1
+
+
+def test_limits_map_onto_workspace_limits(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, ".deploylint.yaml", "limits: {max_file_bytes: 100}\n")
+    code, out, _ = run_cli(capsys, project, "app.yaml")
+    assert code == 1
+    assert out.startswith("app.yaml:1:1: DL005 file is 599 bytes, over the 100-byte limit (max_file_bytes); skipped\n")
+
+
+def test_each_path_takes_its_nearest_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "team-a/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, "team-b/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, "team-b/.deploylint.yaml", "rules: {K8S104: disable}\n")
+    code, out, _ = run_cli(capsys, project, "team-a", "team-b")
+    assert code == 1
+    assert out == ("team-a/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
+                   "1 finding (1 error), 0 suppressed, 2 files\n")
+
+
+def test_a_directory_with_its_own_config_inside_a_scanned_tree_uses_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "deploy/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, "deploy/legacy/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    write(project, "deploy/legacy/.deploylint.yaml", "rules: {K8S104: {severity: note}}\n")
+    write(project, "deploy/legacy/old/pyproject.toml", "[tool.deploylint]\nrules = {K8S104 = 'disable'}\n")
+    write(project, "deploy/legacy/old/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, _ = run_cli(capsys, project, "deploy")
+    assert code == 1
+    assert out == ("deploy/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n"
+                   "deploy/legacy/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
+                   "2 findings (1 error, 1 note), 0 suppressed, 3 files\n")
+
+
+def test_pyproject_inline_table_errors_point_at_their_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "pyproject.toml", "[tool.deploylint]\nfail_on = 'error'\nrules = {K8S104 = {severity = 'loud'}}\n")
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, _, err = run_cli(capsys, project, "app.yaml")
+    assert (code, err) == (2, 'deploylint: error: pyproject.toml:3: rules.K8S104.severity: expected one of error, warning, note, got "loud"\n')
+
+
+def test_a_configured_param_changes_what_an_assert_rule_accepts(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "rules/ACME301-min-replicas.yaml", REPLICAS_RULE)
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace("replicas: 3", "replicas: 2"))
+    assert run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME301", "app.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
+    write(project, ".deploylint.yaml", "rules_dirs: [rules]\nrules: {ACME301: {params: {min_replicas: 3}}}\n")
+    code, out, _ = run_cli(capsys, project, "--select", "ACME301", "app.yaml")
+    assert (code, out.splitlines()[0]) == (1, "app.yaml:5:13: ACME301 Deployment/backend spec.replicas must be at least 3 (want 3)")
+
+
+HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: backend}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: backend}
+  minReplicas: 3
+  maxReplicas: 10
+"""
+
+
+def test_raising_a_python_checks_param_in_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "hpa.yaml", HPA)
+    assert run_cli(capsys, project, "hpa.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
+    write(project, ".deploylint.yaml", "rules:\n  K8S301: {params: {min_replicas: 4}}\n")
+    code, out, _ = run_cli(capsys, project, "hpa.yaml")
+    assert (code, out.splitlines()[0]) == (1, "hpa.yaml:6:16: K8S301 HorizontalPodAutoscaler/backend: minReplicas 3 is below 4")
+
+
+def test_globs_with_a_slash_are_relative_to_their_config_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "deploy/.deploylint.yaml", "exclude: [legacy/*]\nrules: {K8S104: {ignore: [staging/*.yaml, '*.tmp.yaml']}}\n")
+    for name in ("deploy/app.yaml", "deploy/legacy/app.yaml", "deploy/staging/app.yaml", "deploy/x.tmp.yaml", "legacy/app.yaml"):
+        write(project, name, DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, _ = run_cli(capsys, project, "deploy", "legacy", "--show-suppressed")
+    assert code == 1
+    assert [line.split(":")[0] + (" suppressed" if "[suppressed" in line else "") for line in out.splitlines()[:-2]] == [
+        "deploy/app.yaml", "deploy/staging/app.yaml suppressed", "deploy/x.tmp.yaml suppressed", "legacy/app.yaml",
+    ]

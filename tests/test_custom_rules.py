@@ -1,0 +1,121 @@
+"""Custom rules: the shipped examples are valid and behave, `validate-rules`
+reports each problem as file:line, user regexes run under a time bound, and
+user rules load from `--rules-dir` / `rules_dirs` without clashing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
+from conftest import EXAMPLES, PROJECT
+
+from linter.custom_rules import validate_rules_dir
+from linter.rule_examples import finding_lines
+from linter.rules import load_rules
+
+CUSTOM = EXAMPLES / "custom-rules"
+
+GOOD_RULE = """\
+id: ACME101
+name: team-label
+title: Objects carry a team label
+severity: warning
+target: {format: kubernetes, select: objects}
+check:
+  assert:
+    - {path: "metadata.labels[example.com/team]", present: true}
+message: "{kind}/{object}: label example.com/team {reason}"
+help:
+  why: Routing alerts needs a team.
+  bad: |
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: app}  # flagged
+  good: |
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: app, labels: {example.com/team: core}}
+  fix: Add the label.
+"""
+
+
+def test_shipped_custom_rule_examples_are_valid_and_their_examples_pass(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert validate_rules_dir(CUSTOM) == []
+    code, out, _ = run_cli(capsys, PROJECT, "validate-rules", "examples/custom-rules")
+    assert (code, out) == (0, "examples/custom-rules: 2 rule file(s) valid\n")
+    rules = {r.id: r for r in load_rules([CUSTOM]) if not r.builtin}
+    assert sorted(rules) == ["ORG101", "ORG201"]
+    assert finding_lines(rules["ORG101"], rules["ORG101"].help["bad"]) == [5, 16]
+
+
+def test_custom_rules_run_from_the_command_line_and_from_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace("registry.example.com/api", "docker.io/library/nginx"))
+    code, out, _ = run_cli(capsys, project, "--rules-dir", str(CUSTOM), "app.yaml")
+    assert out.splitlines()[:3] == [
+        "app.yaml:3:1: ORG101 Deployment/backend: label app.kubernetes.io/owner is missing",
+        "app.yaml:10:18: ORG201 container 'api' in Deployment/backend: image must match '^registry\\\\.example\\\\.com/'",
+        "app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit",
+    ]
+    write(project, ".deploylint.yaml", f"rules_dirs: [{CUSTOM}]\nrules:\n  ORG1: disable\n")
+    code, out, _ = run_cli(capsys, project, "app.yaml")
+    assert code == 1
+    assert [line.split(" ")[1] for line in out.splitlines()[:2]] == ["ORG201", "K8S104"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD_RULE.replace("severity: warning", "severity: fatal"), ["r.yaml:4: severity: expected one of error, warning, note, got \"fatal\""]),
+        (GOOD_RULE.replace("id: ACME101", "id: K8S104"), ["r.yaml:1: id: K8S104 is already used by"]),
+        (GOOD_RULE.replace("present: true}", "present: true, matches: '(unclosed'}"),
+         ["r.yaml:8: check.assert.0.matches: invalid regex: missing ) at position 9"]),
+        (GOOD_RULE.replace("select: objects", "select: pods"), ["r.yaml:5: unknown selector 'pods' for format 'kubernetes' (known: containers, objects, pod-specs"]),
+        (GOOD_RULE.replace("  # flagged", ""), []),
+        (GOOD_RULE.replace("{name: app}  # flagged", "{name: app, labels: {example.com/team: core}}  # flagged"),
+         ["r.yaml:12: help.bad: the bad example does not fire the rule"]),
+        (GOOD_RULE.replace("labels: {example.com/team: core}", "labels: {}"), ["r.yaml:16: help.good: the good example fires the rule on lines [3]"]),
+        (GOOD_RULE.replace("title: Objects", "titel: Objects"), ["r.yaml:3: titel: unknown key (known: check, help, id, message,", "r.yaml:1: missing required key 'title'"]),
+        ("id: [\n", ["r.yaml:2: invalid YAML"]),
+        (GOOD_RULE.replace("present: true}", "present: true, min: '{replicas}'}"),
+         ["r.yaml:8: check.assert.0.min: names param 'replicas', which the rule's `params` does not define"]),
+    ],
+)
+def test_validate_rules_reports_each_problem_with_file_and_line(tmp_path: Path, text: str, expected: list[str]) -> None:
+    (tmp_path / "r.yaml").write_text(text)
+    problems = [p.replace(f"{tmp_path.as_posix()}/", "") for p in validate_rules_dir(tmp_path)]
+    assert len(problems) == len(expected)
+    for problem, start in zip(problems, expected):
+        assert problem.startswith(start), problem
+
+
+def test_validate_rules_exit_code(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "rules/r.yaml", GOOD_RULE.replace("severity: warning", "severity: fatal"))
+    code, out, _ = run_cli(capsys, project, "validate-rules", "rules")
+    assert (code, out) == (2, 'rules/r.yaml:4: severity: expected one of error, warning, note, got "fatal"\n')
+
+
+def test_a_user_rule_clashing_with_a_built_in_id_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "rules/r.yaml", GOOD_RULE.replace("id: ACME101", "id: K8S104"))
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, _, err = run_cli(capsys, project, "--rules-dir", "rules", "app.yaml")
+    assert code == 2 and err.startswith("deploylint: error: rules/r.yaml: rule ID K8S104 is already used by ")
+
+
+def test_catastrophic_user_regex_is_bounded_and_reported(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    evil = GOOD_RULE.replace("present: true}", "present: true, matches: '^(a|aa)+$'}").replace("example.com/team: core", "example.com/team: " + "a" * 3000 + "b")
+    write(project, "rules/r.yaml", evil)
+    write(project, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  labels:\n    example.com/team: " + "a" * 3000 + "b\n")
+    code, out, _ = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME101", "cm.yaml")
+    assert code == 1
+    assert out.startswith("cm.yaml:6:23: ACME101 ConfigMap/app: label example.com/team could not be checked: "
+                          "the rule's pattern '^(a|aa)+$' timed out (catastrophic backtracking)\n")
+
+
+def test_a_malformed_rule_in_a_rules_dir_stops_the_run_naming_file_and_field(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "rules/r.yaml", GOOD_RULE.replace("severity: warning", "severity: fatal"))
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, err = run_cli(capsys, project, "--rules-dir", "rules", "app.yaml")
+    assert (code, out) == (2, "")
+    assert err == ('deploylint: error: rules/r.yaml: severity: expected one of error, warning, note, got "fatal" '
+                   "(`deploylint validate-rules` lists every problem with its line)\n")

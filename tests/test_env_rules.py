@@ -1,0 +1,184 @@
+"""The env pack on real-looking files: exact (rule, line, column), file roles,
+production detection, URL handling, and no findings on templates' placeholders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, lint_paths, lint_text, triples
+
+from linter.discover import env_role
+
+HEX_256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # `openssl rand -hex 32`
+HEX_128 = "9f86d081884c7d659a2feaa0c55ad015"  # 32 hex characters
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [(".env", "deployable"), (".env.production", "deployable"), ("prod.env", "deployable"), (".env.local", "deployable"),
+     (".env.example", "template"), (".env.sample", "template"), (".env.template", "template"), (".env.dist", "template"),
+     ("app.env.dist", "template"), ("example.env", "template"), (".envrc", None), ("env.py", None)],
+)
+def test_file_roles_by_name(name: str, role: str | None) -> None:
+    assert env_role(name) == role
+
+
+def test_placeholder_and_empty_secrets_in_a_deployable_file(tmp_path: Path) -> None:
+    text = "JWT_SECRET=<strong-secret>\nAPI_KEY=your-api-key-here\nDB_PASSWORD=\nTOKEN=${TOKEN}\nLOG_LEVEL=\n"
+    result = lint_text(tmp_path, ".env", text, select=["ENV101"])
+    assert triples(result) == [("ENV101", 1, 12), ("ENV101", 2, 9), ("ENV101", 3, 1)]
+
+
+def test_signing_keys_need_256_bits_others_128(tmp_path: Path) -> None:
+    text = f"JWT_SECRET={HEX_256}\nSECRET_KEY={HEX_128}\nDB_PASSWORD={HEX_128}\nHMAC_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+    result = lint_text(tmp_path, ".env", text, select=["ENV102"])
+    assert triples(result) == [("ENV102", 2, 12), ("ENV102", 4, 10)]
+    assert "about 128 bits, 256 required" in result.shown[0].message
+
+
+def test_weak_secret_thresholds_are_params(tmp_path: Path) -> None:
+    from conftest import all_rules
+
+    from linter.config import RuleOverride, select_rules
+    from linter.engine import Settings, run
+
+    (tmp_path / ".env").write_text(f"DB_PASSWORD={HEX_128}\n")
+    rules = select_rules(all_rules(), ["ENV102"], overrides={"ENV102": RuleOverride(params={"min_bits": 160})})
+    result = run([str(tmp_path / ".env")], Settings(root=tmp_path, rules=rules))
+    assert triples(result) == [("ENV102", 1, 13)]
+    assert "160 required" in result.shown[0].message
+
+
+def test_credentials_in_url_point_at_the_password_and_mask_it(tmp_path: Path) -> None:
+    text = "DATABASE_URL=postgresql+asyncpg://app:Pa55-w0rd-x@db/app\nCACHE=redis://:${REDIS_PASSWORD}@cache:6379\n"
+    result = lint_text(tmp_path, ".env", text, select=["ENV103"])
+    assert triples(result) == [("ENV103", 1, 39)]
+    span = result.shown[0].span
+    assert span.end_column == 39 + len("Pa55-w0rd-x")
+    assert "postgresql+asyncpg://app:***@db/app" in result.shown[0].message
+    assert "Pa55" not in result.shown[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "fires"),
+    [
+        ("redis://cache.prod.example.net:6379/0", True),
+        ("rediss://cache.prod.example.net:6380/0", False),
+        ("redis://redis:6379/0", False),  # compose service name
+        ("redis://localhost:6379", False),
+        ("redis://127.0.0.2:6379", False),
+        ("redis://[::1]:6379", False),
+        ("redis://10.0.0.7:6379", True),
+        ("amqp://guest:${P}@mq.example.net/", True),
+        ("amqps://guest:${P}@mq.example.net/", False),
+        ("postgresql://app:${P}@db.example.net/app", True),
+        ("postgresql://app:${P}@db.example.net/app?sslmode=require", False),
+        ("postgresql://app:${P}@db.example.net/app?sslmode=prefer", True),
+        ("postgresql+asyncpg://app:${P}@db.example.net/app?ssl=require", False),
+        ("postgresql+asyncpg://app:${P}@db.example.net/app?sslmode=require", True),
+        ("postgresql+psycopg://app:${P}@db.example.net/app?sslmode=verify-full", False),
+        ("mongodb://app:${P}@m1.example.net,m2.example.net/app", True),
+        ("mongodb://app:${P}@m1.example.net,m2.example.net/app?tls=true", False),
+        ("mongodb+srv://app:${P}@cluster.example.net/app", False),
+        ("https://api.example.net/v1", False),
+    ],
+)
+def test_plaintext_connections_to_remote_hosts(tmp_path: Path, value: str, fires: bool) -> None:
+    result = lint_text(tmp_path, ".env", f"URL={value}\n", select=["ENV104"])
+    assert triples(result) == ([("ENV104", 1, 5)] if fires else [])
+
+
+def test_asyncpg_sslmode_gets_its_own_explanation(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, ".env", "DB=postgresql+asyncpg://a:${P}@db.example.net/a?sslmode=require\n", select=["ENV104"])
+    assert "asyncpg takes ssl=require, not sslmode=" in result.shown[0].message
+
+
+def test_local_hosts_are_configurable(tmp_path: Path) -> None:
+    from conftest import all_rules
+
+    from linter.config import RuleOverride, select_rules
+    from linter.engine import Settings, run
+
+    (tmp_path / ".env").write_text("A=redis://redis:6379\nB=redis://cache.internal:6379\n")
+    override = RuleOverride(params={"single_label_is_local": False, "local_hosts": ["cache.internal"]})
+    rules = select_rules(all_rules(), ["ENV104"], overrides={"ENV104": override})
+    result = run([str(tmp_path / ".env")], Settings(root=tmp_path, rules=rules))
+    assert triples(result) == [("ENV104", 1, 3)]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (".env.production", "LOG_LEVEL=DEBUG\n", [("ENV105", 1, 11)]),
+        ("prod.env", "DEBUG=true\n", [("ENV105", 1, 7)]),
+        (".env", "APP_ENV=production\nLOG_LEVEL=debug\n", [("ENV105", 2, 11)]),
+        (".env", "ENVIRONMENT=prod\nFLASK_DEBUG=1\n", [("ENV105", 2, 13)]),
+        (".env", "APP_ENV=development\nLOG_LEVEL=DEBUG\n", []),
+        (".env.production", "LOG_LEVEL=INFO\nDEBUG=false\n", []),
+        (".env.staging", "LOG_LEVEL=DEBUG\n", []),
+    ],
+)
+def test_debug_in_production_by_name_or_declaration(tmp_path: Path, name: str, text: str, expected: list[tuple[str, int, int]]) -> None:
+    assert triples(lint_text(tmp_path, name, text, select=["ENV105"])) == expected
+
+
+def test_templates_may_hold_placeholders_but_not_real_secrets(tmp_path: Path) -> None:
+    text = (
+        "OPENAI_API_KEY=your-openai-api-key-here\nJWT_SECRET=<strong-secret>\nDB_PASSWORD=changeme\n"
+        f"SESSION_SECRET={HEX_256}\nDATABASE_URL=postgresql://app:{HEX_128}@db/app\n"
+    )
+    result = lint_text(tmp_path, ".env.example", text, select=["ENV"])
+    assert triples(result) == [("ENV106", 4, 16), ("ENV106", 5, 31)]
+
+
+def test_duplicate_keys_point_at_every_later_occurrence(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, ".env.example", "A=1\nB=2\nA=3\nA=4\n", select=["ENV201"])
+    assert triples(result) == [("ENV201", 3, 1), ("ENV201", 4, 1)]
+    assert "first at line 1" in result.shown[1].message
+
+
+PLACEHOLDER_TEMPLATE = """\
+# Every placeholder style people use in templates.
+APP_SECRET_KEY=<strong-secret>
+JWT_SECRET=changeme
+JWT_REFRESH_SECRET=change-me
+KEYSTORE_PASSWORD=changeit
+DB_PASSWORD=replace_me
+REDIS_PASSWORD=your-redis-password-here
+OPENAI_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+ANTHROPIC_API_KEY=sk-ant-api03-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
+AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+SLACK_TOKEN=***
+STRIPE_SECRET_KEY=sk_test_placeholder
+SMTP_PASSWORD=todo
+SENTRY_TOKEN=dummy
+ADMIN_PASSWORD=example
+API_TOKEN=test
+WEBHOOK_SECRET=
+CLIENT_SECRET=${CLIENT_SECRET}
+ENCRYPTION_KEY=${ENCRYPTION_KEY:-}
+VAULT_TOKEN=vault:secret/data/app#token
+DATABASE_URL=postgresql+asyncpg://app:<password>@db:5432/app
+"""
+
+
+@pytest.mark.parametrize("name", [".env.example", ".env.sample", ".env.template", ".env.dist"])
+def test_zero_false_positives_on_template_placeholders(tmp_path: Path, name: str) -> None:
+    assert triples(lint_text(tmp_path, name, PLACEHOLDER_TEMPLATE)) == []
+
+
+def test_clean_example_env_template_is_silent() -> None:
+    result = lint_paths([EXAMPLES / "ai-etl" / ".env.example"], EXAMPLES.parent)
+    assert result.files == ["examples/ai-etl/.env.example"]
+    assert triples(result) == []
+
+
+def test_broken_example_env_findings_show_redacted_values() -> None:
+    result = lint_paths([EXAMPLES / "ai-etl-broken"], EXAMPLES.parent, select=["ENV", "SEC"])
+    messages = "\n".join(f.message for f in result.shown)
+    assert "postgresql+asyncpg://app:***@db.prod.internal:5432/app" in messages
+    assert "sk-p…(56 chars)" in messages
+    assert "Pg-Etl-2024" not in messages
