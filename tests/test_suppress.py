@@ -132,7 +132,7 @@ def test_secret_scanners_markers_suppress_only_secret_rules(project: Path, capsy
     write(project, "cm.yaml", configmap)
     write(project, "cm2.yaml", configmap.replace("# pragma: allowlist secret", "# gitleaks:allow"))
     write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace("resources:", "resources:  # pragma: allowlist secret"))
-    code, out, _ = run_cli(capsys, project, "--rules-dir", "rules", "--show-suppressed", ".")
+    code, out, _ = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME,K8S104", "--show-suppressed", ".")
     assert code == 1
     assert out.splitlines() == [
         "app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit",
