@@ -74,7 +74,7 @@ class CheckBudget:
                 severity=dl005.severity,
                 message=(
                     f"checks on this file took over {self.seconds:g} s (max_seconds_per_file); "
-                    f"not (fully) checked by {', '.join(rule_ids)}"
+                    f"{_rule_list(rule_ids)} did not (fully) run"
                 ),
                 span=Span.point(path, 1, 1),
                 logical="max_seconds_per_file",
@@ -83,3 +83,9 @@ class CheckBudget:
             for path, rule_ids in sorted(self.missed.items())
         ]
 
+
+
+def _rule_list(rule_ids: list[str], shown: int = 5) -> str:
+    if len(rule_ids) <= shown:
+        return ", ".join(rule_ids)
+    return f"{', '.join(rule_ids[:shown])} and {len(rule_ids) - shown} more rules"

@@ -217,6 +217,11 @@ def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException, log: 
     )
 
 
+def _reports_problems(rule: Rule) -> bool:
+    """The built-in DL rules replay what parsing found: cheap, and never skipped."""
+    return rule.builtin and rule.id.startswith("DL")
+
+
 def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext, limits: Limits | None = None, log: ErrorLog | None = None) -> list[Finding]:
     findings: list[Finding] = []
     budget = CheckBudget((limits or Limits()).max_seconds_per_file)
@@ -227,7 +232,7 @@ def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext, limits: 
             continue
         compiled = CompiledRule(rule)  # compiled only when something can use it
         for unit in targets:
-            if budget.exhausted(unit):
+            if budget.exhausted(unit) and not _reports_problems(rule):
                 budget.skip(unit, rule)
                 continue
             try:

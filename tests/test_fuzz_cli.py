@@ -17,7 +17,7 @@ from linter.cli import main
 
 from conftest import EXAMPLES
 
-CLI_EXAMPLES = 60
+CLI_EXAMPLES = 25
 TREE = EXAMPLES / "ai-etl-broken"
 
 

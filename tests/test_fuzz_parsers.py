@@ -19,8 +19,8 @@ from linter.config import select_rules
 
 from conftest import all_rules
 
-PARSER_EXAMPLES = 200
-ENGINE_EXAMPLES = 80
+PARSER_EXAMPLES = 120
+ENGINE_EXAMPLES = 50
 
 FORMATS = available_formats()
 SEEDS = example_seeds()

@@ -1,0 +1,174 @@
+"""Resource bounds, each set through the config's `limits:` key: exceeding one
+gives a finding naming the limit on that file, and every other file of the run
+is still linted (its findings equal a run without the hostile file)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+import linter.budget
+import linter.checks.kubernetes
+from linter.checks import PythonCheck, Violation
+from linter.selectors import Subject
+
+from cli_helpers import run_cli, write
+
+# One K8S501 finding (mutable tag) at 6:24, and nothing else with --select K8S501.
+INTACT = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - {name: c, image: \"nginx:latest\"}\n"
+INTACT_FINDING = ("K8S501", "intact.yaml", 6, 24)
+
+
+def lint_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = run_cli(capsys, root, "--format", "json", *args, ".")
+    assert not err, err
+    return code, json.loads(out)
+
+
+def where(document: dict[str, Any], rule: str | None = None) -> list[tuple[str, str, int, int]]:
+    return [(f["rule"], f["file"], f["line"], f["column"]) for f in document["findings"] if rule is None or f["rule"] == rule]
+
+
+def limited(root: Path, **limits: object) -> None:
+    write(root, ".deploylint.yaml", "limits:\n" + "".join(f"  {k}: {v}\n" for k, v in limits.items()))
+    write(root, "intact.yaml", INTACT)
+
+
+def test_file_size_cap_skips_each_format_with_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    limited(tmp_path, max_file_bytes=400)
+    write(tmp_path, "big.yaml", INTACT.replace("name: ok", "name: big") + "# padding\n" * 40)
+    write(tmp_path, ".env", "A=1\n" + "# padding\n" * 40)
+    write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n" + "  # padding\n" * 40 + "}\n")
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL005")
+    dl005 = [f for f in document["findings"] if f["rule"] == "DL005"]
+    assert [(f["file"], f["line"], f["column"]) for f in dl005] == [(".env", 1, 1), ("big.yaml", 1, 1), ("nginx/nginx.conf", 1, 1)]
+    assert all("over the 400-byte limit (max_file_bytes); skipped" in f["message"] for f in dl005)
+    assert where(document, "K8S501") == [INTACT_FINDING]
+    assert document["summary"]["unparsable_files"] == 3 and code == 1
+
+
+BILLION_LAUGHS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: lol}
+data:
+  a: &a [lol, lol, lol, lol, lol, lol, lol, lol]
+  b: &b [*a, *a, *a, *a, *a, *a, *a, *a]
+  c: [*b, *b, *b, *b, *b, *b, *b, *b]
+"""
+
+
+def test_yaml_alias_expansion_bound_is_configurable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    limited(tmp_path, max_yaml_alias_nodes=50)
+    write(tmp_path, "laughs.yaml", BILLION_LAUGHS)
+    write(tmp_path, "anchors.yaml", INTACT.replace("name: ok", "name: anchors") + "---\n" + BILLION_LAUGHS.split("  b:")[0] + "  b: *a\n")
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    # 9 nodes from `b: *a` are within the bound; `b` alone expands 8 * 9 = 72 nodes
+    # (the finding points at the node whose copy went over the bound).
+    assert where(document) == [("K8S501", "anchors.yaml", 6, 24), INTACT_FINDING, ("DL005", "laughs.yaml", 5, 30)]
+    assert "alias expansion exceeds 50 nodes" in document["findings"][2]["message"]
+
+
+def test_nesting_depth_bound_is_configurable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    limited(tmp_path, max_depth=6)
+    nested = "".join("  " * (i + 1) + f"k{i}:\n" for i in range(8))
+    write(tmp_path, "deep.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n" + nested)
+    write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n" + "".join("  " * i + "location / {\n" for i in range(1, 8)) + "}" * 7 + "\n}\n")
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    # The first node (YAML) or block (nginx) below the sixth level.
+    assert where(document) == [("DL005", "deep.yaml", 11, 15), INTACT_FINDING, ("DL001", "nginx/nginx.conf", 8, 24)]
+    assert "nesting deeper than 6 levels" in document["findings"][0]["message"]
+    assert "blocks nested deeper than 6 levels" in document["findings"][2]["message"]
+
+
+def nginx_chain(root: Path, length: int) -> None:
+    """nginx.conf includes c1.conf, which includes c2.conf, ... up to c<length>.conf."""
+    write(root, "nginx/nginx.conf", "events {}\nhttp {\n  include c1.conf;\n}\n")
+    for i in range(1, length + 1):
+        nxt = f"include c{i + 1}.conf;\n" if i < length else "server_tokens on;\n"
+        write(root, f"nginx/c{i}.conf", nxt)
+
+
+def test_nginx_include_depth_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    limited(tmp_path, max_include_depth=3)
+    nginx_chain(tmp_path, 6)
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
+    assert where(document) == [INTACT_FINDING, ("DL003", "nginx/c3.conf", 1, 9)]
+    assert "includes nested deeper than 3 levels (max_include_depth); not read" in document["findings"][1]["message"]
+
+
+def test_nginx_include_count_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    limited(tmp_path, max_includes=3)
+    write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n  include conf.d/*.conf;\n}\n")
+    for i in range(5):
+        write(tmp_path, f"nginx/conf.d/s{i}.conf", f"server {{ listen {8000 + i}; }}\n")
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
+    assert where(document) == [INTACT_FINDING, ("DL003", "nginx/nginx.conf", 3, 11)]
+    assert "more than 3 included files (max_includes); the rest is not read" in document["findings"][1]["message"]
+
+
+def test_nginx_include_bytes_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    limited(tmp_path, max_include_bytes=100)
+    write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n  include a.conf;\n  include b.conf;\n}\n")
+    write(tmp_path, "nginx/a.conf", "# " + "a" * 60 + "\nserver_tokens off;\n")
+    write(tmp_path, "nginx/b.conf", "# " + "b" * 60 + "\nserver_tokens off;\n")
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
+    assert where(document) == [INTACT_FINDING, ("DL003", "nginx/nginx.conf", 4, 11)]
+    assert "included files exceed 100 bytes (max_include_bytes)" in document["findings"][1]["message"]
+
+
+# --- the per-file time budget ---------------------------------------------------------
+
+SLOW_RULE = """\
+id: AAA901
+name: slow-check
+title: A check that takes 50 clock seconds per container named slow-*
+severity: warning
+target: {format: kubernetes, select: containers}
+check: {python: test-slow}
+message: "container '{name}' was checked slowly"
+help: {why: exercises the per-file time budget, fix: nothing to fix}
+"""
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_time_budget_stops_checks_on_one_file_only(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+
+    def slow(subject: Subject, params: object) -> Iterator[Violation]:
+        if subject.context["name"].startswith("slow-"):
+            clock.now += 50
+            yield Violation(subject.node.anchor_span)  # type: ignore[union-attr]
+
+    monkeypatch.setattr(linter.budget, "monotonic", clock)
+    monkeypatch.setitem(linter.checks.kubernetes.CHECKS, "test-slow", PythonCheck(slow))
+    write(tmp_path, "rules/AAA901-slow-check.yaml", SLOW_RULE)
+    limited(tmp_path, max_seconds_per_file=60)
+    slow_pod = INTACT.replace("name: ok", "name: slow").replace("- {name: c,", "- {name: slow-a,")
+    for name in ("slow-b", "slow-c"):
+        slow_pod += f"    - {{name: {name}, image: \"nginx:latest\"}}\n"
+    write(tmp_path, "slow.yaml", slow_pod)
+    code, document = lint_json(capsys, tmp_path, "--rules-dir", "rules", "--select", "AAA901,K8S501,DL005")
+    # slow-a (50 s) and slow-b (100 s) ran; the clock is checked before slow-c and
+    # the rule stops; K8S501, after it, is not run on slow.yaml; intact.yaml is checked.
+    assert where(document) == [INTACT_FINDING, ("DL005", "slow.yaml", 1, 1), ("AAA901", "slow.yaml", 6, 7), ("AAA901", "slow.yaml", 7, 7)]
+    assert document["findings"][1]["message"] == (
+        "checks on this file took over 60 s (max_seconds_per_file); AAA901, K8S501 did not (fully) run"
+    )
+    assert code == 1
+
+
+def test_time_budget_default_lets_normal_files_through(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "intact.yaml", INTACT)
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL005")
+    assert where(document) == [INTACT_FINDING]
