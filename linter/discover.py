@@ -168,8 +168,8 @@ def discover(
             real = file.resolve()
         except OSError:
             return
-        if file.is_symlink() and not _inside(real, real_root):
-            return  # never follow a link out of the scanned root
+        if not _inside(real, real_root):
+            return  # never follow a link (to the file or any directory above it) out of the scanned root
         seen.add(rel)
         if format_hint:
             fmt: str | None = format_hint
