@@ -90,7 +90,7 @@ class Workspace:
     def read(self, path: Path, display: str | None = None) -> SourceFile:
         display = display or self.display_path(path)
         if self.confined(path) is None:  # discovery and includes check this too; reads never trust a caller
-            raise ReadFailure(ParseProblem("DL001", "resolves outside the scanned root (symlink); not read", Span.point(display, 1, 1)))
+            raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.point(display, 1, 1)))
         try:
             size = path.stat().st_size
             if size > self.limits.max_file_bytes:

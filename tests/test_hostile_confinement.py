@@ -146,5 +146,5 @@ def test_workspace_reads_are_confined_whoever_asks(layout: tuple[Path, Path], op
     for path in (outside / ".env", root / "link.env", root / ".." / "outside" / ".env"):
         problem = workspace.load(path, "env")
         assert isinstance(problem, ParseProblem) and problem.rule_id == "DL001"
-        assert problem.message == "resolves outside the scanned root (symlink); not read"
+        assert problem.message == "outside the scanned root (after resolving symlinks); not read"
     assert opened.under(outside) == []
