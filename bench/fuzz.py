@@ -45,6 +45,7 @@ class Tally:
     outcomes: dict[str, int] = field(default_factory=dict)
     slow: list[tuple[float, str]] = field(default_factory=list)
     failure: str = ""
+    failing: tuple[str, bytes, str] | None = None  # the last failing input: hypothesis replays the shrunk one last
 
 
 def _note(tally: Tally, outcome: str) -> None:
@@ -63,7 +64,7 @@ def _timed(tally: Tally, slow: float, name: str, data: bytes, action: Callable[[
     try:
         outcome = action()
     except BaseException:
-        tally.failure = f"input saved to {_save(tally.target, name, data)}\n{traceback.format_exc()}"
+        tally.failing = (name, data, traceback.format_exc())
         raise
     finally:
         elapsed = time.perf_counter() - started
@@ -123,7 +124,10 @@ def run_hypothesis(tally: Tally, one: Callable[[tuple[str, bytes]], None], strat
     try:
         test()
     except Exception:
-        if not tally.failure:
+        if tally.failing is not None:
+            name, data, trace = tally.failing
+            tally.failure = f"input saved to {_save(tally.target, name, data)}\n{trace}"
+        else:
             tally.failure = traceback.format_exc()
     tally.seconds = time.perf_counter() - started
 
@@ -167,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=fz.available_formats(), action="append", help="only these formats (repeatable)")
     parser.add_argument("--corpus", type=Path, action="append", default=[], help="extra seed directories")
     parser.add_argument("--seed", type=int, default=None, help="reproduce a run")
-    parser.add_argument("--slow", type=float, default=1.0, help="list inputs slower than this many seconds")
+    parser.add_argument("--slow", type=float, default=2.0, help="list inputs slower than this many seconds")
     parser.add_argument("--sarif-schema", type=Path, default=HERE.parent.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json")
     parser.add_argument("--atheris", action="store_true", help="coverage-guided fuzzing of one format's parser with atheris")
     args = parser.parse_args(argv)

@@ -50,12 +50,17 @@ def format_error(exc: BaseException) -> str:
         chain.append(current)
         current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
     parts: list[str] = []
+    previous: BaseException | None = None
     for error in reversed(chain):
-        if parts:
-            parts.append("\nDuring handling of the above, another exception occurred:\n\n")
+        if previous is not None:
+            link = "was the direct cause of" if error.__cause__ is previous else "was being handled when"
+            parts.append(f"\nThe above exception {link} the following exception:\n\n")
         parts.append("Traceback (most recent call last):\n")
         parts.extend(traceback.format_tb(error.__traceback__))
-        parts.append(f"{type(error).__module__}.{type(error).__qualname__}: {scrub(str(error))}\n")
+        kind = type(error)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        parts.append(f"{name}: {scrub(str(error))}\n")
+        previous = error
     return "".join(parts)
 
 
@@ -74,7 +79,7 @@ class ErrorLog:
                 os.close(fd)
                 self.path = Path(name)
             with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(f"--- {scrub(title)}\n{format_error(exc)}")
+                fh.write(f"--- {title}\n{format_error(exc)}")
         except OSError:
             return None
         return self.path
