@@ -35,6 +35,7 @@ _NGINX_FRAGMENT_HINT = re.compile(
 )
 _NGINX_FRAGMENT_DIRS = ("sites-available", "sites-enabled", "snippets")
 _XML_ROOT = re.compile(r"<(clickhouse|yandex)[\s>/]")
+_CLICKHOUSE_OVERRIDE_DIRS = ("config.d", "users.d", "conf.d")
 _TEMPLATE_ENV = (".env.example", ".env.sample", ".env.template", ".env.dist")
 
 SNIFF_BYTES = 8192
@@ -80,9 +81,11 @@ def detect_format(path: Path, head: str | None) -> str | None:
             return "kubernetes"
         return None
     if name.endswith(".xml"):
-        if _XML_ROOT.search(_strip_xml_comments(head)):
+        if _XML_ROOT.search(_strip_xml_comments(head)) or _clickhouse_override(path, head):
             return "clickhouse"
         return None
+    if name.endswith(".conf") and _clickhouse_override(path, head):
+        return "clickhouse"
     parts = {p.lower() for p in path.parts}
     if name.endswith(".conf") or name == "nginx.conf" or name.endswith(".nginx"):
         if name == "nginx.conf" or any("nginx" in p for p in parts) or _NGINX_HINT.search(head) or _NGINX_FRAGMENT_HINT.search(head):
@@ -90,6 +93,12 @@ def detect_format(path: Path, head: str | None) -> str | None:
     elif "." not in name and parts & set(_NGINX_FRAGMENT_DIRS) and (_NGINX_HINT.search(head) or _NGINX_FRAGMENT_HINT.search(head)):
         return "nginx"  # Debian-style sites-available/default
     return None
+
+
+def _clickhouse_override(path: Path, head: str) -> bool:
+    """XML in a ClickHouse override folder, whatever its root (a wrong root is
+    itself a finding: the server refuses to merge it)."""
+    return path.parent.name.lower() in _CLICKHOUSE_OVERRIDE_DIRS and head.lstrip("\ufeff \t\r\n").startswith("<")
 
 
 def _strip_xml_comments(text: str) -> str:

@@ -95,6 +95,9 @@ def _result(finding: Finding, index: dict[str, int]) -> Any:
     )
     if finding.rule_id in index:
         result.rule_index = index[finding.rule_id]
+    escalated = finding.extra.get("security_severity")
+    if escalated is not None:  # a check raised this result above its rule's default
+        result.properties = {"security-severity": f"{float(escalated):.1f}"}  # type: ignore[arg-type]
     if finding.suppression is not None:
         kind = "inSource" if finding.suppression.kind in ("inline", "file", "annotation") else "external"
         result.suppressions = [om.Suppression(kind=kind, justification=finding.suppression.reason or None)]
