@@ -44,8 +44,18 @@ BUILTIN_SEEDS: dict[str, list[tuple[str, bytes]]] = {
     "env": [(".env", b"# comment\nexport A=1\nB='two words'\nC=\"x\\ny\"\nSECRET_KEY=abc\n")],
 }
 
+# Provider-shaped keys planted by the mutations: no message about parsing or
+# secrets (DL001/DL005/DL006, ENV202, SEC101) may ever show one in full.
+PLANTED_SECRETS: tuple[bytes, ...] = (
+    b"sk-proj-Zq7Xb2Lm9Kp4Rt6Vw8Yc1Nd3Fg5Hj0QsTu2Ae4Wx6Cv8Bn1Mk3",
+    b"sk-ant-api03-Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4Vb6Nm8Qw0Er2Ty4Ui6Op8As0Df2Gh4Jk6Lz8Xc0Vb2Nm4Qw6Er8Ty0Ui2Op4As6D-AA",
+    b"AKIAZ7QW3ER5TY7UI9OP",
+    b"ghp_Zq7Xb2Lm9Kp4Rt6Vw8Yc1Nd3Fg5Hj0QsTu2A",
+)
+NO_ECHO_RULES = frozenset({"DL001", "DL005", "DL006", "ENV202", "SEC101"})
+
 # Fragments that break each format in interesting ways.
-TOKENS: tuple[bytes, ...] = (
+TOKENS: tuple[bytes, ...] = PLANTED_SECRETS + (
     b"{", b"}", b"[", b"]", b"<", b">", b"</", b"/>", b"&", b"&a ", b"*a", b"<<: *a", b"'", b'"', b"`", b"\\",
     b"\x00", b"\r", b"\r\n", b"\n", b"\t", b" ", b"#", b";", b":", b"=", b"- ", b"---\n", b"...\n", b"|\n", b">-\n",
     b"!!python/object:os.system", b"!!binary", b"%YAML 1.1\n", b"%TAG ! tag:x,2000:\n", b"?", b"${A}", b"$(x)",
@@ -53,14 +63,14 @@ TOKENS: tuple[bytes, ...] = (
     b"<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>", b"&e;", b"&#0;", b"&#x110000;", b"<![CDATA[", b"]]>",
     b"<!--", b"-->", b"<?xml version='1.0'?>", b"<?pi x?>", b'replace="replace"', b'remove="1"', b'incl="x"', b'from_env="HOME"',
     b"export ", b"KEY=", b"=VALUE", b"\xef\xbb\xbf", b"\xff\xfe", b"\xc3", b"\xed\xa0\x80", b"\xe2\x80\xa8", b"\xc2\x85",
-    b"\x0b", b"\x0c", b"\x1b[31m", "\u202e".encode(), "\U0001f600".encode(), b"9" * 400, b"-1e309", b"0x", b"sk-proj-" + b"A" * 48,
+    b"\x0b", b"\x0c", b"\x1b[31m", "\u202e".encode(), "\U0001f600".encode(), b"9" * 400, b"-1e309", b"0x",
 )
 
 # Values that keep most syntaxes valid but are odd for the checks reading them.
-ODD_VALUES: tuple[bytes, ...] = (
+ODD_VALUES: tuple[bytes, ...] = PLANTED_SECRETS + (
     b"", b"0", b"-1", b"1e309", b"-0", b"nan", b".inf", b"999999999999999999999999", b"0x1F", b"1.5Gi", b"100m", b"0.0001",
     b"null", b"~", b"true", b"no", b"[]", b"{}", b"*", b"all", b"ALL", b"::/0", b"0.0.0.0/0", b"localhost", b"default",
-    b"2001-12-14", b"x:y@z", b"redis://u:p@h:1/0", b"$(x)", b"{{ x }}", b"\\u0000", b"sk-ant-" + b"a" * 90, b"AKIA" + b"A" * 16,
+    b"2001-12-14", b"x:y@z", b"redis://u:p@h:1/0", b"$(x)", b"{{ x }}", b"\\u0000",
 )
 
 # Openers and closers for deep nesting, per syntax family.
@@ -293,12 +303,19 @@ def decoded_texts(root: Path) -> dict[str, str]:
     return texts
 
 
+def check_no_echo(rule_id: str, message: str) -> None:
+    if rule_id in NO_ECHO_RULES:
+        leaked = [s for s in PLANTED_SECRETS if s.decode() in message]
+        assert not leaked, (rule_id, message)
+
+
 def check_result(result: RunResult, texts: dict[str, str]) -> None:
-    """A run's result: no internal error, sane spans, and unparsable files counted."""
+    """A run's result: no internal error, sane spans, no secret echoed, and unparsable files counted."""
     internal = [f"{f.span.file}: {f.message}" for f in result.findings if f.rule_id == "DL006"]
     assert not internal, internal
     for finding in result.findings:
         check_span(finding.span, texts, finding.rule_id)
+        check_no_echo(finding.rule_id, finding.message)
     failed = {f.span.file for f in result.findings if f.rule_id in ("DL001", "DL005")}
     assert result.unparsable == len(failed), (result.unparsable, sorted(failed))
 
@@ -359,6 +376,7 @@ def cli_case(tree: Path, report: Path, validator: Any, name: str, data: bytes) -
     results = document["runs"][0]["results"]
     assert not [r["message"]["text"] for r in results if r["ruleId"] == "DL006"]
     for result in results:
+        check_no_echo(result["ruleId"], result["message"]["text"])
         for location in result["locations"]:
             uri = location["physicalLocation"]["artifactLocation"]["uri"]
             r = location["physicalLocation"]["region"]

@@ -19,8 +19,8 @@ from linter.config import select_rules
 
 from conftest import all_rules
 
-PARSER_EXAMPLES = 120
-ENGINE_EXAMPLES = 50
+PARSER_EXAMPLES = 100
+ENGINE_EXAMPLES = 40
 
 FORMATS = available_formats()
 SEEDS = example_seeds()

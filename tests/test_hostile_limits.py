@@ -172,3 +172,28 @@ def test_time_budget_default_lets_normal_files_through(tmp_path: Path, capsys: p
     write(tmp_path, "intact.yaml", INTACT)
     code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL005")
     assert where(document) == [INTACT_FINDING]
+
+
+def test_xml_depth_and_element_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    limited(tmp_path, max_depth=6, max_xml_elements=20)
+    nested = "".join(f"<e{i}>" for i in range(8)) + "".join(f"</e{i}>" for i in reversed(range(8)))
+    write(tmp_path, "deep/config.xml", f"<clickhouse>\n  <profiles>{nested}</profiles>\n</clickhouse>\n")
+    write(tmp_path, "wide/config.xml", "<clickhouse>\n" + "  <macro>x</macro>\n" * 25 + "</clickhouse>\n")
+    write(tmp_path, "small/config.xml", "<clickhouse>\n" + "  <macro>x</macro>\n" * 5 + "</clickhouse>\n")
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    # <e4> is the seventh level; the 21st element is the 20th <macro>.
+    assert where(document) == [("DL005", "deep/config.xml", 2, 29), INTACT_FINDING, ("DL005", "wide/config.xml", 21, 3)]
+    assert "elements nested deeper than 6 levels (max_depth)" in document["findings"][0]["message"]
+    assert "more than 20 elements (max_xml_elements)" in document["findings"][2]["message"]
+    assert document["summary"]["unparsable_files"] == 2
+
+
+def test_xml_entities_are_refused_not_expanded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "intact.yaml", INTACT)
+    lol = "<!DOCTYPE clickhouse [<!ENTITY a \"lol\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+    write(tmp_path, "bomb/config.xml", f"<?xml version=\"1.0\"?>\n{lol}\n<clickhouse><x>&b;</x></clickhouse>\n")
+    write(tmp_path, "xxe/config.xml", "<!DOCTYPE c [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<clickhouse>&x;</clickhouse>\n")
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    assert where(document) == [("DL005", "bomb/config.xml", 2, 1), INTACT_FINDING, ("DL005", "xxe/config.xml", 1, 1)]
+    assert all("refused" in f["message"] for f in document["findings"] if f["rule"] == "DL005")
+    assert "root:" not in json.dumps(document)

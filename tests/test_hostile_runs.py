@@ -33,6 +33,7 @@ BROKEN = {
     "k8s/zz-broken.yaml": b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   labels: x\n",
     "nginx/broken.conf": b"events {}\nhttp {\n  server {\n    listen 80;\n",
     ".env.broken": b"this is\nnot an env\nfile at all\n",
+    "clickhouse-2/config.xml": b"<clickhouse>\n  <users>\n    <default>\n</clickhouse>\n",
     "k8s/binary.yaml": b"apiVersion: v1\nkind: Pod\n\x00\x01\x02",
     "k8s/latin1.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m\u00fcller}\n".encode("latin-1"),
 }
@@ -65,19 +66,20 @@ def test_broken_files_lose_no_finding_of_the_intact_ones(tmp_path: Path, capsys:
     shutil.copytree(EXAMPLES / "ai-etl-broken", intact)
     shutil.copytree(EXAMPLES / "ai-etl-broken", mixed)
     for name, data in BROKEN.items():
+        (mixed / name).parent.mkdir(exist_ok=True)
         (mixed / name).write_bytes(data)
     code_intact, alone, _ = lint_json(capsys, intact)
     code_mixed, together, _ = lint_json(capsys, mixed)
     kept = [f for f in together["findings"] if f["file"] not in BROKEN]
     assert keyed(kept) == keyed(alone["findings"]) and len(kept) > 50
     failed = sorted({(f["file"], f["rule"]) for f in together["findings"] if f["file"] in BROKEN})
-    assert failed == [(".env.broken", "DL001"), ("k8s/binary.yaml", "DL001"), ("k8s/latin1.yaml", "DL001"),
-                      ("k8s/zz-broken.yaml", "DL001"), ("nginx/broken.conf", "DL001")]
-    assert together["summary"]["unparsable_files"] == 5 and alone["summary"]["unparsable_files"] == 0
-    assert together["summary"]["files"] == alone["summary"]["files"] + 5
+    assert failed == [(".env.broken", "DL001"), ("clickhouse-2/config.xml", "DL001"), ("k8s/binary.yaml", "DL001"),
+                      ("k8s/latin1.yaml", "DL001"), ("k8s/zz-broken.yaml", "DL001"), ("nginx/broken.conf", "DL001")]
+    assert together["summary"]["unparsable_files"] == 6 and alone["summary"]["unparsable_files"] == 0
+    assert together["summary"]["files"] == alone["summary"]["files"] + 6
     assert code_mixed == code_intact == 1
     _, text, _ = run_cli(capsys, mixed, ".")
-    assert text.splitlines()[-1].endswith(", 5 could not be parsed")
+    assert text.splitlines()[-1].endswith(", 6 could not be parsed")
 
 
 # --- atomic report files --------------------------------------------------------------
