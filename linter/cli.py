@@ -93,6 +93,15 @@ def check_command(paths: tuple[str, ...], **options: Any) -> None:
     sys.exit(_guarded(lambda: run_check(list(paths) or ["."], options)))
 
 
+def read_stdin() -> bytes:
+    """Standard input as bytes: decoded later like any file, so binary or
+    non-UTF-8 input is a DL001 finding rather than mangled text."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read())
+    return sys.stdin.read().encode("utf-8", "surrogateescape")
+
+
 def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str], Any]:
     """The paths to walk and the policy `Options` the command line gives."""
     from .policy import Options
@@ -100,7 +109,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
-        stdin = (options["stdin_filename"], sys.stdin.read())
+        stdin = (options["stdin_filename"], read_stdin())
     baseline = options.get("baseline")
     return paths, Options(
         root=scan_root(paths) if paths else Path.cwd(),

@@ -22,7 +22,7 @@ from .parsers import parser_module
 from .rules import Rule
 from .selectors import Subject, get_selector
 from .units import LintUnit
-from .workspace import Limits, Workspace
+from .workspace import Limits, ReadFailure, Workspace, decode
 
 
 @dataclass(slots=True)
@@ -45,7 +45,7 @@ class Settings:
     ignore_unknown: bool = False
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
-    stdin: tuple[str, str] | None = None  # (display name, text) for `-`
+    stdin: tuple[str, str | bytes] | None = None  # (display name, content) for `-`
     inline_suppressions: bool = True  # False: comments and annotations are ignored (strict CI)
     rule_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule ID -> path globs (config)
     config_source: str = "the config"  # named in config-ignore suppressions
@@ -166,17 +166,29 @@ def parse_all(settings: Settings, workspace: Workspace, paths: list[str]) -> tup
         result.source.path = candidate.relpath
         parsed.append(result)
     if settings.stdin is not None:
-        name, text = settings.stdin
-        from .discover import detect_format
-
-        fmt = settings.format_hint or detect_format(Path(name), text[:8192])
-        if fmt is None:
-            raise UsageError(f"{name}: cannot tell the format of standard input (use --format-hint)")
-        parsed.append(workspace.parse_guarded(SourceFile(name, name, text), fmt))
+        parsed.append(_stdin_file(settings, workspace))
     for p in parsed:
         if any(problem.rule_id in UNPARSABLE for problem in p.problems):
             unparsable += 1
     return parsed, unparsable
+
+
+def _stdin_file(settings: Settings, workspace: Workspace) -> ParsedFile:
+    """Standard input; bytes are decoded like a file's (NUL, UTF-8 and BOM checks)."""
+    from .discover import detect_format
+
+    assert settings.stdin is not None
+    name, content = settings.stdin
+    head = content[:8192] if isinstance(content, str) else content[:8192].decode("utf-8", "replace")
+    fmt = settings.format_hint or detect_format(Path(name), head)
+    if fmt is None:
+        raise UsageError(f"{name}: cannot tell the format of standard input (use --format-hint)")
+    if isinstance(content, bytes):
+        try:
+            content = decode(content, name)
+        except ReadFailure as exc:
+            return ParsedFile(SourceFile(name, name, ""), fmt, [], [exc.problem])
+    return workspace.parse_guarded(SourceFile(name, name, content), fmt)
 
 
 def assemble(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:

@@ -386,6 +386,31 @@ def cli_case(tree: Path, report: Path, validator: Any, name: str, data: bytes) -
     return code
 
 
+def stdin_case(report: Path, validator: Any, fmt: str, name: str, data: bytes) -> int:
+    """Run the CLI to SARIF on `data` given as standard input named `name`."""
+    import io
+    import sys
+
+    from linter.cli import main
+
+    old = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    try:
+        with time_bound():
+            code = main(["-", "--stdin-filename", Path(name).name, "--format-hint", fmt, "--format", "sarif", "--output", str(report)])
+    finally:
+        sys.stdin = old
+    assert code in (0, 1), code
+    document = json.loads(report.read_text(encoding="utf-8"))
+    if validator is not None:
+        errors = sorted(validator.iter_errors(document), key=str)
+        assert not errors, errors[0]
+    for result in document["runs"][0]["results"]:
+        assert result["ruleId"] != "DL006", result["message"]["text"]
+        check_no_echo(result["ruleId"], result["message"]["text"])
+    return code
+
+
 def sarif_validator(schema_path: Path | None = None) -> Any:
     """A jsonschema validator for SARIF 2.1.0, or None when the schema is not around."""
     if schema_path is None:

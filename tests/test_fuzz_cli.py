@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from fuzz_support import cli_case, fuzz_settings, sarif_validator, tree_inputs, tree_seeds
+from fuzz_support import available_formats, cli_case, example_seeds, fuzz_settings, inputs, sarif_validator, stdin_case, tree_inputs, tree_seeds
 from linter.cli import main
 
 from conftest import EXAMPLES
 
-CLI_EXAMPLES = 25
+CLI_EXAMPLES = 20
+STDIN_EXAMPLES = 8  # per format
 TREE = EXAMPLES / "ai-etl-broken"
 
 
@@ -30,6 +31,19 @@ def test_cli_over_a_mutated_tree(tmp_path: Path) -> None:
     @given(tree_inputs(tree_seeds(TREE)))
     def one(case: tuple[str, bytes]) -> None:
         cli_case(tree, tmp_path / "report.sarif", validator, *case)
+
+    one()
+
+
+@pytest.mark.parametrize("fmt", available_formats())
+def test_cli_on_hostile_standard_input(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    validator = sarif_validator()
+    monkeypatch.chdir(tmp_path)
+
+    @fuzz_settings(STDIN_EXAMPLES)
+    @given(inputs(example_seeds()[fmt], fmt))
+    def one(case: tuple[str, bytes]) -> None:
+        stdin_case(tmp_path / "report.sarif", validator, fmt, *case)
 
     one()
 

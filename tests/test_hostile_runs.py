@@ -257,3 +257,23 @@ def test_error_log_scrubs_values_but_keeps_python_names() -> None:
         text = format_error(exc)
     assert "KeyError: 'Hunt…(28 chars)'" in text and "was the direct cause of" in text and text.endswith("ValueError: lookup failed\n")
     assert SECRET not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("x.yaml", b'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: "c\xff", image: x}\n',
+         "x.yaml:6:16: DL001 not valid UTF-8 (byte 0xFF); save the file as UTF-8"),
+        (".env", b"A=1\n\x00\x00\x00", ".env:1:1: DL001 binary file (NUL bytes): not a text configuration"),
+        (".env", b"\xef\xbb\xbfA=1\nA=2\n", ".env:2:1: ENV201 'A' is set again (first at line 1); the later value silently wins"),
+    ],
+)
+def test_standard_input_is_decoded_like_a_file(
+    name: str, data: bytes, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, err = run_cli(capsys, tmp_path, "-", "--stdin-filename", name)
+    assert out.splitlines()[0] == expected and code == 1 and err == ""
