@@ -21,18 +21,20 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
 
-from hypothesis import given, seed as hypothesis_seed  # noqa: E402
+import fuzz_support as fz
+from hypothesis import given
+from hypothesis import seed as hypothesis_seed
 
-import fuzz_support as fz  # noqa: E402
-from linter.config import select_rules  # noqa: E402
-from linter.rules import load_rules  # noqa: E402
+from linter.config import select_rules
+from linter.rules import load_rules
 
 OUT = HERE / "out"
 
@@ -87,7 +89,13 @@ def parser_target(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> tu
 
     def one(case: tuple[str, bytes]) -> None:
         name, data = case
-        _timed(tally, slow, name, data, lambda: _problems_outcome({p.rule_id for p in fz.parser_case(work, fmt, name, data).problems}))
+        _timed(
+            tally,
+            slow,
+            name,
+            data,
+            lambda: _problems_outcome({p.rule_id for p in fz.parser_case(work, fmt, name, data).problems}),
+        )
 
     return tally, one
 
@@ -98,12 +106,20 @@ def engine_target(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> tu
 
     def one(case: tuple[str, bytes]) -> None:
         name, data = case
-        _timed(tally, slow, name, data, lambda: _problems_outcome({f.rule_id for f in fz.engine_case(work, fmt, rules, name, data).findings}))
+        _timed(
+            tally,
+            slow,
+            name,
+            data,
+            lambda: _problems_outcome({f.rule_id for f in fz.engine_case(work, fmt, rules, name, data).findings}),
+        )
 
     return tally, one
 
 
-def cli_target(tree_source: Path, work: Path, slow: float, schema: Path | None) -> tuple[Tally, Callable[[tuple[str, bytes]], None]]:
+def cli_target(
+    tree_source: Path, work: Path, slow: float, schema: Path | None
+) -> tuple[Tally, Callable[[tuple[str, bytes]], None]]:
     import shutil
 
     tally = Tally("cli")
@@ -123,7 +139,7 @@ def run_hypothesis(tally: Tally, one: Callable[[tuple[str, bytes]], None], strat
     started = time.perf_counter()
     try:
         test()
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure is the finding this tool reports
         if tally.failing is not None:
             name, data, trace = tally.failing
             tally.failure = f"input saved to {_save(tally.target, name, data)}\n{trace}"
@@ -135,7 +151,7 @@ def run_hypothesis(tally: Tally, one: Callable[[tuple[str, bytes]], None], strat
 def run_atheris(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> None:  # pragma: no cover - optional tool
     import atheris
 
-    tally, one = parser_target(fmt, seeds, work, slow)
+    _, one = parser_target(fmt, seeds, work, slow)
     name = fz.DEFAULT_NAMES[fmt]
 
     def test_one_input(data: bytes) -> None:
@@ -172,15 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, action="append", default=[], help="extra seed directories")
     parser.add_argument("--seed", type=int, default=None, help="reproduce a run")
     parser.add_argument("--slow", type=float, default=2.0, help="list inputs slower than this many seconds")
-    parser.add_argument("--sarif-schema", type=Path, default=HERE.parent.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json")
+    parser.add_argument(
+        "--sarif-schema", type=Path, default=HERE.parent.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    )
     parser.add_argument("--atheris", action="store_true", help="coverage-guided fuzzing of one format's parser with atheris")
     args = parser.parse_args(argv)
 
     formats = args.format or fz.available_formats()
     seeds = fz.example_seeds(tuple(args.corpus))
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
-    print(f"seed {seed}; formats {', '.join(formats)}; seeds per format: "
-          + ", ".join(f"{f} {len(seeds[f])}" for f in formats))
+    print(f"seed {seed}; formats {', '.join(formats)}; seeds per format: " + ", ".join(f"{f} {len(seeds[f])}" for f in formats))
     tallies: list[Tally] = []
     with tempfile.TemporaryDirectory(prefix="deploylint-fuzz-") as tmp:
         work = Path(tmp)

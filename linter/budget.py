@@ -9,9 +9,10 @@ no safe way to stop Python code in the middle); checks are small by design.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from time import monotonic
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from .findings import Finding
 from .model import Span
@@ -38,11 +39,11 @@ class CheckBudget:
         self._deadline: dict[str, float] = {}
         self.missed: dict[str, list[str]] = {}  # unit path -> rule IDs not (fully) run
 
-    def exhausted(self, unit: "LintUnit") -> bool:
+    def exhausted(self, unit: LintUnit) -> bool:
         return self._spent.get(unit.path, 0.0) >= self.seconds
 
     @contextmanager
-    def charge(self, unit: "LintUnit", rule: "Rule") -> Iterator[None]:
+    def charge(self, unit: LintUnit, rule: Rule) -> Iterator[None]:
         """Time one rule on one unit; an overrun (BudgetExceeded) marks the rule missed."""
         started = now()
         self._deadline[unit.path] = started + self.seconds - self._spent.get(unit.path, 0.0)
@@ -53,16 +54,16 @@ class CheckBudget:
         finally:
             self._spent[unit.path] = self._spent.get(unit.path, 0.0) + now() - started
 
-    def check(self, unit: "LintUnit") -> None:
+    def check(self, unit: LintUnit) -> None:
         """Called between subjects: stop the rule once the unit's budget is spent."""
         if now() > self._deadline.get(unit.path, float("inf")):
             self._spent[unit.path] = self.seconds
             raise BudgetExceeded
 
-    def skip(self, unit: "LintUnit", rule: "Rule") -> None:
+    def skip(self, unit: LintUnit, rule: Rule) -> None:
         self.missed.setdefault(unit.path, []).append(rule.id)
 
-    def findings(self, rules: list["Rule"]) -> list[Finding]:
+    def findings(self, rules: list[Rule]) -> list[Finding]:
         """One DL005 finding per unit that ran out of time (if DL005 is enabled)."""
         dl005 = next((r for r in rules if r.id == "DL005"), None)
         if dl005 is None:
@@ -82,7 +83,6 @@ class CheckBudget:
             )
             for path, rule_ids in sorted(self.missed.items())
         ]
-
 
 
 def _rule_list(rule_ids: list[str], shown: int = 5) -> str:

@@ -13,9 +13,10 @@ import re
 import shutil
 import signal
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -38,7 +39,9 @@ DEFAULT_NAMES = {"kubernetes": "manifest.yaml", "nginx": "nginx.conf", "clickhou
 
 # Minimal seeds, so a format is fuzzed even before the examples hold one of its files.
 BUILTIN_SEEDS: dict[str, list[tuple[str, bytes]]] = {
-    "kubernetes": [("pod.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: c, image: x}\n")],
+    "kubernetes": [
+        ("pod.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: c, image: x}\n")
+    ],
     "nginx": [("nginx.conf", b"http {\n  server {\n    listen 443 ssl;\n    location / { add_header X-A b always; }\n  }\n}\n")],
     "clickhouse": [("config.xml", b"<clickhouse>\n  <users><default><password>x</password></default></users>\n</clickhouse>\n")],
     "env": [(".env", b"# comment\nexport A=1\nB='two words'\nC=\"x\\ny\"\nSECRET_KEY=abc\n")],
@@ -56,27 +59,131 @@ NO_ECHO_RULES = frozenset({"DL001", "DL005", "DL006", "ENV202", "SEC101"})
 
 # Fragments that break each format in interesting ways.
 TOKENS: tuple[bytes, ...] = PLANTED_SECRETS + (
-    b"{", b"}", b"[", b"]", b"<", b">", b"</", b"/>", b"&", b"&a ", b"*a", b"<<: *a", b"'", b'"', b"`", b"\\",
-    b"\x00", b"\r", b"\r\n", b"\n", b"\t", b" ", b"#", b";", b":", b"=", b"- ", b"---\n", b"...\n", b"|\n", b">-\n",
-    b"!!python/object:os.system", b"!!binary", b"%YAML 1.1\n", b"%TAG ! tag:x,2000:\n", b"?", b"${A}", b"$(x)",
-    b"include *.conf;", b"include /etc/passwd;", b"include ../../x;", b"server {", b"location / {", b"if ($x) {",
-    b"<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>", b"&e;", b"&#0;", b"&#x110000;", b"<![CDATA[", b"]]>",
-    b"<!--", b"-->", b"<?xml version='1.0'?>", b"<?pi x?>", b'replace="replace"', b'remove="1"', b'incl="x"', b'from_env="HOME"',
-    b"export ", b"KEY=", b"=VALUE", b"\xef\xbb\xbf", b"\xff\xfe", b"\xc3", b"\xed\xa0\x80", b"\xe2\x80\xa8", b"\xc2\x85",
-    b"\x0b", b"\x0c", b"\x1b[31m", "\u202e".encode(), "\U0001f600".encode(), b"9" * 400, b"-1e309", b"0x",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"<",
+    b">",
+    b"</",
+    b"/>",
+    b"&",
+    b"&a ",
+    b"*a",
+    b"<<: *a",
+    b"'",
+    b'"',
+    b"`",
+    b"\\",
+    b"\x00",
+    b"\r",
+    b"\r\n",
+    b"\n",
+    b"\t",
+    b" ",
+    b"#",
+    b";",
+    b":",
+    b"=",
+    b"- ",
+    b"---\n",
+    b"...\n",
+    b"|\n",
+    b">-\n",
+    b"!!python/object:os.system",
+    b"!!binary",
+    b"%YAML 1.1\n",
+    b"%TAG ! tag:x,2000:\n",
+    b"?",
+    b"${A}",
+    b"$(x)",
+    b"include *.conf;",
+    b"include /etc/passwd;",
+    b"include ../../x;",
+    b"server {",
+    b"location / {",
+    b"if ($x) {",
+    b"<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>",
+    b"&e;",
+    b"&#0;",
+    b"&#x110000;",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!--",
+    b"-->",
+    b"<?xml version='1.0'?>",
+    b"<?pi x?>",
+    b'replace="replace"',
+    b'remove="1"',
+    b'incl="x"',
+    b'from_env="HOME"',
+    b"export ",
+    b"KEY=",
+    b"=VALUE",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xc3",
+    b"\xed\xa0\x80",
+    b"\xe2\x80\xa8",
+    b"\xc2\x85",
+    b"\x0b",
+    b"\x0c",
+    b"\x1b[31m",
+    "\u202e".encode(),
+    "\U0001f600".encode(),
+    b"9" * 400,
+    b"-1e309",
+    b"0x",
 )
 
 # Values that keep most syntaxes valid but are odd for the checks reading them.
 ODD_VALUES: tuple[bytes, ...] = PLANTED_SECRETS + (
-    b"", b"0", b"-1", b"1e309", b"-0", b"nan", b".inf", b"999999999999999999999999", b"0x1F", b"1.5Gi", b"100m", b"0.0001",
-    b"null", b"~", b"true", b"no", b"[]", b"{}", b"*", b"all", b"ALL", b"::/0", b"0.0.0.0/0", b"localhost", b"default",
-    b"2001-12-14", b"x:y@z", b"redis://u:p@h:1/0", b"$(x)", b"{{ x }}", b"\\u0000",
+    b"",
+    b"0",
+    b"-1",
+    b"1e309",
+    b"-0",
+    b"nan",
+    b".inf",
+    b"999999999999999999999999",
+    b"0x1F",
+    b"1.5Gi",
+    b"100m",
+    b"0.0001",
+    b"null",
+    b"~",
+    b"true",
+    b"no",
+    b"[]",
+    b"{}",
+    b"*",
+    b"all",
+    b"ALL",
+    b"::/0",
+    b"0.0.0.0/0",
+    b"localhost",
+    b"default",
+    b"2001-12-14",
+    b"x:y@z",
+    b"redis://u:p@h:1/0",
+    b"$(x)",
+    b"{{ x }}",
+    b"\\u0000",
 )
 
 # Openers and closers for deep nesting, per syntax family.
 NESTERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"[", b"]"), (b"{", b"}"), (b"{a: ", b"}"), (b"- ", b""), (b"<a>", b"</a>"), (b"<a x='1'>", b"</a>"),
-    (b"server {", b"}"), (b"location / {", b"}"), (b"'", b"'"), (b'"', b'"'), (b"&a [", b"] *a"),
+    (b"[", b"]"),
+    (b"{", b"}"),
+    (b"{a: ", b"}"),
+    (b"- ", b""),
+    (b"<a>", b"</a>"),
+    (b"<a x='1'>", b"</a>"),
+    (b"server {", b"}"),
+    (b"location / {", b"}"),
+    (b"'", b"'"),
+    (b'"', b'"'),
+    (b"&a [", b"] *a"),
 )
 
 
@@ -274,7 +381,7 @@ def check_parsed(parsed: ParsedFile, fmt: str, texts: dict[str, str]) -> None:
                 check_span(node.key.span, texts, node.key)
 
 
-def parse_file(root: Path, name: str, data: bytes, fmt: str, limits: Limits = Limits()) -> ParsedFile:
+def parse_file(root: Path, name: str, data: bytes, fmt: str, limits: Limits | None = None) -> ParsedFile:
     """Write `data` under `root` and load it the way a run does (read, decode, parse)."""
     from linter.model import ParseProblem, SourceFile
     from linter.parsers import parser_module
@@ -282,7 +389,7 @@ def parse_file(root: Path, name: str, data: bytes, fmt: str, limits: Limits = Li
     target = root / name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    workspace = Workspace(root, limits)
+    workspace = Workspace(root, limits or Limits())
     with time_bound():
         loaded = workspace.load(target, fmt)
         if isinstance(loaded, ParseProblem):  # unreadable: the run turns it into a finding
@@ -397,7 +504,9 @@ def stdin_case(report: Path, validator: Any, fmt: str, name: str, data: bytes) -
     sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
     try:
         with time_bound():
-            code = main(["-", "--stdin-filename", Path(name).name, "--format-hint", fmt, "--format", "sarif", "--output", str(report)])
+            code = main(
+                ["-", "--stdin-filename", Path(name).name, "--format-hint", fmt, "--format", "sarif", "--output", str(report)]
+            )
     finally:
         sys.stdin = old
     assert code in (0, 1), code

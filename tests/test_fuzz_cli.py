@@ -10,12 +10,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES
+from fuzz_support import (
+    available_formats,
+    cli_case,
+    example_seeds,
+    fuzz_settings,
+    inputs,
+    sarif_validator,
+    stdin_case,
+    tree_inputs,
+    tree_seeds,
+)
 from hypothesis import given
 
-from fuzz_support import available_formats, cli_case, example_seeds, fuzz_settings, inputs, sarif_validator, stdin_case, tree_inputs, tree_seeds
 from linter.cli import main
-
-from conftest import EXAMPLES
 
 CLI_EXAMPLES = 20
 STDIN_EXAMPLES = 8  # per format

@@ -12,12 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import all_rules
+from fuzz_support import available_formats, engine_case, example_seeds, fuzz_settings, inputs, parser_case
 from hypothesis import given
 
-from fuzz_support import available_formats, engine_case, example_seeds, fuzz_settings, inputs, parser_case
 from linter.config import select_rules
-
-from conftest import all_rules
 
 PARSER_EXAMPLES = 100
 ENGINE_EXAMPLES = 40

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-
 from cli_helpers import run_cli, write
-
 from conftest import EXAMPLES
 
 # A provider-shaped key (SEC101 would flag it): if it were read, it would be reported.
@@ -23,7 +22,7 @@ SECRET = "sk-proj-" + "Zq7Xb2Lm9Kp4Rt6Vw8Yc1Nd3Fg5Hj0QsTu2Ae4Wx6Cv8Bn1Mk3"
 PLANTED = {
     "secret.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: planted-object-xq}}\ndata:\n  api_key: {SECRET}\n",
     ".env": f"OPENAI_API_KEY={SECRET}\n",
-    "secret.conf": f"server_tokens on;\nproxy_set_header Authorization \"Bearer {SECRET}\";\n",
+    "secret.conf": f'server_tokens on;\nproxy_set_header Authorization "Bearer {SECRET}";\n',
 }
 FORMATS = ("text", "json", "sarif")
 
@@ -65,7 +64,11 @@ def layout(tmp_path: Path) -> tuple[Path, Path]:
     outside, root = tmp_path / "outside", tmp_path / "repo"
     for name, text in PLANTED.items():
         write(outside, name, text)
-    write(root, "ok.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - {name: c, image: \"nginx:latest\"}\n")
+    write(
+        root,
+        "ok.yaml",
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - {name: c, image: "nginx:latest"}\n',
+    )
     return root, outside
 
 
@@ -86,7 +89,9 @@ def assert_confined(results: list[tuple[int, str]], opened: OpenedFiles, outside
         assert "planted-object-xq" not in text
 
 
-def test_symlinked_files_out_of_the_root_are_never_read(layout: tuple[Path, Path], opened: OpenedFiles, capsys: pytest.CaptureFixture[str]) -> None:
+def test_symlinked_files_out_of_the_root_are_never_read(
+    layout: tuple[Path, Path], opened: OpenedFiles, capsys: pytest.CaptureFixture[str]
+) -> None:
     root, outside = layout
     (root / "leak.yaml").symlink_to(outside / "secret.yaml")
     (root / ".env").symlink_to(outside / ".env")
@@ -103,19 +108,31 @@ def test_symlinked_directories_out_of_the_root_are_never_entered(
 ) -> None:
     root, outside = layout
     (root / "linked").symlink_to(outside, target_is_directory=True)
-    results = outputs(capsys, root, ".") + outputs(capsys, root, "linked", "ok.yaml") + outputs(capsys, root, "linked/.env", "ok.yaml")
+    results = (
+        outputs(capsys, root, ".") + outputs(capsys, root, "linked", "ok.yaml") + outputs(capsys, root, "linked/.env", "ok.yaml")
+    )
     assert_confined(results, opened, outside)
 
 
-def test_nginx_includes_stay_in_the_root(layout: tuple[Path, Path], opened: OpenedFiles, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nginx_includes_stay_in_the_root(
+    layout: tuple[Path, Path], opened: OpenedFiles, capsys: pytest.CaptureFixture[str]
+) -> None:
     root, outside = layout
-    write(root, "nginx/nginx.conf", f"events {{}}\nhttp {{\n  include {outside / 'secret.conf'};\n  include ../../outside/*.conf;\n  include link.conf;\n}}\n")
+    write(
+        root,
+        "nginx/nginx.conf",
+        f"events {{}}\nhttp {{\n  include {outside / 'secret.conf'};\n  include ../../outside/*.conf;\n  include link.conf;\n}}\n",
+    )
     (root / "nginx" / "link.conf").symlink_to(outside / "secret.conf")
     results = outputs(capsys, root, ".")
     assert_confined(results, opened, outside)
     findings = json.loads(results[1][1])["findings"]
     unresolved = [(f["rule"], f["file"], f["line"], f["column"]) for f in findings if f["rule"] == "DL003"]
-    assert unresolved == [("DL003", "nginx/nginx.conf", 3, 11), ("DL003", "nginx/nginx.conf", 4, 11), ("DL003", "nginx/nginx.conf", 5, 11)]
+    assert unresolved == [
+        ("DL003", "nginx/nginx.conf", 3, 11),
+        ("DL003", "nginx/nginx.conf", 4, 11),
+        ("DL003", "nginx/nginx.conf", 5, 11),
+    ]
     assert all("outside the scanned root" in f["message"] for f in findings if f["rule"] == "DL003")
 
 
@@ -124,7 +141,9 @@ def _no_network(*args: object, **kwargs: object) -> Any:
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
-def test_examples_lint_the_same_without_network(example: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_examples_lint_the_same_without_network(
+    example: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = EXAMPLES / example
     normal = outputs(capsys, root, ".")
     for name in ("socket", "create_connection", "getaddrinfo", "gethostbyname", "socketpair", "fromfd"):

@@ -5,20 +5,20 @@ is still linted (its findings equal a run without the hostile file)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from cli_helpers import run_cli, write
 
 import linter.budget
 import linter.checks.kubernetes
 from linter.checks import PythonCheck, Violation
 from linter.selectors import Subject
 
-from cli_helpers import run_cli, write
-
 # One K8S501 finding (mutable tag) at 6:24, and nothing else with --select K8S501.
-INTACT = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - {name: c, image: \"nginx:latest\"}\n"
+INTACT = 'apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - {name: c, image: "nginx:latest"}\n'
 INTACT_FINDING = ("K8S501", "intact.yaml", 6, 24)
 
 
@@ -44,7 +44,11 @@ def test_file_size_cap_skips_each_format_with_a_finding(tmp_path: Path, capsys: 
     write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n" + "  # padding\n" * 40 + "}\n")
     code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL005")
     dl005 = [f for f in document["findings"] if f["rule"] == "DL005"]
-    assert [(f["file"], f["line"], f["column"]) for f in dl005] == [(".env", 1, 1), ("big.yaml", 1, 1), ("nginx/nginx.conf", 1, 1)]
+    assert [(f["file"], f["line"], f["column"]) for f in dl005] == [
+        (".env", 1, 1),
+        ("big.yaml", 1, 1),
+        ("nginx/nginx.conf", 1, 1),
+    ]
     assert all("over the 400-byte limit (max_file_bytes); skipped" in f["message"] for f in dl005)
     assert where(document, "K8S501") == [INTACT_FINDING]
     assert document["summary"]["unparsable_files"] == 3 and code == 1
@@ -64,8 +68,12 @@ data:
 def test_yaml_alias_expansion_bound_is_configurable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     limited(tmp_path, max_yaml_alias_nodes=50)
     write(tmp_path, "laughs.yaml", BILLION_LAUGHS)
-    write(tmp_path, "anchors.yaml", INTACT.replace("name: ok", "name: anchors") + "---\n" + BILLION_LAUGHS.split("  b:")[0] + "  b: *a\n")
-    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    write(
+        tmp_path,
+        "anchors.yaml",
+        INTACT.replace("name: ok", "name: anchors") + "---\n" + BILLION_LAUGHS.split("  b:")[0] + "  b: *a\n",
+    )
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
     # 9 nodes from `b: *a` are within the bound; `b` alone expands 8 * 9 = 72 nodes
     # (the finding points at the node whose copy went over the bound).
     assert where(document) == [("K8S501", "anchors.yaml", 6, 24), INTACT_FINDING, ("DL005", "laughs.yaml", 5, 30)]
@@ -76,8 +84,12 @@ def test_nesting_depth_bound_is_configurable(tmp_path: Path, capsys: pytest.Capt
     limited(tmp_path, max_depth=6)
     nested = "".join("  " * (i + 1) + f"k{i}:\n" for i in range(8))
     write(tmp_path, "deep.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n" + nested)
-    write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n" + "".join("  " * i + "location / {\n" for i in range(1, 8)) + "}" * 7 + "\n}\n")
-    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    write(
+        tmp_path,
+        "nginx/nginx.conf",
+        "events {}\nhttp {\n" + "".join("  " * i + "location / {\n" for i in range(1, 8)) + "}" * 7 + "\n}\n",
+    )
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
     # The first node (YAML) or block (nginx) below the sixth level.
     assert where(document) == [("DL005", "deep.yaml", 11, 15), INTACT_FINDING, ("DL001", "nginx/nginx.conf", 8, 24)]
     assert "nesting deeper than 6 levels" in document["findings"][0]["message"]
@@ -95,7 +107,7 @@ def nginx_chain(root: Path, length: int) -> None:
 def test_nginx_include_depth_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     limited(tmp_path, max_include_depth=3)
     nginx_chain(tmp_path, 6)
-    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
     assert where(document) == [INTACT_FINDING, ("DL003", "nginx/c3.conf", 1, 9)]
     assert "includes nested deeper than 3 levels (max_include_depth); not read" in document["findings"][1]["message"]
 
@@ -105,7 +117,7 @@ def test_nginx_include_count_bound(tmp_path: Path, capsys: pytest.CaptureFixture
     write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n  include conf.d/*.conf;\n}\n")
     for i in range(5):
         write(tmp_path, f"nginx/conf.d/s{i}.conf", f"server {{ listen {8000 + i}; }}\n")
-    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
     assert where(document) == [INTACT_FINDING, ("DL003", "nginx/nginx.conf", 3, 11)]
     assert "more than 3 included files (max_includes); the rest is not read" in document["findings"][1]["message"]
 
@@ -115,7 +127,7 @@ def test_nginx_include_bytes_bound(tmp_path: Path, capsys: pytest.CaptureFixture
     write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n  include a.conf;\n  include b.conf;\n}\n")
     write(tmp_path, "nginx/a.conf", "# " + "a" * 60 + "\nserver_tokens off;\n")
     write(tmp_path, "nginx/b.conf", "# " + "b" * 60 + "\nserver_tokens off;\n")
-    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
     assert where(document) == [INTACT_FINDING, ("DL003", "nginx/nginx.conf", 4, 11)]
     assert "included files exceed 100 bytes (max_include_bytes)" in document["findings"][1]["message"]
 
@@ -142,7 +154,9 @@ class FakeClock:
         return self.now
 
 
-def test_time_budget_stops_checks_on_one_file_only(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_time_budget_stops_checks_on_one_file_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = FakeClock()
 
     def slow(subject: Subject, params: object) -> Iterator[Violation]:
@@ -156,12 +170,17 @@ def test_time_budget_stops_checks_on_one_file_only(tmp_path: Path, capsys: pytes
     limited(tmp_path, max_seconds_per_file=60)
     slow_pod = INTACT.replace("name: ok", "name: slow").replace("- {name: c,", "- {name: slow-a,")
     for name in ("slow-b", "slow-c"):
-        slow_pod += f"    - {{name: {name}, image: \"nginx:latest\"}}\n"
+        slow_pod += f'    - {{name: {name}, image: "nginx:latest"}}\n'
     write(tmp_path, "slow.yaml", slow_pod)
     code, document = lint_json(capsys, tmp_path, "--rules-dir", "rules", "--select", "AAA901,K8S501,DL005")
     # slow-a (50 s) and slow-b (100 s) ran; the clock is checked before slow-c and
     # the rule stops; K8S501, after it, is not run on slow.yaml; intact.yaml is checked.
-    assert where(document) == [INTACT_FINDING, ("DL005", "slow.yaml", 1, 1), ("AAA901", "slow.yaml", 6, 7), ("AAA901", "slow.yaml", 7, 7)]
+    assert where(document) == [
+        INTACT_FINDING,
+        ("DL005", "slow.yaml", 1, 1),
+        ("AAA901", "slow.yaml", 6, 7),
+        ("AAA901", "slow.yaml", 7, 7),
+    ]
     assert document["findings"][1]["message"] == (
         "checks on this file took over 60 s (max_seconds_per_file); AAA901, K8S501 did not (fully) run"
     )
@@ -170,7 +189,7 @@ def test_time_budget_stops_checks_on_one_file_only(tmp_path: Path, capsys: pytes
 
 def test_time_budget_default_lets_normal_files_through(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path, "intact.yaml", INTACT)
-    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL005")
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL005")
     assert where(document) == [INTACT_FINDING]
 
 
@@ -180,7 +199,7 @@ def test_xml_depth_and_element_bounds(tmp_path: Path, capsys: pytest.CaptureFixt
     write(tmp_path, "deep/config.xml", f"<clickhouse>\n  <profiles>{nested}</profiles>\n</clickhouse>\n")
     write(tmp_path, "wide/config.xml", "<clickhouse>\n" + "  <macro>x</macro>\n" * 25 + "</clickhouse>\n")
     write(tmp_path, "small/config.xml", "<clickhouse>\n" + "  <macro>x</macro>\n" * 5 + "</clickhouse>\n")
-    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
     # <e4> is the seventh level; the 21st element is the 20th <macro>.
     assert where(document) == [("DL005", "deep/config.xml", 2, 29), INTACT_FINDING, ("DL005", "wide/config.xml", 21, 3)]
     assert "elements nested deeper than 6 levels (max_depth)" in document["findings"][0]["message"]
@@ -190,10 +209,10 @@ def test_xml_depth_and_element_bounds(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_xml_entities_are_refused_not_expanded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path, "intact.yaml", INTACT)
-    lol = "<!DOCTYPE clickhouse [<!ENTITY a \"lol\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
-    write(tmp_path, "bomb/config.xml", f"<?xml version=\"1.0\"?>\n{lol}\n<clickhouse><x>&b;</x></clickhouse>\n")
-    write(tmp_path, "xxe/config.xml", "<!DOCTYPE c [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<clickhouse>&x;</clickhouse>\n")
-    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    lol = '<!DOCTYPE clickhouse [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    write(tmp_path, "bomb/config.xml", f'<?xml version="1.0"?>\n{lol}\n<clickhouse><x>&b;</x></clickhouse>\n')
+    write(tmp_path, "xxe/config.xml", '<!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<clickhouse>&x;</clickhouse>\n')
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
     assert where(document) == [("DL005", "bomb/config.xml", 2, 1), INTACT_FINDING, ("DL005", "xxe/config.xml", 1, 1)]
     assert all("refused" in f["message"] for f in document["findings"] if f["rule"] == "DL005")
     assert "root:" not in json.dumps(document)

@@ -11,10 +11,13 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from cli_helpers import run_cli, write
+from conftest import EXAMPLES
 
 import linter.checks.kubernetes
 import linter.engine
@@ -24,10 +27,6 @@ import linter.report.sarif
 import linter.suppress
 from linter.checks import PythonCheck, Violation
 from linter.selectors import Subject
-
-from cli_helpers import run_cli, write
-
-from conftest import EXAMPLES
 
 BROKEN = {
     "k8s/zz-broken.yaml": b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   labels: x\n",
@@ -55,7 +54,10 @@ def lint_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tup
 
 
 def keyed(findings: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return [(f["rule"], f["file"], f["line"], f["column"], f["end_line"], f["end_column"], f["message"], f["fingerprint"]) for f in findings]
+    return [
+        (f["rule"], f["file"], f["line"], f["column"], f["end_line"], f["end_column"], f["message"], f["fingerprint"])
+        for f in findings
+    ]
 
 
 # --- nothing lost ---------------------------------------------------------------------
@@ -73,8 +75,14 @@ def test_broken_files_lose_no_finding_of_the_intact_ones(tmp_path: Path, capsys:
     kept = [f for f in together["findings"] if f["file"] not in BROKEN]
     assert keyed(kept) == keyed(alone["findings"]) and len(kept) > 50
     failed = sorted({(f["file"], f["rule"]) for f in together["findings"] if f["file"] in BROKEN})
-    assert failed == [(".env.broken", "DL001"), ("clickhouse-2/config.xml", "DL001"), ("k8s/binary.yaml", "DL001"),
-                      ("k8s/latin1.yaml", "DL001"), ("k8s/zz-broken.yaml", "DL001"), ("nginx/broken.conf", "DL001")]
+    assert failed == [
+        (".env.broken", "DL001"),
+        ("clickhouse-2/config.xml", "DL001"),
+        ("k8s/binary.yaml", "DL001"),
+        ("k8s/latin1.yaml", "DL001"),
+        ("k8s/zz-broken.yaml", "DL001"),
+        ("nginx/broken.conf", "DL001"),
+    ]
     assert together["summary"]["unparsable_files"] == 6 and alone["summary"]["unparsable_files"] == 0
     assert together["summary"]["files"] == alone["summary"]["files"] + 6
     assert code_mixed == code_intact == 1
@@ -89,21 +97,25 @@ def _boom(*args: object, **kwargs: object) -> str:
     raise RuntimeError("renderer failed")
 
 
-def test_a_failed_render_leaves_no_report_and_no_temp_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_render_leaves_no_report_and_no_temp_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "project"
     shutil.copytree(EXAMPLES / "ai-etl-broken", project)
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "old.sarif").write_text("previous report\n")
     monkeypatch.setattr(linter.report.sarif, "render", _boom)
-    code, out, err = run_cli(capsys, project, "--format", "sarif", "--output", str(reports / "new.sarif"), "--output", str(reports / "new.sarif"), ".")
+    code, _, _ = run_cli(capsys, project, "--format", "sarif", "--output", str(reports / "new.sarif"), ".")
     code2, _, _ = run_cli(capsys, project, "--format", "sarif", "--output", str(reports / "old.sarif"), ".")
     assert (code, code2) == (3, 3)
     assert sorted(p.name for p in reports.iterdir()) == ["old.sarif"]
     assert (reports / "old.sarif").read_text() == "previous report\n"
 
 
-def test_a_failed_write_leaves_the_old_report_and_no_temp_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_old_report_and_no_temp_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "project"
     shutil.copytree(EXAMPLES / "ai-etl", project)
     reports = tmp_path / "reports"
@@ -114,7 +126,7 @@ def test_a_failed_write_leaves_the_old_report_and_no_temp_file(tmp_path: Path, c
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(linter.cli.os, "replace", disk_full)
-    code, out, err = run_cli(capsys, project, "--format", "json", "--output", str(reports / "report.json"), ".")
+    code, _, err = run_cli(capsys, project, "--format", "json", "--output", str(reports / "report.json"), ".")
     assert code == 2 and err == f"deploylint: error: cannot write {reports / 'report.json'}: No space left on device\n"
     assert sorted(p.name for p in reports.iterdir()) == ["report.json"]
     assert (reports / "report.json").read_text() == "previous report\n"
@@ -208,7 +220,9 @@ def test_a_parser_bug_becomes_dl006_on_that_file_only(
     assert document["summary"]["unparsable_files"] == 1 and code == 1 and err == ""
 
 
-def test_an_assembly_bug_keeps_the_other_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_assembly_bug_keeps_the_other_formats(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "project"
     shutil.copytree(EXAMPLES / "ai-etl-broken", project)
     _, alone, _ = lint_json(capsys, project)
@@ -255,15 +269,22 @@ def test_error_log_scrubs_values_but_keeps_python_names() -> None:
             raise ValueError("lookup failed") from exc
     except ValueError as exc:
         text = format_error(exc)
-    assert "KeyError: 'Hunt…(28 chars)'" in text and "was the direct cause of" in text and text.endswith("ValueError: lookup failed\n")
+    assert (
+        "KeyError: 'Hunt…(28 chars)'" in text
+        and "was the direct cause of" in text
+        and text.endswith("ValueError: lookup failed\n")
+    )
     assert SECRET not in text
 
 
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("x.yaml", b'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: "c\xff", image: x}\n',
-         "x.yaml:6:16: DL001 not valid UTF-8 (byte 0xFF); save the file as UTF-8"),
+        (
+            "x.yaml",
+            b'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: "c\xff", image: x}\n',
+            "x.yaml:6:16: DL001 not valid UTF-8 (byte 0xFF); save the file as UTF-8",
+        ),
         (".env", b"A=1\n\x00\x00\x00", ".env:1:1: DL001 binary file (NUL bytes): not a text configuration"),
         (".env", b"\xef\xbb\xbfA=1\nA=2\n", ".env:2:1: ENV201 'A' is set again (first at line 1); the later value silently wins"),
     ],
