@@ -16,7 +16,7 @@ from .checks import PythonCheck, Violation, build_params, python_check
 from .discover import Candidate, discover
 from .errorlog import ErrorLog
 from .errors import UsageError
-from .findings import Finding, Severity
+from .findings import Finding, Severity, printable
 from .model import ParsedFile, ParseProblem, SourceFile, Span
 from .parsers import parser_module
 from .rules import Rule
@@ -77,8 +77,9 @@ class _Vars(dict):  # type: ignore[type-arg]
 
 
 def render_message(template: str, variables: dict[str, Any]) -> str:
+    """The message, with control characters from the linted files escaped."""
     try:
-        return template.format_map(_Vars(variables))
+        return printable(template.format_map(_Vars(variables)))
     except (ValueError, IndexError, AttributeError):
         return template
 

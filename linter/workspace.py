@@ -79,7 +79,7 @@ class Workspace:
         """The real path if it lies inside the root (symlinks resolved), else None."""
         try:
             real = path.resolve()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the name
             return None
         try:
             real.relative_to(self.real_root)

@@ -45,3 +45,21 @@ def test_engine_never_fails_on_hostile_input(fmt: str, tmp_path: Path) -> None:
         engine_case(tmp_path / "root", fmt, rules, *case)
 
     one()
+
+
+# Inputs the fuzzers found crashing, kept as regression cases (format, file name, bytes,
+# the DL findings expected).
+FOUND = [
+    # An include name longer than the OS allows: Path.exists() raised ENAMETOOLONG
+    # and the nginx assembly failed for every file of the run.
+    ("nginx", "nginx/nginx.conf", b"events {}\nhttp {\n  include " + b"<a>" * 90 + b"snippets/headers.conf;\n}\n", ["DL003"]),
+    # A NUL in an include name (past the 8 KB binary sniff): Path.resolve() raised ValueError.
+    ("nginx", "nginx/nginx.conf", b"events {}\nhttp {\n#" + b"x" * 9000 + b"\n  include a\x00b.conf;\n  include z/\x00/*.conf;\n}\n", ["DL003", "DL003"]),
+]
+
+
+@pytest.mark.parametrize(("fmt", "name", "data", "expected"), [case for case in FOUND if case[0] in FORMATS])
+def test_found_crashes_stay_fixed(fmt: str, name: str, data: bytes, expected: list[str], tmp_path: Path) -> None:
+    parser_case(tmp_path / "parse", fmt, name, data)
+    result = engine_case(tmp_path / "run", fmt, select_rules(all_rules()), name, data)
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("DL")] == expected

@@ -298,3 +298,22 @@ def test_standard_input_is_decoded_like_a_file(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     code, out, err = run_cli(capsys, tmp_path, "-", "--stdin-filename", name)
     assert out.splitlines()[0] == expected and code == 1 and err == ""
+
+
+def test_control_characters_from_files_are_escaped_in_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A name holding a newline must not start a line a CI runner reads as a
+    command (GitHub's `::error::`), nor carry terminal escapes or bidi overrides."""
+    write(
+        tmp_path,
+        "a\n::error::dir/pod.yaml",
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: "p\\r\\u001b[31m\\u202e"}\n'
+        'spec:\n  containers:\n    - {name: "c\\n::warning::pwned", image: nginx}\n',
+    )
+    code, text, _ = run_cli(capsys, tmp_path, "--select", "K8S501", ".")
+    assert text.splitlines()[0] == (
+        "a\\n::error::dir/pod.yaml:6:44: K8S501 container 'c\\n::warning::pwned' in Pod/p\\r\\x1b[31m\\u202e: "
+        "image 'nginx' has no tag (pulls latest)"
+    )
+    _, document, _ = lint_json(capsys, tmp_path, "--select", "K8S501")
+    assert document["findings"][0]["message"].startswith("container 'c\\n::warning::pwned' in Pod/p\\r\\x1b[31m\\u202e:")
+    assert code == 1
