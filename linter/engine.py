@@ -77,11 +77,24 @@ class _Vars(dict):  # type: ignore[type-arg]
 
 
 def render_message(template: str, variables: dict[str, Any]) -> str:
-    """The message, with control characters from the linted files escaped."""
+    """The message, with control characters from the linted files escaped and
+    any provider-shaped credential redacted (a key pasted where a name goes
+    would otherwise reach a parse error's message)."""
     try:
-        return printable(template.format_map(_Vars(variables)))
+        return printable(_mask_credentials(template.format_map(_Vars(variables))))
     except (ValueError, IndexError, AttributeError):
         return template
+
+
+def _mask_credentials(text: str) -> str:
+    from .secrets import find_credentials, redact
+
+    end = len(text)
+    for match in reversed(find_credentials(text)):
+        if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
+            text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
+            end = match.start
+    return text
 
 
 class CompiledRule:

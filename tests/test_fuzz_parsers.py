@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import all_rules
-from fuzz_support import available_formats, engine_case, example_seeds, fuzz_settings, inputs, parser_case
+from fuzz_support import PLANTED_SECRETS, available_formats, engine_case, example_seeds, fuzz_settings, inputs, parser_case
 from hypothesis import given
 
 from linter.config import select_rules
@@ -55,10 +55,19 @@ FOUND = [
     ("nginx", "nginx/nginx.conf", b"events {}\nhttp {\n  include " + b"<a>" * 90 + b"snippets/headers.conf;\n}\n", ["DL003"]),
     # A NUL in an include name (past the 8 KB binary sniff): Path.resolve() raised ValueError.
     ("nginx", "nginx/nginx.conf", b"events {}\nhttp {\n#" + b"x" * 9000 + b"\n  include a\x00b.conf;\n  include z/\x00/*.conf;\n}\n", ["DL003", "DL003"]),
+    # A lone end tag: the error position went to line 0, column 0 (invalid SARIF).
+    ("clickhouse", "config.xml", b"</", ["DL001"]),
+    # A key pasted as a tag name or a directive name was echoed by the parse error.
+    ("clickhouse", "clickhouse/config.xml", b"<" + PLANTED_SECRETS[0] + b">\n  <users/>\n</clickhouse>\n", ["DL001"]),
+    ("nginx", "nginx/conf.d/a.conf", PLANTED_SECRETS[0] + b"# Plain HTTP only redirects.\nserver {\n    listen 80;\n}\n", ["DL001"]),
 ]
 
 
-@pytest.mark.parametrize(("fmt", "name", "data", "expected"), [case for case in FOUND if case[0] in FORMATS])
+@pytest.mark.parametrize(
+    ("fmt", "name", "data", "expected"),
+    [case for case in FOUND if case[0] in FORMATS],
+    ids=[f"{case[0]}-{i}" for i, case in enumerate(FOUND) if case[0] in FORMATS],
+)
 def test_found_crashes_stay_fixed(fmt: str, name: str, data: bytes, expected: list[str], tmp_path: Path) -> None:
     parser_case(tmp_path / "parse", fmt, name, data)
     result = engine_case(tmp_path / "run", fmt, select_rules(all_rules()), name, data)
