@@ -14,7 +14,7 @@ from . import __version__
 from .errors import UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 class DefaultGroup(click.Group):
@@ -77,7 +77,8 @@ def check_options(command: Any) -> Any:
 @cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @check_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None, help="Output format (default: text).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
+              help="Output format (default: text; github when GITHUB_ACTIONS=true).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
               help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else note).")
@@ -88,8 +89,10 @@ def check_options(command: Any) -> Any:
 @click.option("--sarif-category", help="SARIF runAutomationDetails.id (one per analysis in code scanning).")
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF, marked as such.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY, unless NO_COLOR).")
+@click.option("--diff-only", is_flag=True, help="Lint only files changed since the upstream's merge-base (or HEAD), and untracked ones.")
+@click.option("--changed-since", metavar="REF", help="Lint only files changed since REF (its merge-base with HEAD), and untracked ones.")
 def check_command(paths: tuple[str, ...], **options: Any) -> None:
-    """Lint PATHS (files or directories; `-` reads standard input)."""
+    """Lint PATHS (files or directories, default `.`; `-` reads standard input)."""
     sys.exit(_guarded(lambda: run_check(list(paths) or ["."], options)))
 
 
@@ -100,6 +103,17 @@ def read_stdin() -> bytes:
     if buffer is not None:
         return bytes(buffer.read())
     return sys.stdin.read().encode("utf-8", "surrogateescape")
+
+
+def changed_only(paths: list[str], options: dict[str, Any]) -> list[str]:
+    """PATHS narrowed to the files git reports as changed (--diff-only / --changed-since)."""
+    if options["diff_only"] and options["changed_since"]:
+        raise UsageError("--diff-only and --changed-since are alternatives: give one")
+    if "-" in paths:
+        raise UsageError("--diff-only / --changed-since cannot be combined with `-` (standard input)")
+    from .gitdiff import changed_files, restrict
+
+    return restrict(changed_files(Path.cwd(), options["changed_since"]), paths)
 
 
 def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str], Any]:
@@ -130,32 +144,55 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     from .findings import Severity
     from .policy import fail_on, plan_runs, run_plans
 
+    if options["diff_only"] or options["changed_since"]:
+        # Changed files include READMEs and code: skip what is not ours to lint.
+        paths, options = changed_only(paths, options), {**options, "ignore_unknown": True}
     paths, policy = policy_options(paths, options)
     plans = plan_runs(paths, policy)
     result = run_plans(plans)
-    text = render(result, options)
+    text = render(result, options, policy.root)
     write_output(text, options["output"])
     threshold = Severity(fail_on(plans, options["fail_on"])).rank
     failing = [f for f in result.shown if f.severity.rank >= threshold]
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
 
 
-def render(result: Any, options: dict[str, Any]) -> str:
-    fmt = options["output_format"] or "text"
+def output_format(options: dict[str, Any]) -> str:
+    if options["output_format"]:
+        return str(options["output_format"])
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def use_colour(options: dict[str, Any]) -> bool:
+    """--color/--no-color win; otherwise colour only on a terminal, and never
+    when NO_COLOR is set to anything non-empty (no-color.org)."""
+    if options["color"] is not None:
+        return bool(options["color"])
+    return not options["output"] and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def render(result: Any, options: dict[str, Any], root: Path) -> str:
+    fmt = output_format(options)
     if fmt == "json":
         from .report import json as json_report
 
         return json_report.render(result, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"])
-    if fmt == "sarif":
+    if fmt in ("sarif", "github"):
+        from .report.location import source_root_prefix
+
+        prefix = source_root_prefix(root)
+        if fmt == "github":
+            from .report import github
+
+            return github.render(result, uri_prefix=prefix)
         from .report import sarif
 
-        return sarif.render(result, include_suppressed=options["sarif_include_suppressed"], category=options["sarif_category"])
+        return sarif.render(result, include_suppressed=options["sarif_include_suppressed"], category=options["sarif_category"],
+                            uri_prefix=prefix)
     from .report import text
 
-    colour = options["color"]
-    if colour is None:
-        colour = not options["output"] and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    return text.render(result, colour=colour, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"])
+    return text.render(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
+                       with_statistics=options["statistics"])
 
 
 def write_output(text: str, output: str | None) -> None:

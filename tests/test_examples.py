@@ -35,3 +35,12 @@ def test_broken_example_matches_golden_findings() -> None:
 
 def test_examples_exist() -> None:
     assert (EXAMPLES / "ai-etl").is_dir() and (EXAMPLES / "ai-etl-broken").is_dir()
+
+
+def test_broken_example_fingerprints_are_unique() -> None:
+    """Two findings sharing a fingerprint would merge in a baseline (and in code
+    scanning): every finding of the broken example has its own identity."""
+    result = lint_paths(["examples/ai-etl-broken"], PROJECT)
+    prints = [f.fingerprint() for f in result.shown]
+    duplicates = {p for p in prints if prints.count(p) > 1}
+    assert not duplicates, [(f.rule_id, f.span.file, f.span.line) for f in result.shown if f.fingerprint() in duplicates]

@@ -17,10 +17,12 @@ from .. import __version__
 from ..engine import RunResult
 from ..findings import Finding
 from ..rules import Rule
+from .location import repository_path
 
 INFORMATION_URI = "https://deploylint.dev"
 FINGERPRINT_KEY = "deploylint/v1"
-MAX_RESULTS = 25_000  # GitHub's per-run limit
+MAX_RESULTS = 25_000  # GitHub rejects a run with more results
+MAX_TAGS = 10  # GitHub keeps only the first 10 tags of a rule (and rejects more than 20)
 
 
 def rule_help_text(rule: Rule) -> str:
@@ -48,13 +50,16 @@ def rule_help_markdown(rule: Rule) -> str:
 
 
 def _descriptor(rule: Rule) -> Any:
-    import sarif_om as om
+    import sarif_om as om  # type: ignore[import-untyped]
 
-    properties: dict[str, Any] = {"tags": list(rule.tags), "precision": rule.precision}
+    tags = list(dict.fromkeys(rule.tags))
+    properties: dict[str, Any] = {"precision": rule.precision}
     if rule.security_severity is not None:
+        # GitHub reads it as a string; "security" must be among the kept tags.
         properties["security-severity"] = f"{rule.security_severity:.1f}"
-        if "security" not in properties["tags"]:
-            properties["tags"].append("security")
+        if "security" not in tags:
+            tags.insert(0, "security")
+    properties["tags"] = tags[:MAX_TAGS]
     return om.ReportingDescriptor(
         id=rule.id,
         name=rule.name,
@@ -67,18 +72,32 @@ def _descriptor(rule: Rule) -> Any:
     )
 
 
-def artifact_uri(path: str) -> tuple[str, str | None]:
-    """(uri, uriBaseId): repo-relative paths under %SRCROOT%, others absolute."""
-    if path.startswith("/"):
-        return "file://" + quote(path), None
-    return quote(path), "%SRCROOT%"
+def artifact_uri(path: str, prefix: str = "") -> tuple[str, str | None]:
+    """(uri, uriBaseId): repository-relative paths under %SRCROOT%, others absolute."""
+    posix = repository_path(path, prefix)
+    if posix.startswith("/"):
+        return "file://" + quote(posix), None
+    return quote(posix), "%SRCROOT%"
 
 
-def _result(finding: Finding, index: dict[str, int]) -> Any:
+def fingerprints(findings: list[Finding]) -> list[str]:
+    """Each finding's fingerprint; a repeat within the run gets its occurrence
+    number (`…:2`), as GitHub's own line hashes do, so two results never
+    collapse into one alert when a pack gives them the same identity."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for finding in findings:
+        base = finding.fingerprint()
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}:{seen[base]}")
+    return out
+
+
+def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: str) -> Any:
     import sarif_om as om
 
     s = finding.span
-    uri, base = artifact_uri(s.file)
+    uri, base = artifact_uri(s.file, prefix)
     result = om.Result(
         rule_id=finding.rule_id,
         level=finding.severity.value,
@@ -91,7 +110,7 @@ def _result(finding: Finding, index: dict[str, int]) -> Any:
                 )
             )
         ],
-        partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint()},
+        partial_fingerprints={FINGERPRINT_KEY: fingerprint},
     )
     if finding.rule_id in index:
         result.rule_index = index[finding.rule_id]
@@ -116,8 +135,13 @@ def to_plain(obj: Any) -> Any:
                 continue
             # sarif-om's defaults (index -1, kind "fail", ...) are SARIF's own
             # defaults: omit them, except `level`, whose absence means "the
-            # rule's default level" rather than the literal default.
-            if a.default is not attr.NOTHING and value == a.default and a.name != "level":
+            # rule's default level" rather than the literal default. Lists and
+            # dicts default through attrs' Factory.
+            default = a.default
+            factory = getattr(default, "factory", None)
+            if callable(factory):
+                default = factory()
+            if default is not attr.NOTHING and value == default and a.name != "level":
                 continue
             out[a.metadata.get("schema_property_name", a.name)] = to_plain(value)
         return out
@@ -128,12 +152,49 @@ def to_plain(obj: Any) -> Any:
     return obj
 
 
-def render(result: RunResult, *, include_suppressed: bool = False, category: str | None = None) -> str:
+def _kept(result: RunResult, include_suppressed: bool) -> tuple[list[Finding], int]:
+    """The findings to report, at most MAX_RESULTS: when there are more, the
+    most severe are kept (GitHub would reject the whole file), in report order."""
+    findings = [f for f in result.findings if include_suppressed or not f.suppressed]
+    if len(findings) <= MAX_RESULTS:
+        return findings, 0
+    ranked = sorted(range(len(findings)), key=lambda i: (-findings[i].severity.rank, i))
+    keep = sorted(ranked[:MAX_RESULTS])
+    return [findings[i] for i in keep], len(findings) - MAX_RESULTS
+
+
+def _reported_rules(result: RunResult, findings: list[Finding]) -> list[Rule]:
+    """Every enabled rule, plus any rule a finding names that is not enabled
+    (an internal-error finding), so every result has its descriptor."""
+    rules = list(result.rules)
+    known = {r.id for r in rules}
+    missing = sorted({f.rule_id for f in findings} - known)
+    if missing:
+        from ..rules import load_rules
+
+        rules += [r for r in load_rules() if r.id in missing]
+    return rules
+
+
+def _truncation_notice(dropped: int) -> Any:
     import sarif_om as om
 
-    rules = list(result.rules)
+    text = f"{dropped} lower-severity results were left out: a code scanning run holds at most {MAX_RESULTS}"
+    return om.Invocation(
+        execution_successful=True,
+        tool_execution_notifications=[om.Notification(message=om.Message(text=text), level="warning")],
+    )
+
+
+def render(result: RunResult, *, include_suppressed: bool = False, category: str | None = None, uri_prefix: str = "") -> str:
+    """The SARIF log. `uri_prefix` is where the scan root sits in the
+    repository (`location.source_root_prefix`)."""
+    import sarif_om as om
+
+    findings, dropped = _kept(result, include_suppressed)
+    rules = _reported_rules(result, findings)
     index = {r.id: i for i, r in enumerate(rules)}
-    findings = [f for f in result.findings if include_suppressed or not f.suppressed][:MAX_RESULTS]
+    prefix = uri_prefix.strip("/")
     run = om.Run(
         tool=om.Tool(
             driver=om.ToolComponent(
@@ -144,9 +205,11 @@ def render(result: RunResult, *, include_suppressed: bool = False, category: str
                 rules=[_descriptor(r) for r in rules],
             )
         ),
-        results=[_result(f, index) for f in findings],
+        results=[_result(f, index, prefix, fp) for f, fp in zip(findings, fingerprints(findings))],
         column_kind="unicodeCodePoints",
     )
+    if dropped:
+        run.invocations = [_truncation_notice(dropped)]
     if category:
         run.automation_details = om.RunAutomationDetails(id=category.rstrip("/") + "/")
     log = om.SarifLog(

@@ -75,10 +75,18 @@ def _all_blocks(config: NginxConfig) -> list[Block]:
 
 
 def _block_logical(block: Block) -> str:
+    """kind+label path of a block; siblings with the same label (two `server`
+    blocks for one name, on :80 and :443) get their occurrence number, so two
+    findings never share an identity."""
     parts = []
     b: Block | None = block
     while b is not None and b.directive is not None:
-        parts.append(b.label)
+        label = b.label
+        if b.parent is not None:
+            twins = [c for c in b.parent.children if c.label == label]
+            if len(twins) > 1:
+                label = f"{label}#{next(i for i, c in enumerate(twins, 1) if c is b)}"
+        parts.append(label)
         b = b.parent
     return "/".join(reversed(parts)) or "top"
 

@@ -1,0 +1,173 @@
+"""Local use: no-argument runs, `--diff-only` / `--changed-since` on a real git
+repository, and colour only where a person reads it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT
+
+from linter.cli import main
+
+WORKER = (Path(__file__).parent / "fixtures" / "worker-without-memory-limit.yaml").read_text(encoding="utf-8")
+
+
+def broken(name: str) -> str:
+    """A Deployment `name` whose container has no memory limit (K8S104 at 10:11)."""
+    return WORKER.replace("worker", name)
+
+
+def fixed(name: str) -> str:
+    return broken(name) + "            limits: {memory: 256Mi}\n"
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    done = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main",
+                           "-c", "commit.gpgsign=false", *args], cwd=repo, env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def write(repo: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+
+
+def commit(repo: Path, files: dict[str, str], message: str) -> None:
+    write(repo, files)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose first commit holds one old broken manifest and one fixed one."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    commit(root, {"k8s/old.yaml": broken("old"), "k8s/api.yaml": fixed("api"), "README.md": "# demo\n"}, "initial")
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return root
+
+
+def files_with_findings(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, list[str]]:
+    code = main(["--select", "K8S104", "--no-color", *args])
+    lines = capsys.readouterr().out.splitlines()
+    return code, sorted({line.split(":")[0] for line in lines if ": K8S104 " in line})
+
+
+def test_no_arguments_lints_the_current_directory(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert files_with_findings(capsys, []) == (1, ["k8s/old.yaml"])
+
+
+def test_diff_only_without_upstream_lints_uncommitted_and_untracked(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo, {"k8s/api.yaml": broken("api"), "k8s/new.yaml": broken("new"), "README.md": "# changed\n"})
+    assert files_with_findings(capsys, ["--diff-only"]) == (1, ["k8s/api.yaml", "k8s/new.yaml"])
+    git(repo, "add", "k8s/new.yaml")  # staged counts too
+    assert files_with_findings(capsys, ["--diff-only"]) == (1, ["k8s/api.yaml", "k8s/new.yaml"])
+
+
+def test_diff_only_with_nothing_changed_is_clean(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "k8s" / "old.yaml").unlink()  # a deletion leaves nothing to lint
+    code = main(["--diff-only", "--no-color"])
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == ["0 findings, 0 suppressed, 0 files"]
+
+
+def test_diff_only_compares_with_the_upstream_merge_base(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")
+    git(repo, "branch", "-q", "--set-upstream-to=main")
+    commit(repo, {"k8s/feature.yaml": broken("feature")}, "feature work, not pushed yet")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"k8s/upstream.yaml": broken("upstream")}, "someone else's change upstream")
+    git(repo, "checkout", "-q", "feature")
+    write(repo, {"k8s/wip.yaml": broken("wip")})
+    assert files_with_findings(capsys, ["--diff-only"]) == (1, ["k8s/feature.yaml", "k8s/wip.yaml"])
+
+
+def test_changed_since_a_ref(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "tag", "v1")
+    commit(repo, {"k8s/api.yaml": broken("api")}, "regress api")
+    assert files_with_findings(capsys, ["--changed-since", "v1"]) == (1, ["k8s/api.yaml"])
+    assert files_with_findings(capsys, ["--changed-since", "HEAD"]) == (0, [])
+
+
+def test_changed_files_are_restricted_to_the_given_paths(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo, {"k8s/api.yaml": broken("api"), "other/new.yaml": broken("new")})
+    assert files_with_findings(capsys, ["--diff-only", "other"]) == (1, ["other/new.yaml"])
+    os.chdir(repo / "k8s")  # from a subfolder: its changes only, shown relative to it
+    assert files_with_findings(capsys, ["--diff-only"]) == (1, ["api.yaml"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--changed-since", "no-such-ref"], "deploylint: error: --changed-since: 'no-such-ref' is not a commit in this repository"),
+        (["--diff-only", "--changed-since", "HEAD"], "deploylint: error: --diff-only and --changed-since are alternatives: give one"),
+    ],
+)
+def test_git_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    assert main(args) == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+
+
+def test_diff_only_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    assert main(["--diff-only"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("deploylint: error: ") and "not inside a git repository" in err and len(err.splitlines()) == 1
+
+
+def run_on_tty(cwd: Path, args: list[str], env: dict[str, str]) -> str:
+    """Run deploylint with stdout on a pseudo-terminal, as a person would."""
+    import pty
+
+    primary, secondary = pty.openpty()
+    inherited = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_ACTIONS")}
+    full_env = {**inherited, "PYTHONPATH": str(PROJECT), **env}
+    proc = subprocess.Popen([sys.executable, "-m", "linter", *args], cwd=cwd, stdout=secondary, stderr=subprocess.DEVNULL, env=full_env)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(primary)
+    return b"".join(chunks).decode()
+
+
+@pytest.mark.parametrize(
+    "args, env, coloured",
+    [
+        ([], {}, True),
+        ([], {"NO_COLOR": "1"}, False),
+        ([], {"NO_COLOR": ""}, True),  # no-color.org: only a non-empty value counts
+        (["--no-color"], {}, False),
+        (["--color"], {"NO_COLOR": "1"}, True),
+    ],
+)
+def test_colour_on_a_terminal(repo: Path, args: list[str], env: dict[str, str], coloured: bool) -> None:
+    out = run_on_tty(repo, ["--select", "K8S104", *args], env)
+    assert "k8s/old.yaml:10:11:" in out
+    assert ("\x1b[" in out) is coloured
+
+
+def test_no_colour_when_piped(repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    main(["--select", "K8S104"])
+    out = capsys.readouterr().out
+    assert "k8s/old.yaml:10:11:" in out and "\x1b[" not in out
+    main(["--select", "K8S104", "--color"])
+    assert "\x1b[31mK8S104" in capsys.readouterr().out

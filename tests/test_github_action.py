@@ -1,0 +1,176 @@
+"""The composite GitHub Action (`action.yml`) and the documented workflow.
+
+Static checks stand in for GitHub's own loader: every `inputs.X` and
+`steps.ID` reference resolves, run steps declare a shell, the upload runs even
+after findings and the failure comes after it. The lint step's script is then
+run for real with bash, as the runner would, against a small tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import PROJECT
+
+ACTION = yaml.safe_load((PROJECT / "action.yml").read_text(encoding="utf-8"))
+DOC = PROJECT / "docs" / "github-code-scanning.md"
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+STEPS = ACTION["runs"]["steps"]
+
+
+def step(step_id: str) -> dict[str, Any]:
+    return next(s for s in STEPS if s.get("id") == step_id)
+
+
+def expressions(value: Any) -> list[str]:
+    return EXPRESSION.findall(json.dumps(value))
+
+
+def test_metadata_and_inputs() -> None:
+    assert ACTION["name"] and ACTION["description"]
+    assert ACTION["runs"]["using"] == "composite"
+    inputs = ACTION["inputs"]
+    assert {"paths", "config", "fail-on", "category", "version"} <= set(inputs)
+    for name, spec in inputs.items():
+        assert spec.get("description"), name
+        assert isinstance(spec.get("default", ""), str), f"{name}: action inputs are strings"
+
+
+def test_every_reference_resolves() -> None:
+    inputs = set(ACTION["inputs"])
+    seen_steps: set[str] = set()
+    for s in STEPS:
+        for expr in expressions(s):
+            for name in re.findall(r"\binputs\.([A-Za-z0-9_-]+)", expr):
+                assert name in inputs, f"step '{s['name']}' uses unknown input '{name}'"
+            for ref in re.findall(r"\bsteps\.([A-Za-z0-9_-]+)\.", expr):
+                assert ref in seen_steps, f"step '{s['name']}' refers to step '{ref}' before it runs"
+        if "id" in s:
+            seen_steps.add(s["id"])
+    for name, output in ACTION["outputs"].items():
+        for ref in re.findall(r"\bsteps\.([A-Za-z0-9_-]+)\.", output["value"]):
+            assert ref in seen_steps, f"output '{name}' refers to unknown step '{ref}'"
+
+
+def test_steps_are_well_formed() -> None:
+    for s in STEPS:
+        assert s.get("name"), s
+        assert ("run" in s) != ("uses" in s), s["name"]
+        if "run" in s:
+            assert s.get("shell") == "bash", f"composite run steps need a shell: {s['name']}"
+            assert not expressions(s["run"]), f"{s['name']}: pass inputs through env, never into the script text"
+        else:
+            assert re.search(r"@(v\d+|[0-9a-f]{40})$", s["uses"]), f"{s['uses']} is not pinned"
+
+
+def test_upload_even_after_findings_then_fail() -> None:
+    names = [s.get("id") or s["name"] for s in STEPS]
+    upload = next(s for s in STEPS if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["uses"].endswith("@v3")
+    assert "always()" in upload["if"] and "steps.lint.outputs.sarif-file" in upload["if"]
+    assert upload["with"] == {"sarif_file": "${{ steps.lint.outputs.sarif-file }}", "category": "${{ inputs.category }}"}
+    fail = next(s for s in STEPS if s["name"] == "Fail on findings")
+    assert "steps.lint.outputs.exit-code == '1'" in fail["if"] and "exit 1" in fail["run"]
+    assert names.index("install") < names.index("lint") < STEPS.index(upload) < STEPS.index(fail)
+
+
+def test_scripts_parse() -> None:
+    """bash -n on every run script, and shellcheck where installed (the test extra ships it)."""
+    shellcheck = shutil.which("shellcheck") or shutil.which("shellcheck", path=str(Path(sys.executable).parent))
+    for s in (s for s in STEPS if "run" in s):
+        done = subprocess.run(["bash", "-n"], input=s["run"], text=True, check=False, capture_output=True)
+        assert done.returncode == 0, f"{s['name']}: {done.stderr}"
+        if shellcheck:
+            done = subprocess.run([shellcheck, "-s", "bash", "-"], input="#!/bin/bash\n" + s["run"], text=True, check=False, capture_output=True)
+            assert done.returncode == 0, f"{s['name']}: {done.stdout}"
+
+
+def test_documented_workflow_uses_the_action_soundly() -> None:
+    blocks = re.findall(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    workflow = yaml.safe_load(blocks[0])
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
+    assert {"push", "pull_request"} <= set(triggers)
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["deploylint"]["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@")
+    ours = next(s for s in steps if "deploylint@" in s.get("uses", ""))
+    assert set(ours["with"]) <= set(ACTION["inputs"])
+
+
+def substitute(text: str, inputs: dict[str, str]) -> str:
+    """`${{ inputs.X }}` replaced as the runner would."""
+    return EXPRESSION.sub(lambda m: inputs[m.group(1).strip().removeprefix("inputs.")], text)
+
+
+def run_lint_step(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, dict[str, str], str]:
+    """Run the action's lint step with bash, as the runner does (inputs as env)."""
+    lint = step("lint")
+    defaults = {name: spec.get("default", "") for name, spec in ACTION["inputs"].items()}
+    values = {**defaults, **inputs}
+    env_values = {key: substitute(value, values) for key, value in lint["env"].items() if "steps." not in value}
+    output_file = tmp_path / "github_output"
+    output_file.write_text("")
+    (tmp_path / "runner").mkdir(exist_ok=True)
+    python_shim = tmp_path / "python-shim"
+    python_shim.write_text(f'#!/bin/sh\nPYTHONPATH="{PROJECT}" exec "{sys.executable}" "$@"\n')
+    python_shim.chmod(0o755)
+    env = {**{k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}, **env_values,
+           "DEPLOYLINT_PYTHON": str(python_shim), "GITHUB_OUTPUT": str(output_file), "RUNNER_TEMP": str(tmp_path / "runner"),
+           "GITHUB_JOB": "deploylint", "GITHUB_RUN_ATTEMPT": "1"}
+    script = tmp_path / "step.sh"
+    script.write_text(lint["run"])
+    cwd = tmp_path / "repo" / substitute(lint["working-directory"], values)
+    # The runner's own invocation for `shell: bash`.
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd, env=env, check=False, capture_output=True, text=True)
+    outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
+    return done.returncode, outputs, done.stdout + done.stderr
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "deploy").mkdir()
+    shutil.copy(PROJECT / "tests" / "fixtures" / "worker-without-memory-limit.yaml", root / "deploy" / "backend.yaml")
+    (root / "docs").mkdir()
+    shutil.copy(PROJECT / "examples" / "ai-etl" / "k8s" / "backend.yaml", root / "docs" / "clean.yaml")
+    return root
+
+
+def test_lint_step_defers_failure_until_after_upload(tmp_path: Path, repo: Path) -> None:
+    code, outputs, log = run_lint_step(tmp_path, {"paths": "deploy\ndocs", "category": "deploylint/k8s"})
+    assert code == 0, log
+    assert outputs["exit-code"] == "1"
+    sarif = json.loads(Path(outputs["sarif-file"]).read_text(encoding="utf-8"))
+    run = sarif["runs"][0]
+    assert run["automationDetails"] == {"id": "deploylint/k8s/"}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"deploy/backend.yaml"}
+
+
+def test_lint_step_fail_on_none_reports_only(tmp_path: Path, repo: Path) -> None:
+    code, outputs, log = run_lint_step(tmp_path, {"fail-on": "none"})
+    assert (code, outputs["exit-code"]) == (0, "0"), log
+    assert Path(outputs["sarif-file"]).is_file()
+
+
+def test_lint_step_from_a_subfolder_keeps_repository_paths(tmp_path: Path, repo: Path) -> None:
+    code, outputs, log = run_lint_step(tmp_path, {"working-directory": "deploy"})
+    assert (code, outputs["exit-code"]) == (0, "1"), log
+    run = json.loads(Path(outputs["sarif-file"]).read_text(encoding="utf-8"))["runs"][0]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {"deploy/backend.yaml"}
+
+
+def test_lint_step_rejects_an_unknown_fail_on(tmp_path: Path, repo: Path) -> None:
+    code, outputs, log = run_lint_step(tmp_path, {"fail-on": "sometimes"})
+    assert code == 2 and "fail-on must be error, warning, note or none" in log
+    assert "sarif-file" not in outputs
