@@ -452,7 +452,26 @@ def engine_case(root: Path, fmt: str, rules: list[Rule], name: str, data: bytes)
         result = run([str(target)], Settings(root=root, rules=rules, format_hint=fmt))
     assert name in result.files
     check_result(result, decoded_texts(root))
+    check_reports(result)
     return result
+
+
+def check_reports(result: RunResult) -> None:
+    """Every reporter renders the result, and no line of the line-based ones is
+    made by the linted files: text lines are findings, blank or the summary;
+    GitHub lines are annotations or the summary (never an injected `::command`)."""
+    from linter.findings import printable
+    from linter.report import github, sarif, text
+    from linter.report import json as json_report
+
+    json.loads(json_report.render(result, show_suppressed=True, with_statistics=True))
+    json.loads(sarif.render(result, include_suppressed=True))
+    lines = text.render(result, show_suppressed=True).splitlines()
+    assert len(lines) == len(result.findings) + (2 if result.findings else 1), lines
+    assert all(line.startswith(f.span.file.replace("\n", "\\n")) for line, f in zip(lines, result.findings)), lines
+    annotations = github.render(result).splitlines()
+    assert len(annotations) == len(result.shown) + 1
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in annotations[:-1]), annotations
 
 
 def cli_case(tree: Path, report: Path, validator: Any, name: str, data: bytes) -> int:
