@@ -50,10 +50,6 @@ class Tally:
     failing: tuple[str, bytes, str] | None = None  # the last failing input: hypothesis replays the shrunk one last
 
 
-def _note(tally: Tally, outcome: str) -> None:
-    tally.outcomes[outcome] = tally.outcomes.get(outcome, 0) + 1
-
-
 def _save(target: str, name: str, data: bytes) -> Path:
     OUT.mkdir(exist_ok=True)
     path = OUT / f"fuzz-{target}-{hashlib.sha256(data).hexdigest()[:12]}-{Path(name).name or 'input'}"
@@ -61,20 +57,29 @@ def _save(target: str, name: str, data: bytes) -> Path:
     return path
 
 
-def _timed(tally: Tally, slow: float, name: str, data: bytes, action: Callable[[], str]) -> None:
-    started = time.perf_counter()
-    try:
-        outcome = action()
-    except BaseException:
-        tally.failing = (name, data, traceback.format_exc())
-        raise
-    finally:
-        elapsed = time.perf_counter() - started
-        tally.inputs += 1
-        tally.seconds += elapsed
-        if elapsed > slow:
-            tally.slow.append((elapsed, str(_save(tally.target + "-slow", name, data))))
-    _note(tally, outcome)
+Target = Callable[[tuple[str, bytes]], None]
+
+
+def target(tally: Tally, slow: float, action: Callable[[str, bytes], str]) -> Target:
+    """One hypothesis example: run `action` on (name, data), time it, tally its outcome,
+    and keep the input if it fails (hypothesis replays the shrunk failure last)."""
+
+    def one(case: tuple[str, bytes]) -> None:
+        name, data = case
+        started = time.perf_counter()
+        try:
+            outcome = action(name, data)
+        except BaseException:
+            tally.failing = (name, data, traceback.format_exc())
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            tally.inputs += 1
+            if elapsed > slow:
+                tally.slow.append((elapsed, str(_save(tally.target + "-slow", name, data))))
+        tally.outcomes[outcome] = tally.outcomes.get(outcome, 0) + 1
+
+    return one
 
 
 def _problems_outcome(rule_ids: set[str]) -> str:
@@ -84,57 +89,25 @@ def _problems_outcome(rule_ids: set[str]) -> str:
     return "parsed"
 
 
-def parser_target(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> tuple[Tally, Callable[[tuple[str, bytes]], None]]:
-    tally = Tally(f"parser-{fmt}")
-
-    def one(case: tuple[str, bytes]) -> None:
-        name, data = case
-        _timed(
-            tally,
-            slow,
-            name,
-            data,
-            lambda: _problems_outcome({p.rule_id for p in fz.parser_case(work, fmt, name, data).problems}),
-        )
-
-    return tally, one
+def parser_action(fmt: str, work: Path) -> Callable[[str, bytes], str]:
+    return lambda name, data: _problems_outcome({p.rule_id for p in fz.parser_case(work, fmt, name, data).problems})
 
 
-def engine_target(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> tuple[Tally, Callable[[tuple[str, bytes]], None]]:
-    tally = Tally(f"engine-{fmt}")
+def engine_action(fmt: str, work: Path) -> Callable[[str, bytes], str]:
     rules = select_rules(load_rules())
-
-    def one(case: tuple[str, bytes]) -> None:
-        name, data = case
-        _timed(
-            tally,
-            slow,
-            name,
-            data,
-            lambda: _problems_outcome({f.rule_id for f in fz.engine_case(work, fmt, rules, name, data).findings}),
-        )
-
-    return tally, one
+    return lambda name, data: _problems_outcome({f.rule_id for f in fz.engine_case(work, fmt, rules, name, data).findings})
 
 
-def cli_target(
-    tree_source: Path, work: Path, slow: float, schema: Path | None
-) -> tuple[Tally, Callable[[tuple[str, bytes]], None]]:
+def cli_action(tree_source: Path, work: Path, schema: Path | None) -> Callable[[str, bytes], str]:
     import shutil
 
-    tally = Tally("cli")
     tree = work / "tree"
     shutil.copytree(tree_source, tree)
     validator = fz.sarif_validator(schema) if schema else None
-
-    def one(case: tuple[str, bytes]) -> None:
-        name, data = case
-        _timed(tally, slow, name, data, lambda: f"exit {fz.cli_case(tree, work / 'report.sarif', validator, name, data)}")
-
-    return tally, one
+    return lambda name, data: f"exit {fz.cli_case(tree, work / 'report.sarif', validator, name, data)}"
 
 
-def run_hypothesis(tally: Tally, one: Callable[[tuple[str, bytes]], None], strategy: Any, examples: int, seed: int) -> None:
+def run_hypothesis(tally: Tally, one: Target, strategy: Any, examples: int, seed: int) -> None:
     test = hypothesis_seed(seed)(fz.fuzz_settings(examples, reproducible=False)(given(strategy)(one)))
     started = time.perf_counter()
     try:
@@ -151,14 +124,14 @@ def run_hypothesis(tally: Tally, one: Callable[[tuple[str, bytes]], None], strat
 def run_atheris(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> None:  # pragma: no cover - optional tool
     import atheris
 
-    _, one = parser_target(fmt, seeds, work, slow)
+    one = target(Tally(f"parser-{fmt}"), slow, parser_action(fmt, work))
     name = fz.DEFAULT_NAMES[fmt]
 
     def test_one_input(data: bytes) -> None:
         one((name, data))
 
     corpus = work / "atheris-seeds"
-    corpus.mkdir()
+    corpus.mkdir(parents=True)
     for i, s in enumerate(seeds):
         (corpus / f"seed{i}").write_bytes(s.data)
     atheris.Setup([sys.argv[0], str(corpus)], test_one_input)
@@ -205,16 +178,18 @@ def main(argv: list[str] | None = None) -> int:
             run_atheris(formats[0], seeds[formats[0]], work / "atheris", args.slow)
             return 0
         for fmt in formats:
-            for kind, make in (("parser", parser_target), ("engine", engine_target)):
+            for kind, action in (("parser", parser_action), ("engine", engine_action)):
                 if args.target in (kind, "all"):
-                    tally, one = make(fmt, seeds[fmt], work / f"{kind}-{fmt}", args.slow)
+                    tally = Tally(f"{kind}-{fmt}")
+                    one = target(tally, args.slow, action(fmt, work / tally.target))
                     run_hypothesis(tally, one, fz.inputs(seeds[fmt], fmt), args.examples, seed)
                     tallies.append(tally)
                     print(f"  {tally.target}: {tally.inputs} inputs in {tally.seconds:.1f} s", flush=True)
         if args.target in ("cli", "all"):
             tree = fz.EXAMPLES / "ai-etl-broken"
             schema = args.sarif_schema if args.sarif_schema.is_file() else None
-            tally, one = cli_target(tree, work / "cli", args.slow, schema)
+            tally = Tally("cli")
+            one = target(tally, args.slow, cli_action(tree, work / "cli", schema))
             run_hypothesis(tally, one, fz.tree_inputs(fz.tree_seeds(tree)), max(args.examples // 10, 1), seed)
             tallies.append(tally)
     return report(tallies)

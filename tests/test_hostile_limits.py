@@ -104,32 +104,60 @@ def nginx_chain(root: Path, length: int) -> None:
         write(root, f"nginx/c{i}.conf", nxt)
 
 
-def test_nginx_include_depth_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    limited(tmp_path, max_include_depth=3)
-    nginx_chain(tmp_path, 6)
-    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
-    assert where(document) == [INTACT_FINDING, ("DL003", "nginx/c3.conf", 1, 9)]
-    assert "includes nested deeper than 3 levels (max_include_depth); not read" in document["findings"][1]["message"]
-
-
-def test_nginx_include_count_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    limited(tmp_path, max_includes=3)
-    write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n  include conf.d/*.conf;\n}\n")
+def nginx_wide(root: Path) -> None:
+    """nginx.conf includes conf.d/*.conf: five files."""
+    write(root, "nginx/nginx.conf", "events {}\nhttp {\n  include conf.d/*.conf;\n}\n")
     for i in range(5):
-        write(tmp_path, f"nginx/conf.d/s{i}.conf", f"server {{ listen {8000 + i}; }}\n")
-    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
-    assert where(document) == [INTACT_FINDING, ("DL003", "nginx/nginx.conf", 3, 11)]
-    assert "more than 3 included files (max_includes); the rest is not read" in document["findings"][1]["message"]
+        write(root, f"nginx/conf.d/s{i}.conf", f"server {{ listen {8000 + i}; }}\n")
 
 
-def test_nginx_include_bytes_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    limited(tmp_path, max_include_bytes=100)
-    write(tmp_path, "nginx/nginx.conf", "events {}\nhttp {\n  include a.conf;\n  include b.conf;\n}\n")
-    write(tmp_path, "nginx/a.conf", "# " + "a" * 60 + "\nserver_tokens off;\n")
-    write(tmp_path, "nginx/b.conf", "# " + "b" * 60 + "\nserver_tokens off;\n")
+def nginx_heavy(root: Path) -> None:
+    """nginx.conf includes a.conf and b.conf, 82 bytes each."""
+    write(root, "nginx/nginx.conf", "events {}\nhttp {\n  include a.conf;\n  include b.conf;\n}\n")
+    for name in "ab":
+        write(root, f"nginx/{name}.conf", "# " + name * 60 + "\nserver_tokens off;\n")
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "tree", "where_", "message"),
+    [
+        (
+            "max_include_depth",
+            3,
+            lambda root: nginx_chain(root, 6),
+            ("nginx/c3.conf", 1, 9),
+            "includes nested deeper than 3 levels (max_include_depth); not read",
+        ),
+        (
+            "max_includes",
+            3,
+            nginx_wide,
+            ("nginx/nginx.conf", 3, 11),
+            "more than 3 included files (max_includes); the rest is not read",
+        ),
+        (
+            "max_include_bytes",
+            100,
+            nginx_heavy,
+            ("nginx/nginx.conf", 4, 11),
+            "included files exceed 100 bytes (max_include_bytes); the rest is not read",
+        ),
+    ],
+)
+def test_nginx_include_bounds(
+    limit: str,
+    value: int,
+    tree: Any,
+    where_: tuple[str, int, int],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    limited(tmp_path, **{limit: value})
+    tree(tmp_path)
     _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL003")
-    assert where(document) == [INTACT_FINDING, ("DL003", "nginx/nginx.conf", 4, 11)]
-    assert "included files exceed 100 bytes (max_include_bytes)" in document["findings"][1]["message"]
+    assert where(document) == [INTACT_FINDING, ("DL003", *where_)]
+    assert document["findings"][1]["message"] == message
 
 
 # --- the per-file time budget ---------------------------------------------------------

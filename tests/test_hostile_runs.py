@@ -93,6 +93,15 @@ def test_broken_files_lose_no_finding_of_the_intact_ones(tmp_path: Path, capsys:
 # --- atomic report files --------------------------------------------------------------
 
 
+def project_and_report(tmp_path: Path, example: str, report: str) -> tuple[Path, Path]:
+    """A copy of an example, and a reports folder holding a previous `report`."""
+    project, reports = tmp_path / "project", tmp_path / "reports"
+    shutil.copytree(EXAMPLES / example, project)
+    reports.mkdir()
+    (reports / report).write_text("previous report\n")
+    return project, reports
+
+
 def _boom(*args: object, **kwargs: object) -> str:
     raise RuntimeError("renderer failed")
 
@@ -100,11 +109,7 @@ def _boom(*args: object, **kwargs: object) -> str:
 def test_a_failed_render_leaves_no_report_and_no_temp_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(EXAMPLES / "ai-etl-broken", project)
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    (reports / "old.sarif").write_text("previous report\n")
+    project, reports = project_and_report(tmp_path, "ai-etl-broken", "old.sarif")
     monkeypatch.setattr(linter.report.sarif, "render", _boom)
     code, _, _ = run_cli(capsys, project, "--format", "sarif", "--output", str(reports / "new.sarif"), ".")
     code2, _, _ = run_cli(capsys, project, "--format", "sarif", "--output", str(reports / "old.sarif"), ".")
@@ -116,11 +121,7 @@ def test_a_failed_render_leaves_no_report_and_no_temp_file(
 def test_a_failed_write_leaves_the_old_report_and_no_temp_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(EXAMPLES / "ai-etl", project)
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    (reports / "report.json").write_text("previous report\n")
+    project, reports = project_and_report(tmp_path, "ai-etl", "report.json")
 
     def disk_full(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
