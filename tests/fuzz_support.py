@@ -473,7 +473,7 @@ def check_reports(result: RunResult) -> None:
     json.loads(sarif.render(result, include_suppressed=True))
     lines = text.render(result, show_suppressed=True).splitlines()
     assert len(lines) == len(result.findings) + (2 if result.findings else 1), lines
-    assert all(line.startswith(f.span.file.replace("\n", "\\n")) for line, f in zip(lines, result.findings)), lines
+    assert all(line.startswith(printable(f.span.file) + ":") for line, f in zip(lines, result.findings)), lines
     annotations = github.render(result).splitlines()
     assert len(annotations) == len(result.shown) + 1
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in annotations[:-1]), annotations
