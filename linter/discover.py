@@ -175,8 +175,11 @@ def discover(
             return
         try:
             real = file.resolve()
-        except OSError:
+            regular = real.is_file()
+        except (OSError, RuntimeError, ValueError):  # RuntimeError: a symlink loop
             return
+        if not regular:
+            return  # FIFOs, sockets, devices: reading one could block forever
         if not _inside(real, real_root):
             return  # never follow a link (to the file or any directory above it) out of the scanned root
         seen.add(rel)

@@ -8,6 +8,7 @@ bounded in size, decoded the same way, and parsed at most once per run.
 from __future__ import annotations
 
 import codecs
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,19 +92,22 @@ class Workspace:
         display = display or self.display_path(path)
         if self.confined(path) is None:  # discovery and includes check this too; reads never trust a caller
             raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.point(display, 1, 1)))
+        limit = self.limits.max_file_bytes
         try:
-            size = path.stat().st_size
-            if size > self.limits.max_file_bytes:
-                raise ReadFailure(
-                    ParseProblem(
-                        "DL005",
-                        f"file is {size:,} bytes, over the {self.limits.max_file_bytes:,}-byte limit (max_file_bytes); skipped",
-                        Span.point(display, 1, 1),
-                    )
-                )
-            data = path.read_bytes()
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # reading a FIFO, socket or device could block or never end
+                raise ReadFailure(ParseProblem("DL001", "not a regular file (a FIFO, socket or device); not read", Span.point(display, 1, 1)))
+            size = info.st_size
+            data = b""
+            if size <= limit:
+                with path.open("rb") as fh:
+                    data = fh.read(limit + 1)  # bounded even if the file grows meanwhile
+                size = max(size, len(data))
         except OSError as exc:
             raise ReadFailure(ParseProblem("DL001", f"cannot read file: {exc.strerror or exc}", Span.point(display, 1, 1))) from None
+        if size > limit:
+            message = f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_bytes); skipped"
+            raise ReadFailure(ParseProblem("DL005", message, Span.point(display, 1, 1)))
         return SourceFile(display, str(path), decode(data, display))
 
     def load(self, path: Path, fmt: str) -> ParsedFile | ParseProblem:

@@ -327,8 +327,8 @@ def inputs(draw: st.DrawFn, seeds: list[Seed], fmt: str) -> tuple[str, bytes]:
 # --- bounds and properties -------------------------------------------------------
 
 
-class CallTimeout(Exception):
-    pass
+class CallTimeout(BaseException):
+    """Not an Exception: the run's own guards (internal errors become DL006) must not swallow it."""
 
 
 @contextlib.contextmanager

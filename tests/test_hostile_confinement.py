@@ -7,6 +7,7 @@ every socket call failing."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import run_cli, write
+from fuzz_support import time_bound
 from conftest import EXAMPLES
 
 # A provider-shaped key (SEC101 would flag it): if it were read, it would be reported.
@@ -167,3 +169,23 @@ def test_workspace_reads_are_confined_whoever_asks(layout: tuple[Path, Path], op
         assert isinstance(problem, ParseProblem) and problem.rule_id == "DL001"
         assert problem.message == "outside the scanned root (after resolving symlinks); not read"
     assert opened.under(outside) == []
+
+
+def test_link_loops_dangling_links_and_fifos_are_skipped(layout: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """A symlink loop used to end the run (exit 3); opening a FIFO blocks until
+    someone writes to it. Neither is a configuration: both are skipped."""
+    root, _ = layout
+    (root / "a.yaml").symlink_to("b.yaml")
+    (root / "b.yaml").symlink_to("a.yaml")
+    (root / ".env").symlink_to(".env")
+    (root / "gone.yaml").symlink_to("nowhere.yaml")
+    os.mkfifo(root / "pipe.yaml")
+    write(root, "nginx/nginx.conf", "events {}\nhttp {\n  include ../pipe.yaml;\n  include ../a.yaml;\n}\n")
+    with time_bound():
+        code, out, err = run_cli(capsys, root, "--format", "json", ".")
+    document = json.loads(out)
+    meta = [(f["rule"], f["file"], f["line"], f["column"]) for f in document["findings"] if f["rule"].startswith("DL")]
+    assert meta == [("DL003", "nginx/nginx.conf", 4, 11), ("DL001", "pipe.yaml", 1, 1)]  # the loop, the FIFO
+    assert document["findings"][-1]["message"] == "not a regular file (a FIFO, socket or device); not read"
+    assert {f["file"] for f in document["findings"]} == {"ok.yaml", "nginx/nginx.conf", "pipe.yaml"}
+    assert code == 1 and err == ""
