@@ -131,7 +131,7 @@ class Workspace:
 
         try:
             return parse_source(source, fmt, self)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - one parser bug must not end the run
             where = self.error_log.where(f"{fmt} parser on {source.path}", exc)
             problem = ParseProblem("DL006", f"internal error in the {fmt} parser ({type(exc).__name__}); {where}", Span.point(source.path, 1, 1))
         return ParsedFile(source, fmt, [], [problem])

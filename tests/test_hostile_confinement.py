@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from cli_helpers import run_cli, write
-from fuzz_support import time_bound
 from conftest import EXAMPLES
+from fuzz_support import time_bound
 
 # A provider-shaped key (SEC101 would flag it): if it were read, it would be reported.
 SECRET = "sk-proj-" + "Zq7Xb2Lm9Kp4Rt6Vw8Yc1Nd3Fg5Hj0QsTu2Ae4Wx6Cv8Bn1Mk3"
