@@ -145,9 +145,15 @@ def _helm_chart_template(path: Path, root: Path) -> bool:
 
 def relative(path: Path, root: Path) -> str:
     try:
-        return path.relative_to(root).as_posix()
+        return shown(path.relative_to(root))
     except ValueError:
-        return path.as_posix()
+        return shown(path)
+
+
+def shown(path: Path) -> str:
+    """A path as users see it: '/'-separated, and the bytes of a file name that is
+    not UTF-8 as `\\xNN` (a raw one would break every UTF-8 report)."""
+    return path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def discover(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .secrets import redact
 
-_QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+_QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]*)'|\"([^\"\n]*)\"")  # not the apostrophe of "can't"
 _KEYLIKE = re.compile(r"\S*(?:[A-Za-z]\S*\d|\d\S*[A-Za-z])\S*")  # letters and digits together
 _SAFE_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) | {"NoneType"}
 _KEYLIKE_MIN = 16

@@ -71,10 +71,9 @@ class Workspace:
         return self._real_root
 
     def display_path(self, path: Path) -> str:
-        try:
-            return path.absolute().relative_to(self.root.absolute()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        from .discover import relative
+
+        return relative(path.absolute(), self.root.absolute())
 
     def confined(self, path: Path) -> Path | None:
         """The real path if it lies inside the root (symlinks resolved), else None."""

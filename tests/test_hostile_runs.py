@@ -318,3 +318,17 @@ def test_control_characters_from_files_are_escaped_in_every_format(tmp_path: Pat
     _, document, _ = lint_json(capsys, tmp_path, "--select", "K8S501")
     assert document["findings"][0]["message"].startswith("container 'c\\n::warning::pwned' in Pod/p\\r\\x1b[31m\\u202e:")
     assert code == 1
+
+
+def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Git stores any bytes as a name; `k8s\\xff/p\\xfe.yaml` used to end the SARIF run (exit 3)."""
+    directory = os.path.join(os.fsencode(tmp_path), b"k8s\xff")
+    os.mkdir(directory)
+    with open(os.path.join(directory, b"p\xfe.yaml"), "wb") as fh:
+        fh.write(VICTIM.encode())
+    outputs = {}
+    for fmt in ("text", "json", "sarif", "github"):
+        code, outputs[fmt], err = run_cli(capsys, tmp_path, "--select", "K8S501", "--format", fmt, ".")
+        assert (code, err) == (1, "") and outputs[fmt].encode("utf-8")  # encodable: no lone surrogates
+    assert outputs["text"].startswith("k8s\\xff/p\\xfe.yaml:7:14: K8S501 ")
+    assert json.loads(outputs["json"])["findings"][0]["file"] == "k8s\\xff/p\\xfe.yaml"
