@@ -38,18 +38,11 @@ def scan_root(paths: list[str]) -> Path:
     every path lies under it, else to the paths' common parent."""
     cwd = Path.cwd()
     absolute = [Path(p).absolute() for p in paths if p != "-"]
-    if all(_under(p, cwd) for p in absolute):
+    if all(p.is_relative_to(cwd) for p in absolute):
         return cwd
     common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in absolute]))
     return common
 
-
-def _under(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

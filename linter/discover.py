@@ -186,7 +186,7 @@ def discover(
             return
         if not regular:
             return  # FIFOs, sockets, devices: reading one could block forever
-        if not _inside(real, real_root):
+        if not real.is_relative_to(real_root):
             return  # never follow a link (to the file or any directory above it) out of the scanned root
         seen.add(rel)
         if format_hint:
@@ -221,10 +221,3 @@ def discover(
     found.sort(key=lambda c: c.relpath)
     return found
 
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False

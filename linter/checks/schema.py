@@ -32,12 +32,13 @@ class SchemaCheck:
         path = list(error.absolute_path)
         node: Node = node_at(subject.node, path)
         dotted = ".".join(str(p) for p in path)
+        return_vars: dict[str, Any]
         if error.validator == "required":
             missing = _missing_key(error)
             span = node.anchor_span
             return_vars = {"missing": missing, "path": f"{dotted}.{missing}" if dotted else missing}
         else:
-            span = node.span if isinstance(node, MappingNode) is False else node.anchor_span
+            span = node.anchor_span if isinstance(node, MappingNode) else node.span
             value = error.instance if isinstance(error.instance, (str, int, float, bool)) else ""
             return_vars = {"path": dotted, "value": value, "reason": error.message}
         yield Violation(span, return_vars, logical=dotted)

@@ -50,7 +50,7 @@ def rule_help_markdown(rule: Rule) -> str:
 
 
 def _descriptor(rule: Rule) -> Any:
-    import sarif_om as om  # type: ignore[import-untyped]
+    import sarif_om as om
 
     tags = list(dict.fromkeys(rule.tags))
     properties: dict[str, Any] = {"precision": rule.precision}
