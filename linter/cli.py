@@ -93,6 +93,15 @@ def check_command(paths: tuple[str, ...], **options: Any) -> None:
     sys.exit(_guarded(lambda: run_check(list(paths) or ["."], options)))
 
 
+def read_stdin() -> bytes:
+    """Standard input as bytes: decoded later like any file, so binary or
+    non-UTF-8 input is a DL001 finding rather than mangled text."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read())
+    return sys.stdin.read().encode("utf-8", "surrogateescape")
+
+
 def changed_only(paths: list[str], options: dict[str, Any]) -> list[str]:
     """PATHS narrowed to the files git reports as changed (--diff-only / --changed-since)."""
     if options["diff_only"] and options["changed_since"]:
@@ -111,7 +120,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
-        stdin = (options["stdin_filename"], sys.stdin.read())
+        stdin = (options["stdin_filename"], read_stdin())
     baseline = options.get("baseline")
     return paths, Options(
         root=scan_root(paths) if paths else Path.cwd(),
@@ -214,11 +223,24 @@ def write_output(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    # Atomic: an interrupted run never leaves half a report behind.
+    # Atomic: an interrupted run never leaves half a report (nor a temp file) behind.
+    # The temp name is random and created exclusively (O_EXCL): nothing planted in
+    # a shared directory can redirect the write; the umask applies as for any file.
     target = Path(output)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    tmp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise
 
 
 @cli.command("merge-sarif")
@@ -362,17 +384,12 @@ def _guarded(action: Any) -> int:
     except KeyboardInterrupt:
         click.echo("deploylint: interrupted", err=True)
         return 130
-    except Exception:
-        import tempfile
-        import traceback
+    except Exception as exc:
+        from .errorlog import ErrorLog, format_error
 
-        log = Path(tempfile.gettempdir()) / "deploylint-crash.log"
-        try:
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            where = f"traceback written to {log}"
-        except OSError:
-            where = "traceback:\n" + traceback.format_exc()
-        click.echo(f"deploylint: internal error ({sys.exc_info()[0].__name__}); {where}", err=True)  # type: ignore[union-attr]
+        path = ErrorLog().write("deploylint crashed", exc)
+        where = f"traceback written to {path}" if path is not None else "traceback:\n" + format_error(exc)
+        click.echo(f"deploylint: internal error ({type(exc).__name__}); {where}", err=True)
         return EXIT_INTERNAL
 
 

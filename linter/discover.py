@@ -145,9 +145,15 @@ def _helm_chart_template(path: Path, root: Path) -> bool:
 
 def relative(path: Path, root: Path) -> str:
     try:
-        return path.relative_to(root).as_posix()
+        return shown(path.relative_to(root))
     except ValueError:
-        return path.as_posix()
+        return shown(path)
+
+
+def shown(path: Path) -> str:
+    """A path as users see it: '/'-separated, and the bytes of a file name that is
+    not UTF-8 as `\\xNN` (a raw one would break every UTF-8 report)."""
+    return path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def discover(
@@ -175,13 +181,18 @@ def discover(
             return
         if is_excluded(rel, excludes) or (not explicit and is_excluded(rel, all_excludes)):
             return
-        if file.is_symlink():  # only a link can lead out of the root (linked directories are not entered)
-            try:
-                real = file.resolve()
-            except (OSError, RuntimeError):  # RuntimeError: a link loop
-                return
-            if not real.is_relative_to(real_root):
-                return  # never follow a link out of the scanned root
+        try:
+            # A walk from a confined start never enters a linked directory, so
+            # only links, and paths named on the command line (which may pass
+            # through a linked directory), need resolving: the rest costs one stat.
+            real = file.resolve() if explicit or file.is_symlink() else file
+            regular = real.is_file()
+        except (OSError, RuntimeError, ValueError):  # RuntimeError: a symlink loop
+            return
+        if not regular:
+            return  # FIFOs, sockets, devices: reading one could block forever
+        if (explicit or real is not file) and not real.is_relative_to(real_root):
+            return  # never follow a link (to the file or any directory above it) out of the scanned root
         seen.add(rel)
         if format_hint:
             fmt: str | None = format_hint
@@ -203,6 +214,11 @@ def discover(
             from .errors import UsageError
 
             raise UsageError(f"no such file or directory: {raw}")
+        try:
+            if not start.resolve().is_relative_to(real_root):
+                continue  # a named directory that is (or passes through) a link out of the root
+        except (OSError, RuntimeError):
+            continue
         for dirpath, dirnames, filenames in os.walk(start, followlinks=False):
             base = Path(dirpath)
             dirnames[:] = sorted(

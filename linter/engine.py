@@ -13,16 +13,18 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .baseline import Baseline
+from .budget import CheckBudget
 from .checks import PythonCheck, Violation, build_params, python_check
 from .discover import Candidate, discover
+from .errorlog import ErrorLog
 from .errors import UsageError
-from .findings import Finding, Severity
+from .findings import Finding, Severity, printable
 from .model import ParsedFile, ParseProblem, SourceFile, Span
 from .parsers import parser_module
 from .rules import Rule
 from .selectors import Subject, get_selector
 from .units import LintUnit
-from .workspace import Limits, Workspace
+from .workspace import Limits, ReadFailure, Workspace, decode
 
 
 Progress = Callable[[str, int], None]
@@ -51,7 +53,7 @@ class Settings:
     ignore_unknown: bool = False
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
-    stdin: tuple[str, str] | None = None  # (display name, text) for `-`
+    stdin: tuple[str, str | bytes] | None = None  # (display name, content) for `-`
     inline_suppressions: bool = True  # False: comments and annotations are ignored (strict CI)
     rule_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule ID -> path globs (config)
     config_source: str = "the config"  # named in config-ignore suppressions
@@ -86,10 +88,24 @@ class _Vars(dict):  # type: ignore[type-arg]
 
 
 def render_message(template: str, variables: dict[str, Any]) -> str:
+    """The message, with control characters from the linted files escaped and
+    any provider-shaped credential redacted (a key pasted where a name goes
+    would otherwise reach a parse error's message)."""
     try:
-        return template.format_map(_Vars(variables))
+        return printable(_mask_credentials(template.format_map(_Vars(variables))))
     except (ValueError, IndexError, AttributeError):
         return template
+
+
+def _mask_credentials(text: str) -> str:
+    from .secrets import find_credentials, redact
+
+    end = len(text)
+    for match in reversed(find_credentials(text)):
+        if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
+            text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
+            end = match.start
+    return text
 
 
 class CompiledRule:
@@ -123,7 +139,9 @@ class CompiledRule:
         fmt = self.rule.target.format
         return fmt == "any" or fmt == unit.format
 
-    def run(self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None) -> Iterable[Finding]:
+    def run(
+        self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None, budget: CheckBudget | None = None
+    ) -> Iterable[Finding]:
         """The rule's findings on one unit; `subjects` memoises selectors per unit
         (twenty container rules need the containers selected only once)."""
         if subjects is None:
@@ -134,6 +152,8 @@ class CompiledRule:
                 cached = subjects[self.subjects_key] = list(self.selector(unit, self.options, ctx))
             selected = cached
         for subject in selected:
+            if budget is not None:
+                budget.check(unit)
             for violation in self.check(subject, self.params):
                 yield self._finding(subject, violation)
 
@@ -176,6 +196,9 @@ def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidat
     return split_shard(candidates, settings.root, *settings.shard)
 
 
+UNPARSABLE = ("DL001", "DL005", "DL006")  # problems that leave a file unparsed
+
+
 def parse_all(settings: Settings, workspace: Workspace, paths: list[str]) -> tuple[list[ParsedFile], int]:
     """Read and parse every candidate; failures become parsed files holding a problem."""
     return parse_candidates(settings, workspace, find_candidates(settings, paths)[0], with_stdin=True)
@@ -199,19 +222,29 @@ def parse_candidates(
         if progress is not None:
             progress("parsed", 1)
     if with_stdin and settings.stdin is not None:
-        name, text = settings.stdin
-        from .discover import detect_format
-
-        fmt = settings.format_hint or detect_format(Path(name), text[:8192])
-        if fmt is None:
-            raise UsageError(f"{name}: cannot tell the format of standard input (use --format-hint)")
-        from .parsers import parse_source
-
-        parsed.append(parse_source(SourceFile(name, name, text), fmt, workspace))
+        parsed.append(_stdin_file(settings, workspace))
     for p in parsed:
-        if any(problem.rule_id in ("DL001", "DL005") for problem in p.problems):
+        if any(problem.rule_id in UNPARSABLE for problem in p.problems):
             unparsable += 1
     return parsed, unparsable
+
+
+def _stdin_file(settings: Settings, workspace: Workspace) -> ParsedFile:
+    """Standard input; bytes are decoded like a file's (NUL, UTF-8 and BOM checks)."""
+    from .discover import detect_format
+
+    assert settings.stdin is not None
+    name, content = settings.stdin
+    head = content[:8192] if isinstance(content, str) else content[:8192].decode("utf-8", "replace")
+    fmt = settings.format_hint or detect_format(Path(name), head)
+    if fmt is None:
+        raise UsageError(f"{name}: cannot tell the format of standard input (use --format-hint)")
+    if isinstance(content, bytes):
+        try:
+            content = decode(content, name)
+        except ReadFailure as exc:
+            return ParsedFile(SourceFile(name, name, ""), fmt, [], [exc.problem])
+    return workspace.parse_guarded(SourceFile(name, name, content), fmt)
 
 
 def assemble(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
@@ -223,53 +256,76 @@ def assemble(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
         files = by_format[fmt]
         if fmt == "unknown":
             units.extend(LintUnit(fmt, f.path, [f]) for f in files)
-        else:
+            continue
+        try:
             units.extend(parser_module(fmt).build_units(files, workspace))
+        except Exception as exc:  # an assembly bug loses this format's checks, not the run
+            units.extend(_unassembled(files, fmt, exc, workspace.error_log))
     return units
 
 
-def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException) -> Finding:
-    import tempfile
-    import traceback
+def _unassembled(files: list[ParsedFile], fmt: str, exc: Exception, log: ErrorLog) -> list[LintUnit]:
+    """Each file alone, as a unit only format-independent rules (DL, secrets) look at."""
+    where = log.where(f"{fmt} assembly", exc)
+    message = f"internal error assembling the {fmt} files ({type(exc).__name__}); {where}"
+    for f in files:
+        f.problems.append(ParseProblem("DL006", message, Span.point(f.path, 1, 1)))
+    return [LintUnit("unknown", f.path, [f]) for f in files]
 
-    log = Path(tempfile.gettempdir()) / "deploylint-internal-errors.log"
-    try:
-        with log.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {rule.id} on {unit.path}\n")
-            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-    except OSError:
-        pass
+
+def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException, log: ErrorLog | None = None) -> Finding:
+    where = (log or ErrorLog()).where(f"{rule.id} on {unit.path}", exc)
     return Finding(
         rule_id="DL006",
         rule_name="internal-error",
         severity=Severity.ERROR,
-        message=f"internal error in rule {rule.id} ({type(exc).__name__}); traceback in {log}",
+        message=f"internal error in rule {rule.id} ({type(exc).__name__}); {where}",
         span=Span.point(unit.path, 1, 1),
         logical=f"{rule.id}",
     )
 
 
-def evaluate(rules: list[Rule], units: list[LintUnit], ctx: RunContext, progress: Progress | None = None) -> list[Finding]:
+def _reports_problems(rule: Rule) -> bool:
+    """The built-in DL rules replay what parsing found: cheap, and never skipped."""
+    return rule.builtin and rule.id.startswith("DL")
+
+
+def evaluate(
+    rules: list[Rule],
+    units: list[LintUnit],
+    ctx: RunContext,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+    log: ErrorLog | None = None,
+) -> list[Finding]:
     """Every rule on every unit, unit by unit (so progress can be shown);
-    a rule is compiled only when some unit can use it."""
+    a rule is compiled only when some unit can use it. A unit whose checks
+    overrun the per-file time budget gets the remaining rules skipped (a DL005
+    says which), except the DL rules that replay parse problems."""
     findings: list[Finding] = []
     compiled: dict[str, CompiledRule] = {}
+    budget = CheckBudget((limits or Limits()).max_seconds_per_file)
+    log = log or ErrorLog()
     for unit in units:
         subjects: dict[Any, list[Subject]] = {}
         for rule in rules:
             if rule.target.format not in ("any", unit.format):
                 continue
+            if budget.exhausted(unit) and not _reports_problems(rule):
+                budget.skip(unit, rule)
+                continue
             if rule.id not in compiled:
                 compiled[rule.id] = CompiledRule(rule)
             try:
-                findings.extend(compiled[rule.id].run(unit, ctx, subjects))
+                with budget.charge(unit, rule):
+                    findings.extend(compiled[rule.id].run(unit, ctx, subjects, budget))
             except UsageError:
                 raise
             except Exception as exc:  # one rule's bug must not lose the run
-                findings.append(internal_error_finding(rule, unit, exc))
+                findings.append(internal_error_finding(rule, unit, exc, log))
         if progress is not None:
             progress("checked", 1)
-    return findings
+    return findings + budget.findings(rules)
 
 
 def finding_order(finding: Finding) -> tuple[Any, ...]:
@@ -278,9 +334,11 @@ def finding_order(finding: Finding) -> tuple[Any, ...]:
     return (*finding.sort_key(), s.end_line, s.end_column, finding.logical)
 
 
-def lint_units(units: list[LintUnit], settings: Settings, ctx: RunContext, progress: Progress | None = None) -> list[Finding]:
+def lint_units(
+    units: list[LintUnit], settings: Settings, ctx: RunContext, progress: Progress | None = None, log: ErrorLog | None = None
+) -> list[Finding]:
     """Evaluate and suppress: the findings of some units, in no particular order."""
-    findings = evaluate(settings.rules, units, ctx, progress)
+    findings = evaluate(settings.rules, units, ctx, progress, settings.limits, log)
     from .suppress import apply_suppressions
 
     return apply_suppressions(findings, units, settings)
@@ -327,7 +385,7 @@ def lint_candidates(candidates: list[Candidate], outside: list[Candidate], setti
         from .context import outside_context
 
         context = units + outside_context(outside, workspace, settings.rules)
-    findings = lint_units(units, settings, RunContext(context, settings.options), progress)
+    findings = lint_units(units, settings, RunContext(context, settings.options), progress, workspace.error_log)
     return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable)
 
 

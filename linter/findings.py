@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -19,6 +20,26 @@ class Severity(str, Enum):
 
 
 _RANK = {Severity.NOTE: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+# Characters a message must not carry to a terminal or a CI log: C0/C1 controls
+# (newlines would start a line a CI runner reads as a command, e.g. GitHub's
+# `::error::`; ESC starts terminal sequences), line/paragraph separators and
+# bidirectional overrides (text that reads differently from what it is).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with every control or bidi character shown as an escape (`\\n`, `\\x1b`, `\\u202e`)."""
+    if not _UNPRINTABLE.search(text):
+        return text
+
+    def escape(m: re.Match[str]) -> str:
+        c = m.group(0)
+        return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 @dataclass(slots=True)

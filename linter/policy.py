@@ -37,7 +37,7 @@ class Options:
     ignore_unknown: bool = False
     inline_suppressions: bool = True
     baseline: Path | None = None
-    stdin: tuple[str, str] | None = None
+    stdin: tuple[str, str | bytes] | None = None
     nginx_prefix: str | None = None
 
 

@@ -8,22 +8,28 @@ bounded in size, decoded the same way, and parsed at most once per run.
 from __future__ import annotations
 
 import codecs
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errorlog import ErrorLog
 from .model import ParsedFile, ParseProblem, SourceFile, Span
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_file_bytes: int = 10 * 1024 * 1024
-    max_yaml_alias_nodes: int = 100_000
-    max_depth: int = 200
-    max_xml_elements: int = 200_000
-    max_includes: int = 500
-    max_include_depth: int = 16
-    max_include_bytes: int = 50 * 1024 * 1024
+    """Bounds on what one hostile file can cost (config key `limits:`). Exceeding
+    one is a DL005 finding naming it; the rest of the run goes on."""
+
+    max_file_bytes: int = 10 * 1024 * 1024  # larger files are skipped
+    max_yaml_alias_nodes: int = 100_000  # nodes built by alias expansion, per file
+    max_depth: int = 200  # YAML / XML nesting
+    max_xml_elements: int = 200_000  # per XML file
+    max_includes: int = 500  # nginx include targets per main file
+    max_include_depth: int = 16  # nested nginx includes
+    max_include_bytes: int = 50 * 1024 * 1024  # bytes read through one main file's includes
+    max_seconds_per_file: float = 30.0  # checks on one lint unit; then its remaining rules are skipped
 
 
 class ReadFailure(Exception):
@@ -54,6 +60,7 @@ class Workspace:
     root: Path
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)
+    error_log: ErrorLog = field(default_factory=ErrorLog)  # the run's internal-error log
     _parsed: dict[str, ParsedFile | ParseProblem] = field(default_factory=dict)
     _real_root: Path | None = None
 
@@ -64,16 +71,15 @@ class Workspace:
         return self._real_root
 
     def display_path(self, path: Path) -> str:
-        try:
-            return path.absolute().relative_to(self.root.absolute()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        from .discover import relative
+
+        return relative(path.absolute(), self.root.absolute())
 
     def confined(self, path: Path) -> Path | None:
         """The real path if it lies inside the root (symlinks resolved), else None."""
         try:
             real = path.resolve()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the name
             return None
         try:
             real.relative_to(self.real_root)
@@ -83,25 +89,28 @@ class Workspace:
 
     def read(self, path: Path, display: str | None = None) -> SourceFile:
         display = display or self.display_path(path)
+        if self.confined(path) is None:  # discovery and includes check this too; reads never trust a caller
+            raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.point(display, 1, 1)))
+        limit = self.limits.max_file_bytes
         try:
-            size = path.stat().st_size
-            if size > self.limits.max_file_bytes:
-                raise ReadFailure(
-                    ParseProblem(
-                        "DL005",
-                        f"file is {size:,} bytes, over the {self.limits.max_file_bytes:,}-byte limit (max_file_bytes); skipped",
-                        Span.point(display, 1, 1),
-                    )
-                )
-            data = path.read_bytes()
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # reading a FIFO, socket or device could block or never end
+                raise ReadFailure(ParseProblem("DL001", "not a regular file (a FIFO, socket or device); not read", Span.point(display, 1, 1)))
+            size = info.st_size
+            data = b""
+            if size <= limit:
+                with path.open("rb") as fh:
+                    data = fh.read(limit + 1)  # bounded even if the file grows meanwhile
+                size = max(size, len(data))
         except OSError as exc:
             raise ReadFailure(ParseProblem("DL001", f"cannot read file: {exc.strerror or exc}", Span.point(display, 1, 1))) from None
+        if size > limit:
+            message = f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_bytes); skipped"
+            raise ReadFailure(ParseProblem("DL005", message, Span.point(display, 1, 1)))
         return SourceFile(display, str(path), decode(data, display))
 
     def load(self, path: Path, fmt: str) -> ParsedFile | ParseProblem:
         """Parse a file once per run; a failure is returned as a problem."""
-        from .parsers import parse_source
-
         key = str(path.absolute())
         cached = self._parsed.get(key)
         if cached is not None:
@@ -111,6 +120,17 @@ class Workspace:
         except ReadFailure as exc:
             result: ParsedFile | ParseProblem = exc.problem
         else:
-            result = parse_source(source, fmt, self)
+            result = self.parse_guarded(source, fmt)
         self._parsed[key] = result
         return result
+
+    def parse_guarded(self, source: SourceFile, fmt: str) -> ParsedFile:
+        """Parse; a parser bug on this file becomes a DL006 problem, not a dead run."""
+        from .parsers import parse_source
+
+        try:
+            return parse_source(source, fmt, self)
+        except Exception as exc:  # noqa: BLE001 - one parser bug must not end the run
+            where = self.error_log.where(f"{fmt} parser on {source.path}", exc)
+            problem = ParseProblem("DL006", f"internal error in the {fmt} parser ({type(exc).__name__}); {where}", Span.point(source.path, 1, 1))
+        return ParsedFile(source, fmt, [], [problem])

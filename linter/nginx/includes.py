@@ -191,7 +191,7 @@ class TreeBuilder:
                 matches = [Path(m) for m in sorted(glob.glob(str(full))) if os.path.isfile(m)]
                 if matches:
                     return self._load_all(d, matches, chain)
-            elif full.exists() or full.is_symlink():
+            elif _present(full):
                 return self._load_all(d, [full], chain)
         if first_outside:
             self._problem("outside", f"include '{pattern}' points outside the scanned root; not read", d, pattern)
@@ -247,6 +247,15 @@ class TreeBuilder:
                 break
             loaded.append(parsed)
         return loaded
+
+
+def _present(path: Path) -> bool:
+    """Whether a file (or a dangling link) is there; a name the OS cannot even
+    look up (too long, ...) is simply not there."""
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        return False
 
 
 def _fixed_dir(pattern: Path) -> Path:

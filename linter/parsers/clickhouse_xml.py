@@ -269,7 +269,7 @@ def parse_xml(text: str, path: str, limits: XmlLimits = XmlLimits()) -> tuple[Xm
         return None, [ParseProblem(exc.rule_id, str(exc), Span.point(path, line, column), logical=exc.rule_id)]
     except expat.ExpatError as exc:
         offset = max(builder.parser.ErrorByteIndex, 0)
-        if data.startswith(b"</", max(offset - 2, 0)):
+        if offset >= 2 and data.startswith(b"</", offset - 2):
             offset -= 2  # expat points at the name of a wrong end tag; point at "</"
         line, column = builder.positions.at(min(offset, len(data)))
         message = expat.ErrorString(exc.code) if exc.code is not None else str(exc)

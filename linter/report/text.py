@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..engine import RunResult
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, printable
 from . import rule_counts
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.NOTE: "\x1b[36m"}
@@ -18,17 +18,17 @@ def _plural(n: int, word: str) -> str:
 
 def format_finding(finding: Finding, colour: bool) -> str:
     s = finding.span
-    where = f"{s.file}:{s.line}:{s.column}:"
+    where = f"{printable(s.file)}:{s.line}:{s.column}:"
     rule = finding.rule_id
     suffix = ""
     if finding.suppression is not None:
-        reason = f": {finding.suppression.reason}" if finding.suppression.reason else ""
+        reason = f": {printable(finding.suppression.reason)}" if finding.suppression.reason else ""
         suffix = f" [suppressed ({finding.suppression.kind}){reason}]"
     if colour:
         where = f"{_BOLD}{where}{_RESET}"
         rule = f"{_COLOURS[finding.severity]}{rule}{_RESET}"
         suffix = f"{_DIM}{suffix}{_RESET}" if suffix else ""
-    return f"{where} {rule} {finding.message}{suffix}"
+    return f"{where} {rule} {printable(finding.message)}{suffix}"
 
 
 def summary(result: RunResult) -> str:

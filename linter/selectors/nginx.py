@@ -9,8 +9,10 @@ failed to parse yield none (their DL001 says why).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator
+from weakref import WeakKeyDictionary
 
 from ..model import Span
 from ..nginx.effective import (
@@ -81,14 +83,31 @@ def _block_logical(block: Block) -> str:
     parts = []
     b: Block | None = block
     while b is not None and b.directive is not None:
-        label = b.label
-        if b.parent is not None:
-            twins = [c for c in b.parent.children if c.label == label]
-            if len(twins) > 1:
-                label = f"{label}#{next(i for i, c in enumerate(twins, 1) if c is b)}"
-        parts.append(label)
+        parts.append(_sibling_labels(b.parent)[id(b)] if b.parent is not None else b.label)
         b = b.parent
     return "/".join(reversed(parts)) or "top"
+
+
+# parent -> id(child) -> the child's label among its siblings; computed once per
+# parent (per child it made thousands of servers quadratic). Keyed weakly, and
+# the values hold no block, so entries go with their tree.
+_SIBLING_LABELS: WeakKeyDictionary[Block, dict[int, str]] = WeakKeyDictionary()
+
+
+def _sibling_labels(parent: Block) -> dict[int, str]:
+    labels = _SIBLING_LABELS.get(parent)
+    if labels is None:
+        counts = Counter(c.label for c in parent.children)
+        seen: Counter[str] = Counter()
+        labels = {}
+        for child in parent.children:
+            label = child.label
+            if counts[label] > 1:
+                seen[label] += 1
+                label = f"{label}#{seen[label]}"
+            labels[id(child)] = label
+        _SIBLING_LABELS[parent] = labels
+    return labels
 
 
 def _block_subjects(
