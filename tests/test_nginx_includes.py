@@ -4,10 +4,11 @@ linted in (its includer's, one found on disk, or a fragment's own)."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import lint_paths
+from conftest import SHARED, lint_paths
 
 from linter.findings import Severity
 from linter.workspace import Limits
@@ -261,3 +262,149 @@ def test_fragment_context_from_an_outer_nginx_conf(tmp_path: Path) -> None:
     assert found(result) == [("NGX103", "etc/nginx/sites/app/site.conf", 1, 1)]
     (tmp_path / "etc/nginx/nginx.conf").write_text("http {\n    include other/*.conf;\n}\n")
     assert found(lint_paths(["etc/nginx/sites/app/site.conf"], tmp_path, select=["NGX103"])) == []
+
+
+# --- absolute includes under a stock nginx prefix -------------------------------------------
+
+# The nginx.conf of the official Docker image (docker-nginx, stable/alpine), as repositories keep it.
+DOCKER_NGINX_CONF = """user  nginx;
+worker_processes  auto;
+
+error_log  /var/log/nginx/error.log notice;
+pid        /var/run/nginx.pid;
+
+
+events {
+    worker_connections  1024;
+}
+
+
+http {
+    include       /etc/nginx/mime.types;
+    default_type  application/octet-stream;
+
+    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
+                      '$status $body_bytes_sent "$http_referer" '
+                      '"$http_user_agent" "$http_x_forwarded_for"';
+
+    access_log  /var/log/nginx/access.log  main;
+
+    sendfile        on;
+    #tcp_nopush     on;
+
+    keepalive_timeout  65;
+
+    #gzip  on;
+
+    include /etc/nginx/conf.d/*.conf;
+}
+"""
+APP_CONF = "server {\n    listen 80;\n    client_max_body_size 0;\n    return 301 https://$host$request_uri;\n}\n"
+
+
+def _docker_tree(root: Path, with_mime_types: bool = True) -> None:
+    write(root, {"deploy/nginx/nginx.conf": DOCKER_NGINX_CONF, "deploy/nginx/conf.d/app.conf": APP_CONF})
+    if with_mime_types and (SHARED / "corpus/real/nginx/nginx-default/conf/mime.types").is_file():
+        shutil.copy(SHARED / "corpus/real/nginx/nginx-default/conf/mime.types", root / "deploy/nginx/mime.types")
+
+
+def test_stock_absolute_includes_resolve_next_to_the_main_config(tmp_path: Path) -> None:
+    if not (SHARED / "corpus/real/nginx/nginx-default/conf/mime.types").is_file():
+        pytest.skip("shared corpus not available")
+    _docker_tree(tmp_path)
+    result = lint_paths(["deploy"], tmp_path, select=["DL003", "NGX303"])
+    # /etc/nginx/conf.d/*.conf is deploy/nginx/conf.d/*.conf: its server is evaluated
+    assert found(result) == [("NGX303", "deploy/nginx/conf.d/app.conf", 3, 26)]
+    assert "deploy/nginx/mime.types" in result.files
+
+
+def test_stock_absolute_include_not_in_the_repository_is_a_warning(tmp_path: Path) -> None:
+    _docker_tree(tmp_path, with_mime_types=False)
+    result = lint_paths(["deploy"], tmp_path, select=["DL003", "NGX303"])
+    assert found(result) == [("NGX303", "deploy/nginx/conf.d/app.conf", 3, 26), ("DL003", "deploy/nginx/nginx.conf", 14, 19)]
+    (dl003,) = [f for f in result.shown if f.rule_id == "DL003"]
+    assert dl003.severity is Severity.WARNING
+    assert dl003.message == (
+        "include '/etc/nginx/mime.types' is not in the repository (looked for deploy/nginx/mime.types); "
+        "its content is not checked"
+    )
+
+
+def test_stock_absolute_glob_without_its_folder_is_a_warning(tmp_path: Path) -> None:
+    _docker_tree(tmp_path)
+    shutil.rmtree(tmp_path / "deploy/nginx/conf.d")
+    result = lint_paths(["deploy"], tmp_path, select=["DL003"])
+    assert found(result) == [("DL003", "deploy/nginx/nginx.conf", 30, 13)]
+    assert result.shown[0].severity is Severity.WARNING
+    assert "nothing matches deploy/nginx/conf.d/*.conf" in result.shown[0].message
+    (tmp_path / "deploy/nginx/conf.d").mkdir()  # the folder is there, empty: like a relative glob, fine
+    assert found(lint_paths(["deploy"], tmp_path, select=["DL003"])) == []
+
+
+@pytest.mark.parametrize("target", ["/etc/nginx/../passwd", "/etc/nginxx/site.conf", "/usr/local/nginx/site.conf"])
+def test_paths_outside_any_stock_prefix_stay_errors_and_are_not_read(tmp_path: Path, target: str) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": f"http {{\n    include {target};\n}}\n",
+            "nginx/passwd": "client_max_body_size 0;\n",
+            "nginx/site.conf": "client_max_body_size 0;\n",
+        },
+    )
+    result = lint_paths(["nginx/nginx.conf"], tmp_path, select=["DL003", "NGX303"])
+    assert found(result) == [("DL003", "nginx/nginx.conf", 2, 13)]
+    assert result.shown[0].severity is Severity.ERROR
+    assert "outside the scanned root" in result.shown[0].message
+
+
+def test_remapped_include_is_still_confined(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "root/nginx/nginx.conf": "http {\n    include /etc/nginx/snippets/tls.conf;\n}\n",
+            "secret.conf": "client_max_body_size 0;\n",
+        },
+    )
+    (tmp_path / "root/nginx/snippets").mkdir()
+    os.symlink(tmp_path / "secret.conf", tmp_path / "root/nginx/snippets/tls.conf")
+    result = lint_paths(["nginx"], tmp_path / "root", select=["DL003", "NGX303"])
+    assert found(result) == [("DL003", "nginx/nginx.conf", 2, 13)]
+    assert result.shown[0].severity is Severity.ERROR
+    assert "nginx/snippets/tls.conf resolves outside the scanned root (symlink)" in result.shown[0].message
+
+
+def test_debian_site_includes_snippets_from_the_config_directory(tmp_path: Path) -> None:
+    # Debian: sites-enabled/default says `include /etc/nginx/snippets/...`; passed alone (pre-commit)
+    # it is a fragment whose prefix is the nearest directory holding nginx.conf
+    write(
+        tmp_path,
+        {
+            "etc/nginx/nginx.conf": "http {\n    include /etc/nginx/sites-enabled/*;\n}\n",
+            "etc/nginx/sites-enabled/default": (
+                "server {\n    listen 443 ssl;\n    include /etc/nginx/snippets/snakeoil.conf;\n    root /var/www/html;\n}\n"
+            ),
+            "etc/nginx/snippets/snakeoil.conf": (
+                "ssl_certificate /etc/ssl/certs/ssl-cert-snakeoil.pem;\nssl_certificate_key /etc/ssl/private/ssl-cert-snakeoil.key;\n"
+            ),
+        },
+    )
+    assert found(lint_paths(["etc/nginx/sites-enabled/default"], tmp_path, select=["DL003", "NGX204"])) == []
+    (tmp_path / "etc/nginx/snippets/snakeoil.conf").write_text("ssl_certificate /etc/ssl/certs/ssl-cert-snakeoil.pem;\n")
+    result = lint_paths(["etc/nginx"], tmp_path, select=["DL003", "NGX204"])
+    assert found(result) == [("NGX204", "etc/nginx/sites-enabled/default", 2, 5)]
+
+
+def test_stock_absolute_includes_use_the_nginx_prefix_option(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "deploy/nginx.conf": "http {\n    include /etc/nginx/conf.d/site.conf;\n}\n",
+            "deploy/conf.d/site.conf": "client_max_body_size 1m;\n",
+            "prefix/conf.d/site.conf": "client_max_body_size 0;\n",
+        },
+    )
+    assert found(lint_paths(["deploy/nginx.conf"], tmp_path, select=["NGX303", "DL003"])) == []
+    prefixed = lint_paths(
+        ["deploy/nginx.conf"], tmp_path, select=["NGX303", "DL003"], options={"nginx_prefix": str(tmp_path / "prefix")}
+    )
+    assert found(prefixed) == [("NGX303", "prefix/conf.d/site.conf", 1, 22)]

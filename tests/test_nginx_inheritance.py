@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import triples
+from conftest import SHARED, lint_text, triples
 
 from linter.nginx.effective import Block, effective_headers, http_servers, inherited, is_tls_server, serves_content
 from linter.nginx.includes import NginxConfig
@@ -245,6 +245,42 @@ def test_tls_server_needs_effective_ssl_protocols(lint, http_body: str, expected
 def test_listen_ssl_needs_an_effective_certificate(lint, http_body: str, expected: list[tuple[str, int, int]]) -> None:  # type: ignore[no-untyped-def]
     text = f"http {{\n    {http_body}\n    server {{ listen 443 ssl; }}\n}}\n"
     assert triples(lint("nginx/nginx.conf", text, select=["NGX204"])) == expected
+
+
+@pytest.mark.parametrize(
+    ("http_body", "server_body", "missing"),
+    [
+        ("ssl_certificate /a.crt;", "", "but no ssl_certificate_key is in effect for its ssl_certificate"),
+        ("", "ssl_certificate /a.crt;", "but no ssl_certificate_key is in effect for its ssl_certificate"),
+        ("ssl_certificate_key /a.key;", "", "but no ssl_certificate is in effect"),
+        (
+            "ssl_certificate /rsa.crt;\n    ssl_certificate /ecdsa.crt;\n    ssl_certificate_key /rsa.key;",
+            "",
+            "but ssl_certificate '/ecdsa.crt' has no matching ssl_certificate_key",
+        ),
+        ("ssl_certificate /a.crt;", "ssl_certificate_key /a.key;", None),  # each inherited on its own
+        ("", "ssl_reject_handshake on;", None),  # a catch-all refusing handshakes needs no certificate
+    ],
+)
+def test_tls_server_needs_a_key_for_each_certificate(lint, http_body: str, server_body: str, missing: str | None) -> None:  # type: ignore[no-untyped-def]
+    text = f"http {{\n    {http_body}\n    server {{\n        listen 443 ssl;\n        {server_body}\n    }}\n}}\n"
+    result = lint("nginx/nginx.conf", text, select=["NGX204"])
+    line = text.count("\n", 0, text.index("listen")) + 1
+    assert triples(result) == ([("NGX204", line, 9)] if missing else [])
+    if missing:
+        assert result.shown[0].message == f"server listens with ssl {missing} (nginx refuses to start)"
+
+
+def test_mozilla_reference_server_without_its_key_is_flagged(tmp_path: Path) -> None:
+    source = SHARED / "corpus/real/nginx/mozilla-ssl-config/mozilla-intermediate.conf"
+    if not source.is_file():
+        pytest.skip("shared corpus not available")
+    text = source.read_text()
+    assert triples(lint_text(tmp_path, "nginx/nginx.conf", text, select=["NGX204"])) == []
+    without_key = text.replace("        ssl_certificate_key /path/to/private_key;\n", "")
+    result = lint_text(tmp_path, "nginx/nginx.conf", without_key, select=["NGX204"])
+    assert triples(result) == [("NGX204", 7, 9)]  # the first TLS listen; the server's second one is the same server
+    assert "no ssl_certificate_key is in effect" in result.shown[0].message
 
 
 def test_deprecated_ssl_on_and_listen_http2(lint) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from ..nginx.effective import (
     Block,
     HeaderSet,
     effective_headers,
+    has_unknown_content,
     headers_of,
     inherit_mode,
     inherited,
@@ -185,7 +186,9 @@ def add_header_inheritance(subject: Subject, params: Any) -> Iterator[Violation]
     for block in subject.data.blocks:
         own = headers_of(block)
         parent = block.parent
-        if not own or inherit_mode(block) == "merge" or parent is None or parent.kind not in NESTED | {"server", "http"}:
+        if not own or block.partial or inherit_mode(block) == "merge":
+            continue  # (a level with unseen content may add the headers back)
+        if parent is None or parent.kind not in NESTED | {"server", "http"}:
             continue
         kept = {h.key for h in own}
         lost = [h for h in effective_headers(parent).headers if h.key in SECURITY_HEADERS and h.key not in kept]
@@ -248,14 +251,16 @@ def tls_ciphers(subject: Subject, params: Any) -> Iterator[Violation]:
 
 
 def _redirects(server: Block) -> bool:
-    """The server answers plain HTTP with a redirect (or refuses it)."""
-    if short_circuits(server):
+    """The server answers plain HTTP with a redirect or refuses it (or may:
+    part of it is unknown)."""
+    if short_circuits(server) or server.partial:
         return True
     for child in server.children:
         code = return_code(child)
         if child.kind == "if" and code is not None and 300 <= code < 400:
             return True
-        if child.kind == "location" and location_path(child) in (("", "/"), ("^~", "/")) and short_circuits(child):
+        catch_all = child.kind == "location" and location_path(child) in (("", "/"), ("^~", "/"))
+        if catch_all and (short_circuits(child) or child.partial):
             return True
     return False
 
@@ -271,9 +276,35 @@ def http_redirect(subject: Subject, params: Any) -> Iterator[Violation]:
     yield Violation(plain[0].head if plain else server.anchor, {"block": server.label})
 
 
+def _certificate_problem(server: Block) -> tuple[str, str] | None:
+    """(the directive at fault, what is wrong) when nginx would refuse the
+    server's certificate setup; None when it is complete or unknown."""
+    certificates = inherited(server, "ssl_certificate")
+    keys = inherited(server, "ssl_certificate_key")
+    if certificates.missing:
+        reject = inherited(server, "ssl_reject_handshake").directives
+        if reject and reject[-1].arg(0) == "on":
+            return None  # a catch-all server refusing every handshake needs no certificate
+        return "ssl_certificate", "no ssl_certificate is in effect"
+    if not certificates.directives:
+        return None
+    if keys.missing:
+        return "ssl_certificate_key", "no ssl_certificate_key is in effect for its ssl_certificate"
+    if keys.directives and len(keys.directives) < len(certificates.directives):
+        unpaired = certificates.directives[len(keys.directives)].arg(0)
+        return "ssl_certificate_key", f"ssl_certificate '{unpaired}' has no matching ssl_certificate_key"
+    return None
+
+
 def ssl_without_certificate(subject: Subject, params: Any) -> Iterator[Violation]:
-    if isinstance(subject.data, MissingSetting):
-        yield Violation(subject.data.anchor, {"block": subject.data.servers[0].label})
+    if not isinstance(subject.data, BlockGroup):
+        return
+    for server in subject.data.blocks:
+        problem = _certificate_problem(server)
+        if problem is not None:
+            directive, missing = problem
+            yield Violation(subject.anchor, {"block": server.label, "missing": missing}, logical=directive)
+            return
 
 
 def deprecated_tls_directive(subject: Subject, params: Any) -> Iterator[Violation]:
@@ -314,8 +345,8 @@ def rate_limit(subject: Subject, params: Any) -> Iterator[Violation]:
                 return
     elif isinstance(data, DirectiveGroup):
         root = data.blocks[0].root()
-        if root.opaque:
-            return  # zones are defined by the includer we do not see
+        if root.opaque or has_unknown_content(root):
+            return  # zones may be defined where we cannot see
         zones = limit_req_zones(root)
         for arg in data.directive.args:
             if arg.value.startswith("zone=") and arg.value[5:] not in zones:
@@ -360,9 +391,7 @@ def host_header_spoofing(subject: Subject, params: Any) -> Iterator[Violation]:
 def include_unresolved(subject: Subject, params: Any) -> Iterator[Violation]:
     problem = subject.data
     if isinstance(problem, IncludeProblem):
-        yield Violation(
-            problem.span, {"detail": problem.message}, severity=Severity.WARNING if problem.kind == "missing" else None
-        )
+        yield Violation(problem.span, {"detail": problem.message}, severity=Severity.WARNING if problem.warning else None)
 
 
 CHECKS = {

@@ -11,7 +11,10 @@ Inheritance as nginx merges it:
   `add_header_inherit merge` (nginx >= 1.29.3) is in effect; `on`/`off` do not
   keep them (`off` even drops them from a level with no add_header);
 - a fragment linted without its includer has an unknown parent (`opaque`):
-  what the includer would provide is "unknown", never "missing".
+  what the includer would provide is "unknown", never "missing";
+- a level that includes a file which failed to parse, or that a syntax error
+  cut short, has content we cannot see (`partial`): what it might set is
+  "unknown" there and below, never "missing".
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Block:
     directives: list[Directive] = field(default_factory=list)  # simple directives of this level
     children: list["Block"] = field(default_factory=list)
     opaque: bool = False  # a fragment's top level: its includer (parent context) is unknown
+    partial: bool = False  # some of this level's own content is unknown (a broken include, a syntax error)
 
     def own(self, name: str) -> list[Directive]:
         return [d for d in self.directives if d.name == name]
@@ -110,11 +114,18 @@ class Setting:
 def inherited(block: Block, name: str) -> Setting:
     """The effective value of a simple or array directive at `block`."""
     last = block
+    unseen = False  # a level on the way may set it where we cannot see
     for last in block.chain():
         own = last.own(name)
         if own:
             return Setting(tuple(own), True, last)
-    return Setting((), not last.opaque)
+        unseen = unseen or last.partial
+    return Setting((), not (last.opaque or unseen))
+
+
+def has_unknown_content(root: Block) -> bool:
+    """Some level of the tree has content we cannot see."""
+    return root.partial or any(b.partial for b in root.blocks())
 
 
 # --- add_header ---------------------------------------------------------------
@@ -168,6 +179,13 @@ def inherit_mode(block: Block) -> str:
 
 def effective_headers(block: Block) -> HeaderSet:
     """The add_header set responses from `block` carry (on 2xx/3xx; see `Header.always`)."""
+    headers = _effective_headers(block)
+    if block.partial:  # the unseen part may add headers (or decide the set itself)
+        return HeaderSet(headers.headers, False, headers.source)
+    return headers
+
+
+def _effective_headers(block: Block) -> HeaderSet:
     own = headers_of(block)
     mode = inherit_mode(block)
     if mode == "off" or (own and mode != "merge"):

@@ -6,9 +6,18 @@ resolves them against its configuration prefix: with `--nginx-prefix` against
 that directory only; otherwise against the including file's directory, then
 the main file's directory, then the nearest directory above holding an
 `nginx.conf` (what the prefix is for a conf.d/ fragment). Globs expand in
-sorted order and may match nothing. Every target is confined to the scanned
-root after resolving symlinks; cycles, depth and count limits stop inclusion.
+sorted order and may match nothing. Absolute includes under a stock nginx
+prefix (`/etc/nginx/` ...; repositories keep those files next to their
+nginx.conf and copy them there at build) resolve against the main config's
+directory (or `--nginx-prefix`); when the repository does not hold the target
+it is a warning, not an error. Every target is confined to the scanned root
+after resolving symlinks; cycles, depth and count limits stop inclusion.
 Anything unresolved becomes a DL003 finding at the `include` directive.
+
+A file of the tree that fails to parse is an opaque inclusion: the level that
+includes it has content we cannot see (`Block.partial`), and everything else
+is evaluated normally. A main file with a syntax error keeps what was written
+before the error; only a main file with nothing readable skips the tree's rules.
 
 Files that some scanned file includes are linted only in that includer's
 context. A fragment nobody scanned includes is linted in the context of an
@@ -33,13 +42,16 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 _MAGIC = "*?["
+# Where stock nginx builds and packages keep their configuration.
+NGINX_PREFIXES = ("/etc/nginx", "/usr/local/nginx/conf", "/usr/local/etc/nginx", "/opt/homebrew/etc/nginx")
+UNPARSED = ("DL001", "DL005")  # problems that leave a file's content unknown
 MAIN_LEVEL = frozenset({"http", "events", "stream", "mail"})
 HTTP_ONLY = frozenset({"server", "upstream", "map", "limit_req_zone", "limit_conn_zone", "geo", "split_clients", "log_format"})
 
 
 @dataclass(frozen=True, slots=True)
 class IncludeProblem:
-    kind: str  # missing | outside | cycle | limit | unreadable
+    kind: str  # missing | not-in-repo | outside | cycle | limit
     message: str
     span: Span
     target: str
@@ -47,6 +59,11 @@ class IncludeProblem:
     @property
     def logical(self) -> str:
         return f"include/{self.kind}/{self.target}"
+
+    @property
+    def warning(self) -> bool:
+        """A file that is not there (nginx would stop; or it lives only on the server)."""
+        return self.kind in ("missing", "not-in-repo")
 
 
 @dataclass
@@ -57,7 +74,7 @@ class NginxConfig:
     files: list[ParsedFile]  # every file of the tree, in order of first inclusion
     problems: list[IncludeProblem] = field(default_factory=list)
     report_files: frozenset[str] = frozenset()  # files whose findings this unit reports
-    broken: bool = False  # a file of the tree failed to parse: rules on the tree are skipped
+    broken: bool = False  # the main file has nothing readable: rules on the tree are skipped
 
 
 def top_level_kind(directives: list[Directive]) -> tuple[str, bool]:
@@ -77,7 +94,10 @@ class _Session:
         self.workspace = workspace
         self.failed: dict[str, ParsedFile] = {}
         prefix = workspace.options.get("nginx_prefix")
-        self.prefix = Path(prefix).absolute() if prefix else None
+        self.prefix = Path(os.path.normpath(Path(prefix).absolute())) if prefix else None
+        self.stock_prefixes = [Path(p) for p in NGINX_PREFIXES] + ([self.prefix] if self.prefix else [])
+        # --nginx-prefix stands for nginx's prefix when it is in the repository
+        self.remap_base = self.prefix if self.prefix and workspace.confined(self.prefix) is not None else None
 
     def load(self, path: Path) -> ParsedFile:
         result = self.workspace.load(path, "nginx")
@@ -134,15 +154,20 @@ class TreeBuilder:
         conf_dir = session.conf_dir(main_dir)
         if conf_dir is not None and conf_dir not in self.bases:
             self.bases.append(conf_dir)
+        directives: list[Directive] = main.meta.get("directives", [])
+        self.kind, self.certain = top_level_kind(directives)
+        # What stands for nginx's prefix in the repository: the main config's directory.
+        self.config_dir = main_dir if self.certain or conf_dir is None else conf_dir
 
     def build(self) -> NginxConfig:
-        directives: list[Directive] = self.main.meta.get("directives", [])
-        kind, certain = top_level_kind(directives)
-        root = Block(kind, None, opaque=not certain)
+        root = Block(self.kind, None, opaque=not self.certain)
         self._add_file(self.main)
-        self._fill(root, directives, self.main, [self._real(self.main)])
-        broken = any(p.rule_id in ("DL001", "DL005") for f in self.files for p in f.problems)
-        return NginxConfig(root, self.files, self.problems, broken=broken)
+        if _unparsed(self.main):
+            if not self.main.meta.get("partial"):
+                return NginxConfig(root, self.files, self.problems, broken=True)
+            root.partial = True  # what follows the syntax error is unknown
+        self._fill(root, self.main.meta.get("directives", []), self.main, [self._real(self.main)])
+        return NginxConfig(root, self.files, self.problems)
 
     @staticmethod
     def _real(parsed: ParsedFile) -> str:
@@ -157,9 +182,12 @@ class TreeBuilder:
             if d.name == "include" and d.block is None and d.args:
                 for target in self._resolve(d, file, chain):
                     self._add_file(target)
+                    if _unparsed(target):  # an opaque inclusion: its DL001 says why
+                        block.partial = True
+                        continue
                     self._fill(block, target.meta.get("directives", []), target, chain + [self._real(target)])
             elif d.block is not None:
-                child = Block(d.name, d, block)
+                child = Block(d.name, d, block, partial=d.truncated)
                 block.children.append(child)
                 self._fill(child, d.block, file, chain)
             else:
@@ -178,14 +206,57 @@ class TreeBuilder:
         pattern = d.args[0].value
         if self.stopped:
             return []
-        ws = self.session.workspace
         is_glob = any(c in pattern for c in _MAGIC)
-        candidates = [Path(pattern)] if os.path.isabs(pattern) else [b / pattern for b in self._bases(file)]
-        first_outside = False
-        for index, candidate in enumerate(candidates):
-            full = Path(os.path.normpath(candidate))
+        if os.path.isabs(pattern):
+            absolute = Path(os.path.normpath(pattern))
+            remapped = self._remap(absolute)
+            candidates = [absolute] if remapped is None else [absolute, remapped]
+        else:
+            candidates = [Path(os.path.normpath(b / pattern)) for b in self._bases(file)]
+        found = self._first_match(d, candidates, is_glob, chain)
+        if found is None:
+            self._unresolved(d, candidates, is_glob)
+        return found or []
+
+    def _unresolved(self, d: Directive, candidates: list[Path], is_glob: bool) -> None:
+        """The DL003 for an include nothing was found for (none for a glob that
+        matches nothing in a folder that exists: nginx accepts that too)."""
+        pattern = d.args[0].value
+        ws = self.session.workspace
+        if os.path.isabs(pattern) and len(candidates) > 1:  # under a stock prefix
+            remapped = candidates[1]
+            looked_up = _fixed_dir(remapped) if is_glob else remapped
+            if _present(looked_up) and ws.confined(looked_up) is None:
+                where = ws.display_path(looked_up)
+                self._problem(
+                    "outside", f"include '{pattern}': {where} resolves outside the scanned root (symlink); not read", d, pattern
+                )
+                return
+            if is_glob and _is_dir(looked_up):
+                return
+            what = f"nothing matches {ws.display_path(remapped)}" if is_glob else f"looked for {ws.display_path(remapped)}"
+            message = f"include '{pattern}' is not in the repository ({what}); its content is not checked"
+            self._problem("not-in-repo", message, d, pattern)
+        elif ws.confined(_fixed_dir(candidates[0]) if is_glob else candidates[0]) is None:
+            self._problem("outside", f"include '{pattern}' points outside the scanned root; not read", d, pattern)
+        elif not is_glob:
+            where = ws.display_path(candidates[0])
+            self._problem("missing", f"included file '{pattern}' not found (looked for {where})", d, pattern)
+
+    def _remap(self, path: Path) -> Path | None:
+        """An absolute path under a stock nginx prefix, in the repository: under
+        the main config's directory (or --nginx-prefix). None: no such prefix."""
+        for prefix in self.session.stock_prefixes:
+            if path != prefix and prefix in path.parents:
+                return (self.session.remap_base or self.config_dir) / path.relative_to(prefix)
+        return None
+
+    def _first_match(self, d: Directive, candidates: list[Path], is_glob: bool, chain: list[str]) -> list[ParsedFile] | None:
+        """The files of the first candidate inside the root that exists (a glob:
+        that matches something); None when none does."""
+        ws = self.session.workspace
+        for full in candidates:
             if ws.confined(_fixed_dir(full) if is_glob else full) is None:
-                first_outside = first_outside or index == 0
                 continue
             if is_glob:
                 matches = [Path(m) for m in sorted(glob.glob(str(full))) if os.path.isfile(m)]
@@ -193,12 +264,7 @@ class TreeBuilder:
                     return self._load_all(d, matches, chain)
             elif _present(full):
                 return self._load_all(d, [full], chain)
-        if first_outside:
-            self._problem("outside", f"include '{pattern}' points outside the scanned root; not read", d, pattern)
-        elif not is_glob:
-            where = ws.display_path(Path(os.path.normpath(candidates[0])))
-            self._problem("missing", f"included file '{pattern}' not found (looked for {where})", d, pattern)
-        return []  # a glob matching nothing is fine (nginx accepts it too)
+        return None
 
     def _load_all(self, d: Directive, paths: list[Path], chain: list[str]) -> list[ParsedFile]:
         ws = self.session.workspace
@@ -247,6 +313,17 @@ class TreeBuilder:
                 break
             loaded.append(parsed)
         return loaded
+
+
+def _unparsed(parsed: ParsedFile) -> bool:
+    return any(p.rule_id in UNPARSED for p in parsed.problems)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _present(path: Path) -> bool:
@@ -310,7 +387,7 @@ def assemble_units(parsed: list[ParsedFile], workspace: "Workspace") -> list[Lin
 
 def _context_on_disk(session: _Session, fragment: ParsedFile) -> NginxConfig | None:
     """The tree of an nginx.conf (in a directory at or above the fragment, within
-    the root) that includes it; None when none does or that config is broken."""
+    the root) that includes it; None when none does or that config is unreadable."""
     for conf in session.configs_above(Path(fragment.source.abspath).absolute().parent):
         if conf.path == fragment.path:
             continue

@@ -5,7 +5,8 @@ the start of a word, `#` starts a comment only at the start of a word, `}` is
 literal inside a word, `${var}` braces belong to the word, backslash escapes
 `\\" \\' \\\\ \\t \\r \\n`. `*_by_lua_block { ... }` bodies are Lua, read raw.
 Directives are not validated against a table: third-party modules parse like
-core ones. The first syntax error stops the file and is reported once.
+core ones. The first syntax error stops the file and is reported once; the
+error carries the directives written before it (`NginxSyntaxError.partial`).
 """
 
 from __future__ import annotations
@@ -39,12 +40,15 @@ COMMON_DIRECTIVES = frozenset(
 
 
 class NginxSyntaxError(Exception):
-    """A syntax error at one position; the parser reports the first one only."""
+    """A syntax error at one position; the parser reports the first one only.
+    `partial` holds what was written before it: every directive that ends
+    before the error, and the blocks open there marked `truncated`."""
 
     def __init__(self, message: str, span: Span) -> None:
         super().__init__(message)
         self.message = message
         self.span = span
+        self.partial: list[Directive] = []
 
 
 @dataclass(slots=True)
@@ -65,6 +69,7 @@ class Directive:
     args: list[Arg] = field(default_factory=list)
     block: list["Directive"] | None = None
     end: Span | None = None  # the closing ';' or '}'
+    truncated: bool = False  # a syntax error cut the block short: what followed is unknown
 
     def arg(self, index: int, default: str = "") -> str:
         return self.args[index].value if index < len(self.args) else default
@@ -283,9 +288,40 @@ class _Open:
 
 
 def parse_directives(text: str, file: str, max_depth: int = 200) -> list[Directive]:
-    """The directive tree of one file, or NginxSyntaxError at the first error."""
-    lexer = Lexer(text, file)
+    """The directive tree of one file, or NginxSyntaxError at the first error
+    (with the directives written before it)."""
     top: list[Directive] = []
+    try:
+        _parse_into(top, text, file, max_depth)
+    except NginxSyntaxError as exc:
+        exc.partial = _cut(top, (exc.span.line, exc.span.column))
+        raise
+    return top
+
+
+def _cut(directives: list[Directive], error: tuple[int, int]) -> list[Directive]:
+    """The directives that end before the error position; a block the error
+    falls in is kept, cut the same way and marked truncated. (An unclosed
+    block is reported at its opening line: it and what follows are dropped,
+    since its contents may belong to a different level than they were parsed at.)"""
+    kept: list[Directive] = []
+    for d in directives:
+        if (d.span.line, d.span.column) >= error:
+            break
+        ended = d.end is not None and (d.end.end_line, d.end.end_column) <= error
+        if d.block is None:
+            if ended:
+                kept.append(d)
+            continue
+        if not ended:
+            d.block = _cut(d.block, error)
+            d.truncated = True
+        kept.append(d)
+    return kept
+
+
+def _parse_into(top: list[Directive], text: str, file: str, max_depth: int) -> None:
+    lexer = Lexer(text, file)
     stack: list[tuple[list[Directive], _Open | None]] = [(top, None)]
     words: list[Token] = []
     misclosed: _Open | None = None  # first block whose '}' sat left of its opener: likely the unclosed one
@@ -340,7 +376,6 @@ def parse_directives(text: str, file: str, max_depth: int = 200) -> list[Directi
         assert unclosed is not None
         d = unclosed.directive
         raise NginxSyntaxError(f"'{d.name}' block opened here is never closed (unbalanced braces)", d.head)
-    return top
 
 
 def words_indent(directive: Directive, brace: Token) -> int:

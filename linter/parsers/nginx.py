@@ -5,6 +5,8 @@ Each directive becomes a mapping `{directive: name, args: [...], block: [...]}`
 whose scalars carry the exact span of what was written, so generic selectors
 (secret scanning, suppressions) see every argument. The typed directive tree
 (`linter.nginx.syntax.Directive`) is kept in `meta["directives"]` for rules.
+A file with a syntax error keeps what was written before the error, marked
+`meta["partial"]` (its DL001 says where the rest became unreadable).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
         directives = parse_directives(source.text, source.path, workspace.limits.max_depth)
     except NginxSyntaxError as exc:
         parsed.problems.append(ParseProblem("DL001", exc.message, exc.span, "syntax"))
-        directives = []
+        directives = exc.partial
+        parsed.meta["partial"] = True
     parsed.meta["directives"] = directives
     whole = Span(source.path, 1, 1, max(len(source.lines), 1), 1)
     parsed.documents = [SequenceNode([directive_node(d) for d in directives], whole)]

@@ -3,8 +3,8 @@
 A file included twice (a snippet in two servers) appears twice in the tree;
 subjects group every instance of one written block or directive, so a check
 sees all of its contexts and reports the text once. Only files the unit
-reports on (`NginxConfig.report_files`) yield subjects; trees with a file that
-failed to parse yield none (their DL001 says why).
+reports on (`NginxConfig.report_files`) yield subjects; a tree whose main file
+has nothing readable yields none (its DL001 says why).
 """
 
 from __future__ import annotations
@@ -193,20 +193,37 @@ def settings(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> It
     if options.get("present", True):
         yield from _directive_subjects(config, {name})
     anchor_of = _http_anchor if options.get("missing_at") == "http" else _tls_anchor
-    missing: dict[tuple[str, int, int], MissingSetting] = {}
-    for server in http_servers(config.root):
-        if options.get("tls_only") and not is_tls_server(server):
-            continue
-        if not inherited(server, name).missing:
-            continue
+    servers = [s for s in http_servers(config.root) if not options.get("tls_only") or is_tls_server(s)]
+    for anchor, group in _by_anchor(config, [s for s in servers if inherited(s, name).missing], anchor_of):
+        server = group[0]
+        yield Subject(
+            None,
+            {"block": server.label, "directive": name},
+            f"{_block_logical(server)}/{name}",
+            span=anchor,
+            data=MissingSetting(name, anchor, group),
+        )
+
+
+def _by_anchor(config: NginxConfig, servers: list[Block], anchor_of: Callable[[Block], Span]) -> list[tuple[Span, list[Block]]]:
+    """Servers grouped by the place a finding about them points (one written
+    directive may serve several servers), in files the unit reports on."""
+    groups: dict[tuple[str, int, int], tuple[Span, list[Block]]] = {}
+    for server in servers:
         anchor = anchor_of(server)
         if anchor.file in config.report_files:
-            missing.setdefault(_key(anchor), MissingSetting(name, anchor, [])).servers.append(server)
-    for key, item in sorted(missing.items()):
-        server = item.servers[0]
-        yield Subject(
-            None, {"block": server.label, "directive": name}, f"{_block_logical(server)}/{name}", span=item.anchor, data=item
-        )
+            groups.setdefault(_key(anchor), (anchor, []))[1].append(server)
+    return [groups[key] for key in sorted(groups)]
+
+
+def tls_servers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+    """Every TLS server of the http context, grouped by the listen (or `ssl on`)
+    that makes it TLS: where findings about its TLS setup point."""
+    config = config_of(unit)
+    if config is None:
+        return
+    for anchor, group in _by_anchor(config, [s for s in http_servers(config.root) if is_tls_server(s)], _tls_anchor):
+        yield Subject(None, {"block": group[0].label}, _block_logical(group[0]), span=anchor, data=BlockGroup(group))
 
 
 def servers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
@@ -244,6 +261,7 @@ SELECTORS = {
     "security-headers": security_headers,
     "settings": settings,
     "servers": servers,
+    "tls-servers": tls_servers,
     "proxied-locations": proxied_locations,
     "include-problems": include_problems,
 }
