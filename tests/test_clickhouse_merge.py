@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, SHARED, lint_paths
 
 from linter.parsers.clickhouse_merge import merge
 from linter.parsers.clickhouse_xml import parse_xml
-
-from conftest import lint_paths
 
 HASH = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
 
@@ -274,3 +276,74 @@ def test_yaml_overrides_merge_like_xml(tmp_path: Path) -> None:
     assert _found(result) == []  # YAML files are not scanned by default: they only shape the merge
     result = lint_paths(["users.d/etl.yaml", "config.xml"], tmp_path, select=["CH2", "CH3"], format_hint="clickhouse")
     assert _found(result) == [("CH202", "users.d/etl.yaml", 3, 15), ("CH203", "users.d/etl.yaml", 5, 26)]
+
+
+# --- an override that cannot be read --------------------------------------------------------
+
+
+def _compare_broken_override(tmp_path: Path, source: Path, override: str, broken: str) -> tuple[list, list]:  # type: ignore[type-arg]
+    """Lint a copy of `source` with `override` empty (`<clickhouse/>`), then
+    broken: (findings only the intact run has, findings only the broken run has)."""
+    root = tmp_path / "repo"
+    shutil.copytree(source, root / "clickhouse")
+    target = root / "clickhouse" / override
+    target.write_text("<clickhouse/>\n")
+    intact = _found(lint_paths(["clickhouse"], root))
+    target.write_text(broken)
+    damaged = _found(lint_paths(["clickhouse"], root))
+    return [f for f in intact if f not in damaged], [f for f in damaged if f not in intact]
+
+
+@pytest.mark.parametrize(
+    ("override", "broken", "lost"),
+    [
+        # names only listen_host: whatever it set, no missing setting could come from it
+        ("config.d/zz-listen.xml", "<clickhouse>\n    <listen_host>0.0.0.0\n</clickhouse>\n", []),
+        # it may add https_port and a query_log TTL: those two absences are unknown, tcp_port_secure is not
+        (
+            "config.d/zz-tls.xml",
+            "<clickhouse>\n    <https_port>8443</https_port>\n    <query_log><ttl>event_date + INTERVAL 30 DAY</ttl>\n</clickhouse>\n",
+            [("CH301", "clickhouse/config.xml", 10, 5), ("CH501", "clickhouse/config.xml", 50, 5)],
+        ),
+        # a substitution may paste anything: every absence in the server config is unknown
+        (
+            "config.d/zz-include.xml",
+            '<clickhouse>\n    <remote_servers incl="clusters"/>\n',
+            [
+                ("CH301", "clickhouse/config.xml", 10, 5),
+                ("CH301", "clickhouse/config.xml", 11, 5),
+                ("CH402", "clickhouse/config.xml", 12, 5),
+                ("CH302", "clickhouse/config.xml", 24, 9),
+                ("CH402", "clickhouse/config.xml", 35, 9),
+                ("CH501", "clickhouse/config.xml", 50, 5),
+            ],
+        ),
+        # a users.d override may give etl its networks; the server config is untouched by it
+        (
+            "users.d/zz-networks.xml",
+            "<clickhouse>\n    <users><etl><networks><ip>10.0.0.0/8</ip></networks></etl>\n</clickhouse>\n",
+            [("CH203", "clickhouse/users.d/etl.xml", 3, 9)],
+        ),
+    ],
+)
+def test_broken_override_keeps_the_findings_of_the_merged_installation(
+    tmp_path: Path, override: str, broken: str, lost: list[tuple[str, str, int, int]]
+) -> None:
+    lost_now, added = _compare_broken_override(tmp_path, EXAMPLES / "ai-etl-broken/clickhouse", override, broken)
+    assert [(rule, path) for rule, path, *_ in added] == [("DL001", f"clickhouse/{override}")]
+    assert lost_now == lost
+
+
+def test_broken_override_of_a_real_config_loses_only_what_it_names(tmp_path: Path) -> None:
+    corpus = SHARED / "corpus/real/clickhouse"
+    if not corpus.is_dir():
+        pytest.skip("shared corpus not available")
+    source = tmp_path / "source"
+    (source / "config.d").mkdir(parents=True)
+    shutil.copy(corpus / "fork-config-listen-0000.xml", source / "config.xml")
+    shutil.copy(corpus / "upstream-users.xml", source / "users.xml")
+    # meant to add the secure native port, lost its closing tag
+    broken = "<clickhouse>\n    <tcp_port_secure>9440</tcp_port_secure>\n<clickhouse>\n"
+    lost, added = _compare_broken_override(tmp_path, source, "config.d/secure.xml", broken)
+    assert added == [("DL001", "clickhouse/config.d/secure.xml", 4, 1)]
+    assert lost == [("CH301", "clickhouse/config.xml", 104, 5)]  # the ten log tables without TTL stay reported

@@ -4,7 +4,8 @@ Every check reads what the server will see after merging overrides, and points
 at the element that set the value, in whichever file that is. A finding is
 only reported in a file that was scanned (pre-commit may pass one override: its
 main file then informs the verdict but is not reported on). Where absence is
-the problem, the check needs a complete config (main file + every override);
+the problem, the check needs to know the element is absent: every file
+merged, or those that could not be read never name it (`absence_known`);
 lone fragments are judged only on what they set.
 """
 
@@ -65,14 +66,14 @@ def reported(fn: Callable[[Subject, Any], Iterator[Violation]]) -> Callable[[Sub
     return check
 
 
-def _root(subject: Subject, *, complete: bool = False) -> MappingNode | None:
+def _root(subject: Subject, *, absent: tuple[str, ...] = ()) -> MappingNode | None:
     """The merged root a server/users-config subject is about; None when the
-    check needs a complete config and this one is not (absence proves nothing)."""
+    check needs elements named `absent` to be known missing and they are not."""
     config = _config_of(subject)
     root = subject.node
     if not isinstance(root, MappingNode) or config is None:
         return None
-    if complete and (not config.complete or has_include(root)):
+    if absent and (not config.absence_known(*absent) or has_include(root)):
         return None
     return root
 
@@ -97,15 +98,15 @@ def profile_setting(subject: Subject, params: ProfileSettingParams) -> Iterator[
         return
     profile = child(profiles, name)
     variables = {"profile": name, "setting": params.setting}
-    known_absent = config.complete and not has_include(root) and not has_include(profiles) and not has_include(profile)
+    known_absent = not has_include(root) and not has_include(profiles) and not has_include(profile)
     if profile is None:
-        if known_absent:
+        if known_absent and config.absence_known(name):
             where = tag_span(profiles) if profiles is not None else root_span(config)
             yield Violation(where, dict(variables, detail=f"is not defined, so {params.setting} is not set"), logical=name)
         return
     value = child(profile, params.setting)
     if value is None:
-        if known_absent:
+        if known_absent and config.absence_known(params.setting):
             yield Violation(tag_span(profile), dict(variables, detail=f"does not set {params.setting}"), logical=name)
         return
     if not is_substituted(value) and text(value) in params.unlimited_values:
@@ -144,7 +145,7 @@ def server_profile_setting(subject: Subject, params: ServerProfileSettingParams)
 
 def _critical_exposure(config: ClickHouseConfig, user: Node) -> tuple[str, float | None, Severity | None]:
     """Extra words and severities when anyone on any network can log in."""
-    exposure = user_exposure(user, config.complete)
+    exposure = user_exposure(user, config.absence_known("networks"))
     listen = wildcard_listen_host(config.server)
     if exposure.anywhere and listen is not None:
         return (
@@ -164,8 +165,8 @@ def user_without_password(subject: Subject, params: Any) -> Iterator[Violation]:
     config: ClickHouseConfig = subject.data
     present = [k for k in AUTH_KEYS if child(user, k) is not None]
     if not present:
-        if not config.complete or has_include(user):
-            return  # the main file or an include may set it
+        if not config.absence_known(*AUTH_KEYS) or has_include(user):
+            return  # an unread file or an include may set it
         where, what = tag_span(user), "has no password"
     elif present == ["no_password"]:
         node = child(user, "no_password")
@@ -225,7 +226,7 @@ def open_network(subject: Subject, params: Any) -> Iterator[Violation]:
     user = subject.node
     assert user is not None
     config: ClickHouseConfig = subject.data
-    exposure = user_exposure(user, config.complete)
+    exposure = user_exposure(user, config.absence_known("networks"))
     if not exposure.anywhere:
         return
     where = value_span(exposure.node) if exposure.node is not None else tag_span(user)
@@ -241,7 +242,7 @@ def access_management(subject: Subject, params: Any) -> Iterator[Violation]:
     if node is None or not is_true(node):
         return
     name = subject.context["user"]
-    exposure = user_exposure(user, config.complete)
+    exposure = user_exposure(user, config.absence_known("networks"))
     if name == "default":
         reason = "the default user (what every unauthenticated client logs in as)"
     elif exposure.anywhere:
@@ -260,14 +261,14 @@ class PlaintextPortsParams:
 
 def plaintext_ports(subject: Subject, params: PlaintextPortsParams) -> Iterator[Violation]:
     """Plain ports on a wildcard listen_host with no TLS counterpart."""
-    root = _root(subject, complete=True)
+    root = _root(subject)
     listen = wildcard_listen_host(subject.data)
-    if root is None or listen is None:
+    if root is None or listen is None or has_include(root):
         return
     for pair in params.pairs:
         plain, secure = pair.split(":")
         node = root.get(plain)
-        if node is not None and root.get(secure) is None:
+        if node is not None and root.get(secure) is None and subject.data.absence_known(secure):
             port = text(node) or "(from substitution)"
             variables = {"port": plain, "value": port, "secure": secure, "listen": listen.text}
             yield Violation(tag_span(node), variables, logical=plain)
@@ -284,7 +285,7 @@ def tls_protocols(subject: Subject, params: Any) -> Iterator[Violation]:
         if not isinstance(section, MappingNode) or is_substituted(section) or is_true(section.get("requireTLSv1_2")):
             continue
         disabled_node = section.get("disableProtocols")
-        if disabled_node is None and not config.complete:
+        if disabled_node is None and not config.absence_known("disableProtocols", "requireTLSv1_2"):
             continue
         disabled = {p.strip().lower() for p in text(disabled_node).split(",")}
         enabled = [p for p in LEGACY_PROTOCOLS if p not in disabled]
@@ -355,11 +356,12 @@ def _cluster_is_local(cluster: Node) -> bool:
 
 def interserver_credentials(subject: Subject, params: Any) -> Iterator[Violation]:
     """Replication without interserver credentials; clusters without a secret."""
-    root = _root(subject, complete=True)
-    if root is None:
+    root = _root(subject)
+    if root is None or has_include(root):
         return
+    config: ClickHouseConfig = subject.data
     replicated = root.get("zookeeper") is not None or root.get("keeper_server") is not None
-    if replicated and root.get("interserver_http_credentials") is None:
+    if replicated and root.get("interserver_http_credentials") is None and config.absence_known("interserver_http_credentials"):
         for port in ("interserver_http_port", "interserver_https_port"):
             node = root.get(port)
             if node is not None:
@@ -372,6 +374,8 @@ def interserver_credentials(subject: Subject, params: Any) -> Iterator[Violation
         if name.startswith(("@", "#")) or is_substituted(cluster):
             continue
         secret = child(cluster, "secret")
+        if secret is None and not config.absence_known("secret"):
+            continue
         if (secret is None or (not text(secret) and not is_substituted(secret))) and not _cluster_is_local(cluster):
             detail = f"cluster '{name}' has no <secret>: remote nodes trust the initial user's name without proof"
             yield Violation(tag_span(cluster), {"detail": detail}, logical=f"remote_servers/{name}")
@@ -391,7 +395,7 @@ class LogRetentionParams:
 
 def log_retention(subject: Subject, params: LogRetentionParams) -> Iterator[Violation]:
     """System log tables configured without a TTL grow until the disk is full."""
-    root = _root(subject, complete=True)
+    root = _root(subject, absent=("ttl", "engine"))
     if root is None:
         return
     for table in params.tables:

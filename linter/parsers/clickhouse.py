@@ -5,7 +5,9 @@ convention for configs: an element is a mapping keyed by child tag (repeated
 children become a sequence under that key), attributes are `@name` keys, text
 is a scalar (`#text` next to attributes or children). Lint units are merged
 views (`ClickHouseConfig`): `config.xml` + `config.d/` + `conf.d/`,
-`users.xml` + `users.d/` + `conf.d/`, in the server's order.
+`users.xml` + `users.d/` + `conf.d/`, in the server's order. An override
+that cannot be read is left out of the merge (its DL001 says why); an element
+it names may be set by it, so such an element's absence proves nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ SERVER_KEYS = frozenset({
     "max_server_memory_usage_to_ram_ratio", "storage_configuration", "macros", "interserver_http_credentials",
 })
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+# Words that let a file pull in elements it does not name (substitutions, includes).
+_PULLS_IN = frozenset({"incl", "from_zk", "from_env", "include", "include_from"})
 
 
 # --- one file -------------------------------------------------------------------------------
@@ -137,9 +142,27 @@ class ClickHouseConfig:
     reportable: frozenset[str]  # display paths whose findings are reported in this run
     server: "ClickHouseConfig | None" = None  # for users configs: the server config using them
     name: str = ""  # the main file's name (config.xml, users.xml) or the fragments' folder
+    # Element names that overrides which could not be read may set (None: any name).
+    unread_names: frozenset[str] | None = None
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
+
+    def absence_known(self, *names: str) -> bool:
+        """Whether elements named `names` that the merged config lacks are really
+        missing: every file was merged, or those that were not never name them."""
+        if self.complete:
+            return True
+        return self.unread_names is not None and not self.unread_names.intersection(names)
+
+
+def names_written(parsed: ParsedFile | None) -> frozenset[str] | None:
+    """Every name an unreadable override's text mentions: the elements it may
+    set. None when it could set anything (no text, or a substitution/include)."""
+    if parsed is None or not parsed.source.text:
+        return None
+    names = frozenset(_NAME.findall(parsed.source.text))
+    return None if names & _PULLS_IN else names
 
 
 class _Files:
@@ -236,11 +259,14 @@ class _Assembler:
         element = parsed.meta.get("element") if parsed is not None else None
         used = [key]
         complete = element is not None
+        unread: frozenset[str] | None = frozenset()
         for override in merge_files(main):
             other = self.files.get(override)
             other_element = other.meta.get("element") if other is not None else None
             if element is None or other is None or other_element is None:
-                complete = False  # an unreadable override: absence proves nothing
+                complete = False  # an unreadable override: what it names may be set
+                written = names_written(other)
+                unread = None if written is None or unread is None else unread | written
                 continue
             if not roots_compatible(element.tag, other_element.tag):
                 _report_root_mismatch(other, other_element, element, parsed)
@@ -251,6 +277,7 @@ class _Assembler:
         view = ClickHouseConfig(
             root if isinstance(root, MappingNode) else None, element, [self._display(p) for p in used],
             _roles(main.name, root if isinstance(root, MappingNode) else None), complete, self._reportable(used), name=main.name,
+            unread_names=unread if element is not None else None,
         )
         self.views[key] = view
         return view

@@ -147,11 +147,11 @@ class Exposure:
     reason: str
 
 
-def user_exposure(user: Node, complete: bool) -> Exposure:
+def user_exposure(user: Node, networks_known: bool) -> Exposure:
     networks = child(user, "networks")
     if networks is None:
         # No <networks>: any address may connect (only known when nothing else can add it).
-        known = complete and not has_include(user)
+        known = networks_known and not has_include(user)
         return Exposure(known, None, "it has no <networks>" if known else "")
     if is_substituted(networks):
         return Exposure(False, None, "")
