@@ -302,7 +302,8 @@ def _compare_broken_override(tmp_path: Path, source: Path, override: str, broken
         # it may add https_port and a query_log TTL: those two absences are unknown, tcp_port_secure is not
         (
             "config.d/zz-tls.xml",
-            "<clickhouse>\n    <https_port>8443</https_port>\n    <query_log><ttl>event_date + INTERVAL 30 DAY</ttl>\n</clickhouse>\n",
+            "<clickhouse>\n    <https_port>8443</https_port>\n"
+            "    <query_log><ttl>event_date + INTERVAL 30 DAY</ttl>\n</clickhouse>\n",
             [("CH301", "clickhouse/config.xml", 10, 5), ("CH501", "clickhouse/config.xml", 50, 5)],
         ),
         # a substitution may paste anything: every absence in the server config is unknown
