@@ -1,6 +1,7 @@
 """A file of an nginx tree that fails to parse loses no other result: an
-included one is an opaque inclusion (what it might set is unknown where it is
-included), a main file keeps what was written before its syntax error."""
+included one is an opaque inclusion (what it might set, the directives its
+text names, is unknown where it is included), a main file keeps what was
+written before its syntax error."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from conftest import EXAMPLES, SHARED, lint_paths
 
 from linter.findings import Finding
-from linter.nginx.syntax import NginxSyntaxError, parse_directives
+from linter.nginx.syntax import NginxSyntaxError, names_in, parse_directives, unseen_text
 
 H5BP = SHARED / "corpus/real/nginx/h5bp"
 
@@ -35,22 +36,52 @@ def compare(tmp_path: Path, source: Path, fragment: str, broken: str) -> tuple[l
     return [f for f in intact if f not in damaged], [f for f in damaged if f not in intact]
 
 
-def test_broken_conf_d_fragment_keeps_the_findings_of_the_tree(tmp_path: Path) -> None:
-    lost, added = compare(tmp_path, EXAMPLES / "ai-etl-broken/nginx", "conf.d/zz-upstreams.conf", "server {\n    listen 8080;\n")
-    assert added == [("DL001", "nginx/conf.d/zz-upstreams.conf", 1, 1)]
-    # Only what the fragment could have set at the http level it is included at (a header, ssl_protocols,
-    # limit_req and its zone, a certificate, server_tokens): unknown, not missing. Until now every one of
-    # the tree's 22 findings was lost.
-    assert lost == [
-        ("NGX102", "nginx/conf.d/ai-etl.conf", 1, 1),
-        ("NGX201", "nginx/conf.d/ai-etl.conf", 8, 5),
-        ("NGX302", "nginx/conf.d/ai-etl.conf", 15, 9),
-        ("NGX302", "nginx/conf.d/ai-etl.conf", 20, 19),
-        ("NGX102", "nginx/conf.d/ai-etl.conf", 29, 1),
-        ("NGX103", "nginx/conf.d/ai-etl.conf", 29, 1),
-        ("NGX204", "nginx/conf.d/ai-etl.conf", 31, 5),
-        ("NGX301", "nginx/nginx.conf", 9, 1),
-    ]
+@pytest.mark.parametrize(
+    ("broken", "error", "lost"),
+    [
+        # names no setting: until now every one of the tree's 22 findings was lost
+        ("server {\n    listen 8080;\n", (1, 1), []),
+        # may set server_tokens and a header at the http level it is included at: the servers inheriting
+        # their headers from http (not the one with its own add_header) and server_tokens are unknown
+        (
+            "server_tokens off;\nadd_header X-Content-Type-Options nosniff always\n",
+            (2, 49),
+            [
+                ("NGX102", "nginx/conf.d/ai-etl.conf", 1, 1),
+                ("NGX102", "nginx/conf.d/ai-etl.conf", 29, 1),
+                ("NGX103", "nginx/conf.d/ai-etl.conf", 29, 1),
+                ("NGX301", "nginx/nginx.conf", 9, 1),
+            ],
+        ),
+        # may set a certificate and limit_req (not a limit_req_zone: the undefined zone stays reported)
+        (
+            "ssl_certificate /a.crt;\nlimit_req zone=api\n",
+            (2, 19),
+            [("NGX302", "nginx/conf.d/ai-etl.conf", 15, 9), ("NGX204", "nginx/conf.d/ai-etl.conf", 31, 5)],
+        ),
+        # includes other files: anything may be set at the http level
+        (
+            "include more.d/*.conf\n",
+            (1, 22),
+            [
+                ("NGX102", "nginx/conf.d/ai-etl.conf", 1, 1),
+                ("NGX201", "nginx/conf.d/ai-etl.conf", 8, 5),
+                ("NGX302", "nginx/conf.d/ai-etl.conf", 15, 9),
+                ("NGX302", "nginx/conf.d/ai-etl.conf", 20, 19),
+                ("NGX102", "nginx/conf.d/ai-etl.conf", 29, 1),
+                ("NGX103", "nginx/conf.d/ai-etl.conf", 29, 1),
+                ("NGX204", "nginx/conf.d/ai-etl.conf", 31, 5),
+                ("NGX301", "nginx/nginx.conf", 9, 1),
+            ],
+        ),
+    ],
+)
+def test_broken_conf_d_fragment_keeps_the_findings_of_the_tree(
+    tmp_path: Path, broken: str, error: tuple[int, int], lost: list[Found]
+) -> None:
+    lost_now, added = compare(tmp_path, EXAMPLES / "ai-etl-broken/nginx", "conf.d/zz-upstreams.conf", broken)
+    assert added == [("DL001", "nginx/conf.d/zz-upstreams.conf", *error)]
+    assert lost_now == lost
 
 
 def test_broken_snippet_in_a_real_tree_is_unknown_only_in_the_servers_including_it(tmp_path: Path) -> None:
@@ -62,12 +93,11 @@ def test_broken_snippet_in_a_real_tree_is_unknown_only_in_the_servers_including_
     assert "$x_frame_options always;" in text
     lost, added = compare(tmp_path, H5BP, snippet, text.replace("$x_frame_options always;", "$x_frame_options always"))
     assert added == [("DL001", "nginx/h5bp/security/x-frame-options.conf", 37, 51)]
-    # the two servers including it may get X-Frame-Options, HSTS or a redirect from it; nothing else changes
+    # the two servers including it may get headers from it (X-Frame-Options, HSTS); nothing else changes
     assert lost == [
         ("NGX101", "nginx/conf.d/templates/example.com.conf", 26, 1),
         ("NGX103", "nginx/conf.d/templates/example.com.conf", 26, 1),
         ("NGX101", "nginx/conf.d/templates/no-ssl.example.com.conf", 21, 1),
-        ("NGX203", "nginx/conf.d/templates/no-ssl.example.com.conf", 24, 3),
     ]
 
 
@@ -122,7 +152,9 @@ def test_broken_include_in_one_server_leaves_its_siblings_known(tmp_path: Path) 
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     result = lint_paths(["nginx"], root, select=["DL001", "NGX101", "NGX102", "NGX203", "NGX301"])
+    # the first server may get its headers from the broken snippet, not a redirect (it names no return)
     assert found(result.shown) == [
+        ("NGX203", "nginx/nginx.conf", 4, 9),
         ("NGX101", "nginx/nginx.conf", 7, 5),
         ("NGX102", "nginx/nginx.conf", 7, 5),
         ("NGX203", "nginx/nginx.conf", 8, 9),
@@ -154,3 +186,8 @@ def test_syntax_error_keeps_the_directives_before_it() -> None:
     assert (tokens.name, server.name, server.truncated) == ("server_tokens", "server", True)
     # the location and everything after it (wrongly nested by the lost brace) are dropped
     assert [d.name for d in server.block or []] == ["listen"]
+    # what the cut-short levels may still set: the names in the rest of the file
+    rest = unseen_text(text, caught.value.partial)
+    assert rest.startswith("\n        location / {")
+    assert names_in(rest) == {"location", "root", "srv", "server", "listen", "81"}
+    assert names_in(rest + "include x.conf;") is None  # an include may set anything

@@ -15,18 +15,19 @@ from typing import Any, Callable, Iterator
 from ..errors import UsageError
 from ..findings import Severity
 from ..nginx.effective import (
+    ANSWERS,
     HANDLERS,
     NESTED,
     Block,
     HeaderSet,
     effective_headers,
-    has_unknown_content,
     headers_of,
     inherit_mode,
     inherited,
     is_tls_server,
     limit_req_zones,
     location_path,
+    may_be_set_anywhere,
     plain_listens,
     return_code,
     scope_serves_content,
@@ -186,7 +187,7 @@ def add_header_inheritance(subject: Subject, params: Any) -> Iterator[Violation]
     for block in subject.data.blocks:
         own = headers_of(block)
         parent = block.parent
-        if not own or block.partial or inherit_mode(block) == "merge":
+        if not own or block.may_set("add_header", "add_header_inherit") or inherit_mode(block) == "merge":
             continue  # (a level with unseen content may add the headers back)
         if parent is None or parent.kind not in NESTED | {"server", "http"}:
             continue
@@ -253,14 +254,14 @@ def tls_ciphers(subject: Subject, params: Any) -> Iterator[Violation]:
 def _redirects(server: Block) -> bool:
     """The server answers plain HTTP with a redirect or refuses it (or may:
     part of it is unknown)."""
-    if short_circuits(server) or server.partial:
+    if short_circuits(server) or server.may_set(*ANSWERS, "ssl"):
         return True
     for child in server.children:
         code = return_code(child)
         if child.kind == "if" and code is not None and 300 <= code < 400:
             return True
         catch_all = child.kind == "location" and location_path(child) in (("", "/"), ("^~", "/"))
-        if catch_all and (short_circuits(child) or child.partial):
+        if catch_all and (short_circuits(child) or child.may_set(*ANSWERS)):
             return True
     return False
 
@@ -282,8 +283,10 @@ def _certificate_problem(server: Block) -> tuple[str, str] | None:
     certificates = inherited(server, "ssl_certificate")
     keys = inherited(server, "ssl_certificate_key")
     if certificates.missing:
-        reject = inherited(server, "ssl_reject_handshake").directives
-        if reject and reject[-1].arg(0) == "on":
+        reject = inherited(server, "ssl_reject_handshake")
+        if not reject.directives and not reject.known:
+            return None  # it may refuse every handshake where we cannot see
+        if reject.directives and reject.directives[-1].arg(0) == "on":
             return None  # a catch-all server refusing every handshake needs no certificate
         return "ssl_certificate", "no ssl_certificate is in effect"
     if not certificates.directives:
@@ -345,7 +348,7 @@ def rate_limit(subject: Subject, params: Any) -> Iterator[Violation]:
                 return
     elif isinstance(data, DirectiveGroup):
         root = data.blocks[0].root()
-        if root.opaque or has_unknown_content(root):
+        if root.opaque or may_be_set_anywhere(root, "limit_req_zone"):
             return  # zones may be defined where we cannot see
         zones = limit_req_zones(root)
         for arg in data.directive.args:

@@ -13,8 +13,9 @@ Inheritance as nginx merges it:
 - a fragment linted without its includer has an unknown parent (`opaque`):
   what the includer would provide is "unknown", never "missing";
 - a level that includes a file which failed to parse, or that a syntax error
-  cut short, has content we cannot see (`partial`): what it might set is
-  "unknown" there and below, never "missing".
+  cut short, has content we cannot see (`unseen`: the directive names that
+  content mentions): what it might set is "unknown" there and below, never
+  "missing"; what it cannot set stays known.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ HTTP_LEVELS = frozenset({"http", "server", "location", "if", "limit_except"})
 NESTED = frozenset({"location", "if", "limit_except"})
 HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass"})
 _LOCAL_HOST = re.compile(r"^(127\.|\[::1\]|localhost\b|unix:)")
+ANSWERS = ("return", "deny")  # what makes a level answer requests itself (see `short_circuits`)
 
 
 @dataclass(eq=False)
@@ -44,7 +46,16 @@ class Block:
     directives: list[Directive] = field(default_factory=list)  # simple directives of this level
     children: list["Block"] = field(default_factory=list)
     opaque: bool = False  # a fragment's top level: its includer (parent context) is unknown
-    partial: bool = False  # some of this level's own content is unknown (a broken include, a syntax error)
+    # Names of directives that content of this level we cannot see (a broken include, what
+    # follows a syntax error) may set: empty when all is seen, None when it may set anything.
+    unseen: frozenset[str] | None = frozenset()
+
+    def may_set(self, *names: str) -> bool:
+        """Content of this level we cannot see may set one of `names`."""
+        return self.unseen is None or not self.unseen.isdisjoint(names)
+
+    def add_unseen(self, names: frozenset[str] | None) -> None:
+        self.unseen = None if names is None or self.unseen is None else self.unseen | names
 
     def own(self, name: str) -> list[Directive]:
         return [d for d in self.directives if d.name == name]
@@ -119,13 +130,13 @@ def inherited(block: Block, name: str) -> Setting:
         own = last.own(name)
         if own:
             return Setting(tuple(own), True, last)
-        unseen = unseen or last.partial
+        unseen = unseen or last.may_set(name)
     return Setting((), not (last.opaque or unseen))
 
 
-def has_unknown_content(root: Block) -> bool:
-    """Some level of the tree has content we cannot see."""
-    return root.partial or any(b.partial for b in root.blocks())
+def may_be_set_anywhere(root: Block, name: str) -> bool:
+    """Content we cannot see, somewhere in the tree, may set `name`."""
+    return root.may_set(name) or any(b.may_set(name) for b in root.blocks())
 
 
 # --- add_header ---------------------------------------------------------------
@@ -180,7 +191,7 @@ def inherit_mode(block: Block) -> str:
 def effective_headers(block: Block) -> HeaderSet:
     """The add_header set responses from `block` carry (on 2xx/3xx; see `Header.always`)."""
     headers = _effective_headers(block)
-    if block.partial:  # the unseen part may add headers (or decide the set itself)
+    if block.may_set("add_header", "add_header_inherit"):  # the unseen part may add headers or decide the set
         return HeaderSet(headers.headers, False, headers.source)
     return headers
 
@@ -229,9 +240,9 @@ def serves_content(block: Block) -> bool:
     """Responses from this level carry content (proxied, static, return 2xx),
     i.e. neither it nor a server-level return short-circuits them."""
     server = block.server()
-    if server is not None and server is not block and short_circuits(server):
+    if server is not None and server is not block and (short_circuits(server) or server.may_set(*ANSWERS)):
         return False
-    return not short_circuits(block)
+    return not short_circuits(block) and not block.may_set(*ANSWERS)
 
 
 def header_inheritors(scope: Block) -> Iterator[Block]:

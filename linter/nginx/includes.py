@@ -15,9 +15,11 @@ after resolving symlinks; cycles, depth and count limits stop inclusion.
 Anything unresolved becomes a DL003 finding at the `include` directive.
 
 A file of the tree that fails to parse is an opaque inclusion: the level that
-includes it has content we cannot see (`Block.partial`), and everything else
-is evaluated normally. A main file with a syntax error keeps what was written
-before the error; only a main file with nothing readable skips the tree's rules.
+includes it has content we cannot see (`Block.unseen`: what it may set are the
+directive names its text mentions), and everything else is evaluated normally.
+A main file with a syntax error keeps what was written before the error (the
+levels open there have the rest of the file unseen); only a main file with
+nothing readable skips the tree's rules.
 
 Files that some scanned file includes are linted only in that includer's
 context. A fragment nobody scanned includes is linted in the context of an
@@ -36,7 +38,7 @@ from typing import TYPE_CHECKING
 from ..model import ParsedFile, SourceFile, Span
 from ..units import LintUnit
 from .effective import Block
-from .syntax import Directive
+from .syntax import Directive, names_in
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -165,7 +167,7 @@ class TreeBuilder:
         if _unparsed(self.main):
             if not self.main.meta.get("partial"):
                 return NginxConfig(root, self.files, self.problems, broken=True)
-            root.partial = True  # what follows the syntax error is unknown
+            root.add_unseen(self.main.meta.get("unseen"))  # what follows the syntax error
         self._fill(root, self.main.meta.get("directives", []), self.main, [self._real(self.main)])
         return NginxConfig(root, self.files, self.problems)
 
@@ -183,11 +185,13 @@ class TreeBuilder:
                 for target in self._resolve(d, file, chain):
                     self._add_file(target)
                     if _unparsed(target):  # an opaque inclusion: its DL001 says why
-                        block.partial = True
+                        block.add_unseen(names_in(target.source.text) if target.source.text else None)
                         continue
                     self._fill(block, target.meta.get("directives", []), target, chain + [self._real(target)])
             elif d.block is not None:
-                child = Block(d.name, d, block, partial=d.truncated)
+                child = Block(d.name, d, block)
+                if d.truncated:  # cut short by the file's syntax error
+                    child.add_unseen(file.meta.get("unseen"))
                 block.children.append(child)
                 self._fill(child, d.block, file, chain)
             else:

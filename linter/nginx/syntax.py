@@ -11,11 +11,13 @@ error carries the directives written before it (`NginxSyntaxError.partial`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..model import Span
 
 _SPACE = " \t\r\n\f\v"
+_WORD = re.compile(r"[A-Za-z0-9_]+")
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
 
 # Blocks whose body is a table (map entries, MIME types), not directives: the
@@ -299,6 +301,23 @@ def parse_directives(text: str, file: str, max_depth: int = 200) -> list[Directi
     return top
 
 
+def unseen_text(text: str, partial: list[Directive]) -> str:
+    """What follows the directives kept from a file with a syntax error (the
+    directive being read at the error included)."""
+    ends = [(d.full.end_line, d.full.end_column) for d in walk_directives(partial)]
+    line, column = max(ends, default=(1, 1))
+    lines = text.split("\n")
+    offset = sum(len(row) + 1 for row in lines[: line - 1]) + column - 1
+    return text[offset:]
+
+
+def names_in(text: str) -> frozenset[str] | None:
+    """The directive names a piece of configuration we cannot parse may set:
+    every word in it; None (anything) when it includes other files."""
+    words = frozenset(_WORD.findall(text))
+    return None if "include" in words else words
+
+
 def _cut(directives: list[Directive], error: tuple[int, int]) -> list[Directive]:
     """The directives that end before the error position; a block the error
     falls in is kept, cut the same way and marked truncated. (An unclosed
@@ -313,9 +332,8 @@ def _cut(directives: list[Directive], error: tuple[int, int]) -> list[Directive]
             if ended:
                 kept.append(d)
             continue
-        if not ended:
-            d.block = _cut(d.block, error)
-            d.truncated = True
+        if not ended:  # (a '}' after the error closes it only in the text we do not trust)
+            d.block, d.end, d.truncated = _cut(d.block, error), None, True
         kept.append(d)
     return kept
 

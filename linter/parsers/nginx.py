@@ -6,7 +6,8 @@ whose scalars carry the exact span of what was written, so generic selectors
 (secret scanning, suppressions) see every argument. The typed directive tree
 (`linter.nginx.syntax.Directive`) is kept in `meta["directives"]` for rules.
 A file with a syntax error keeps what was written before the error, marked
-`meta["partial"]` (its DL001 says where the rest became unreadable).
+`meta["partial"]` (its DL001 says where the rest became unreadable), with the
+names of the directives the rest may set in `meta["unseen"]`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import MappingNode, ParsedFile, ParseProblem, ScalarNode, SequenceNode, SourceFile, Span
-from ..nginx.syntax import Directive, NginxSyntaxError, parse_directives
+from ..nginx.syntax import Directive, NginxSyntaxError, names_in, parse_directives, unseen_text
 from ..units import LintUnit
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
         parsed.problems.append(ParseProblem("DL001", exc.message, exc.span, "syntax"))
         directives = exc.partial
         parsed.meta["partial"] = True
+        parsed.meta["unseen"] = names_in(unseen_text(source.text, directives))
     parsed.meta["directives"] = directives
     whole = Span(source.path, 1, 1, max(len(source.lines), 1), 1)
     parsed.documents = [SequenceNode([directive_node(d) for d in directives], whole)]
