@@ -7,10 +7,11 @@ and `checks`; rules are data. Output is a `RunResult` the reporters format.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .baseline import Baseline
 from .budget import CheckBudget
@@ -25,7 +26,6 @@ from .rules import Rule
 from .selectors import Subject, get_selector
 from .units import LintUnit
 from .workspace import Limits, ReadFailure, Workspace, decode
-
 
 Progress = Callable[[str, int], None]
 

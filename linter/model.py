@@ -8,8 +8,9 @@ at the exact text the user wrote, whatever the source format.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import Any, Union
 
 Scalar = Union[str, int, float, bool, None]
 
@@ -29,10 +30,10 @@ class Span:
     end_column: int
 
     @classmethod
-    def point(cls, file: str, line: int, column: int, width: int = 1) -> "Span":
+    def point(cls, file: str, line: int, column: int, width: int = 1) -> Span:
         return cls(file, line, column, line, column + max(width, 1))
 
-    def first_line(self) -> "Span":
+    def first_line(self) -> Span:
         """The span cut to its first line (a header, not a whole block)."""
         if self.end_line == self.line:
             return self
@@ -144,7 +145,7 @@ class MappingNode(Node):
         node = self.scalar(key)
         return node.text if node is not None else default
 
-    def mapping(self, key: str) -> "MappingNode | None":
+    def mapping(self, key: str) -> MappingNode | None:
         node = self._index.get(key)
         return node if isinstance(node, MappingNode) else None
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from conftest import all_rules, lint_paths, triples
 
 from linter.config import RuleOverride, select_rules
 from linter.engine import RunResult, Settings, run
 from linter.findings import Severity
-
-from conftest import all_rules, lint_paths, triples
 
 
 def deployment(container: str, pod: str = "", kind: str = "Deployment", name: str = "backend") -> str:

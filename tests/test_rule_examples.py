@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import all_rules, lint_text
 
+from linter.resources import rules_dir
 from linter.rule_examples import example_filename, flagged_lines
 from linter.rules import validate_rule_data
-from linter.resources import rules_dir
-
-from conftest import all_rules, lint_text
 
 EXAMPLE_RULES = [r for r in all_rules() if r.help.get("bad") or r.help.get("good")]
 

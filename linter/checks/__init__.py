@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..errors import UsageError
 from ..findings import Severity

@@ -4,8 +4,8 @@ image reference parsing, host-name coverage, cross-field comparisons)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from ..findings import Severity
 from ..imageref import parse_image

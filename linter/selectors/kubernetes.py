@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..model import MappingNode, ScalarNode
 from ..parsers.kubernetes import K8sObject
@@ -29,7 +30,7 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 
 
-def _objects(unit: "LintUnit") -> list[K8sObject]:
+def _objects(unit: LintUnit) -> list[K8sObject]:
     return unit.model if isinstance(unit.model, list) else []
 
 
@@ -42,7 +43,7 @@ def _scope(obj: K8sObject) -> dict[str, Any]:
     return {"annotations": {k.text: v.text for k, v in annotations.pairs if isinstance(v, ScalarNode)} if annotations else {}}
 
 
-def pod_spec_paths(ctx: "RunContext") -> dict[str, tuple[str, ...]]:
+def pod_spec_paths(ctx: RunContext) -> dict[str, tuple[str, ...]]:
     custom = ctx.options.get("pod_templates") or {}
     table = dict(POD_SPEC_PATHS)
     for kind, path in custom.items():
@@ -50,7 +51,7 @@ def pod_spec_paths(ctx: "RunContext") -> dict[str, tuple[str, ...]]:
     return table
 
 
-def objects(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every object; option `kinds` restricts to some kinds."""
     kinds = options.get("kinds")
     for obj in _objects(unit):
@@ -59,7 +60,7 @@ def objects(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Ite
         yield Subject(obj.node, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
 
 
-def pod_specs(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """The pod spec of every workload (Pod, Deployment, ..., CronJob, custom)."""
     table = pod_spec_paths(ctx)
     skip = set(options.get("skip_kinds", ()))
@@ -72,7 +73,7 @@ def pod_specs(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> I
             yield Subject(spec, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
 
 
-def containers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every container of every pod spec.
 
     Options: `init: include | exclude | only` (default include; ephemeral
@@ -100,7 +101,7 @@ def containers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> 
 _AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
 
 
-def _autoscaled(ctx: "RunContext") -> dict[tuple[str, str], set[str]]:
+def _autoscaled(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
     """(kind, name) -> namespaces of every workload an autoscaler in the run
     targets. Computed once per run (every unit asks, and each answer needs
     every file); indexed so each lookup is constant time."""
@@ -128,7 +129,7 @@ def _is_autoscaled(obj: K8sObject, targets: dict[tuple[str, str], set[str]]) -> 
     return not obj.namespace or obj.namespace in namespaces or "" in namespaces
 
 
-def unscaled_workloads(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def unscaled_workloads(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Workloads (option `kinds`, default Deployment and StatefulSet) that no
     HorizontalPodAutoscaler or KEDA ScaledObject anywhere in the run scales."""
     kinds = options.get("kinds") or ("Deployment", "StatefulSet")
