@@ -9,8 +9,9 @@ anywhere in the file. Rules are named by ID, name or ID prefix.
 
 Interop: `# pragma: allowlist secret` (detect-secrets) and `gitleaks:allow` on a
 line suppress findings of secret rules there. A rule is a secret rule when it
-is tagged `secret` or `secrets` (SEC101, K8S70x, ENV101-104/106 are, by their
-packs' tags), so custom secret rules join by tagging themselves.
+is tagged `secret` or `secrets` (SEC101, K8S701-703, ENV101-103, ENV106 and
+CH202 are; ENV104, a plaintext connection, is a network rule), so custom secret
+rules join by tagging themselves.
 
 A directive that suppressed nothing, for rules that ran on its file, is a
 DL002 finding; `--no-inline-suppressions` ignores comments and annotations.
