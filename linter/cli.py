@@ -322,7 +322,8 @@ def validate_rules_command(directory: str) -> None:
 
 
 def _validate_rules(directory: Path) -> int:
-    from .custom_rules import rule_files, validate_rules_dir
+    from .custom_rules import validate_rules_dir
+    from .rules import rule_files
 
     problems = validate_rules_dir(directory)
     for problem in problems:

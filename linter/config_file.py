@@ -174,11 +174,15 @@ def validate_config(config: ConfigFile) -> None:
         return
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(config.data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted_errors(jsonschema.Draft202012Validator(_schema()), config.data)
     if errors:
         path, message, at_key = describe_error(errors[0])
         raise config.error(path, message, key=at_key)
+
+
+def sorted_errors(validator: Any, data: Any) -> list[Any]:
+    """A jsonschema validator's errors for `data`, ordered by path so the first is stable."""
+    return sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
 
 
 def describe_error(error: Any) -> tuple[list[str | int], str, bool]:
