@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ class DefaultGroup(click.Group):
 @click.version_option(__version__, prog_name="deploylint")
 def cli() -> None:
     """Lint Kubernetes manifests, nginx configs, ClickHouse XML and .env files
-    against a deployment policy. `deploylint [PATHS]` lints (default: `.`)."""
+    against a deployment policy.
+
+    `deploylint [OPTIONS] [PATHS]...` runs `check` (see `deploylint check --help`)."""
 
 
 def scan_root(paths: list[str]) -> Path:
@@ -40,9 +43,7 @@ def scan_root(paths: list[str]) -> Path:
     absolute = [Path(p).absolute() for p in paths if p != "-"]
     if all(p.is_relative_to(cwd) for p in absolute):
         return cwd
-    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in absolute]))
-    return common
-
+    return Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in absolute]))
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -67,7 +68,7 @@ def check_options(command: Any) -> Any:
     return command
 
 
-@cli.command("check")
+@cli.command("check", short_help="Lint files and directories (the default command).")
 @click.argument("paths", nargs=-1, type=click.Path())
 @check_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
@@ -243,7 +244,7 @@ def write_output(text: str, output: str | None) -> None:
         raise
 
 
-@cli.command("merge-sarif")
+@cli.command("merge-sarif", short_help="Merge the SARIF files of `--shard` runs.")
 @click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def merge_sarif_command(output: str, inputs: tuple[str, ...]) -> None:
@@ -258,8 +259,9 @@ def _merge_sarif(output: str, inputs: list[str]) -> int:
     return EXIT_CLEAN
 
 
-@cli.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
+@cli.command("rules", short_help="List the rules, or what a preset enables.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="Output format.")
 @click.option("--preset", type=click.Choice(["recommended", "strict", "production-checklist"]), help="Only the rules this preset enables, with its params.")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Include custom rules from this directory.")
 def rules_command(output_format: str, preset: str | None, rules_dirs: tuple[str, ...]) -> None:
@@ -314,7 +316,7 @@ def _show_rule(rule_id: str, rules_dirs: list[Path]) -> int:
     raise UsageError(f"unknown rule '{rule_id}' (try `deploylint rules`)")
 
 
-@cli.command("validate-rules")
+@cli.command("validate-rules", short_help="Check a directory of custom rules.")
 @click.argument("directory", type=click.Path())
 def validate_rules_command(directory: str) -> None:
     """Check a directory of custom rules: schema, regexes, IDs, and their examples."""
@@ -334,7 +336,7 @@ def _validate_rules(directory: Path) -> int:
     return EXIT_CLEAN
 
 
-@cli.group("baseline")
+@cli.group("baseline", short_help="Record findings so that only new ones are reported.")
 def baseline_group() -> None:
     """Record today's findings so that only new ones are reported (`--baseline`)."""
 
@@ -364,7 +366,7 @@ def docs_group() -> None:
     """Rule documentation generated from the rule files."""
 
 
-@docs_group.command("generate")
+@docs_group.command("generate", short_help="Write (or --check) docs/rules from the rule files.")
 @click.option("--check", is_flag=True, help="Exit 1 when the docs are out of date instead of writing them.")
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Where to write (default: the project's docs/rules).")
 def docs_generate_command(check: bool, output_dir: str | None) -> None:
@@ -374,11 +376,11 @@ def docs_generate_command(check: bool, output_dir: str | None) -> None:
     sys.exit(_guarded(lambda: report_sync(Path(output_dir) if output_dir else default_docs_dir(), check)))
 
 
-def _guarded(action: Any) -> int:
+def _guarded(action: Callable[[], int]) -> int:
     """Run a command: user errors print one line (exit 2), bugs print where
     the traceback went (exit 3)."""
     try:
-        return int(action())
+        return action()
     except UsageError as exc:
         click.echo(f"deploylint: error: {exc}", err=True)
         return EXIT_USAGE
@@ -397,6 +399,9 @@ def _guarded(action: Any) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="deploylint", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `deploylint baseline`: the group's help, not an "error: Usage:"
+        click.echo(exc.format_message(), err=True)
+        return EXIT_USAGE
     except click.exceptions.UsageError as exc:
         click.echo(f"deploylint: error: {exc.format_message()}", err=True)
         return EXIT_USAGE

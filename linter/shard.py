@@ -29,7 +29,9 @@ def parse_shard(text: str) -> tuple[int, int]:
         index, total = int(index_text), int(total_text)
     except ValueError:
         raise UsageError(f"--shard: expected I/N (e.g. 1/4), got '{text}'") from None
-    if total < 1 or not 1 <= index <= total:
+    if total < 1:
+        raise UsageError(f"--shard: N must be at least 1 (got {index}/{total})")
+    if not 1 <= index <= total:
         raise UsageError(f"--shard: I must be between 1 and N (got {index}/{total})")
     return index, total
 

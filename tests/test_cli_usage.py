@@ -1,0 +1,35 @@
+"""User mistakes on the command line: one clean `deploylint: error:` line on
+stderr, nothing on stdout, exit 2; never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (["--format", "nope", "app.yaml"], "Invalid value for '--format': 'nope' is not one of 'text', 'json', 'sarif', 'github'."),
+    (["missing.yaml"], "no such file or directory: missing.yaml"),
+    (["--output", "out", "app.yaml"], "Invalid value for '-o' / '--output': File 'out' is a directory."),
+    (["--output", "nowhere/report.txt", "app.yaml"], "cannot write nowhere/report.txt: No such file or directory"),
+    (["--config", "nope.yaml", "app.yaml"], "nope.yaml: config file not found"),
+    (["--shard", "3/2", "app.yaml"], "--shard: I must be between 1 and N (got 3/2)"),
+    (["--shard", "1/0", "app.yaml"], "--shard: N must be at least 1 (got 1/0)"),
+    (["--jobs", "-1", "app.yaml"], "Invalid value for '-j' / '--jobs': -1 is not in the range x>=0."),
+    (["--select", "NOPE", "app.yaml"], "--select: 'NOPE' matches no rule (try `deploylint rules`)"),
+    (["rule", "NOPE"], "unknown rule 'NOPE' (try `deploylint rules`)"),
+    (["validate-rules", "nope"], "rules directory not found: nope"),
+    (["merge-sarif", "merged.sarif", "nope.sarif"], "nope.sarif: no such file"),
+])
+def test_a_user_mistake_is_one_line_and_exit_2(project: Path, capsys: pytest.CaptureFixture[str], args: list[str], error: str) -> None:
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    (project / "out").mkdir()
+    assert run_cli(capsys, project, *args) == (2, "", f"deploylint: error: {error}\n")
+
+
+def test_a_group_without_its_command_shows_its_help(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, project, "baseline")
+    assert (code, out) == (2, "")
+    assert err.startswith("Usage: deploylint baseline [OPTIONS] COMMAND [ARGS]...\n") and "write " in err
