@@ -135,10 +135,6 @@ class CompiledRule:
             self.check = check.fn
             self.params = build_params(check.params, rule.params, f"{rule.source or rule.id}: params")
 
-    def applies_to(self, unit: LintUnit) -> bool:
-        fmt = self.rule.target.format
-        return fmt == "any" or fmt == unit.format
-
     def run(
         self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None, budget: CheckBudget | None = None
     ) -> Iterable[Finding]:

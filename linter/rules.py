@@ -47,10 +47,6 @@ class Rule:
     source: str = ""  # the rule file, for error messages
     builtin: bool = True
 
-    @property
-    def prefix(self) -> str:
-        return self.id.rstrip("0123456789")
-
     def matches(self, selector: str) -> bool:
         """True for a selector naming this rule by ID, name, or ID prefix (K8S, K8S1)."""
         return selector == self.name or self.id.startswith(selector.upper())
