@@ -189,7 +189,7 @@ def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidat
         return candidates, []
     from .shard import split_shard
 
-    return split_shard(candidates, settings.root, *settings.shard)
+    return split_shard(candidates, *settings.shard)
 
 
 UNPARSABLE = ("DL001", "DL005", "DL006")  # problems that leave a file unparsed

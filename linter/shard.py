@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 
 from .discover import Candidate
 from .errors import UsageError
@@ -66,7 +65,7 @@ def stable_hash(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:8], "big")
 
 
-def split_shard(candidates: list[Candidate], root: Path, index: int, total: int) -> tuple[list[Candidate], list[Candidate]]:
+def split_shard(candidates: list[Candidate], index: int, total: int) -> tuple[list[Candidate], list[Candidate]]:
     """(this shard's files, the other shards' files), each in discovery order."""
     mine: set[str] = set()
     for key, members in groups(candidates).items():
