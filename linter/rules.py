@@ -48,8 +48,8 @@ class Rule:
     builtin: bool = True
 
     def matches(self, selector: str) -> bool:
-        """True for a selector naming this rule by ID, name, or ID prefix (K8S, K8S1)."""
-        return selector == self.name or self.id.startswith(selector.upper())
+        """True for a selector naming this rule by ID, name, ID prefix (K8S, K8S1), or ALL."""
+        return selector == self.name or self.id.startswith(selector.upper()) or selector.upper() == "ALL"
 
 
 def read_rule_file(path: Path) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
 
-from linter.config import load_config, param_problem, rule_overrides
+from linter.config import load_config, param_problem, rule_overrides, select_rules
 from linter.config_file import find_config
 from linter.errors import UsageError
 from linter.rules import load_rules
@@ -245,3 +245,18 @@ def test_secret_patterns_extend_the_classifier(project: Path, capsys: pytest.Cap
 
         use_policy(None)
     assert code == 1 and ".env.production:1:17: ENV101" in out
+
+
+@pytest.mark.parametrize(("select", "ignore", "expected"), [
+    (["K8S"], ["ALL"], "K8S"),  # any prefix is more specific than ALL, however short
+    (["DL"], ["ALL"], "DL"),
+    (["K8S1"], ["ALL"], "K8S1"),
+    (["ALL"], ["ALL"], ""),  # equal specificity: ignore wins
+    (["K8S104"], ["K8S"], "K8S104"),
+    (["K8S"], ["K8S"], ""),
+    (["ALL"], ["K8S", "DL", "ENV", "CH", "NGX", "SEC"], ""),
+])
+def test_the_most_specific_selector_wins(select: list[str], ignore: list[str], expected: str) -> None:
+    rules = load_rules()
+    enabled = [r.id for r in select_rules(rules, select, ignore)]
+    assert enabled == [r.id for r in rules if expected and r.id.startswith(expected)]
