@@ -48,8 +48,14 @@ class Rule:
     builtin: bool = True
 
     def matches(self, selector: str) -> bool:
-        """True for a selector naming this rule by ID, name, ID prefix (K8S, K8S1), or ALL."""
-        return selector == self.name or self.id.startswith(selector.upper()) or selector.upper() == "ALL"
+        """True for a selector naming this rule (see `names_rule`)."""
+        return names_rule(selector, self.id, self.name)
+
+
+def names_rule(selector: str, rule_id: str, rule_name: str) -> bool:
+    """True for a selector naming a rule by ID, name, ID prefix (K8S, K8S1), or ALL:
+    the language of --select/--ignore, config `rules:` keys and suppressions."""
+    return selector == rule_name or rule_id.startswith(selector.upper()) or selector.upper() == "ALL"
 
 
 def read_rule_file(path: Path) -> Any:
