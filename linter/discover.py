@@ -179,7 +179,7 @@ def discover(
         rel = relative(absolute, root)
         if rel in seen:
             return
-        if is_excluded(rel, excludes) or (not explicit and is_excluded(rel, all_excludes)):
+        if is_excluded(rel, excludes if explicit else all_excludes):  # a named file may be in .venv/, not in an exclude
             return
         try:
             # A walk from a confined start never enters a linked directory, so

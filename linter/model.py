@@ -176,8 +176,7 @@ def walk(node: Node) -> Iterator[Node]:
         current = stack.pop()
         yield current
         if isinstance(current, MappingNode):
-            for key, value in reversed(current.pairs):
-                stack.append(value)
+            stack.extend(value for _, value in reversed(current.pairs))
         elif isinstance(current, SequenceNode):
             stack.extend(reversed(current.items))
 
