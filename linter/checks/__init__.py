@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -90,16 +91,15 @@ def param_type_error(params_type: type, name: str, value: Any) -> str | None:
         known = ", ".join(sorted(f.name for f in dataclasses.fields(params_type))) or "none"
         return f"unknown param (known: {known})"
     if not _type_ok(value, hint):
-        import json
+        from ..config_file import show_value
 
-        shown = json.dumps(value) if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
-        return f"expected {_type_name(hint)}, got {shown}"
+        return f"expected {_type_name(hint)}, got {show_value(value)}"
     return None
 
 
 def _type_ok(value: Any, hint: Any) -> bool:
     origin = typing.get_origin(hint)
-    if origin is typing.Union or origin is getattr(__import__("types"), "UnionType", None):
+    if origin is typing.Union or origin is types.UnionType:
         return any(_type_ok(value, arg) for arg in typing.get_args(hint))
     if origin in (tuple, list):
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]
