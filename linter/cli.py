@@ -224,24 +224,9 @@ def write_output(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    # Atomic: an interrupted run never leaves half a report (nor a temp file) behind.
-    # The temp name is random and created exclusively (O_EXCL): nothing planted in
-    # a shared directory can redirect the write; the umask applies as for any file.
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-        raise
+    from .atomic import write_atomically
+
+    write_atomically(Path(output), text)
 
 
 @cli.command("merge-sarif", short_help="Merge the SARIF files of `--shard` runs.")
