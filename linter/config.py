@@ -210,15 +210,11 @@ def _apply(override: RuleOverride, entry: RuleEntry, rule: Rule) -> None:
 def param_problem(rule: Rule, name: str, value: Any) -> str | None:
     """Why a configured param does not fit the rule: Python checks by their typed
     params dataclass, schema/assert rules by the types of the rule's defaults."""
-    if rule.check_kind == "python":
-        from .checks import param_type_error, python_check
+    from .checks import param_type_error, params_type_of
 
-        try:
-            params_type = python_check(rule.target.format, rule.check_body).params
-        except (ImportError, UsageError):
-            params_type = None
-        if params_type is not None:
-            return param_type_error(params_type, name, value)
+    params_type = params_type_of(rule)
+    if params_type is not None:
+        return param_type_error(params_type, name, value)
     if name not in rule.params:
         known = f"known: {', '.join(sorted(rule.params))}" if rule.params else "it takes none"
         return f"unknown param for {rule.id} ({known})"

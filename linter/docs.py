@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
 from .presets import PRESET_NAMES, preset_rules
 from .resources import rules_dir
 from .rules import Rule, load_rules
@@ -29,20 +28,16 @@ def default_docs_dir() -> Path:
 def effective_params(rule: Rule) -> dict[str, Any]:
     """The rule's params with their defaults: a Python check's typed defaults,
     overridden by the rule file's `params`."""
-    params: dict[str, Any] = {}
-    if rule.check_kind == "python":
-        from .checks import python_check
+    from .checks import params_type_of
 
-        try:
-            params_type = python_check(rule.target.format, rule.check_body).params
-        except (ImportError, UsageError):  # a pack not installed: the rule file's params still say enough
-            params_type = None
-        if params_type is not None:
-            for f in dataclasses.fields(params_type):
-                if f.default is not dataclasses.MISSING:
-                    params[f.name] = f.default
-                elif f.default_factory is not dataclasses.MISSING:
-                    params[f.name] = f.default_factory()
+    params: dict[str, Any] = {}
+    params_type = params_type_of(rule)
+    if params_type is not None:
+        for f in dataclasses.fields(params_type):
+            if f.default is not dataclasses.MISSING:
+                params[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                params[f.name] = f.default_factory()
     params.update(rule.params)
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 

@@ -13,12 +13,15 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..findings import Severity
 from ..model import Span
 from ..selectors import Subject
+
+if TYPE_CHECKING:
+    from ..rules import Rule
 
 
 @dataclass(slots=True)
@@ -68,6 +71,17 @@ def python_check(fmt: str, name: str) -> PythonCheck:
             return table[name]
         known.extend(table)
     raise UsageError(f"unknown python check '{name}' for format '{fmt}' (known: {', '.join(sorted(known))})")
+
+
+def params_type_of(rule: Rule) -> type | None:
+    """The typed params dataclass of a rule's Python check; None for other
+    checks, or when its pack is not installed (the rule file's params then say enough)."""
+    if rule.check_kind != "python":
+        return None
+    try:
+        return python_check(rule.target.format, rule.check_body).params
+    except (ImportError, UsageError):
+        return None
 
 
 def build_params(params_type: type, values: dict[str, Any], where: str) -> Any:
