@@ -15,6 +15,7 @@ from . import __version__
 from .errors import UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -372,6 +373,8 @@ def _guarded(action: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         click.echo("deploylint: interrupted", err=True)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as exc:
         from .errorlog import ErrorLog, format_error
 
@@ -381,7 +384,25 @@ def _guarded(action: Callable[[], int]) -> int:
         return EXIT_INTERNAL
 
 
+def _reader_gone() -> int:
+    """The reader of standard output left early (`deploylint rules | head`): not
+    an error. Later writes, and the flush at exit, go to /dev/null instead."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: list[str] | None = None) -> int:
+    code = _main(argv)
+    try:
+        sys.stdout.flush()  # here, not at interpreter exit, where a broken pipe is a traceback
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="deploylint", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # `deploylint baseline`: the group's help, not an "error: Usage:"

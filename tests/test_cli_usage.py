@@ -3,10 +3,14 @@ stderr, nothing on stdout, exit 2; never a traceback."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
+from conftest import PROJECT
 
 
 @pytest.mark.parametrize(("args", "error"), [
@@ -34,3 +38,14 @@ def test_a_group_without_its_command_shows_its_help(project: Path, capsys: pytes
     code, out, err = run_cli(capsys, project, "baseline")
     assert (code, out) == (2, "")
     assert err.startswith("Usage: deploylint baseline [OPTIONS] COMMAND [ARGS]...\n") and "write " in err
+
+
+def test_a_reader_that_leaves_early_is_not_a_crash(tmp_path: Path) -> None:
+    # `deploylint rules | head -1`: the pipe is closed before deploylint writes.
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "DEPLOYLINT_NO_CACHE": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "linter", "rules"], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read()
+    assert (process.wait(timeout=60), error) == (141, b"")
