@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..model import MappingNode, ScalarNode
@@ -28,6 +29,15 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerOwner:
+    """A container subject's `data`: its object, and the pod spec whose
+    securityContext the container inherits."""
+
+    obj: K8sObject
+    pod_spec: MappingNode
 
 
 def _objects(unit: LintUnit) -> list[K8sObject]:
@@ -93,7 +103,8 @@ def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iter
                 name = container.text("name") or f"#{index}"
                 context = dict(pod.context, name=name, container_type=field_name[:-1])
                 scope = dict(pod.scope, container=name)
-                yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=(pod.data, pod.node), scope=scope)
+                owner = ContainerOwner(pod.data, pod.node)
+                yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=owner, scope=scope)
 
 
 # Autoscaler kinds and the target kind their scaleTargetRef defaults to (KEDA's
