@@ -101,12 +101,16 @@ def _has_tool_table(path: Path) -> bool:
 def read_config(path: Path, display: str | None = None) -> ConfigFile:
     """Parse and validate one config file; UsageError names file, line and key."""
     display = display or _display(path)
+    from .workspace import ReadFailure, decode
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode(path.read_bytes(), display)  # as linted files are: BOM, NUL and UTF-8 checks
     except FileNotFoundError:
         raise UsageError(f"{display}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{display}: cannot read config file: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{display}: cannot read config file: {exc.strerror or exc}") from None
+    except ReadFailure as exc:
+        raise UsageError(f"{display}:{exc.problem.span.line}: {exc.problem.message}") from None
     if path.name == PYPROJECT:
         config = _read_pyproject(path, display, text)
     else:

@@ -260,3 +260,13 @@ def test_the_most_specific_selector_wins(select: list[str], ignore: list[str], e
     rules = load_rules()
     enabled = [r.id for r in select_rules(rules, select, ignore)]
     assert enabled == [r.id for r in rules if expected and r.id.startswith(expected)]
+
+
+def test_config_files_are_decoded_like_linted_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    # A BOM (Windows editors) is not part of the TOML.
+    (project / "pyproject.toml").write_bytes(b"\xef\xbb\xbf[tool.deploylint]\nrules = {K8S104 = 'disable'}\n")
+    assert run_cli(capsys, project, "app.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
+    (project / "bad.yaml").write_bytes(b"rules:\n  K8S104: {severity: \xff}\n")
+    assert run_cli(capsys, project, "--config", "bad.yaml", "app.yaml") == (
+        2, "", "deploylint: error: bad.yaml:2: not valid UTF-8 (byte 0xFF); save the file as UTF-8\n")
