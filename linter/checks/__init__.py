@@ -59,13 +59,14 @@ CHECK_MODULES = {
 
 
 # Checks every format's rules may name: the secret checks serve the Kubernetes,
-# env, nginx and ClickHouse packs alike.
-SHARED_CHECK_MODULES = ("linter.checks.secret_checks",)
+# env, nginx and ClickHouse packs alike, and `report-problem` every pack's
+# parse-problem rules.
+SHARED_CHECK_MODULES = ("linter.checks.secret_checks", CHECK_MODULES["any"])
 
 
 def python_check(fmt: str, name: str) -> PythonCheck:
     known: list[str] = []
-    for module in (*SHARED_CHECK_MODULES, CHECK_MODULES[fmt]):
+    for module in dict.fromkeys((*SHARED_CHECK_MODULES, CHECK_MODULES[fmt])):
         table: dict[str, PythonCheck] = importlib.import_module(module).CHECKS
         if name in table:
             return table[name]
