@@ -108,8 +108,10 @@ def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iter
 
 
 # Autoscaler kinds and the target kind their scaleTargetRef defaults to (KEDA's
-# ScaledObject may omit it).
-_AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
+# ScaledObject may omit it). `unscaled-workloads` reads them from every unit of
+# the run, so a worker or shard rebuilds them from the files it does not lint
+# (see `context.py`).
+AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
 
 
 def _autoscaled(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
@@ -122,7 +124,7 @@ def _autoscaled(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
     targets: dict[tuple[str, str], set[str]] = {}
     for unit in ctx.units_of("kubernetes"):
         for obj in _objects(unit):
-            default_kind = _AUTOSCALERS.get(obj.kind)
+            default_kind = AUTOSCALERS.get(obj.kind)
             ref = obj.node.path("spec", "scaleTargetRef")
             if default_kind is None or not isinstance(ref, MappingNode):
                 continue
