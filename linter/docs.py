@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
 from .presets import PRESET_NAMES, preset_rules
 from .resources import rules_dir
 from .rules import Rule, load_rules
@@ -147,14 +148,23 @@ def sync_docs(out_dir: Path, check: bool) -> list[str]:
         if current != text:
             drifted.append(name)
             if not check:
-                out_dir.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+                _write(path, text)
     for stale in sorted(out_dir.glob("*.md")) if out_dir.is_dir() else []:
         if stale.name not in expected:
             drifted.append(stale.name)
             if not check:
                 stale.unlink()
     return sorted(drifted)
+
+
+def _write(path: Path, text: str) -> None:
+    from .atomic import write_atomically
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path.parent}: {exc.strerror or exc}") from None
+    write_atomically(path, text)
 
 
 def main(argv: list[str] | None = None) -> int:

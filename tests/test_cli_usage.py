@@ -27,6 +27,7 @@ from conftest import PROJECT
     (["validate-rules", "nope"], "rules directory not found: nope"),
     (["merge-sarif", "merged.sarif", "nope.sarif"], "nope.sarif: no such file"),
     (["baseline", "write", "nowhere/baseline.json", "app.yaml"], "cannot write nowhere/baseline.json: No such file or directory"),
+    (["docs", "generate", "--output-dir", "app.yaml/docs"], "cannot write app.yaml/docs: Not a directory"),
 ])
 def test_a_user_mistake_is_one_line_and_exit_2(project: Path, capsys: pytest.CaptureFixture[str], args: list[str], error: str) -> None:
     write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
