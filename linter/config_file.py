@@ -101,16 +101,11 @@ def _has_tool_table(path: Path) -> bool:
 def read_config(path: Path, display: str | None = None) -> ConfigFile:
     """Parse and validate one config file; UsageError names file, line and key."""
     display = display or _display(path)
-    from .workspace import ReadFailure, decode
+    from .workspace import read_user_file
 
-    try:
-        text = decode(path.read_bytes(), display)  # as linted files are: BOM, NUL and UTF-8 checks
-    except FileNotFoundError:
-        raise UsageError(f"{display}: config file not found") from None
-    except OSError as exc:
-        raise UsageError(f"{display}: cannot read config file: {exc.strerror or exc}") from None
-    except ReadFailure as exc:
-        raise UsageError(f"{display}:{exc.problem.span.line}: {exc.problem.message}") from None
+    if not path.exists():
+        raise UsageError(f"{display}: config file not found")
+    text = read_user_file(path, display, "config file")
     if path.name == PYPROJECT:
         config = _read_pyproject(path, display, text)
     else:

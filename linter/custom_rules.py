@@ -17,6 +17,7 @@ from .errors import UsageError
 from .model import Node, node_at
 from .parsers.yaml_tree import parse_yaml_documents
 from .rules import Rule, load_rules, rule_files, rule_from_data, rule_schema_errors
+from .workspace import read_user_file
 
 
 class _Problems:
@@ -44,9 +45,9 @@ def validate_rules_dir(directory: Path) -> list[str]:
 def _validate_file(path: Path, taken: dict[str, str]) -> list[str]:
     display = path.as_posix()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [f"{display}:1: cannot read: {exc}"]
+        text = read_user_file(path, display, "rule file")
+    except UsageError as exc:
+        return [str(exc)]
     documents, parse_problems = parse_yaml_documents(text, display)
     if parse_problems:
         return [f"{display}:{p.span.line}: {p.message}" for p in parse_problems[:1]]

@@ -135,3 +135,8 @@ def test_a_rules_dir_that_is_a_file_is_named_as_such(project: Path, capsys: pyte
     write(project, "rules.yaml", GOOD_RULE)
     assert run_cli(capsys, project, "validate-rules", "rules.yaml") == (2, "", "deploylint: error: rules.yaml: not a directory\n")
     assert run_cli(capsys, project, "validate-rules", "nope") == (2, "", "deploylint: error: rules directory not found: nope\n")
+
+
+def test_a_rule_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_bytes(GOOD_RULE.replace("Objects carry", "Objects \xff carry").encode("latin-1"))
+    assert validate_rules_dir(tmp_path) == [f"{tmp_path.as_posix()}/r.yaml:3: not valid UTF-8 (byte 0xFF); save the file as UTF-8"]
