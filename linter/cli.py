@@ -119,6 +119,8 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
     """The paths to walk and the policy `Options` the command line gives."""
     from .policy import Options
 
+    if "" in paths:  # a script's empty variable; Path("") would quietly mean "."
+        raise UsageError("no such file or directory: ''")
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]

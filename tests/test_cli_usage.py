@@ -16,6 +16,7 @@ from conftest import PROJECT
 @pytest.mark.parametrize(("args", "error"), [
     (["--format", "nope", "app.yaml"], "Invalid value for '--format': 'nope' is not one of 'text', 'json', 'sarif', 'github'."),
     (["missing.yaml"], "no such file or directory: missing.yaml"),
+    ([""], "no such file or directory: ''"),
     (["--output", "out", "app.yaml"], "Invalid value for '-o' / '--output': File 'out' is a directory."),
     (["--output", "nowhere/report.txt", "app.yaml"], "cannot write nowhere/report.txt: No such file or directory"),
     (["--config", "nope.yaml", "app.yaml"], "nope.yaml: config file not found"),
