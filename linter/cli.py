@@ -1,5 +1,7 @@
 """The command line (design §3). Exit codes: 0 clean, 1 findings at or above
---fail-on, 2 usage/config error (one line, no traceback), 3 internal error."""
+--fail-on, 2 usage/config error (one line, no traceback), 3 internal error
+(the message names the traceback's log); 130 interrupted, 141 the reader of
+standard output went away."""
 
 from __future__ import annotations
 
