@@ -58,12 +58,12 @@ def check_options(command: Any) -> Any:
     options = [
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config file (default: the nearest .deploylint.yaml or pyproject.toml [tool.deploylint])."),
         click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Also load custom rules from this directory (repeatable)."),
-        click.option("--select", multiple=True, help="Rule IDs, names or prefixes to run (comma-separated, repeatable)."),
-        click.option("--ignore", multiple=True, help="Rule IDs, names or prefixes to skip."),
+        click.option("--select", multiple=True, metavar="RULES", help="Rule IDs, names or prefixes to run (comma-separated, repeatable)."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Rule IDs, names or prefixes to skip."),
         click.option("--format-hint", type=click.Choice(["kubernetes", "nginx", "clickhouse", "env"]), help="Treat every file as this format."),
         click.option("--ignore-unknown", is_flag=True, help="Skip named files whose format cannot be told (for pre-commit)."),
         click.option("--nginx-prefix", type=click.Path(file_okay=False), help="nginx's configuration prefix: resolve relative includes against it only."),
-        click.option("--stdin-filename", default="-", help="The name to show (and detect the format from) for `-`."),
+        click.option("--stdin-filename", default="-", metavar="NAME", help="The name to show (and detect the format from) for `-`."),
         click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
     ]
     for option in reversed(options):
@@ -83,12 +83,12 @@ def check_options(command: Any) -> Any:
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--sarif-category", help="SARIF runAutomationDetails.id (one per analysis in code scanning).")
+@click.option("--sarif-category", metavar="ID", help="SARIF runAutomationDetails.id (one per analysis in code scanning).")
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF, marked as such.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY, unless NO_COLOR).")
 @click.option("--diff-only", is_flag=True, help="Lint only files changed since the upstream's merge-base (or HEAD), and untracked ones.")
 @click.option("--changed-since", metavar="REF", help="Lint only files changed since REF (its merge-base with HEAD), and untracked ones.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes (default 0: one per CPU; small runs stay in one process).")
 @click.option("--shard", metavar="I/N", help="Lint only shard I of N (1-based), to spread a big repo over CI machines.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal, for runs over 2 s).")
