@@ -25,7 +25,7 @@ FORMAT_VERSION = 1
 class Baseline:
     counts: dict[str, int]  # fingerprint -> how many findings it covers
     source: str = "baseline"
-    _left: Counter[str] = field(default_factory=Counter)
+    _left: Counter[str] = field(init=False)  # what each fingerprint may still suppress in this run
 
     def __post_init__(self) -> None:
         self._left = Counter(self.counts)
