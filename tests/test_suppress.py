@@ -9,6 +9,7 @@ import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
 from conftest import lint_text
 
+from linter.engine import RunResult
 from linter.model import ParsedFile, SourceFile
 from linter.suppress import comment_directives
 
@@ -44,7 +45,7 @@ help: {why: Tokens belong in Secrets., fix: Move it to a Secret.}
 """
 
 
-def shown_and_suppressed(result):  # type: ignore[no-untyped-def]
+def shown_and_suppressed(result: RunResult) -> tuple[list[tuple[str, int]], list[tuple[str, int, str, str]]]:
     return (
         [(f.rule_id, f.span.line) for f in result.shown],
         [(f.rule_id, f.span.line, f.suppression.kind, f.suppression.reason) for f in result.suppressed],
