@@ -174,3 +174,9 @@ def test_pod_template_annotations_are_not_suppressions(tmp_path: Path) -> None:
     text = TWO_CONTAINERS.replace("spec:\n  template:\n", "spec:\n  template:\n    metadata:\n      annotations: {deploylint.dev/ignore: K8S104}\n")
     result = lint_text(tmp_path, "a.yaml", text, select=["K8S104", "DL002"])
     assert shown_and_suppressed(result) == ([("K8S104", 14)], [("K8S104", 16, "annotation", "memory is capped by the mesh")])
+
+
+def test_all_names_every_rule_in_a_suppression(tmp_path: Path) -> None:
+    text = DEPLOYMENT_WITHOUT_LIMIT.replace('            limits: {cpu: "1"}\n', '            limits: {cpu: "1"}  # deploylint: ignore[all] legacy\n')
+    result = lint_text(tmp_path, "app.yaml", text, select=["K8S104", "DL002"])
+    assert shown_and_suppressed(result) == ([], [("K8S104", 13, "inline", "legacy")])
