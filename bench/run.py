@@ -267,7 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
     args = parser.parse_args(argv)
     only = set(filter(None, args.only.split(",")))
-    want = (lambda name: not only or name in only)
+
+    def want(name: str) -> bool:
+        return not only or name in only
+
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     repeat = args.repeat

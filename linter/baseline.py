@@ -25,7 +25,7 @@ FORMAT_VERSION = 1
 class Baseline:
     counts: dict[str, int]  # fingerprint -> how many findings it covers
     source: str = "baseline"
-    _left: Counter[str] = field(default_factory=Counter)
+    _left: Counter[str] = field(init=False)  # what each fingerprint may still suppress in this run
 
     def __post_init__(self) -> None:
         self._left = Counter(self.counts)
@@ -53,10 +53,9 @@ def baseline_document(findings: list[Finding]) -> dict[str, Any]:
 
 
 def write_baseline(path: Path, findings: list[Finding]) -> None:
-    text = json.dumps(baseline_document(findings), indent=2, sort_keys=True) + "\n"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    from .atomic import write_atomically
+
+    write_atomically(path, json.dumps(baseline_document(findings), indent=2, sort_keys=True) + "\n")
 
 
 def read_baseline(path: Path) -> Baseline:

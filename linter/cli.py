@@ -1,10 +1,13 @@
 """The command line (design §3). Exit codes: 0 clean, 1 findings at or above
---fail-on, 2 usage/config error (one line, no traceback), 3 internal error."""
+--fail-on, 2 usage/config error (one line, no traceback), 3 internal error
+(the message names the traceback's log); 130 interrupted, 141 the reader of
+standard output went away."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from . import __version__
 from .errors import UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -30,7 +34,9 @@ class DefaultGroup(click.Group):
 @click.version_option(__version__, prog_name="deploylint")
 def cli() -> None:
     """Lint Kubernetes manifests, nginx configs, ClickHouse XML and .env files
-    against a deployment policy. `deploylint [PATHS]` lints (default: `.`)."""
+    against a deployment policy.
+
+    `deploylint [OPTIONS] [PATHS]...` runs `check` (see `deploylint check --help`)."""
 
 
 def scan_root(paths: list[str]) -> Path:
@@ -40,9 +46,7 @@ def scan_root(paths: list[str]) -> Path:
     absolute = [Path(p).absolute() for p in paths if p != "-"]
     if all(p.is_relative_to(cwd) for p in absolute):
         return cwd
-    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in absolute]))
-    return common
-
+    return Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in absolute]))
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -54,12 +58,12 @@ def check_options(command: Any) -> Any:
     options = [
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config file (default: the nearest .deploylint.yaml or pyproject.toml [tool.deploylint])."),
         click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Also load custom rules from this directory (repeatable)."),
-        click.option("--select", multiple=True, help="Rule IDs, names or prefixes to run (comma-separated, repeatable)."),
-        click.option("--ignore", multiple=True, help="Rule IDs, names or prefixes to skip."),
+        click.option("--select", multiple=True, metavar="RULES", help="Rule IDs, names or prefixes to run (comma-separated, repeatable)."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Rule IDs, names or prefixes to skip."),
         click.option("--format-hint", type=click.Choice(["kubernetes", "nginx", "clickhouse", "env"]), help="Treat every file as this format."),
         click.option("--ignore-unknown", is_flag=True, help="Skip named files whose format cannot be told (for pre-commit)."),
         click.option("--nginx-prefix", type=click.Path(file_okay=False), help="nginx's configuration prefix: resolve relative includes against it only."),
-        click.option("--stdin-filename", default="-", help="The name to show (and detect the format from) for `-`."),
+        click.option("--stdin-filename", default="-", metavar="NAME", help="The name to show (and detect the format from) for `-`."),
         click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
     ]
     for option in reversed(options):
@@ -67,7 +71,7 @@ def check_options(command: Any) -> Any:
     return command
 
 
-@cli.command("check")
+@cli.command("check", short_help="Lint files and directories (the default command).")
 @click.argument("paths", nargs=-1, type=click.Path())
 @check_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
@@ -79,12 +83,12 @@ def check_options(command: Any) -> Any:
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--sarif-category", help="SARIF runAutomationDetails.id (one per analysis in code scanning).")
+@click.option("--sarif-category", metavar="ID", help="SARIF runAutomationDetails.id (one per analysis in code scanning).")
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF, marked as such.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY, unless NO_COLOR).")
 @click.option("--diff-only", is_flag=True, help="Lint only files changed since the upstream's merge-base (or HEAD), and untracked ones.")
 @click.option("--changed-since", metavar="REF", help="Lint only files changed since REF (its merge-base with HEAD), and untracked ones.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes (default 0: one per CPU; small runs stay in one process).")
 @click.option("--shard", metavar="I/N", help="Lint only shard I of N (1-based), to spread a big repo over CI machines.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal, for runs over 2 s).")
@@ -117,6 +121,8 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
     """The paths to walk and the policy `Options` the command line gives."""
     from .policy import Options
 
+    if "" in paths:  # a script's empty variable; Path("") would quietly mean "."
+        raise UsageError("no such file or directory: ''")
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
@@ -223,27 +229,12 @@ def write_output(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    # Atomic: an interrupted run never leaves half a report (nor a temp file) behind.
-    # The temp name is random and created exclusively (O_EXCL): nothing planted in
-    # a shared directory can redirect the write; the umask applies as for any file.
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-        raise
+    from .atomic import write_atomically
+
+    write_atomically(Path(output), text)
 
 
-@cli.command("merge-sarif")
+@cli.command("merge-sarif", short_help="Merge the SARIF files of `--shard` runs.")
 @click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def merge_sarif_command(output: str, inputs: tuple[str, ...]) -> None:
@@ -258,8 +249,9 @@ def _merge_sarif(output: str, inputs: list[str]) -> int:
     return EXIT_CLEAN
 
 
-@cli.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
+@cli.command("rules", short_help="List the rules, or what a preset enables.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="Output format.")
 @click.option("--preset", type=click.Choice(["recommended", "strict", "production-checklist"]), help="Only the rules this preset enables, with its params.")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Include custom rules from this directory.")
 def rules_command(output_format: str, preset: str | None, rules_dirs: tuple[str, ...]) -> None:
@@ -314,7 +306,7 @@ def _show_rule(rule_id: str, rules_dirs: list[Path]) -> int:
     raise UsageError(f"unknown rule '{rule_id}' (try `deploylint rules`)")
 
 
-@cli.command("validate-rules")
+@cli.command("validate-rules", short_help="Check a directory of custom rules.")
 @click.argument("directory", type=click.Path())
 def validate_rules_command(directory: str) -> None:
     """Check a directory of custom rules: schema, regexes, IDs, and their examples."""
@@ -322,7 +314,8 @@ def validate_rules_command(directory: str) -> None:
 
 
 def _validate_rules(directory: Path) -> int:
-    from .custom_rules import rule_files, validate_rules_dir
+    from .custom_rules import validate_rules_dir
+    from .rules import rule_files
 
     problems = validate_rules_dir(directory)
     for problem in problems:
@@ -333,7 +326,7 @@ def _validate_rules(directory: Path) -> int:
     return EXIT_CLEAN
 
 
-@cli.group("baseline")
+@cli.group("baseline", short_help="Record findings so that only new ones are reported.")
 def baseline_group() -> None:
     """Record today's findings so that only new ones are reported (`--baseline`)."""
 
@@ -363,7 +356,7 @@ def docs_group() -> None:
     """Rule documentation generated from the rule files."""
 
 
-@docs_group.command("generate")
+@docs_group.command("generate", short_help="Write (or --check) docs/rules from the rule files.")
 @click.option("--check", is_flag=True, help="Exit 1 when the docs are out of date instead of writing them.")
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Where to write (default: the project's docs/rules).")
 def docs_generate_command(check: bool, output_dir: str | None) -> None:
@@ -373,17 +366,19 @@ def docs_generate_command(check: bool, output_dir: str | None) -> None:
     sys.exit(_guarded(lambda: report_sync(Path(output_dir) if output_dir else default_docs_dir(), check)))
 
 
-def _guarded(action: Any) -> int:
+def _guarded(action: Callable[[], int]) -> int:
     """Run a command: user errors print one line (exit 2), bugs print where
     the traceback went (exit 3)."""
     try:
-        return int(action())
+        return action()
     except UsageError as exc:
         click.echo(f"deploylint: error: {exc}", err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
         click.echo("deploylint: interrupted", err=True)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as exc:
         from .errorlog import ErrorLog, format_error
 
@@ -393,9 +388,30 @@ def _guarded(action: Any) -> int:
         return EXIT_INTERNAL
 
 
+def _reader_gone() -> int:
+    """The reader of standard output left early (`deploylint rules | head`): not
+    an error. Later writes, and the flush at exit, go to /dev/null instead."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: list[str] | None = None) -> int:
+    code = _main(argv)
+    try:
+        sys.stdout.flush()  # here, not at interpreter exit, where a broken pipe is a traceback
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="deploylint", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `deploylint baseline`: the group's help, not an "error: Usage:"
+        click.echo(exc.format_message(), err=True)
+        return EXIT_USAGE
     except click.exceptions.UsageError as exc:
         click.echo(f"deploylint: error: {exc.format_message()}", err=True)
         return EXIT_USAGE

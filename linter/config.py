@@ -27,16 +27,19 @@ class RuleOverride:
     ignore: list[str] = field(default_factory=list)  # path globs where the rule is off
 
 
-def _specificity(rule: Rule, selector: str) -> int:
-    """How precisely a selector names a rule: exact ID/name beats a prefix."""
-    if selector.upper() == rule.id or selector == rule.name:
+def specificity(selector: str, rules: list[Rule]) -> int:
+    """How precisely a selector names rules: an exact ID or name beats a
+    prefix, a longer prefix a shorter one, and ALL is the broadest."""
+    if selector.upper() == "ALL":
+        return 0
+    if any(selector.upper() == r.id or selector == r.name for r in rules):
         return 1000
     return len(selector)
 
 
 def check_selectors(rules: list[Rule], selectors: list[str], what: str) -> None:
     for s in selectors:
-        if s.upper() != "ALL" and not any(r.matches(s) for r in rules):
+        if not any(r.matches(s) for r in rules):
             raise UsageError(f"{what}: '{s}' matches no rule (try `deploylint rules`)")
 
 
@@ -51,16 +54,17 @@ def select_rules(
     ignore = [s for s in (ignore or []) if s]
     check_selectors(rules, select, "--select")
     check_selectors(rules, ignore, "--ignore")
+    rank = {s: specificity(s, rules) for s in select + ignore}
     enabled: list[Rule] = []
     for rule in rules:
         override = (overrides or {}).get(rule.id)
         on = override.enabled if override and override.enabled is not None else True
         if select:
-            best = max((_specificity(rule, s) if s.upper() != "ALL" else 0 for s in select if s.upper() == "ALL" or rule.matches(s)), default=-1)
+            best = max((rank[s] for s in select if rule.matches(s)), default=-1)
             on = best >= 0
         else:
             best = -1
-        worst = max((_specificity(rule, s) for s in ignore if s.upper() == "ALL" or rule.matches(s)), default=-1)
+        worst = max((rank[s] for s in ignore if rule.matches(s)), default=-1)
         if worst >= 0 and worst >= best:
             on = False
         if not on:
@@ -164,15 +168,6 @@ def anchor_glob(glob: str, base: Path) -> str:
     return (base / glob.lstrip("/")).absolute().as_posix()
 
 
-def _specificity_of(key: str, rules: list[Rule]) -> int:
-    """Within one file, broad entries apply first so specific ones win."""
-    if key.upper() == "ALL":
-        return 0
-    if any(key.upper() == r.id or key == r.name for r in rules):
-        return 1000
-    return len(key)
-
-
 def rule_overrides(config: Config, rules: list[Rule]) -> dict[str, RuleOverride]:
     """Per rule ID, the merged settings of every config entry that names it."""
     overrides: dict[str, RuleOverride] = {}
@@ -180,8 +175,9 @@ def rule_overrides(config: Config, rules: list[Rule]) -> dict[str, RuleOverride]
     for entry in config.entries:
         by_file.setdefault(id(entry.file), []).append(entry)
     for entries in by_file.values():
-        for entry in sorted(entries, key=lambda e: _specificity_of(e.key, rules)):
-            matched = [r for r in rules if entry.key.upper() == "ALL" or r.matches(entry.key)]
+        # Within one file, broad entries apply first so specific ones win.
+        for entry in sorted(entries, key=lambda e: specificity(e.key, rules)):
+            matched = [r for r in rules if r.matches(entry.key)]
             if not matched:
                 if entry.lenient:
                     continue
@@ -214,15 +210,11 @@ def _apply(override: RuleOverride, entry: RuleEntry, rule: Rule) -> None:
 def param_problem(rule: Rule, name: str, value: Any) -> str | None:
     """Why a configured param does not fit the rule: Python checks by their typed
     params dataclass, schema/assert rules by the types of the rule's defaults."""
-    if rule.check_kind == "python":
-        from .checks import param_type_error, python_check
+    from .checks import param_type_error, params_type_of
 
-        try:
-            params_type = python_check(rule.target.format, rule.check_body).params
-        except (ImportError, UsageError):
-            params_type = None
-        if params_type is not None:
-            return param_type_error(params_type, name, value)
+    params_type = params_type_of(rule)
+    if params_type is not None:
+        return param_type_error(params_type, name, value)
     if name not in rule.params:
         known = f"known: {', '.join(sorted(rule.params))}" if rule.params else "it takes none"
         return f"unknown param for {rule.id} ({known})"

@@ -101,12 +101,11 @@ def _has_tool_table(path: Path) -> bool:
 def read_config(path: Path, display: str | None = None) -> ConfigFile:
     """Parse and validate one config file; UsageError names file, line and key."""
     display = display or _display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{display}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{display}: cannot read config file: {exc}") from None
+    from .workspace import read_user_file
+
+    if not path.exists():
+        raise UsageError(f"{display}: config file not found")
+    text = read_user_file(path, display, "config file")
     if path.name == PYPROJECT:
         config = _read_pyproject(path, display, text)
     else:
@@ -174,11 +173,15 @@ def validate_config(config: ConfigFile) -> None:
         return
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(config.data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted_errors(jsonschema.Draft202012Validator(_schema()), config.data)
     if errors:
         path, message, at_key = describe_error(errors[0])
         raise config.error(path, message, key=at_key)
+
+
+def sorted_errors(validator: Any, data: Any) -> list[Any]:
+    """A jsonschema validator's errors for `data`, ordered by path so the first is stable."""
+    return sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
 
 
 def describe_error(error: Any) -> tuple[list[str | int], str, bool]:

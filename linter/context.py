@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .model import ParsedFile, SourceFile
+from .selectors.kubernetes import AUTOSCALERS
 from .units import LintUnit
 from .workspace import ReadFailure
 
@@ -41,7 +42,7 @@ class ContextNeed:
 
 CONTEXT: dict[str, ContextNeed] = {
     # K8S302: is the workload the target of an autoscaler anywhere in the run?
-    "kubernetes": ContextNeed(selectors=("unscaled-workloads",), kinds=("HorizontalPodAutoscaler", "ScaledObject")),
+    "kubernetes": ContextNeed(selectors=("unscaled-workloads",), kinds=tuple(AUTOSCALERS)),
 }
 
 _DOCUMENT_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$", re.MULTILINE)

@@ -9,7 +9,6 @@ help examples behave (bad fires on the `# flagged` lines, good stays silent).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ from .config_file import describe_error
 from .errors import UsageError
 from .model import Node, node_at
 from .parsers.yaml_tree import parse_yaml_documents
-from .resources import schemas_dir
-from .rules import Rule, load_rules, rule_from_data
+from .rules import Rule, load_rules, rule_files, rule_from_data, rule_schema_errors
+from .workspace import read_user_file
 
 
 class _Problems:
@@ -34,38 +33,28 @@ class _Problems:
         self.items.append(f"{self.display}:{line}: {where + ': ' if where else ''}{message}")
 
 
-def rule_files(directory: Path) -> list[Path]:
-    if not directory.is_dir():
-        raise UsageError(f"rules directory not found: {directory}")
-    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def validate_rules_dir(directory: Path) -> list[str]:
     """Every problem of every rule file under `directory` (empty: all good)."""
-    import jsonschema
-
-    schema = json.loads((schemas_dir() / "rule.schema.json").read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
     taken = {r.id: r.source for r in load_rules()}
     problems: list[str] = []
     for path in rule_files(directory):
-        problems.extend(_validate_file(path, validator, taken))
+        problems.extend(_validate_file(path, taken))
     return problems
 
 
-def _validate_file(path: Path, validator: Any, taken: dict[str, str]) -> list[str]:
+def _validate_file(path: Path, taken: dict[str, str]) -> list[str]:
     display = path.as_posix()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [f"{display}:1: cannot read: {exc}"]
+        text = read_user_file(path, display, "rule file")
+    except UsageError as exc:
+        return [str(exc)]
     documents, parse_problems = parse_yaml_documents(text, display)
     if parse_problems:
         return [f"{display}:{p.span.line}: {p.message}" for p in parse_problems[:1]]
     root = documents[0] if documents else None
     found = _Problems(display, root)
     data = root.to_python() if root is not None else None
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = rule_schema_errors(data)
     for error in errors[:5]:
         where, message, _ = describe_error(error)
         found.add(where, message)

@@ -8,6 +8,7 @@ told is reported by the caller.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -121,14 +122,47 @@ def read_head(path: str) -> str | None:
 
 
 def is_excluded(relpath: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    parts = relpath.split("/")
-    for pattern in patterns:
-        if "/" not in pattern.rstrip("/"):
-            if any(fnmatch.fnmatchcase(p, pattern.rstrip("/")) for p in parts):
-                return True
-        elif fnmatch.fnmatchcase(relpath, pattern) or fnmatch.fnmatchcase(relpath, pattern.rstrip("/") + "/*"):
+    """A pattern without `/` matches any path component (`node_modules`, `*.bak`);
+    one with `/` matches the path, or a directory the path lies under."""
+    return _ExcludeMatcher.of(tuple(patterns)).matches(relpath)
+
+
+class _ExcludeMatcher:
+    """A set of exclude patterns compiled once: discovery asks about every file
+    and directory, so plain names are a set lookup and globs one regex each."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.names: set[str] = set()
+        name_globs: list[str] = []
+        path_globs: list[str] = []
+        for pattern in patterns:
+            bare = pattern.rstrip("/")
+            if "/" in bare:
+                path_globs += [pattern, bare + "/*"]
+            elif any(c in bare for c in "*?["):
+                name_globs.append(bare)
+            else:
+                self.names.add(bare)
+        self.name_glob = _any_of(name_globs)
+        self.path_glob = _any_of(path_globs)
+
+    @staticmethod
+    @functools.lru_cache(maxsize=32)
+    def of(patterns: tuple[str, ...]) -> _ExcludeMatcher:
+        return _ExcludeMatcher(patterns)
+
+    def matches(self, relpath: str) -> bool:
+        parts = relpath.split("/")
+        if not self.names.isdisjoint(parts):
             return True
-    return False
+        if self.name_glob is not None and any(self.name_glob.match(p) for p in parts):
+            return True
+        return self.path_glob is not None and self.path_glob.match(relpath) is not None
+
+
+def _any_of(globs: list[str]) -> re.Pattern[str] | None:
+    """One regex matching what any of the globs matches (as fnmatchcase does)."""
+    return re.compile("|".join(fnmatch.translate(g) for g in globs)) if globs else None
 
 
 def _helm_chart_template(path: Path, root: Path) -> bool:
@@ -179,7 +213,7 @@ def discover(
         rel = relative(absolute, root)
         if rel in seen:
             return
-        if is_excluded(rel, excludes) or (not explicit and is_excluded(rel, all_excludes)):
+        if is_excluded(rel, excludes if explicit else all_excludes):  # a named file may be in .venv/, not in an exclude
             return
         try:
             # A walk from a confined start never enters a linked directory, so

@@ -29,20 +29,16 @@ def default_docs_dir() -> Path:
 def effective_params(rule: Rule) -> dict[str, Any]:
     """The rule's params with their defaults: a Python check's typed defaults,
     overridden by the rule file's `params`."""
-    params: dict[str, Any] = {}
-    if rule.check_kind == "python":
-        from .checks import python_check
+    from .checks import params_type_of
 
-        try:
-            params_type = python_check(rule.target.format, rule.check_body).params
-        except (ImportError, UsageError):  # a pack not installed: the rule file's params still say enough
-            params_type = None
-        if params_type is not None:
-            for f in dataclasses.fields(params_type):
-                if f.default is not dataclasses.MISSING:
-                    params[f.name] = f.default
-                elif f.default_factory is not dataclasses.MISSING:
-                    params[f.name] = f.default_factory()
+    params: dict[str, Any] = {}
+    params_type = params_type_of(rule)
+    if params_type is not None:
+        for f in dataclasses.fields(params_type):
+            if f.default is not dataclasses.MISSING:
+                params[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                params[f.name] = f.default_factory()
     params.update(rule.params)
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
@@ -152,14 +148,23 @@ def sync_docs(out_dir: Path, check: bool) -> list[str]:
         if current != text:
             drifted.append(name)
             if not check:
-                out_dir.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+                _write(path, text)
     for stale in sorted(out_dir.glob("*.md")) if out_dir.is_dir() else []:
         if stale.name not in expected:
             drifted.append(stale.name)
             if not check:
                 stale.unlink()
     return sorted(drifted)
+
+
+def _write(path: Path, text: str) -> None:
+    from .atomic import write_atomically
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path.parent}: {exc.strerror or exc}") from None
+    write_atomically(path, text)
 
 
 def main(argv: list[str] | None = None) -> int:

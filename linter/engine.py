@@ -7,10 +7,11 @@ and `checks`; rules are data. Output is a `RunResult` the reporters format.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .baseline import Baseline
 from .budget import CheckBudget
@@ -25,7 +26,6 @@ from .rules import Rule
 from .selectors import Subject, get_selector
 from .units import LintUnit
 from .workspace import Limits, ReadFailure, Workspace, decode
-
 
 Progress = Callable[[str, int], None]
 
@@ -135,10 +135,6 @@ class CompiledRule:
             self.check = check.fn
             self.params = build_params(check.params, rule.params, f"{rule.source or rule.id}: params")
 
-    def applies_to(self, unit: LintUnit) -> bool:
-        fmt = self.rule.target.format
-        return fmt == "any" or fmt == unit.format
-
     def run(
         self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None, budget: CheckBudget | None = None
     ) -> Iterable[Finding]:
@@ -193,7 +189,7 @@ def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidat
         return candidates, []
     from .shard import split_shard
 
-    return split_shard(candidates, settings.root, *settings.shard)
+    return split_shard(candidates, *settings.shard)
 
 
 UNPARSABLE = ("DL001", "DL005", "DL006")  # problems that leave a file unparsed

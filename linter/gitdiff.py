@@ -18,7 +18,8 @@ from .errors import UsageError
 
 def _git(args: list[str], cwd: Path) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+        # File names are bytes: one that is not UTF-8 must survive to the Path (surrogateescape).
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, encoding="utf-8", errors="surrogateescape", check=False)
     except FileNotFoundError:
         raise UsageError("git is needed for --diff-only / --changed-since, and was not found") from None
     if done.returncode != 0:

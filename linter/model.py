@@ -8,10 +8,13 @@ at the exact text the user wrote, whatever the source format.
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import Any
 
-Scalar = Union[str, int, float, bool, None]
+Scalar = str | int | float | bool | None
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -29,10 +32,10 @@ class Span:
     end_column: int
 
     @classmethod
-    def point(cls, file: str, line: int, column: int, width: int = 1) -> "Span":
+    def point(cls, file: str, line: int, column: int, width: int = 1) -> Span:
         return cls(file, line, column, line, column + max(width, 1))
 
-    def first_line(self) -> "Span":
+    def first_line(self) -> Span:
         """The span cut to its first line (a header, not a whole block)."""
         if self.end_line == self.line:
             return self
@@ -144,7 +147,7 @@ class MappingNode(Node):
         node = self.scalar(key)
         return node.text if node is not None else default
 
-    def mapping(self, key: str) -> "MappingNode | None":
+    def mapping(self, key: str) -> MappingNode | None:
         node = self._index.get(key)
         return node if isinstance(node, MappingNode) else None
 
@@ -175,8 +178,7 @@ def walk(node: Node) -> Iterator[Node]:
         current = stack.pop()
         yield current
         if isinstance(current, MappingNode):
-            for key, value in reversed(current.pairs):
-                stack.append(value)
+            stack.extend(value for _, value in reversed(current.pairs))
         elif isinstance(current, SequenceNode):
             stack.extend(reversed(current.items))
 
@@ -204,6 +206,36 @@ class ParseProblem:
     logical: str = ""  # stable identity for fingerprints (e.g. the duplicated key)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+
+
+class LineIndex:
+    """Offsets in a text to 1-based (line, column) and back, lines ending at
+    `\r\n`, `\n` or `\r` (as the YAML and dotenv parsers count them)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int | None:
+        """The offset of a 1-based position; None past the last line."""
+        return self.starts[line - 1] + column - 1 if line <= len(self.starts) else None
+
+    def span(self, file: str, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(end, start))
+        return Span(file, line, column, end_line, end_column)
+
+    def line_end(self, offset: int) -> int:
+        """The offset of the line break ending the line that holds `offset`."""
+        m = _LINE_BREAK.search(self.text, offset)
+        return m.start() if m else len(self.text)
+
+
 @dataclass(slots=True)
 class SourceFile:
     """A file read from disk (or stdin), decoded, with its display path."""
@@ -213,12 +245,19 @@ class SourceFile:
     text: str
 
     _lines: list[str] | None = field(default=None, repr=False)
+    _line_index: LineIndex | None = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
             self._lines = self.text.splitlines()
         return self._lines
+
+    @property
+    def line_index(self) -> LineIndex:
+        if self._line_index is None:
+            self._line_index = LineIndex(self.text)
+        return self._line_index
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from .baseline import read_baseline
 from .config import Config, load_config, rule_overrides, select_rules
 from .config_file import has_config
 from .discover import DEFAULT_EXCLUDES
-from .engine import RunResult, Settings, run
+from .engine import RunResult, Settings, finding_order, run
 from .rules import load_rules
 from .workspace import Limits
 
@@ -137,11 +137,9 @@ def run_plans(plans: list[Plan]) -> RunResult:
     results = [run(plan.paths, plan.settings) for plan in plans]
     if len(results) == 1:
         return results[0]
-    from .findings import Finding
-
     rules = {r.id: r for result in results for r in result.rules}
     merged = RunResult(
-        findings=sorted((f for r in results for f in r.findings), key=Finding.sort_key),
+        findings=sorted((f for r in results for f in r.findings), key=finding_order),
         files=sorted({f for r in results for f in r.files}),
         rules=[rules[k] for k in sorted(rules)],
         unparsable=sum(r.unparsable for r in results),

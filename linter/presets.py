@@ -30,7 +30,3 @@ def preset_rules(name: str, rules: list[Rule]) -> list[Rule]:
     merge_chain(config, preset_path(name), [], preset=True)
     return select_rules(rules, overrides=rule_overrides(config, rules))
 
-
-def presets_enabling(rule_id: str, rules: list[Rule]) -> list[str]:
-    """Names of the presets under which a rule runs (for its documentation)."""
-    return [name for name in PRESET_NAMES if any(r.id == rule_id for r in preset_rules(name, rules))]

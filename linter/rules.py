@@ -7,6 +7,7 @@ user rules are validated when loaded, with errors that name file and field.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,13 +47,15 @@ class Rule:
     source: str = ""  # the rule file, for error messages
     builtin: bool = True
 
-    @property
-    def prefix(self) -> str:
-        return self.id.rstrip("0123456789")
-
     def matches(self, selector: str) -> bool:
-        """True for a selector naming this rule by ID, name, or ID prefix (K8S, K8S1)."""
-        return selector == self.name or self.id.startswith(selector.upper())
+        """True for a selector naming this rule (see `names_rule`)."""
+        return names_rule(selector, self.id, self.name)
+
+
+def names_rule(selector: str, rule_id: str, rule_name: str) -> bool:
+    """True for a selector naming a rule by ID, name, ID prefix (K8S, K8S1), or ALL:
+    the language of --select/--ignore, config `rules:` keys and suppressions."""
+    return selector == rule_name or rule_id.startswith(selector.upper()) or selector.upper() == "ALL"
 
 
 def read_rule_file(path: Path) -> Any:
@@ -100,19 +103,36 @@ def rule_from_data(data: Any, source: str, *, builtin: bool) -> Rule:
 
 def validate_rule_data(data: Any, source: str) -> None:
     """Raise UsageError naming the file and the first failing field."""
-    import json
-
-    import jsonschema  # imported here: ~100 ms we do not pay for built-in rules
-
-    schema = json.loads((schemas_dir() / "rule.schema.json").read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = rule_schema_errors(data)
     if errors:
         from .config_file import describe_error
 
         path, message, _ = describe_error(errors[0])
         where = ".".join(str(p) for p in path) or "(top level)"
         raise UsageError(f"{source}: {where}: {message} (`deploylint validate-rules` lists every problem with its line)")
+
+
+def rule_schema_errors(data: Any) -> list[Any]:
+    """The jsonschema errors of a rule file's data against `rule.schema.json`, ordered by path."""
+    from .config_file import sorted_errors
+
+    return sorted_errors(_rule_schema_validator(), data)
+
+
+@functools.cache
+def _rule_schema_validator() -> Any:
+    import json
+
+    import jsonschema  # imported here: ~100 ms we do not pay for built-in rules
+
+    return jsonschema.Draft202012Validator(json.loads((schemas_dir() / "rule.schema.json").read_text(encoding="utf-8")))
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """The rule files (`*.yaml`, `*.yml`) anywhere under a custom rules directory."""
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: not a directory" if directory.exists() else f"rules directory not found: {directory}")
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
@@ -125,9 +145,7 @@ def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
         rule = rule_from_data(data, str(path), builtin=True)
         rules[rule.id] = rule
     for directory in extra_dirs or []:
-        if not directory.is_dir():
-            raise UsageError(f"rules directory not found: {directory}")
-        for path in sorted(directory.rglob("*.y*ml")):
+        for path in rule_files(directory):
             rule = load_rule_file(path, builtin=False, validate=True)
             if rule.id in rules:
                 raise UsageError(f"{path}: rule ID {rule.id} is already used by {rules[rule.id].source}")

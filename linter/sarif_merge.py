@@ -110,7 +110,11 @@ def read_log(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as fh:
             log = json.load(fh)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read SARIF: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: cannot read SARIF: {exc}") from None
     if not isinstance(log, dict) or not isinstance(log.get("runs"), list):
         raise UsageError(f"{path}: not a SARIF log (no 'runs' list)")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 
 from .discover import Candidate
 from .errors import UsageError
@@ -29,7 +28,9 @@ def parse_shard(text: str) -> tuple[int, int]:
         index, total = int(index_text), int(total_text)
     except ValueError:
         raise UsageError(f"--shard: expected I/N (e.g. 1/4), got '{text}'") from None
-    if total < 1 or not 1 <= index <= total:
+    if total < 1:
+        raise UsageError(f"--shard: N must be at least 1 (got {index}/{total})")
+    if not 1 <= index <= total:
         raise UsageError(f"--shard: I must be between 1 and N (got {index}/{total})")
     return index, total
 
@@ -64,7 +65,7 @@ def stable_hash(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:8], "big")
 
 
-def split_shard(candidates: list[Candidate], root: Path, index: int, total: int) -> tuple[list[Candidate], list[Candidate]]:
+def split_shard(candidates: list[Candidate], index: int, total: int) -> tuple[list[Candidate], list[Candidate]]:
     """(this shard's files, the other shards' files), each in discovery order."""
     mine: set[str] = set()
     for key, members in groups(candidates).items():

@@ -9,8 +9,9 @@ anywhere in the file. Rules are named by ID, name or ID prefix.
 
 Interop: `# pragma: allowlist secret` (detect-secrets) and `gitleaks:allow` on a
 line suppress findings of secret rules there. A rule is a secret rule when it
-is tagged `secret` or `secrets` (SEC101, K8S70x, ENV101-104/106 are, by their
-packs' tags), so custom secret rules join by tagging themselves.
+is tagged `secret` or `secrets` (SEC101, K8S701-703, ENV101-103, ENV106 and
+CH202 are; ENV104, a plaintext connection, is a network rule), so custom secret
+rules join by tagging themselves.
 
 A directive that suppressed nothing, for rules that ran on its file, is a
 DL002 finding; `--no-inline-suppressions` ignores comments and annotations.
@@ -26,10 +27,10 @@ from typing import TYPE_CHECKING
 from .discover import is_excluded
 from .findings import Finding, Suppression
 from .model import MappingNode, ParsedFile, Span, walk
+from .rules import Rule, names_rule
 
 if TYPE_CHECKING:
     from .engine import Settings
-    from .rules import Rule
     from .units import LintUnit
 
 _DIRECTIVE = re.compile(
@@ -60,7 +61,7 @@ class Directive:
         if not self.tokens:
             return "" if self.kind == "file" else None
         for token in self.tokens:
-            if rule_named(token, finding.rule_id, finding.rule_name):
+            if names_rule(token, finding.rule_id, finding.rule_name):
                 return token
         return None
 
@@ -80,10 +81,6 @@ class Directive:
         if scope.get("annotations", {}).get(key) != value:
             return False
         return self.container is None or scope.get("container") == self.container
-
-
-def rule_named(token: str, rule_id: str, rule_name: str) -> bool:
-    return token.upper() == "ALL" or token == rule_name or rule_id.startswith(token.upper())
 
 
 def _tokens(text: str) -> tuple[str, ...]:
@@ -237,7 +234,7 @@ def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]
             for token in directive.tokens or ("",):
                 if token in directive.used:
                     continue
-                if not any(rule_named(token, r.id, r.name) for r in ran) and token:
+                if not any(r.matches(token) for r in ran) and token:
                     continue
                 unused.append(_unused_finding(meta, directive, token, here.parsed))
     return unused

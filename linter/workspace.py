@@ -55,6 +55,21 @@ def decode(data: bytes, display: str) -> str:
         ) from None
 
 
+def read_user_file(path: Path, display: str, what: str) -> str:
+    """One of the user's own files (a config, a custom rule) decoded as linted
+    files are; a failure is a UsageError `display[:line]: why`."""
+    from .errors import UsageError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{display}: cannot read {what}: {exc.strerror or exc}") from None
+    try:
+        return decode(data, display)
+    except ReadFailure as exc:
+        raise UsageError(f"{display}:{exc.problem.span.line}: {exc.problem.message}") from None
+
+
 @dataclass
 class Workspace:
     root: Path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -49,8 +50,14 @@ def triples(result: RunResult) -> list[tuple[str, int, int]]:
     return [(f.rule_id, f.span.line, f.span.column) for f in result.shown]
 
 
+class Lint(Protocol):
+    """The `lint` fixture: lint `text` written as `name` in the test's tmp_path."""
+
+    def __call__(self, name: str, text: str, select: list[str] | None = None, **settings: object) -> RunResult: ...
+
+
 @pytest.fixture
-def lint(tmp_path: Path):  # type: ignore[no-untyped-def]
+def lint(tmp_path: Path) -> Lint:
     def _lint(name: str, text: str, select: list[str] | None = None, **settings: object) -> RunResult:
         return lint_text(tmp_path, name, text, select, **settings)
 

@@ -73,6 +73,11 @@ def test_diff_only_without_upstream_lints_uncommitted_and_untracked(repo: Path, 
     assert files_with_findings(capsys, ["--diff-only"]) == (1, ["k8s/api.yaml", "k8s/new.yaml"])
 
 
+def test_diff_only_with_a_file_name_that_is_not_utf8(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "k8s").joinpath(os.fsdecode(b"new\xff.yaml")).write_text(broken("new"), encoding="utf-8")
+    assert files_with_findings(capsys, ["--diff-only"]) == (1, ["k8s/new\\xff.yaml"])
+
+
 def test_diff_only_with_nothing_changed_is_clean(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "k8s" / "old.yaml").unlink()  # a deletion leaves nothing to lint
     code = main(["--diff-only", "--no-color"])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
 
-from linter.config import load_config, param_problem, rule_overrides
+from linter.config import load_config, param_problem, rule_overrides, select_rules
 from linter.config_file import find_config
 from linter.errors import UsageError
 from linter.rules import load_rules
@@ -245,3 +245,28 @@ def test_secret_patterns_extend_the_classifier(project: Path, capsys: pytest.Cap
 
         use_policy(None)
     assert code == 1 and ".env.production:1:17: ENV101" in out
+
+
+@pytest.mark.parametrize(("select", "ignore", "expected"), [
+    (["K8S"], ["ALL"], "K8S"),  # any prefix is more specific than ALL, however short
+    (["DL"], ["ALL"], "DL"),
+    (["K8S1"], ["ALL"], "K8S1"),
+    (["ALL"], ["ALL"], ""),  # equal specificity: ignore wins
+    (["K8S104"], ["K8S"], "K8S104"),
+    (["K8S"], ["K8S"], ""),
+    (["ALL"], ["K8S", "DL", "ENV", "CH", "NGX", "SEC"], ""),
+])
+def test_the_most_specific_selector_wins(select: list[str], ignore: list[str], expected: str) -> None:
+    rules = load_rules()
+    enabled = [r.id for r in select_rules(rules, select, ignore)]
+    assert enabled == [r.id for r in rules if expected and r.id.startswith(expected)]
+
+
+def test_config_files_are_decoded_like_linted_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    # A BOM (Windows editors) is not part of the TOML.
+    (project / "pyproject.toml").write_bytes(b"\xef\xbb\xbf[tool.deploylint]\nrules = {K8S104 = 'disable'}\n")
+    assert run_cli(capsys, project, "app.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
+    (project / "bad.yaml").write_bytes(b"rules:\n  K8S104: {severity: \xff}\n")
+    assert run_cli(capsys, project, "--config", "bad.yaml", "app.yaml") == (
+        2, "", "deploylint: error: bad.yaml:2: not valid UTF-8 (byte 0xFF); save the file as UTF-8\n")

@@ -119,3 +119,24 @@ def test_a_malformed_rule_in_a_rules_dir_stops_the_run_naming_file_and_field(pro
     assert (code, out) == (2, "")
     assert err == ('deploylint: error: rules/r.yaml: severity: expected one of error, warning, note, got "fatal" '
                    "(`deploylint validate-rules` lists every problem with its line)\n")
+
+
+def test_rules_dir_loading_and_validation_read_the_same_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A folder named like a rule file is not one: both the run and validate-rules skip it.
+    write(project, "rules/r.yaml", GOOD_RULE)
+    (project / "rules" / "drafts.yaml").mkdir()
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    assert run_cli(capsys, project, "validate-rules", "rules") == (0, "rules: 1 rule file(s) valid\n", "")
+    code, out, err = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME101", "app.yaml")
+    assert (code, out.splitlines()[0], err) == (1, "app.yaml:3:1: ACME101 Deployment/backend: label example.com/team is missing", "")
+
+
+def test_a_rules_dir_that_is_a_file_is_named_as_such(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "rules.yaml", GOOD_RULE)
+    assert run_cli(capsys, project, "validate-rules", "rules.yaml") == (2, "", "deploylint: error: rules.yaml: not a directory\n")
+    assert run_cli(capsys, project, "validate-rules", "nope") == (2, "", "deploylint: error: rules directory not found: nope\n")
+
+
+def test_a_rule_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_bytes(GOOD_RULE.replace("Objects carry", "Objects \xff carry").encode("latin-1"))
+    assert validate_rules_dir(tmp_path) == [f"{tmp_path.as_posix()}/r.yaml:3: not valid UTF-8 (byte 0xFF); save the file as UTF-8"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import lint_paths, lint_text, triples
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,7 +41,7 @@ def test_repeated_keys_are_kept_in_order() -> None:
     assert [p[0] for p in _pairs("A=1\nB=2\nA=3\n")] == ["A", "B", "A"]
 
 
-def test_values_are_never_interpolated(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_values_are_never_interpolated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME_SECRET", "from-the-environment")
     assert _pairs("A=${HOME_SECRET}\n")[0][1] == "${HOME_SECRET}"
 

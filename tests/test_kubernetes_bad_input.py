@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import lint_paths
+
 from linter.engine import RunResult
 from linter.workspace import Limits
-
-from conftest import lint_paths
 
 VALID = """\
 apiVersion: v1

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
-from conftest import lint_paths, triples
+from conftest import Lint, lint_paths, triples
+
+from linter.engine import RunResult
 
 POD = dedent("""\
     apiVersion: v1
@@ -18,12 +20,12 @@ POD = dedent("""\
 """)
 
 
-def lint_bytes(tmp_path: Path, name: str, data: bytes, select: list[str]):  # type: ignore[no-untyped-def]
+def lint_bytes(tmp_path: Path, name: str, data: bytes, select: list[str]) -> RunResult:
     (tmp_path / name).write_bytes(data)
     return lint_paths([name], tmp_path, select)
 
 
-def test_multi_document_stream_keeps_each_documents_lines(lint) -> None:  # type: ignore[no-untyped-def]
+def test_multi_document_stream_keeps_each_documents_lines(lint: Lint) -> None:
     text = (
         "# leading comment\n---\n"
         + POD.format(name="a", image="nginx:1.27")
@@ -37,7 +39,7 @@ def test_multi_document_stream_keeps_each_documents_lines(lint) -> None:  # type
     assert [f.message.split(":")[0] for f in result.shown] == ["container 'c' in Pod/b", "container 'c' in Pod/c"]
 
 
-def test_kind_list_items_are_objects(lint) -> None:  # type: ignore[no-untyped-def]
+def test_kind_list_items_are_objects(lint: Lint) -> None:
     text = dedent("""\
         apiVersion: v1
         kind: List
@@ -63,7 +65,7 @@ def test_kind_list_items_are_objects(lint) -> None:  # type: ignore[no-untyped-d
     assert "Pod/first" in result.shown[0].message and "Deployment/nested" in result.shown[1].message
 
 
-def test_anchors_and_merge_keys_resolve_to_the_written_text(lint) -> None:  # type: ignore[no-untyped-def]
+def test_anchors_and_merge_keys_resolve_to_the_written_text(lint: Lint) -> None:
     text = dedent("""\
         apiVersion: v1
         kind: List
@@ -102,7 +104,7 @@ def test_anchors_and_merge_keys_resolve_to_the_written_text(lint) -> None:  # ty
     }
 
 
-def test_merge_key_is_never_a_key(lint) -> None:  # type: ignore[no-untyped-def]
+def test_merge_key_is_never_a_key(lint: Lint) -> None:
     text = dedent("""\
         apiVersion: v1
         kind: ConfigMap
@@ -115,7 +117,7 @@ def test_merge_key_is_never_a_key(lint) -> None:  # type: ignore[no-untyped-def]
     assert triples(result) == []
 
 
-def test_duplicate_keys_are_reported_where_repeated(lint) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_keys_are_reported_where_repeated(lint: Lint) -> None:
     text = dedent("""\
         apiVersion: apps/v1
         kind: Deployment
@@ -169,7 +171,7 @@ def test_json_manifests_pretty_and_compact(tmp_path: Path) -> None:
     assert [(f.span.file, f.span.line, f.span.column) for f in result.shown] == [("compact.json", 1, 99), ("pretty.json", 6, 30)]
 
 
-def test_documents_that_are_not_objects_are_ignored(lint) -> None:  # type: ignore[no-untyped-def]
+def test_documents_that_are_not_objects_are_ignored(lint: Lint) -> None:
     text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\njust a string\n---\n- 1\n- 2\n---\n{kind: NoApiVersion}\n"
     result = lint("mixed.yaml", text, ["K8S", "DL"])
     assert triples(result) == []

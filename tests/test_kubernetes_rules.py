@@ -7,12 +7,11 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from conftest import Lint, all_rules, lint_paths, triples
 
 from linter.config import RuleOverride, select_rules
 from linter.engine import RunResult, Settings, run
 from linter.findings import Severity
-
-from conftest import all_rules, lint_paths, triples
 
 
 def deployment(container: str, pod: str = "", kind: str = "Deployment", name: str = "backend") -> str:
@@ -51,7 +50,7 @@ def lint_with(
 # --- resources -------------------------------------------------------------------------------
 
 
-def test_request_exceeds_limit_compares_exact_quantities(lint) -> None:  # type: ignore[no-untyped-def]
+def test_request_exceeds_limit_compares_exact_quantities(lint: Lint) -> None:
     text = deployment("""
         - name: api
           image: registry.example.com/api:1.0.0
@@ -72,7 +71,7 @@ def test_request_exceeds_limit_compares_exact_quantities(lint) -> None:  # type:
     )
 
 
-def test_request_exceeds_limit_ignores_unparsable_and_missing(lint) -> None:  # type: ignore[no-untyped-def]
+def test_request_exceeds_limit_ignores_unparsable_and_missing(lint: Lint) -> None:
     text = deployment("""
         - name: api
           image: registry.example.com/api:1.0.0
@@ -83,7 +82,7 @@ def test_request_exceeds_limit_ignores_unparsable_and_missing(lint) -> None:  # 
     assert triples(lint("m.yaml", text, ["K8S105"])) == []
 
 
-def test_e_notation_request_above_limit(lint) -> None:  # type: ignore[no-untyped-def]
+def test_e_notation_request_above_limit(lint: Lint) -> None:
     text = deployment("""
         - name: api
           image: registry.example.com/api:1.0.0
@@ -94,7 +93,7 @@ def test_e_notation_request_above_limit(lint) -> None:  # type: ignore[no-untype
     assert triples(lint("m.yaml", text, ["K8S105"])) == [("K8S105", 11, 32)]
 
 
-def test_missing_resources_point_at_the_container(lint) -> None:  # type: ignore[no-untyped-def]
+def test_missing_resources_point_at_the_container(lint: Lint) -> None:
     text = deployment("""
         - name: api
           image: registry.example.com/api:1.0.0
@@ -107,7 +106,7 @@ def test_missing_resources_point_at_the_container(lint) -> None:  # type: ignore
 
 
 @pytest.mark.parametrize("kind", ["Job", "CronJob"])
-def test_probe_rules_skip_run_to_completion_workloads(lint, kind: str) -> None:  # type: ignore[no-untyped-def]
+def test_probe_rules_skip_run_to_completion_workloads(lint: Lint, kind: str) -> None:
     if kind == "Job":
         text = deployment("- {name: task, image: registry.example.com/task:1.0.0}", kind="Job", name="task")
     else:
@@ -130,7 +129,7 @@ def test_probe_rules_skip_run_to_completion_workloads(lint, kind: str) -> None: 
     assert [f.rule_id for f in lint("m.yaml", tagged, ["K8S2", "K8S501"]).shown] == ["K8S501"]
 
 
-def test_probe_rules_skip_init_containers_but_check_pods(lint) -> None:  # type: ignore[no-untyped-def]
+def test_probe_rules_skip_init_containers_but_check_pods(lint: Lint) -> None:
     text = dedent("""\
         apiVersion: v1
         kind: Pod
@@ -146,7 +145,7 @@ def test_probe_rules_skip_init_containers_but_check_pods(lint) -> None:  # type:
     assert result.shown[0].message == "container 'web' in Pod/web has no livenessProbe"
 
 
-def test_probe_named_port_checked_in_every_probe_kind(lint) -> None:  # type: ignore[no-untyped-def]
+def test_probe_named_port_checked_in_every_probe_kind(lint: Lint) -> None:
     text = deployment("""
         - name: api
           image: registry.example.com/api:1.0.0
@@ -163,7 +162,7 @@ def test_probe_named_port_checked_in_every_probe_kind(lint) -> None:  # type: ig
     assert "startupProbe" in result.shown[0].message and "(named ports: grpc, http)" in result.shown[0].message
 
 
-def test_probe_port_without_declared_ports(lint) -> None:  # type: ignore[no-untyped-def]
+def test_probe_port_without_declared_ports(lint: Lint) -> None:
     text = deployment("""
         - name: api
           image: registry.example.com/api:1.0.0
@@ -174,7 +173,7 @@ def test_probe_port_without_declared_ports(lint) -> None:  # type: ignore[no-unt
     assert result.shown[0].message.endswith("(named ports: none)")
 
 
-def test_probes_identical_only_when_every_field_matches(lint) -> None:  # type: ignore[no-untyped-def]
+def test_probes_identical_only_when_every_field_matches(lint: Lint) -> None:
     same = deployment("""
         - name: api
           image: registry.example.com/api:1.0.0
@@ -275,13 +274,13 @@ def test_single_replica_counts(
     ],
 )
 def test_run_as_non_root_container_overrides_pod(
-    lint, pod: str, container_context: str, expected: list[tuple[str, int, int]]
-) -> None:  # type: ignore[no-untyped-def]
+    lint: Lint, pod: str, container_context: str, expected: list[tuple[str, int, int]]
+) -> None:
     container = "- name: api\n  image: r/api:1\n" + (f"  {container_context}\n" if container_context else "")
     assert triples(lint("m.yaml", deployment(container, pod), ["K8S401"])) == expected
 
 
-def test_run_as_non_root_checks_init_containers(lint) -> None:  # type: ignore[no-untyped-def]
+def test_run_as_non_root_checks_init_containers(lint: Lint) -> None:
     text = deployment(
         "- {name: api, image: r/api:1}",
         "initContainers:\n"
@@ -293,7 +292,7 @@ def test_run_as_non_root_checks_init_containers(lint) -> None:  # type: ignore[n
     assert result.shown[0].message == "container 'setup' in Deployment/backend may run as root: runAsUser is 0"
 
 
-def test_capabilities_normalised_and_drop_all_accepted(lint) -> None:  # type: ignore[no-untyped-def]
+def test_capabilities_normalised_and_drop_all_accepted(lint: Lint) -> None:
     text = deployment("""
         - name: api
           image: r/api:1
@@ -305,7 +304,7 @@ def test_capabilities_normalised_and_drop_all_accepted(lint) -> None:  # type: i
     assert triples(lint("m.yaml", text, ["K8S406"])) == [("K8S406", 12, 21), ("K8S406", 12, 36)]
 
 
-def test_capabilities_missing_drop_points_at_security_context(lint) -> None:  # type: ignore[no-untyped-def]
+def test_capabilities_missing_drop_points_at_security_context(lint: Lint) -> None:
     text = deployment("""
         - name: api
           image: r/api:1
@@ -316,7 +315,7 @@ def test_capabilities_missing_drop_points_at_security_context(lint) -> None:  # 
     assert result.shown[0].message == "container 'api' in Deployment/backend does not drop NET_RAW (drop ALL)"
 
 
-def test_host_namespaces_flag_the_value(lint) -> None:  # type: ignore[no-untyped-def]
+def test_host_namespaces_flag_the_value(lint: Lint) -> None:
     text = deployment("- {name: api, image: r/api:1}", "hostIPC: true\nhostNetwork: false")
     assert triples(lint("m.yaml", text, ["K8S405"])) == [("K8S405", 7, 16)]
 
@@ -331,7 +330,7 @@ def test_host_namespaces_flag_the_value(lint) -> None:  # type: ignore[no-untype
         ("/var/run/docker.sock/", Severity.ERROR),
     ],
 )
-def test_host_path_runtime_socket_is_an_error(lint, path: str, severity: Severity) -> None:  # type: ignore[no-untyped-def]
+def test_host_path_runtime_socket_is_an_error(lint: Lint, path: str, severity: Severity) -> None:
     text = deployment("- {name: api, image: r/api:1}", f"volumes:\n  - name: host\n    hostPath: {{path: {path}}}")
     result = lint("m.yaml", text, ["K8S407"])
     assert triples(result) == [("K8S407", 9, 28)]
@@ -353,7 +352,7 @@ def test_host_path_runtime_socket_is_an_error(lint, path: str, severity: Severit
         ("nginx:1.27.2-alpine", False),
     ],
 )
-def test_image_tags(lint, image: str, flagged: bool) -> None:  # type: ignore[no-untyped-def]
+def test_image_tags(lint: Lint, image: str, flagged: bool) -> None:
     result = lint("m.yaml", deployment(f"- name: api\n  image: {image}"), ["K8S501"])
     assert triples(result) == ([("K8S501", 9, 18)] if flagged else [])
 
@@ -386,7 +385,7 @@ def ingress(
     return INGRESS.format(api=api, annotations=annotations, tls_hosts=tls_hosts, secret=secret, rules=rules)
 
 
-def test_ingress_without_tls_in_older_api_versions(lint) -> None:  # type: ignore[no-untyped-def]
+def test_ingress_without_tls_in_older_api_versions(lint: Lint) -> None:
     text = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: old}\nspec:\n  rules:\n    - host: a.example.com\n"
     result = lint("m.yaml", text, ["K8S601"])
     assert triples(result) == [("K8S601", 4, 1)]
@@ -406,13 +405,13 @@ def test_ingress_without_tls_in_older_api_versions(lint) -> None:  # type: ignor
         ("other.example.org", False),
     ],
 )
-def test_ingress_tls_wildcards_cover_one_label(lint, host: str, covered: bool) -> None:  # type: ignore[no-untyped-def]
+def test_ingress_tls_wildcards_cover_one_label(lint: Lint, host: str, covered: bool) -> None:
     text = ingress([f'"{host}"'], '["*.example.com", exact.example.org]', api="networking.k8s.io/v1beta1")
     result = lint("m.yaml", text, ["K8S602"])
     assert triples(result) == ([] if covered else [("K8S602", 11, 13)])
 
 
-def test_ingress_cert_issuer_needs_a_secret_name_even_with_an_issuer(lint) -> None:  # type: ignore[no-untyped-def]
+def test_ingress_cert_issuer_needs_a_secret_name_even_with_an_issuer(lint: Lint) -> None:
     bare = ingress(["a.example.com"], "[a.example.com]", secret="")
     result = lint("m.yaml", bare, ["K8S603"])
     assert triples(result) == [("K8S603", 8, 7)]
@@ -433,14 +432,14 @@ def test_ingress_cert_issuer_needs_a_secret_name_even_with_an_issuer(lint) -> No
         ('{ingress.kubernetes.io/ssl-redirect: "false"}', [("K8S604", 5, 53)]),
     ],
 )
-def test_ingress_ssl_redirect(lint, annotations: str, expected: list[tuple[str, int, int]]) -> None:  # type: ignore[no-untyped-def]
+def test_ingress_ssl_redirect(lint: Lint, annotations: str, expected: list[tuple[str, int, int]]) -> None:
     assert triples(lint("m.yaml", ingress(["a.example.com"], "[a.example.com]", annotations=annotations), ["K8S604"])) == expected
 
 
 # --- RBAC ------------------------------------------------------------------------------------
 
 
-def test_rbac_wildcards_each_flagged_and_bindings_ignored(lint) -> None:  # type: ignore[no-untyped-def]
+def test_rbac_wildcards_each_flagged_and_bindings_ignored(lint: Lint) -> None:
     text = dedent("""\
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRole

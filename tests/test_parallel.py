@@ -224,7 +224,7 @@ def test_cross_file_autoscaler_is_seen_across_workers_and_shards(tmp_path: Path,
     (tmp_path / "autoscaler.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
     candidates = discover([str(tmp_path)], tmp_path)
     assert [len(p) for p in partition(candidates, 2)] == [1, 1]
-    assert [[c.relpath for c in split_shard(candidates, tmp_path, i, 2)[0]] for i in (1, 2)] == [["autoscaler.yaml"], ["a.yaml"]]
+    assert [[c.relpath for c in split_shard(candidates, i, 2)[0]] for i in (1, 2)] == [["autoscaler.yaml"], ["a.yaml"]]
     for settings in ({"jobs": 1}, {"jobs": 2}, {"jobs": 1, "shard": (1, 2)}, {"jobs": 1, "shard": (2, 2)}):
         result = lint_paths(["."], tmp_path, select=["K8S302"], **settings)
         assert result.shown == [], settings

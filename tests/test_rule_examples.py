@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from linter.rule_examples import example_filename, flagged_lines
-from linter.rules import validate_rule_data
-from linter.resources import rules_dir
-
 from conftest import all_rules, lint_text
+
+from linter.resources import rules_dir
+from linter.rule_examples import example_filename, flagged_lines
+from linter.rules import Rule, validate_rule_data
 
 EXAMPLE_RULES = [r for r in all_rules() if r.help.get("bad") or r.help.get("good")]
 
@@ -41,7 +40,7 @@ def test_rule_file_names_match_ids() -> None:
 
 
 @pytest.mark.parametrize("rule", [r for r in EXAMPLE_RULES if r.help.get("bad")], ids=lambda r: r.id)
-def test_bad_example_fires_on_flagged_lines(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_example_fires_on_flagged_lines(rule: Rule, tmp_path: Path) -> None:
     text = rule.help["bad"]
     result = lint_text(tmp_path, example_filename(rule), text, select=[rule.id])
     lines = sorted({f.span.line for f in result.shown if f.rule_id == rule.id})
@@ -52,6 +51,6 @@ def test_bad_example_fires_on_flagged_lines(rule, tmp_path: Path) -> None:  # ty
 
 
 @pytest.mark.parametrize("rule", [r for r in EXAMPLE_RULES if r.help.get("good")], ids=lambda r: r.id)
-def test_good_example_is_silent(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_good_example_is_silent(rule: Rule, tmp_path: Path) -> None:
     result = lint_text(tmp_path, example_filename(rule), rule.help["good"], select=[rule.id])
     assert [f.message for f in result.shown if f.rule_id == rule.id] == []

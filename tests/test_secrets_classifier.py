@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -150,7 +151,7 @@ def test_base64_text_is_decoded_only_when_it_is_text() -> None:
     assert decode_base64_text("not base64 at all!") is None
 
 
-def test_users_extend_the_classifier_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_users_extend_the_classifier_data(tmp_path: Path) -> None:
     from linter.secrets import load_policy, use_policy
 
     extra = tmp_path / "secrets.yaml"
@@ -174,7 +175,7 @@ def test_users_extend_the_classifier_data(tmp_path) -> None:  # type: ignore[no-
     assert not is_secret_key("PRODUCT_LICENSE")
 
 
-def test_unknown_fields_in_user_data_are_usage_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_fields_in_user_data_are_usage_errors(tmp_path: Path) -> None:
     from linter.errors import UsageError
     from linter.secrets import load_policy
 

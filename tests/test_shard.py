@@ -32,30 +32,30 @@ def test_stable_hash_does_not_depend_on_the_interpreter() -> None:
     assert stable_hash("file:k8s/app.yaml") == 0x4B6FD6BDDC6E2F0D
 
 
-def shards(candidates: list[Candidate], root: Path, total: int) -> list[list[str]]:
-    return [[c.relpath for c in split_shard(candidates, root, i, total)[0]] for i in range(1, total + 1)]
+def shards(candidates: list[Candidate], total: int) -> list[list[str]]:
+    return [[c.relpath for c in split_shard(candidates, i, total)[0]] for i in range(1, total + 1)]
 
 
 def test_shards_partition_the_files_deterministically(corpus: Path) -> None:  # noqa: F811
     candidates = discover([str(corpus)], corpus)
     for total in (1, 2, 3, 5):
-        split = shards(candidates, corpus, total)
-        assert [sorted(s) for s in split] == [sorted(s) for s in shards(list(reversed(candidates)), corpus, total)]
+        split = shards(candidates, total)
+        assert [sorted(s) for s in split] == [sorted(s) for s in shards(list(reversed(candidates)), total)]
         flat = [p for s in split for p in s]
         assert sorted(flat) == sorted(c.relpath for c in candidates)
         assert len(flat) == len(set(flat))
         if total == 3:
             assert all(split), "a realistic corpus fills every shard"
         for i in range(1, total + 1):
-            mine, others = split_shard(candidates, corpus, i, total)
+            mine, others = split_shard(candidates, i, total)
             assert sorted(c.relpath for c in mine + others) == sorted(c.relpath for c in candidates)
 
 
 def test_a_file_keeps_its_shard_when_others_come_and_go(corpus: Path) -> None:  # noqa: F811
     candidates = discover([str(corpus)], corpus)
-    before = {p: i for i, s in enumerate(shards(candidates, corpus, 4)) for p in s}
+    before = {p: i for i, s in enumerate(shards(candidates, 4)) for p in s}
     fewer = candidates[::2]
-    after = {p: i for i, s in enumerate(shards(fewer, corpus, 4)) for p in s}
+    after = {p: i for i, s in enumerate(shards(fewer, 4)) for p in s}
     assert all(before[p] == after[p] for p in after)
 
 
@@ -79,7 +79,7 @@ def test_assembled_groups_stay_together(tmp_path: Path) -> None:
     assert {keys[p] for p in files if p.startswith("db/")} == {"clickhouse:db"}
     assert keys["apps/one.yaml"] == "file:apps/one.yaml"
     for total in (2, 3, 7):
-        for split in shards(candidates, tmp_path, total):
+        for split in shards(candidates, total):
             for prefix, size in (("edge/", 3), ("db/", 4)):
                 assert len([p for p in split if p.startswith(prefix)]) in (0, size)
 

@@ -9,6 +9,7 @@ import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
 from conftest import lint_text
 
+from linter.engine import RunResult
 from linter.model import ParsedFile, SourceFile
 from linter.suppress import comment_directives
 
@@ -44,7 +45,7 @@ help: {why: Tokens belong in Secrets., fix: Move it to a Secret.}
 """
 
 
-def shown_and_suppressed(result):  # type: ignore[no-untyped-def]
+def shown_and_suppressed(result: RunResult) -> tuple[list[tuple[str, int]], list[tuple[str, int, str, str]]]:
     return (
         [(f.rule_id, f.span.line) for f in result.shown],
         [(f.rule_id, f.span.line, f.suppression.kind, f.suppression.reason) for f in result.suppressed],
@@ -173,3 +174,9 @@ def test_pod_template_annotations_are_not_suppressions(tmp_path: Path) -> None:
     text = TWO_CONTAINERS.replace("spec:\n  template:\n", "spec:\n  template:\n    metadata:\n      annotations: {deploylint.dev/ignore: K8S104}\n")
     result = lint_text(tmp_path, "a.yaml", text, select=["K8S104", "DL002"])
     assert shown_and_suppressed(result) == ([("K8S104", 14)], [("K8S104", 16, "annotation", "memory is capped by the mesh")])
+
+
+def test_all_names_every_rule_in_a_suppression(tmp_path: Path) -> None:
+    text = DEPLOYMENT_WITHOUT_LIMIT.replace('            limits: {cpu: "1"}\n', '            limits: {cpu: "1"}  # deploylint: ignore[all] legacy\n')
+    result = lint_text(tmp_path, "app.yaml", text, select=["K8S104", "DL002"])
+    assert shown_and_suppressed(result) == ([], [("K8S104", 13, "inline", "legacy")])

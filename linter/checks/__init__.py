@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import types
 import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..findings import Severity
 from ..model import Span
 from ..selectors import Subject
+
+if TYPE_CHECKING:
+    from ..rules import Rule
 
 
 @dataclass(slots=True)
@@ -54,18 +59,30 @@ CHECK_MODULES = {
 
 
 # Checks every format's rules may name: the secret checks serve the Kubernetes,
-# env, nginx and ClickHouse packs alike.
-SHARED_CHECK_MODULES = ("linter.checks.secret_checks",)
+# env, nginx and ClickHouse packs alike, and `report-problem` every pack's
+# parse-problem rules.
+SHARED_CHECK_MODULES = ("linter.checks.secret_checks", CHECK_MODULES["any"])
 
 
 def python_check(fmt: str, name: str) -> PythonCheck:
     known: list[str] = []
-    for module in (*SHARED_CHECK_MODULES, CHECK_MODULES[fmt]):
+    for module in dict.fromkeys((*SHARED_CHECK_MODULES, CHECK_MODULES[fmt])):
         table: dict[str, PythonCheck] = importlib.import_module(module).CHECKS
         if name in table:
             return table[name]
         known.extend(table)
     raise UsageError(f"unknown python check '{name}' for format '{fmt}' (known: {', '.join(sorted(known))})")
+
+
+def params_type_of(rule: Rule) -> type | None:
+    """The typed params dataclass of a rule's Python check; None for other
+    checks, or when its pack is not installed (the rule file's params then say enough)."""
+    if rule.check_kind != "python":
+        return None
+    try:
+        return python_check(rule.target.format, rule.check_body).params
+    except (ImportError, UsageError):
+        return None
 
 
 def build_params(params_type: type, values: dict[str, Any], where: str) -> Any:
@@ -89,16 +106,15 @@ def param_type_error(params_type: type, name: str, value: Any) -> str | None:
         known = ", ".join(sorted(f.name for f in dataclasses.fields(params_type))) or "none"
         return f"unknown param (known: {known})"
     if not _type_ok(value, hint):
-        import json
+        from ..config_file import show_value
 
-        shown = json.dumps(value) if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
-        return f"expected {_type_name(hint)}, got {shown}"
+        return f"expected {_type_name(hint)}, got {show_value(value)}"
     return None
 
 
 def _type_ok(value: Any, hint: Any) -> bool:
     origin = typing.get_origin(hint)
-    if origin is typing.Union or origin is getattr(__import__("types"), "UnionType", None):
+    if origin is typing.Union or origin is types.UnionType:
         return any(_type_ok(value, arg) for arg in typing.get_args(hint))
     if origin in (tuple, list):
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]

@@ -16,7 +16,8 @@ min: "{min_replicas}"}` with `params: {min_replicas: 2}`).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..model import MappingNode, Node, ScalarNode, SequenceNode
 from ..regex_guard import GuardedPattern, RegexTimeout

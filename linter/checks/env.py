@@ -13,7 +13,6 @@ from ..secrets import ConnectionUrl, ValueKind, Verdict, classify, parse_url
 from ..selectors import Subject
 from ..selectors.env import EnvBinding
 from . import PythonCheck, Violation
-from .common import report_problem
 from .secret_checks import fragment_span
 
 
@@ -193,5 +192,4 @@ CHECKS = {
     "debug-in-production": PythonCheck(debug_in_production, DebugParams),
     "real-secret-in-template": PythonCheck(real_secret_in_template, TemplateParams),
     "duplicate-key": PythonCheck(duplicate_key),
-    "report-problem": PythonCheck(report_problem),
 }

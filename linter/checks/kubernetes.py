@@ -4,14 +4,15 @@ image reference parsing, host-name coverage, cross-field comparisons)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from ..findings import Severity
 from ..imageref import parse_image
 from ..model import MappingNode, Node, ScalarNode, SequenceNode
 from ..quantity import parse_quantity
 from ..selectors import Subject
+from ..selectors.kubernetes import ContainerOwner
 from . import PythonCheck, Violation
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -19,10 +20,7 @@ PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 def _pod_spec(subject: Subject) -> MappingNode | None:
     """The pod spec a container subject belongs to (containers selector data)."""
-    data = subject.data
-    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[1], MappingNode):
-        return data[1]
-    return None
+    return subject.data.pod_spec if isinstance(subject.data, ContainerOwner) else None
 
 
 # --- K8S105 request-exceeds-limit -------------------------------------------------------------

@@ -7,7 +7,8 @@ finding points at its parent's key"); any other failure at the offending value.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..model import MappingNode, Node, node_at
 from ..selectors import Subject

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from ..model import MappingNode, ScalarNode, SequenceNode, SourceFile, Span
@@ -18,14 +17,8 @@ from ..secrets import ValueKind, classify, decode_base64_text, find_credentials,
 from ..selectors import Subject
 from . import PythonCheck, Violation
 
-_NEWLINE = re.compile(r"\r\n|\n|\r")
 # Every provider format is at least this long (an AWS key ID is 20 characters).
 MIN_CREDENTIAL_CHARS = 20
-
-
-@lru_cache(maxsize=8)
-def _line_starts(text: str) -> tuple[int, ...]:
-    return (0,) + tuple(m.end() for m in _NEWLINE.finditer(text))
 
 
 def fragment_span(source: SourceFile | None, node: ScalarNode, start: int, end: int) -> Span:
@@ -36,23 +29,14 @@ def fragment_span(source: SourceFile | None, node: ScalarNode, start: int, end: 
     fragment = node.text[start:end]
     if source is None or not fragment:
         return span
-    starts = _line_starts(source.text)
-    if span.end_line > len(starts):
+    index = source.line_index
+    first, last = index.offset(span.line, span.column), index.offset(span.end_line, span.end_column)
+    if first is None or last is None:
         return span
-    first = starts[span.line - 1] + span.column - 1
-    last = starts[span.end_line - 1] + span.end_column - 1
     found = source.text.find(fragment, first, last)
     if found == -1:
         return span
-    return _span_at(span.file, starts, found, found + len(fragment))
-
-
-def _span_at(file: str, starts: tuple[int, ...], start: int, end: int) -> Span:
-    import bisect
-
-    line = bisect.bisect_right(starts, start) - 1
-    end_line = bisect.bisect_right(starts, end) - 1
-    return Span(file, line + 1, start - starts[line] + 1, end_line + 1, end - starts[end_line] + 1)
+    return index.span(span.file, found, found + len(fragment))
 
 
 # --- SEC101 -------------------------------------------------------------------

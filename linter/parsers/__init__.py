@@ -26,6 +26,6 @@ def parser_module(fmt: str) -> ModuleType:
     return importlib.import_module(PARSER_MODULES[fmt])
 
 
-def parse_source(source: SourceFile, fmt: str, workspace: "Workspace") -> ParsedFile:
+def parse_source(source: SourceFile, fmt: str, workspace: Workspace) -> ParsedFile:
     parsed: ParsedFile = parser_module(fmt).parse(source, workspace)
     return parsed

@@ -14,7 +14,6 @@ are not bindings (a script named `.env`) is one `DL001` problem instead.
 
 from __future__ import annotations
 
-import bisect
 import io
 import re
 from dataclasses import dataclass, field
@@ -24,13 +23,12 @@ from typing import TYPE_CHECKING
 from dotenv.parser import Binding, parse_stream
 
 from ..discover import env_role
-from ..model import MappingNode, Node, ParsedFile, ParseProblem, ScalarNode, SourceFile, Span
+from ..model import LineIndex, MappingNode, Node, ParsedFile, ParseProblem, ScalarNode, SourceFile, Span
 from ..units import LintUnit, single_file_units
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
-_NEWLINE = re.compile(r"\r\n|\n|\r")  # python-dotenv's own line breaks
 _INLINE_SPACE = re.compile(r"[^\S\r\n]*")
 _EXPORT = re.compile(r"export[^\S\r\n]+")
 _QUOTED = {"'": re.compile(r"'((?:\\.|[^'\\])*)'", re.DOTALL), '"': re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)}
@@ -52,28 +50,6 @@ class EnvFile:
     @property
     def pairs(self) -> list[tuple[ScalarNode, Node]]:
         return self.mapping.pairs
-
-
-class LineIndex:
-    """Offsets to 1-based (line, column) with the parser's notion of a line break."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index + 1, offset - self.starts[index] + 1
-
-    def span(self, file: str, start: int, end: int) -> Span:
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(end, start))
-        return Span(file, line, column, end_line, end_column)
-
-    def line_end(self, offset: int) -> int:
-        """The offset of the line break ending the line that holds `offset`."""
-        m = _NEWLINE.search(self.text, offset)
-        return m.start() if m else len(self.text)
 
 
 def parse(source: SourceFile, workspace: Workspace | None = None) -> ParsedFile:

@@ -56,7 +56,7 @@ def _objects(node: MappingNode, out: list[K8sObject]) -> None:
     )
 
 
-def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
+def parse(source: SourceFile, workspace: Workspace) -> ParsedFile:
     limits = YamlLimits(workspace.limits.max_yaml_alias_nodes, workspace.limits.max_depth)
     documents, problems = parse_yaml_documents(source.text, source.path, limits)
     if problems and "{{" in source.text and any(p.rule_id == "DL001" for p in problems):
@@ -76,5 +76,5 @@ def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
     return parsed
 
 
-def build_units(parsed: list[ParsedFile], workspace: "Workspace") -> list[LintUnit]:
+def build_units(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
     return single_file_units(parsed)

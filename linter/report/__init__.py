@@ -1,4 +1,4 @@
-"""Reporters: text, JSON, SARIF. They only format a `RunResult`."""
+"""Reporters: text, JSON, SARIF and GitHub annotations. They only format a `RunResult`."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ def format_finding(finding: Finding, colour: bool) -> str:
 def summary(result: RunResult) -> str:
     shown = result.shown
     counts = Counter(f.severity for f in shown)
-    parts = [f"{counts[sev]} {sev.value}{'' if counts[sev] == 1 else 's'}" for sev in Severity if counts[sev]]
+    parts = [_plural(counts[sev], sev.value) for sev in Severity if counts[sev]]
     head = _plural(len(shown), "finding") + (f" ({', '.join(parts)})" if parts else "")
     unexplained = sum(1 for f in result.suppressed if f.suppression is not None and not f.suppression.reason)
     suppressed = f"{len(result.suppressed)} suppressed" + (f" ({unexplained} without a reason)" if unexplained else "")

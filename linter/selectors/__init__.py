@@ -2,14 +2,16 @@
 
 A rule's `target` names a format and a selector; the selector walks a lint unit
 and yields `Subject`s. Registry: one explicit table per format module, imported
-only when a rule of that format runs.
+only when a rule of that format runs; the format-independent selectors of
+`common` (`problems`, `scalars`) serve every format's rules.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..model import Node, Span
@@ -53,7 +55,9 @@ def get_selector(fmt: str, name: str) -> Selector:
     module = SELECTOR_MODULES.get(fmt)
     if module is None:
         raise UsageError(f"unknown target format '{fmt}'")
-    table: dict[str, Selector] = importlib.import_module(module).SELECTORS
+    table: dict[str, Selector] = {}
+    for name_of_module in dict.fromkeys((SELECTOR_MODULES["any"], module)):
+        table.update(importlib.import_module(name_of_module).SELECTORS)
     try:
         return table[name]
     except KeyError:

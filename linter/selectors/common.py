@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..model import MappingNode, Node, ScalarNode, SequenceNode
 from . import Subject
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from ..units import LintUnit
 
 
-def problems(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def problems(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Parse problems of the unit's files (DL001, DL004, ...): the rule's ID picks them."""
     rule_id = options["rule_id"]
     for parsed in unit.files:
@@ -21,7 +22,7 @@ def problems(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> It
                 yield Subject(None, {"detail": problem.message}, problem.logical or f"{problem.span.line}", span=problem.span)
 
 
-def scalars(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def scalars(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every string scalar in every file of the unit, with the key it sits under.
     `logical` is its path (`data/API_TOKEN`, `spec/containers/0/env/2/value`),
     prefixed by the document's index in multi-document files; `data` is the

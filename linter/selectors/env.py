@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from ..model import ScalarNode
 from ..parsers.dotenv import EnvFile
 from . import Subject
-from .common import problems
 
 if TYPE_CHECKING:
     from ..engine import RunContext
@@ -77,5 +76,4 @@ def bindings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
 SELECTORS = {
     "files": files,
     "bindings": bindings,
-    "problems": problems,
 }

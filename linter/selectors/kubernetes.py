@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..model import MappingNode, ScalarNode
 from ..parsers.kubernetes import K8sObject
@@ -29,7 +31,16 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 
 
-def _objects(unit: "LintUnit") -> list[K8sObject]:
+@dataclass(frozen=True, slots=True)
+class ContainerOwner:
+    """A container subject's `data`: its object, and the pod spec whose
+    securityContext the container inherits."""
+
+    obj: K8sObject
+    pod_spec: MappingNode
+
+
+def _objects(unit: LintUnit) -> list[K8sObject]:
     return unit.model if isinstance(unit.model, list) else []
 
 
@@ -42,7 +53,7 @@ def _scope(obj: K8sObject) -> dict[str, Any]:
     return {"annotations": {k.text: v.text for k, v in annotations.pairs if isinstance(v, ScalarNode)} if annotations else {}}
 
 
-def pod_spec_paths(ctx: "RunContext") -> dict[str, tuple[str, ...]]:
+def pod_spec_paths(ctx: RunContext) -> dict[str, tuple[str, ...]]:
     custom = ctx.options.get("pod_templates") or {}
     table = dict(POD_SPEC_PATHS)
     for kind, path in custom.items():
@@ -50,7 +61,7 @@ def pod_spec_paths(ctx: "RunContext") -> dict[str, tuple[str, ...]]:
     return table
 
 
-def objects(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every object; option `kinds` restricts to some kinds."""
     kinds = options.get("kinds")
     for obj in _objects(unit):
@@ -59,7 +70,7 @@ def objects(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Ite
         yield Subject(obj.node, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
 
 
-def pod_specs(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """The pod spec of every workload (Pod, Deployment, ..., CronJob, custom)."""
     table = pod_spec_paths(ctx)
     skip = set(options.get("skip_kinds", ()))
@@ -72,7 +83,7 @@ def pod_specs(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> I
             yield Subject(spec, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
 
 
-def containers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every container of every pod spec.
 
     Options: `init: include | exclude | only` (default include; ephemeral
@@ -92,15 +103,18 @@ def containers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> 
                 name = container.text("name") or f"#{index}"
                 context = dict(pod.context, name=name, container_type=field_name[:-1])
                 scope = dict(pod.scope, container=name)
-                yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=(pod.data, pod.node), scope=scope)
+                owner = ContainerOwner(pod.data, pod.node)
+                yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=owner, scope=scope)
 
 
 # Autoscaler kinds and the target kind their scaleTargetRef defaults to (KEDA's
-# ScaledObject may omit it).
-_AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
+# ScaledObject may omit it). `unscaled-workloads` reads them from every unit of
+# the run, so a worker or shard rebuilds them from the files it does not lint
+# (see `context.py`).
+AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
 
 
-def _autoscaled(ctx: "RunContext") -> dict[tuple[str, str], set[str]]:
+def _autoscaled(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
     """(kind, name) -> namespaces of every workload an autoscaler in the run
     targets. Computed once per run (every unit asks, and each answer needs
     every file); indexed so each lookup is constant time."""
@@ -110,7 +124,7 @@ def _autoscaled(ctx: "RunContext") -> dict[tuple[str, str], set[str]]:
     targets: dict[tuple[str, str], set[str]] = {}
     for unit in ctx.units_of("kubernetes"):
         for obj in _objects(unit):
-            default_kind = _AUTOSCALERS.get(obj.kind)
+            default_kind = AUTOSCALERS.get(obj.kind)
             ref = obj.node.path("spec", "scaleTargetRef")
             if default_kind is None or not isinstance(ref, MappingNode):
                 continue
@@ -128,7 +142,7 @@ def _is_autoscaled(obj: K8sObject, targets: dict[tuple[str, str], set[str]]) -> 
     return not obj.namespace or obj.namespace in namespaces or "" in namespaces
 
 
-def unscaled_workloads(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def unscaled_workloads(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Workloads (option `kinds`, default Deployment and StatefulSet) that no
     HorizontalPodAutoscaler or KEDA ScaledObject anywhere in the run scales."""
     kinds = options.get("kinds") or ("Deployment", "StatefulSet")
