@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SHARED, lint_paths
 
 CORPUS = SHARED / "corpus" / "real" / "clickhouse"

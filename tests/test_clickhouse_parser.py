@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import lint_paths, triples
+
 from linter.model import MappingNode, ScalarNode, SequenceNode
 from linter.parsers.clickhouse import element_model
 from linter.parsers.clickhouse_xml import XmlLimits, parse_xml
 from linter.workspace import Limits
-
-from conftest import lint_paths, triples
 
 SECRET_MARKER = "TOP-SECRET-MARKER-7f3a"
 

@@ -12,8 +12,9 @@ lone fragments are judged only on what they set.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..findings import Severity
 from ..model import MappingNode, Node, ScalarNode

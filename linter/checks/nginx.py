@@ -9,8 +9,9 @@ inheritance goes to `linter.nginx.effective`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..errors import UsageError
 from ..findings import Severity

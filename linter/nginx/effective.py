@@ -21,8 +21,8 @@ Inheritance as nginx merges it:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from ..model import Span
 from .syntax import Directive
@@ -42,9 +42,9 @@ class Block:
 
     kind: str  # main | http | server | location | if | limit_except | events | upstream | map | ...
     directive: Directive | None  # the block's own directive (None for a file's top level)
-    parent: "Block | None" = None
+    parent: Block | None = None
     directives: list[Directive] = field(default_factory=list)  # simple directives of this level
-    children: list["Block"] = field(default_factory=list)
+    children: list[Block] = field(default_factory=list)
     opaque: bool = False  # a fragment's top level: its includer (parent context) is unknown
     # Names of directives that content of this level we cannot see (a broken include, what
     # follows a syntax error) may set: empty when all is seen, None when it may set anything.
@@ -63,7 +63,7 @@ class Block:
     def has(self, name: str) -> bool:
         return any(d.name == name for d in self.directives)
 
-    def blocks(self, kind: str | None = None) -> Iterator["Block"]:
+    def blocks(self, kind: str | None = None) -> Iterator[Block]:
         """Every descendant block (depth first), optionally of one kind."""
         for child in self.children:
             if kind is None or child.kind == kind:
@@ -89,7 +89,7 @@ class Block:
         args = " ".join(self.directive.values)
         return f"{self.kind} '{args}'" if args else self.kind
 
-    def chain(self) -> Iterator["Block"]:
+    def chain(self) -> Iterator[Block]:
         """This level and the levels it inherits from, innermost first."""
         block: Block | None = self
         while block is not None and block.kind in HTTP_LEVELS | {"server"}:
@@ -98,10 +98,10 @@ class Block:
                 return
             block = block.parent
 
-    def server(self) -> "Block | None":
+    def server(self) -> Block | None:
         return next((b for b in self.chain() if b.kind == "server"), None)
 
-    def root(self) -> "Block":
+    def root(self) -> Block:
         block = self
         while block.parent is not None:
             block = block.parent

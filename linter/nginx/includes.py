@@ -92,7 +92,7 @@ def top_level_kind(directives: list[Directive]) -> tuple[str, bool]:
 class _Session:
     """Shared by every tree of one run: loaded files and failed-file stand-ins."""
 
-    def __init__(self, workspace: "Workspace") -> None:
+    def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.failed: dict[str, ParsedFile] = {}
         prefix = workspace.options.get("nginx_prefix")
@@ -354,7 +354,7 @@ def _unit(config: NginxConfig, files: list[ParsedFile]) -> LintUnit:
     return LintUnit("nginx", files[0].path, files, config)
 
 
-def assemble_units(parsed: list[ParsedFile], workspace: "Workspace") -> list[LintUnit]:
+def assemble_units(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
     """One unit per configuration tree; every scanned file reported exactly once."""
     session = _Session(workspace)
     scanned = sorted(parsed, key=lambda p: p.path)

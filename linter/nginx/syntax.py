@@ -69,7 +69,7 @@ class Directive:
     name: str
     span: Span
     args: list[Arg] = field(default_factory=list)
-    block: list["Directive"] | None = None
+    block: list[Directive] | None = None
     end: Span | None = None  # the closing ';' or '}'
     truncated: bool = False  # a syntax error cut the block short: what followed is unknown
 

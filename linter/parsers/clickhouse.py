@@ -75,7 +75,7 @@ def element_model(element: XmlElement) -> Node:
     return MappingNode(pairs, element.span)
 
 
-def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
+def parse(source: SourceFile, workspace: Workspace) -> ParsedFile:
     if source.path.lower().endswith(YAML_SUFFIXES):  # the server reads config.d/*.yaml too
         limits = YamlLimits(workspace.limits.max_yaml_alias_nodes, workspace.limits.max_depth)
         documents, yaml_root, problems = parse_yaml_config(source.text, source.path, limits)
@@ -91,7 +91,7 @@ def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
     return parsed
 
 
-def _redecode(path: Path, display: str, workspace: "Workspace") -> ParsedFile | None:
+def _redecode(path: Path, display: str, workspace: Workspace) -> ParsedFile | None:
     """A file that is not UTF-8 but declares its encoding (or has a UTF-16 BOM)
     is read the way the server's XML parser reads it. None: not such a file."""
     real = workspace.confined(path)
@@ -140,7 +140,7 @@ class ClickHouseConfig:
     roles: frozenset[str]  # "server" (config.xml-like), "users" (users.xml-like)
     complete: bool  # the main file and every override were merged: absence means absence
     reportable: frozenset[str]  # display paths whose findings are reported in this run
-    server: "ClickHouseConfig | None" = None  # for users configs: the server config using them
+    server: ClickHouseConfig | None = None  # for users configs: the server config using them
     name: str = ""  # the main file's name (config.xml, users.xml) or the fragments' folder
     # Element names that overrides which could not be read may set (None: any name).
     unread_names: frozenset[str] | None = None
@@ -168,7 +168,7 @@ def names_written(parsed: ParsedFile | None) -> frozenset[str] | None:
 class _Files:
     """Parsed files by absolute path, loading (confined) from disk on demand."""
 
-    def __init__(self, workspace: "Workspace") -> None:
+    def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.cache: dict[str, ParsedFile | None] = {}
 
@@ -238,7 +238,7 @@ def _roles(name: str, root: MappingNode | None) -> frozenset[str]:
 
 
 class _Assembler:
-    def __init__(self, parsed: list[ParsedFile], workspace: "Workspace") -> None:
+    def __init__(self, parsed: list[ParsedFile], workspace: Workspace) -> None:
         self.files = _Files(workspace)
         self.workspace = workspace
         self.discovered = {p.source.abspath: p for p in (self.files.adopt(p) for p in parsed)}
@@ -369,5 +369,5 @@ def _report_root_mismatch(override: ParsedFile, element: XmlElement, main: XmlEl
         override.problems.append(ParseProblem("CH601", message, element.start, logical=f"root/{element.tag}"))
 
 
-def build_units(parsed: list[ParsedFile], workspace: "Workspace") -> list[LintUnit]:
+def build_units(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
     return _Assembler(parsed, workspace).units()

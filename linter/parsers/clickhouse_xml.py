@@ -40,11 +40,11 @@ class XmlElement:
     start: Span
     span: Span
     attributes: dict[str, XmlAttribute] = field(default_factory=dict)
-    children: list["XmlElement"] = field(default_factory=list)
+    children: list[XmlElement] = field(default_factory=list)
     text: str = ""
     text_span: Span | None = None
 
-    def child(self, tag: str) -> "XmlElement | None":
+    def child(self, tag: str) -> XmlElement | None:
         for c in self.children:
             if c.tag == tag:
                 return c

@@ -41,7 +41,7 @@ def _cover(first: Span, spans: list[Span]) -> Span:
     return Span(first.file, spans[0].line, spans[0].column, spans[-1].end_line, spans[-1].end_column)
 
 
-def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
+def parse(source: SourceFile, workspace: Workspace) -> ParsedFile:
     parsed = ParsedFile(source, "nginx")
     try:
         directives = parse_directives(source.text, source.path, workspace.limits.max_depth)
@@ -56,7 +56,7 @@ def parse(source: SourceFile, workspace: "Workspace") -> ParsedFile:
     return parsed
 
 
-def build_units(parsed: list[ParsedFile], workspace: "Workspace") -> list[LintUnit]:
+def build_units(parsed: list[ParsedFile], workspace: Workspace) -> list[LintUnit]:
     from ..nginx.includes import assemble_units
 
     return assemble_units(parsed, workspace)

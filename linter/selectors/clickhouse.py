@@ -9,8 +9,9 @@ element that holds a password or secret), `problems` (parse and merge problems).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..model import MappingNode, Node, ScalarNode, SequenceNode, Span
 from ..parsers.clickhouse import ClickHouseConfig
@@ -200,28 +201,28 @@ class Credential:
     user_node: Node | None = None
 
 
-def _config(unit: "LintUnit") -> ClickHouseConfig | None:
+def _config(unit: LintUnit) -> ClickHouseConfig | None:
     model = unit.model
     if isinstance(model, ClickHouseConfig) and model.root is not None:
         return model
     return None
 
 
-def server(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def server(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Each server config (config.xml with its overrides)."""
     config = _config(unit)
     if config is not None and config.has_role("server"):
         yield Subject(config.root, {"config": config.name}, f"server/{config.name}", data=config)
 
 
-def users_config(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def users_config(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Each users config (users.xml with its overrides)."""
     config = _config(unit)
     if config is not None and config.has_role("users"):
         yield Subject(config.root, {"config": config.name}, f"users-config/{config.name}", data=config)
 
 
-def users(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def users(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Each user of a users config (`users/<name>`)."""
     config = _config(unit)
     if config is None or not config.has_role("users") or config.root is None:
@@ -237,7 +238,7 @@ def users(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Itera
                 yield Subject(user, {"user": name}, f"users/{name}", data=config)
 
 
-def credentials(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def credentials(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Users' password elements and the server's secrets (interserver, cluster, S3, ZooKeeper)."""
     config = _config(unit)
     if config is None or config.root is None:

@@ -10,8 +10,9 @@ has nothing readable yields none (its DL001 says why).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from ..model import Span
@@ -61,7 +62,7 @@ class MissingSetting:
     servers: list[Block]
 
 
-def config_of(unit: "LintUnit") -> NginxConfig | None:
+def config_of(unit: LintUnit) -> NginxConfig | None:
     model = unit.model
     if not isinstance(model, NginxConfig) or model.broken:
         return None
@@ -142,14 +143,14 @@ def _directive_subjects(config: NginxConfig, names: set[str] | frozenset[str]) -
         )
 
 
-def directives(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def directives(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every directive named in option `names`, once per written directive."""
     config = config_of(unit)
     if config is not None:
         yield from _directive_subjects(config, set(options.get("names", ())))
 
 
-def security_headers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def security_headers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Header scopes (every server, and every nested level with its own
     add_header: the levels whose header set responses carry) unless option
     `scopes: false`; plus the add_header directives of the headers named in
@@ -180,7 +181,7 @@ def _http_anchor(server: Block) -> Span:
     return http.anchor if http is not None else server.anchor
 
 
-def settings(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def settings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """A setting that servers inherit (option `directive`): every directive
     setting it (unless `present: false`), and, where no level sets it for a
     server whose context is known, one subject for the place the fix belongs
@@ -216,7 +217,7 @@ def _by_anchor(config: NginxConfig, servers: list[Block], anchor_of: Callable[[B
     return [groups[key] for key in sorted(groups)]
 
 
-def tls_servers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def tls_servers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every TLS server of the http context, grouped by the listen (or `ssl on`)
     that makes it TLS: where findings about its TLS setup point."""
     config = config_of(unit)
@@ -226,14 +227,14 @@ def tls_servers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") ->
         yield Subject(None, {"block": group[0].label}, _block_logical(group[0]), span=anchor, data=BlockGroup(group))
 
 
-def servers(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def servers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every server of the http context."""
     config = config_of(unit)
     if config is not None:
         yield from _block_subjects(config, http_servers(config.root))
 
 
-def proxied_locations(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def proxied_locations(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Levels that hand requests to a backend (proxy_pass, fastcgi_pass, ...),
     and every limit_req directive (its zone must exist)."""
     config = config_of(unit)
@@ -243,7 +244,7 @@ def proxied_locations(unit: "LintUnit", options: dict[str, Any], ctx: "RunContex
     yield from _directive_subjects(config, {"limit_req"})
 
 
-def include_problems(unit: "LintUnit", options: dict[str, Any], ctx: "RunContext") -> Iterator[Subject]:
+def include_problems(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Includes that could not be resolved, in the files this unit reports on."""
     model = unit.model
     if not isinstance(model, NginxConfig):
