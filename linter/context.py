@@ -83,7 +83,7 @@ def keep_documents(text: str, pattern: re.Pattern[str]) -> str | None:
 
 def outside_context(candidates: list[Candidate], workspace: Workspace, rules: list[Rule]) -> list[LintUnit]:
     """Units holding only the context objects of files linted elsewhere."""
-    from .parsers import parse_source
+    from .parsers import encoding_sniffer, parse_source
 
     formats = needed_formats(rules)
     units: list[LintUnit] = []
@@ -92,7 +92,7 @@ def outside_context(candidates: list[Candidate], workspace: Workspace, rules: li
             continue
         pattern = _PATTERNS[candidate.format]
         try:
-            source = workspace.read(Path(candidate.abspath), candidate.relpath)
+            source = workspace.read(Path(candidate.abspath), candidate.relpath, encoding_sniffer(candidate.format))
         except ReadFailure:
             continue
         if not any(kind in source.text for kind in CONTEXT[candidate.format].kinds):

@@ -21,7 +21,7 @@ from .errorlog import ErrorLog
 from .errors import UsageError
 from .findings import Finding, Severity, printable
 from .model import ParsedFile, ParseProblem, SourceFile, Span
-from .parsers import parser_module
+from .parsers import encoding_sniffer, parser_module
 from .rules import Rule
 from .selectors import Subject, get_selector
 from .units import LintUnit
@@ -237,7 +237,7 @@ def _stdin_file(settings: Settings, workspace: Workspace) -> ParsedFile:
         raise UsageError(f"{name}: cannot tell the format of standard input (use --format-hint)")
     if isinstance(content, bytes):
         try:
-            content = decode(content, name)
+            content = decode(content, name, encoding_sniffer(fmt))
         except ReadFailure as exc:
             return ParsedFile(SourceFile(name, name, ""), fmt, [], [exc.problem])
     return workspace.parse_guarded(SourceFile(name, name, content), fmt)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import stat
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,20 @@ class ReadFailure(Exception):
         self.problem = problem
 
 
-def decode(data: bytes, display: str) -> str:
-    """UTF-8 (with or without BOM) text, or ReadFailure saying where it is not."""
+# A format's reader of the encoding a file declares for itself (an XML prolog's
+# `encoding="..."`, a UTF-16 byte order mark): its name, or None.
+EncodingSniffer = Callable[[bytes], str | None]
+
+
+def decode(data: bytes, display: str, sniff: EncodingSniffer | None = None) -> str:
+    """The text in the encoding the file declares (when its format lets it
+    declare one), else UTF-8 (with or without BOM); or ReadFailure saying where
+    it is not."""
+    declared = sniff(data) if sniff is not None else None
+    if declared is not None:
+        text = _decode_declared(data, declared, display)
+        if text is not None:
+            return text
     if b"\x00" in data[:8192]:
         raise ReadFailure(ParseProblem("DL001", "binary file (NUL bytes): not a text configuration", Span.point(display, 1, 1)))
     if data.startswith(codecs.BOM_UTF8):
@@ -53,6 +66,23 @@ def decode(data: bytes, display: str) -> str:
         raise ReadFailure(
             ParseProblem("DL001", f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8", Span.point(display, line, column))
         ) from None
+
+
+def _decode_declared(data: bytes, declared: str, display: str) -> str | None:
+    """`data` in its declared encoding; None when that is UTF-8 after all."""
+    try:
+        codec = codecs.lookup(declared)
+    except LookupError:
+        message = f"the declared encoding '{declared}' is unknown; save the file as UTF-8"
+        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, 1, 1))) from None
+    if codec.name == "utf-8" or not getattr(codec, "_is_text_encoding", True):  # not a text codec: base64, zlib...
+        return None
+    try:
+        return data.decode(codec.name).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not valid {declared} (the encoding the file declares) at byte {exc.start}"
+        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, line, 1))) from None
 
 
 def read_user_file(path: Path, display: str, what: str) -> str:
@@ -102,7 +132,7 @@ class Workspace:
             return None
         return real
 
-    def read(self, path: Path, display: str | None = None) -> SourceFile:
+    def read(self, path: Path, display: str | None = None, sniff: EncodingSniffer | None = None) -> SourceFile:
         display = display or self.display_path(path)
         if self.confined(path) is None:  # discovery and includes check this too; reads never trust a caller
             raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.point(display, 1, 1)))
@@ -122,7 +152,7 @@ class Workspace:
         if size > limit:
             message = f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_bytes); skipped"
             raise ReadFailure(ParseProblem("DL005", message, Span.point(display, 1, 1)))
-        return SourceFile(display, str(path), decode(data, display))
+        return SourceFile(display, str(path), decode(data, display, sniff))
 
     def load(self, path: Path, fmt: str) -> ParsedFile | ParseProblem:
         """Parse a file once per run; a failure is returned as a problem."""
@@ -130,8 +160,10 @@ class Workspace:
         cached = self._parsed.get(key)
         if cached is not None:
             return cached
+        from .parsers import encoding_sniffer
+
         try:
-            source = self.read(path)
+            source = self.read(path, sniff=encoding_sniffer(fmt))
         except ReadFailure as exc:
             result: ParsedFile | ParseProblem = exc.problem
         else:

@@ -228,3 +228,15 @@ def test_utf16_with_byte_order_mark_is_read(tmp_path: Path) -> None:
     _write(tmp_path, "config.xml", text.encode("utf-16"))
     result = lint_paths(["config.xml"], tmp_path, select=["CH301", "DL"], format_hint="clickhouse")
     assert triples(result) == [("CH301", 4, 3)]
+
+
+def test_declared_encoding_overrides_keep_the_read_limits(tmp_path: Path) -> None:
+    latin1 = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<clickhouse><path>/données</path>\n<tcp_port>9000</tcp_port></clickhouse>\n'
+    for folder, text in (("small", latin1), ("large", latin1.replace("données", "é" * 400))):
+        _write(tmp_path, f"{folder}/config.xml", "<clickhouse><listen_host>::</listen_host></clickhouse>\n")
+        _write(tmp_path, f"{folder}/config.d/port.xml", text.encode("latin-1"))
+    result = lint_paths(["."], tmp_path, select=["CH301", "DL"], limits=Limits(max_file_bytes=300))
+    assert sorted((f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown) == [
+        ("CH301", "small/config.d/port.xml", 3, 1),
+        ("DL005", "large/config.d/port.xml", 1, 1),
+    ]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..model import ParsedFile, SourceFile
 
 if TYPE_CHECKING:
-    from ..workspace import Workspace
+    from ..workspace import EncodingSniffer, Workspace
 
 PARSER_MODULES = {
     "kubernetes": "linter.parsers.kubernetes",
@@ -29,3 +29,9 @@ def parser_module(fmt: str) -> ModuleType:
 def parse_source(source: SourceFile, fmt: str, workspace: Workspace) -> ParsedFile:
     parsed: ParsedFile = parser_module(fmt).parse(source, workspace)
     return parsed
+
+
+def encoding_sniffer(fmt: str) -> EncodingSniffer | None:
+    """The format's reader of a file's declared encoding, if the format has one."""
+    sniffer: EncodingSniffer | None = getattr(parser_module(fmt), "declared_encoding", None)
+    return sniffer

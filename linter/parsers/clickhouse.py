@@ -91,41 +91,13 @@ def parse(source: SourceFile, workspace: Workspace) -> ParsedFile:
     return parsed
 
 
-def _redecode(path: Path, display: str, workspace: Workspace) -> ParsedFile | None:
-    """A file that is not UTF-8 but declares its encoding (or has a UTF-16 BOM)
-    is read the way the server's XML parser reads it. None: not such a file."""
-    real = workspace.confined(path)
-    if real is None:
-        return None
-    try:
-        if real.stat().st_size > workspace.limits.max_file_bytes:
-            return None
-        data = real.read_bytes()
-    except OSError:
-        return None
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding an XML file declares (its prolog or a UTF-16 byte order mark):
+    the server's XML parser reads the file in it."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        declared = "utf-16"
-    else:
-        match = _DECLARED_ENCODING.match(data)
-        if match is None:
-            return None
-        declared = match.group(1).decode("ascii")
-    try:
-        codec = codecs.lookup(declared)
-    except LookupError:
-        message = f"the declared encoding '{declared}' is unknown; save the file as UTF-8"
-        problem = ParseProblem("DL001", message, Span.point(display, 1, 1))
-        return ParsedFile(SourceFile(display, str(path), ""), FORMAT, [], [problem])
-    if codec.name == "utf-8" or not getattr(codec, "_is_text_encoding", True):
-        return None
-    try:
-        text = data.decode(codec.name)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        message = f"not valid {declared} (the encoding the file declares) at byte {exc.start}"
-        problem = ParseProblem("DL001", message, Span.point(display, line, 1))
-        return ParsedFile(SourceFile(display, str(path), ""), FORMAT, [], [problem])
-    return parse(SourceFile(display, str(path), text.removeprefix("\ufeff")), workspace)
+        return "utf-16"
+    match = _DECLARED_ENCODING.match(data)
+    return match.group(1).decode("ascii") if match is not None else None
 
 
 # --- merged views ---------------------------------------------------------------------------
@@ -173,10 +145,6 @@ class _Files:
         self.cache: dict[str, ParsedFile | None] = {}
 
     def adopt(self, parsed: ParsedFile) -> ParsedFile:
-        if not parsed.documents and not parsed.source.text and any(p.rule_id == "DL001" for p in parsed.problems):
-            retried = _redecode(Path(parsed.source.abspath), parsed.path, self.workspace)
-            if retried is not None:
-                parsed = retried
         self.cache[parsed.source.abspath] = parsed
         return parsed
 
@@ -187,10 +155,7 @@ class _Files:
         result: ParsedFile | None = None
         if path.is_file() and self.workspace.confined(path) is not None:
             loaded = self.workspace.load(path, FORMAT)
-            if isinstance(loaded, ParsedFile):
-                result = loaded
-            else:
-                result = _redecode(path, self.workspace.display_path(path), self.workspace)
+            result = loaded if isinstance(loaded, ParsedFile) else None
         self.cache[key] = result
         return result
 
