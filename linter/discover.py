@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .parsers.clickhouse_names import SERVER_KEYS, USERS_KEYS
+
 FORMATS = ("kubernetes", "nginx", "clickhouse", "env")
 
 DEFAULT_EXCLUDES = (
@@ -37,6 +39,8 @@ _NGINX_FRAGMENT_HINT = re.compile(
 _NGINX_FRAGMENT_DIRS = ("sites-available", "sites-enabled", "snippets")
 _XML_ROOT = re.compile(r"<(clickhouse|yandex)[\s>/]")
 _CLICKHOUSE_OVERRIDE_DIRS = ("config.d", "users.d", "conf.d")
+_CLICKHOUSE_KEYS = SERVER_KEYS | USERS_KEYS
+_YAML_TOP_KEY = re.compile(r"""^["']?([A-Za-z_][\w.-]*)["']?\s*:""", re.M)
 _TEMPLATE_ENV = (".env.example", ".env.sample", ".env.template", ".env.dist")
 
 SNIFF_BYTES = 8192
@@ -80,6 +84,8 @@ def detect_format(path: Path, head: str | None) -> str | None:
             return "kubernetes"  # compact JSON keeps every key on one line
         if _K8S_API.search(head) and _K8S_KIND.search(head):
             return "kubernetes"
+        if not name.endswith(".json") and _clickhouse_override(path, head):
+            return "clickhouse"  # the server merges config.d/*.yaml like *.xml
         return None
     if name.endswith(".xml"):
         if _XML_ROOT.search(_strip_xml_comments(head)) or _clickhouse_override(path, head):
@@ -97,9 +103,37 @@ def detect_format(path: Path, head: str | None) -> str | None:
 
 
 def _clickhouse_override(path: Path, head: str) -> bool:
-    """XML in a ClickHouse override folder, whatever its root (a wrong root is
-    itself a finding: the server refuses to merge it)."""
-    return path.parent.name.lower() in _CLICKHOUSE_OVERRIDE_DIRS and head.lstrip("\ufeff \t\r\n").startswith("<")
+    """A file in a ClickHouse override folder: XML whatever its root (a wrong
+    root is itself a finding: the server refuses to merge it), YAML holding a
+    ClickHouse element, or any file the server merges beside a ClickHouse main
+    config (a broken one must be reported, not skipped)."""
+    folder = path.parent
+    if folder.name.lower() not in _CLICKHOUSE_OVERRIDE_DIRS:
+        return False
+    if path.name.lower().endswith((".yaml", ".yml")):
+        if _clickhouse_yaml_keys(head):
+            return True
+    elif head.lstrip("\ufeff \t\r\n").startswith("<"):
+        return True
+    return _beside_clickhouse_main(folder)
+
+
+def _clickhouse_yaml_keys(head: str) -> bool:
+    return any(m.group(1) in _CLICKHOUSE_KEYS for m in _YAML_TOP_KEY.finditer(head))
+
+
+def _beside_clickhouse_main(folder: Path) -> bool:
+    """Whether the override folder sits next to a ClickHouse config.xml / users.xml
+    (or its YAML form)."""
+    for stem in ("config", "users"):
+        for suffix in (".xml", ".yaml", ".yml"):
+            main = folder.parent / (stem + suffix)
+            head = read_head(str(main)) if main.is_file() else None
+            if head is None:
+                continue
+            if _XML_ROOT.search(_strip_xml_comments(head)) if suffix == ".xml" else _clickhouse_yaml_keys(head):
+                return True
+    return False
 
 
 def _strip_xml_comments(text: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, SHARED, lint_paths
 
+from linter.discover import discover
 from linter.parsers.clickhouse_merge import merge
 from linter.parsers.clickhouse_xml import parse_xml
 
@@ -272,10 +273,50 @@ def test_yaml_overrides_merge_like_xml(tmp_path: Path) -> None:
             "users.d/etl.yaml": "users:\n  etl:\n    password: Summer-2024-etl\n    networks:\n      ip: ['10.0.0.0/8', '::/0']\n",
         },
     )
-    result = lint_paths(["."], tmp_path, select=["CH2", "CH3"])
-    assert _found(result) == []  # YAML files are not scanned by default: they only shape the merge
+    expected = [("CH202", "users.d/etl.yaml", 3, 15), ("CH203", "users.d/etl.yaml", 5, 26)]
+    assert _found(lint_paths(["."], tmp_path, select=["CH2", "CH3"])) == expected  # found by discovery
     result = lint_paths(["users.d/etl.yaml", "config.xml"], tmp_path, select=["CH2", "CH3"], format_hint="clickhouse")
-    assert _found(result) == [("CH202", "users.d/etl.yaml", 3, 15), ("CH203", "users.d/etl.yaml", 5, 26)]
+    assert _found(result) == expected
+
+
+def test_yaml_overrides_are_discovered_as_clickhouse(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "users.xml": USERS,
+            "users.d/etl.yml": "users:\n  etl:\n    password: Summer-2024-etl\n",  # beside users.xml
+            "lone/users.d/etl.yaml": "users:\n  etl: {password: Autumn-2024-etl}\n",  # a ClickHouse key, no main file
+            "lone/users.d/job.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",  # Kubernetes
+            "other/conf.d/notes.yaml": "title: not a config\n",  # neither
+        },
+    )
+    result = lint_paths(["."], tmp_path, select=["CH202", "DL"])
+    assert _found(result) == [("CH202", "lone/users.d/etl.yaml", 2, 19), ("CH202", "users.d/etl.yml", 3, 15)]
+    assert {c.relpath: c.format for c in discover([str(tmp_path)], tmp_path)} == {
+        "lone/users.d/etl.yaml": "clickhouse",
+        "lone/users.d/job.yaml": "kubernetes",
+        "users.d/etl.yml": "clickhouse",
+        "users.xml": "clickhouse",
+    }
+
+
+def test_broken_overrides_beside_a_main_file_are_reported(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "config.xml": PLAIN_SERVER,
+            "config.d/tls.yaml": "tcp_port_secure: [9440\n",
+            "users.xml": USERS,
+            "users.d/extra.xml": "users>\n  <etl/>\n</users>\n",  # text that does not start with '<'
+        },
+    )
+    result = lint_paths(["."], tmp_path, select=["CH301", "DL"])
+    # The unreadable override names tcp_port_secure (so tcp_port's finding is unknown), not https_port.
+    assert [(rule, path, line) for rule, path, line, _ in _found(result)] == [
+        ("DL001", "config.d/tls.yaml", 2),
+        ("CH301", "config.xml", 3),
+        ("DL001", "users.d/extra.xml", 1),
+    ]
 
 
 # --- an override that cannot be read --------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ..model import MappingNode, Node, ParsedFile, ParseProblem, ScalarNode, SequenceNode, SourceFile, Span
 from ..units import LintUnit
 from .clickhouse_merge import merge, roots_compatible
+from .clickhouse_names import SERVER_KEYS, USERS_KEYS
 from .clickhouse_xml import XmlElement, XmlLimits, parse_xml
 from .clickhouse_yaml import parse_yaml_config
 from .yaml_tree import YamlLimits
@@ -31,13 +32,6 @@ if TYPE_CHECKING:
 FORMAT = "clickhouse"
 YAML_SUFFIXES = (".yaml", ".yml")
 MERGE_SUFFIXES = (".xml", ".conf") + YAML_SUFFIXES
-USERS_KEYS = frozenset({"users", "profiles", "quotas"})
-SERVER_KEYS = frozenset({
-    "listen_host", "http_port", "tcp_port", "https_port", "tcp_port_secure", "interserver_http_port",
-    "interserver_https_port", "mysql_port", "postgresql_port", "path", "logger", "remote_servers", "zookeeper",
-    "keeper_server", "openSSL", "query_log", "users_config", "user_directories", "max_server_memory_usage",
-    "max_server_memory_usage_to_ram_ratio", "storage_configuration", "macros", "interserver_http_credentials",
-})
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _NAME = re.compile(r"[A-Za-z_][\w.-]*")
 # Words that let a file pull in elements it does not name (substitutions, includes).
