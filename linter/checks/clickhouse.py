@@ -39,7 +39,6 @@ from ..selectors.clickhouse import (
     wildcard_listen_host,
 )
 from . import PythonCheck, Violation
-from .common import report_problem
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 EMPTY_DOUBLE_SHA1 = hashlib.sha1(hashlib.sha1(b"").digest()).hexdigest()
@@ -195,7 +194,7 @@ def plaintext_password(subject: Subject, params: Any) -> Iterator[Violation]:
     literal = value.text.strip()
     who = f"user '{credential.user}'" if credential.user else f"<{subject.context['element']}>"
     if credential.kind in HASH_LENGTHS:
-        yield from _hash_problems(node, value, literal, credential, who)
+        yield from _hash_problems(value, literal, credential, who)
         return
     verdict = classify(subject.context["element"].rsplit("/", 1)[-1], literal)
     if verdict.kind is ValueKind.REFERENCE:
@@ -209,7 +208,7 @@ def plaintext_password(subject: Subject, params: Any) -> Iterator[Violation]:
     yield Violation(value.span, {"detail": detail}, logical=credential.kind)
 
 
-def _hash_problems(node: Node, value: ScalarNode, literal: str, credential: Credential, who: str) -> Iterator[Violation]:
+def _hash_problems(value: ScalarNode, literal: str, credential: Credential, who: str) -> Iterator[Violation]:
     length = HASH_LENGTHS[credential.kind]
     if len(literal) != length or any(c not in "0123456789abcdefABCDEF" for c in literal):
         detail = f"{who}: <{credential.kind}> must be {length} hex digits (got {len(literal)} characters); the server rejects it"
@@ -421,5 +420,4 @@ CHECKS = {
     "keeper-quorum": PythonCheck(reported(keeper_quorum), KeeperQuorumParams),
     "interserver-credentials": PythonCheck(reported(interserver_credentials)),
     "log-retention": PythonCheck(reported(log_retention), LogRetentionParams),
-    "report-problem": PythonCheck(report_problem),
 }

@@ -3,7 +3,8 @@ vocabulary checks use to read them (values, substitutions, exposure).
 
 Selectors: `server` (each server config: config.xml and its overrides),
 `users-config` (each users config), `users` (each user), `credentials` (every
-element that holds a password or secret), `problems` (parse and merge problems).
+element that holds a password or secret). Parse and merge problems (CH601)
+use the shared `problems` selector.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from ..model import MappingNode, Node, ScalarNode, SequenceNode, Span
 from ..parsers.clickhouse import ClickHouseConfig
 from . import Subject
-from .common import problems
 
 if TYPE_CHECKING:
     from ..engine import RunContext
@@ -260,5 +260,4 @@ SELECTORS = {
     "users-config": users_config,
     "users": users,
     "credentials": credentials,
-    "problems": problems,
 }
