@@ -11,12 +11,11 @@ Comments are never seen by the tree, so commented-out examples stay silent.
 
 from __future__ import annotations
 
-import bisect
 import re
 import xml.parsers.expat as expat
 from dataclasses import dataclass, field
 
-from ..model import ParseProblem, Span
+from ..model import LineIndex, ParseProblem, Span
 
 _START_TAG = re.compile(rb"<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(/?)>")
 _ATTRIBUTE = re.compile(rb"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
@@ -76,12 +75,13 @@ def _char_count(chunk: bytes) -> int:
 class _Positions:
     """Byte offset in the UTF-8 buffer -> (line, character column), 1-based.
 
-    Character offsets come from per-block counts, so a lookup costs at most one
-    block whatever the line length (a minified one-line file stays linear)."""
+    The byte offset becomes a character offset from per-block counts (a lookup
+    costs at most one block whatever the line length, so a minified one-line
+    file stays linear); `LineIndex` then places it."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, text: str, data: bytes) -> None:
         self.data = data
-        self.starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\r|\n", data)]
+        self.lines = LineIndex(text)
         self.ascii = data.isascii()
         self.blocks: list[int] = []  # characters before each block
         if not self.ascii:
@@ -97,9 +97,7 @@ class _Positions:
         return self.blocks[block] + _char_count(self.data[block * _BLOCK : offset])
 
     def at(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        column = self._chars_before(offset) - self._chars_before(self.starts[index])
-        return index + 1, column + 1
+        return self.lines.position(self._chars_before(offset))
 
     def span(self, path: str, begin: int, end: int) -> Span:
         line, column = self.at(begin)
@@ -108,11 +106,11 @@ class _Positions:
 
 
 class _TreeBuilder:
-    def __init__(self, data: bytes, path: str, limits: XmlLimits) -> None:
+    def __init__(self, text: str, data: bytes, path: str, limits: XmlLimits) -> None:
         self.data = data
         self.path = path
         self.limits = limits
-        self.positions = _Positions(data)
+        self.positions = _Positions(text, data)
         self.parser = expat.ParserCreate(encoding="UTF-8")
         self.stack: list[tuple[XmlElement, int, list[tuple[int, int, bool]]]] = []  # element, tag end, text regions
         self.root: XmlElement | None = None
@@ -257,7 +255,7 @@ def _unescape(raw: str) -> str:
 def parse_xml(text: str, path: str, limits: XmlLimits = XmlLimits()) -> tuple[XmlElement | None, list[ParseProblem]]:
     """The root element (None if unusable) and the problems found."""
     data = text.encode("utf-8", "surrogatepass")
-    builder = _TreeBuilder(data, path, limits)
+    builder = _TreeBuilder(text, data, path, limits)
     try:
         builder.parser.Parse(data, True)
     except _Refused as exc:
