@@ -237,9 +237,8 @@ def weak_ciphers(spec: str) -> list[str]:
     for token in tokens:
         if token[:1] in "!-+@":
             continue
-        if any(_WEAK_CIPHER.search(part) for part in token.split("+")):
-            weak.append(token)
-        elif _BROAD_CIPHER.match(token) and not nulls_excluded:  # ALL, DEFAULT... include NULL suites
+        broad = _BROAD_CIPHER.match(token) and not nulls_excluded  # ALL, DEFAULT... include NULL suites
+        if broad or any(_WEAK_CIPHER.search(part) for part in token.split("+")):
             weak.append(token)
     return weak
 
