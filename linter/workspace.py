@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import codecs
 import stat
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 

@@ -280,8 +280,11 @@ LEGACY_PROTOCOLS = ("sslv2", "sslv3", "tlsv1", "tlsv1_1")
 def tls_protocols(subject: Subject, params: Any) -> Iterator[Violation]:
     """openSSL server/client sections that leave SSLv3/TLS 1.0/1.1 enabled."""
     config: ClickHouseConfig = subject.data
+    root = _root(subject)
+    if root is None:
+        return
     for side in ("server", "client"):
-        section = child(subject.node, "openSSL", side)
+        section = root.path("openSSL", side)
         if not isinstance(section, MappingNode) or is_substituted(section) or is_true(section.get("requireTLSv1_2")):
             continue
         disabled_node = section.get("disableProtocols")
@@ -301,7 +304,10 @@ class TlsVerificationParams:
 
 def tls_verification(subject: Subject, params: TlsVerificationParams) -> Iterator[Violation]:
     """TLS peers not verified: client verificationMode none or AcceptCertificateHandler."""
-    client = child(subject.node, "openSSL", "client")
+    root = _root(subject)
+    if root is None:
+        return
+    client = root.path("openSSL", "client")
     mode = child(client, "verificationMode")
     if text(mode).lower() == "none":
         assert mode is not None
@@ -315,7 +321,7 @@ def tls_verification(subject: Subject, params: TlsVerificationParams) -> Iterato
         assert handler is not None
         detail = "openSSL client AcceptCertificateHandler: invalid server certificates are accepted"
         yield Violation(value_span(handler), {"detail": detail}, logical="openSSL/client/invalidCertificateHandler")
-    server_mode = child(subject.node, "openSSL", "server", "verificationMode")
+    server_mode = root.path("openSSL", "server", "verificationMode")
     if params.check_server and text(server_mode).lower() == "none":
         assert server_mode is not None
         detail = "openSSL server verificationMode none: client certificates are never checked (no mutual TLS)"
@@ -332,8 +338,11 @@ class KeeperQuorumParams:
 
 def keeper_quorum(subject: Subject, params: KeeperQuorumParams) -> Iterator[Violation]:
     """ZooKeeper/Keeper ensembles smaller than `min_nodes` or with an even count."""
+    root = _root(subject)
+    if root is None:
+        return
     for path, member in (("zookeeper", "node"), ("keeper_server/raft_configuration", "server")):
-        section = child(subject.node, *path.split("/"))
+        section = root.path(*path.split("/"))
         if section is None or is_substituted(section):
             continue
         count = len(each(child(section, member)))

@@ -60,7 +60,8 @@ def has_include(node: Node | None) -> bool:
 
 
 def scalar(node: Node | None) -> ScalarNode | None:
-    """The text of an element, whether written bare or next to attributes."""
+    """The text of an element, whether written bare or next to attributes
+    (`MappingNode.scalar(key)` reads a key's value, never an element's `#text`)."""
     if isinstance(node, ScalarNode):
         return node
     if isinstance(node, MappingNode):
@@ -69,6 +70,7 @@ def scalar(node: Node | None) -> ScalarNode | None:
 
 
 def text(node: Node | None) -> str:
+    """An element's text without surrounding whitespace ('' when it has none)."""
     value = scalar(node)
     return value.text.strip() if value is not None else ""
 
@@ -83,6 +85,7 @@ def each(node: Node | None) -> list[Node]:
 
 
 def child(node: Node | None, *path: str) -> Node | None:
+    """`MappingNode.path` on an element that may be absent or a bare value."""
     return node.path(*path) if isinstance(node, MappingNode) else None
 
 
