@@ -62,7 +62,8 @@ def check_options(command: Any) -> Any:
         click.option("--ignore", multiple=True, metavar="RULES", help="Rule IDs, names or prefixes to skip."),
         click.option("--format-hint", type=click.Choice(["kubernetes", "nginx", "clickhouse", "env"]), help="Treat every file as this format."),
         click.option("--ignore-unknown", is_flag=True, help="Skip named files whose format cannot be told (for pre-commit)."),
-        click.option("--nginx-prefix", type=click.Path(file_okay=False), help="nginx's configuration prefix: resolve relative includes against it only."),
+        click.option("--nginx-prefix", type=click.Path(file_okay=False, exists=True), metavar="DIR",
+                     help="nginx's configuration prefix: relative includes and stock-prefix absolute ones (/etc/nginx/...) resolve against it."),
         click.option("--stdin-filename", default="-", metavar="NAME", help="The name to show (and detect the format from) for `-`."),
         click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
     ]

@@ -24,6 +24,7 @@ from conftest import PROJECT
     (["--shard", "1/0", "app.yaml"], "--shard: N must be at least 1 (got 1/0)"),
     (["--jobs", "-1", "app.yaml"], "Invalid value for '-j' / '--jobs': -1 is not in the range x>=0."),
     (["--select", "NOPE", "app.yaml"], "--select: 'NOPE' matches no rule (try `deploylint rules`)"),
+    (["--nginx-prefix", "nope", "app.yaml"], "Invalid value for '--nginx-prefix': Directory 'nope' does not exist."),
     (["rule", "NOPE"], "unknown rule 'NOPE' (try `deploylint rules`)"),
     (["validate-rules", "nope"], "rules directory not found: nope"),
     (["merge-sarif", "merged.sarif", "nope.sarif"], "nope.sarif: no such file"),
