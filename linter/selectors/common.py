@@ -26,7 +26,10 @@ def scalars(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterato
     """Every string scalar in every file of the unit, with the key it sits under.
     `logical` is its path (`data/API_TOKEN`, `spec/containers/0/env/2/value`),
     prefixed by the document's index in multi-document files; `data` is the
-    file's source, to place a match inside the value."""
+    file's source, to place a match inside the value. Option `min_length`
+    skips shorter strings before any subject is built (most values in a
+    manifest are short: names, ports, images)."""
+    min_length = int(options.get("min_length", 0))
     for parsed in unit.files:
         several = len(parsed.documents) > 1
         for index, document in enumerate(parsed.documents):
@@ -37,7 +40,7 @@ def scalars(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterato
                     stack.extend((value, (*path, key.text)) for key, value in reversed(node.pairs))
                 elif isinstance(node, SequenceNode):
                     stack.extend((item, (*path, str(i))) for i, item in reversed(list(enumerate(node.items))))
-                elif isinstance(node, ScalarNode) and isinstance(node.value, str):
+                elif isinstance(node, ScalarNode) and isinstance(node.value, str) and len(node.value) >= min_length:
                     key = node.key.text if node.key is not None else ""
                     yield Subject(node, {"key": key}, "/".join(path), span=node.span, data=parsed.source)
 
