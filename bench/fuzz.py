@@ -33,8 +33,8 @@ import fuzz_support as fz
 from hypothesis import given
 from hypothesis import seed as hypothesis_seed
 
-from linter.config import select_rules
-from linter.rules import load_rules
+from linter.config.rules import select_rules
+from linter.core.rules import load_rules
 
 OUT = HERE / "out"
 

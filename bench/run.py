@@ -125,9 +125,11 @@ FLOOR_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
 root = Path(sys.argv[1]); mode = sys.argv[2]
-from linter.discover import discover
-from linter.workspace import Workspace
-candidates = [c for c in discover(["."], root) if c.format]
+from linter.core.discover import discover
+from linter.core.loader import Loader
+from linter.core.workspace import Workspace
+from linter.formats import REGISTRY
+candidates = [c for c in discover(["."], root, formats=REGISTRY) if c.format]
 import yaml
 loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -146,7 +148,7 @@ def raw_parser(fmt):
         return lambda text: list(parse_stream(io.StringIO(text)))
     if fmt == "nginx":  # no C parser exists for nginx: our lexer is the floor
         try:
-            from linter.nginx.syntax import Lexer
+            from linter.formats.nginx.syntax import Lexer
         except ImportError:
             return None
         def lex(text):
@@ -169,12 +171,11 @@ if mode == "raw":
         with open(c.abspath, encoding="utf-8") as fh:
             fn(fh.read())
 else:
-    from linter.parsers import parse_source
-    ws = Workspace(root)
+    model_loader = Loader(Workspace(root), REGISTRY)
     for c in candidates:
         try:
-            source = ws.read(Path(c.abspath), c.relpath)
-            parse_source(source, c.format, ws)
+            source = model_loader.workspace.read(Path(c.abspath), c.relpath)
+            model_loader.parse(source, c.format)
         except ImportError:
             skipped.add(c.format)
 elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
@@ -203,8 +204,8 @@ def floor(mode: str, corpus: Path, repeat: int) -> Row:
 
 
 COUNT_SCRIPT = (
-    "from pathlib import Path; from linter.discover import discover; "
-    "print(len([c for c in discover(['.'], Path('.')) if c.format]))"
+    "from pathlib import Path; from linter.core.discover import discover; from linter.formats import REGISTRY; "
+    "print(len([c for c in discover(['.'], Path('.'), formats=REGISTRY) if c.format]))"
 )
 
 

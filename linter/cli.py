@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import UsageError
+from linter import __version__
+from linter.core.errors import UsageError
+from linter.formats import REGISTRY
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
@@ -60,7 +61,7 @@ def check_options(command: Any) -> Any:
         click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Also load custom rules from this directory (repeatable)."),
         click.option("--select", multiple=True, metavar="RULES", help="Rule IDs, names or prefixes to run (comma-separated, repeatable)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Rule IDs, names or prefixes to skip."),
-        click.option("--format-hint", type=click.Choice(["kubernetes", "nginx", "clickhouse", "env"]), help="Treat every file as this format."),
+        click.option("--format-hint", type=click.Choice(REGISTRY.names()), help="Treat every file as this format."),
         click.option("--ignore-unknown", is_flag=True, help="Skip named files whose format cannot be told (for pre-commit)."),
         click.option("--nginx-prefix", type=click.Path(file_okay=False, exists=True), metavar="DIR",
                      help="nginx's configuration prefix: relative includes and stock-prefix absolute ones (/etc/nginx/...) resolve against it."),
@@ -113,14 +114,14 @@ def changed_only(paths: list[str], options: dict[str, Any]) -> list[str]:
         raise UsageError("--diff-only and --changed-since are alternatives: give one")
     if "-" in paths:
         raise UsageError("--diff-only / --changed-since cannot be combined with `-` (standard input)")
-    from .gitdiff import changed_files, restrict
+    from linter.core.gitdiff import changed_files, restrict
 
     return restrict(changed_files(Path.cwd(), options["changed_since"]), paths)
 
 
 def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str], Any]:
     """The paths to walk and the policy `Options` the command line gives."""
-    from .policy import Options
+    from linter.config.planning import Options
 
     if "" in paths:  # a script's empty variable; Path("") would quietly mean "."
         raise UsageError("no such file or directory: ''")
@@ -145,8 +146,8 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
 
 
 def run_check(paths: list[str], options: dict[str, Any]) -> int:
-    from .findings import Severity
-    from .policy import fail_on, plan_runs, run_plans
+    from linter.config.planning import fail_on, plan_runs, run_plans
+    from linter.core.findings import Severity
 
     if options["diff_only"] or options["changed_since"]:
         # Changed files include READMEs and code: skip what is not ours to lint.
@@ -174,7 +175,7 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
 def _shard(text: str | None) -> tuple[int, int] | None:
     if not text:
         return None
-    from .shard import parse_shard
+    from linter.core.shard import parse_shard
 
     return parse_shard(text)
 
@@ -183,7 +184,7 @@ def _progress_bar(wanted: bool | None) -> Any:
     """A bar when asked for, or (unless --no-progress) on a terminal for long runs."""
     if wanted is False or (wanted is None and not sys.stderr.isatty()):
         return None
-    from .progress import ProgressBar
+    from linter.report.progress import ProgressBar
 
     return ProgressBar(forced=bool(wanted))
 
@@ -230,7 +231,7 @@ def write_output(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    from .atomic import write_atomically
+    from linter.core.atomic import write_atomically
 
     write_atomically(Path(output), text)
 
@@ -244,7 +245,7 @@ def merge_sarif_command(output: str, inputs: tuple[str, ...]) -> None:
 
 
 def _merge_sarif(output: str, inputs: list[str]) -> int:
-    from .sarif_merge import merge_files
+    from linter.report.sarif_merge import merge_files
 
     write_output(merge_files(inputs), None if output == "-" else output)
     return EXIT_CLEAN
@@ -261,8 +262,8 @@ def rules_command(output_format: str, preset: str | None, rules_dirs: tuple[str,
 
 
 def _list_rules(output_format: str, preset: str | None, rules_dirs: list[Path]) -> int:
-    from .presets import preset_rules
-    from .rules import load_rules
+    from linter.config.rules import preset_rules
+    from linter.core.rules import load_rules
 
     rules = load_rules(rules_dirs)
     if preset:
@@ -296,8 +297,8 @@ def rule_command(rule_id: str, rules_dirs: tuple[str, ...]) -> None:
 
 
 def _show_rule(rule_id: str, rules_dirs: list[Path]) -> int:
-    from .docs import presets_by_rule, rule_help
-    from .rules import load_rules
+    from linter.core.rules import load_rules
+    from linter.report.docs import presets_by_rule, rule_help
 
     rules = load_rules(rules_dirs)
     for r in rules:
@@ -315,8 +316,8 @@ def validate_rules_command(directory: str) -> None:
 
 
 def _validate_rules(directory: Path) -> int:
-    from .custom_rules import validate_rules_dir
-    from .rules import rule_files
+    from linter.config.custom_rules import validate_rules_dir
+    from linter.core.rules import rule_files
 
     problems = validate_rules_dir(directory)
     for problem in problems:
@@ -342,8 +343,8 @@ def baseline_write_command(file: str, paths: tuple[str, ...], **options: Any) ->
 
 
 def _write_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> int:
-    from .baseline import write_baseline
-    from .policy import plan_runs, run_plans
+    from linter.config.planning import plan_runs, run_plans
+    from linter.core.baseline import write_baseline
 
     paths, policy = policy_options(paths, options)
     result = run_plans(plan_runs(paths, policy))
@@ -362,7 +363,7 @@ def docs_group() -> None:
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Where to write (default: the project's docs/rules).")
 def docs_generate_command(check: bool, output_dir: str | None) -> None:
     """Write docs/rules/<ID>.md and docs/rules/README.md from the rule files."""
-    from .docs import default_docs_dir, report_sync
+    from linter.report.docs import default_docs_dir, report_sync
 
     sys.exit(_guarded(lambda: report_sync(Path(output_dir) if output_dir else default_docs_dir(), check)))
 
@@ -381,7 +382,7 @@ def _guarded(action: Callable[[], int]) -> int:
     except BrokenPipeError:
         return _reader_gone()
     except Exception as exc:
-        from .errorlog import ErrorLog, format_error
+        from linter.core.errorlog import ErrorLog, format_error
 
         path = ErrorLog().write("deploylint crashed", exc)
         where = f"traceback written to {path}" if path is not None else "traceback:\n" + format_error(exc)

@@ -8,9 +8,11 @@ from typing import Protocol
 
 import pytest
 
-from linter.config import select_rules
-from linter.engine import RunResult, Settings, run
-from linter.rules import Rule, load_rules
+from linter.config.rules import select_rules
+from linter.core.lint import run
+from linter.core.rules import Rule, load_rules
+from linter.core.run_types import RunResult, Settings
+from linter.formats import REGISTRY
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT / "examples"
@@ -32,7 +34,7 @@ def lint_paths(paths: list[Path | str], root: Path, select: list[str] | None = N
     old = os.getcwd()
     os.chdir(root)
     try:
-        return run([str(p) for p in paths], Settings(root=root, rules=rules, **settings))  # type: ignore[arg-type]
+        return run([str(p) for p in paths], Settings(root=root, rules=rules, formats=REGISTRY, **settings))  # type: ignore[arg-type]
     finally:
         os.chdir(old)
 

@@ -6,7 +6,6 @@ input looks, a per-call time bound, and the properties every result must hold.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import re
@@ -21,11 +20,14 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from linter.discover import discover
-from linter.engine import RunResult, Settings, run
-from linter.model import Node, ParsedFile, Span, walk
-from linter.rules import Rule
-from linter.workspace import Limits, Workspace
+from linter.core.discover import discover
+from linter.core.lint import run
+from linter.core.loader import Loader
+from linter.core.model import Node, ParsedFile, Span, walk
+from linter.core.rules import Rule
+from linter.core.run_types import RunResult, Settings
+from linter.core.workspace import Limits, Workspace
+from linter.formats import REGISTRY
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT / "examples"
@@ -196,18 +198,14 @@ class Seed:
 
 def available_formats() -> list[str]:
     """Formats whose parser is present in this checkout."""
-    return [fmt for fmt in DEFAULT_NAMES if importlib.util.find_spec(f"linter.parsers.{_module(fmt)}") is not None]
-
-
-def _module(fmt: str) -> str:
-    return "dotenv" if fmt == "env" else fmt
+    return [fmt for fmt in DEFAULT_NAMES if fmt in REGISTRY]
 
 
 def example_seeds(extra_dirs: tuple[Path, ...] = ()) -> dict[str, list[Seed]]:
     """Every example file (and any extra corpus) by format, plus the built-in seeds."""
     seeds: dict[str, list[Seed]] = {fmt: [Seed(fmt, n, d) for n, d in BUILTIN_SEEDS[fmt]] for fmt in available_formats()}
     for base in (*sorted(p for p in EXAMPLES.iterdir() if p.is_dir()), *extra_dirs):
-        for candidate in discover([str(base)], base):
+        for candidate in discover([str(base)], base, formats=REGISTRY):
             if candidate.format in seeds:
                 seeds[candidate.format].append(Seed(candidate.format, candidate.relpath, Path(candidate.abspath).read_bytes()))
     return seeds
@@ -215,7 +213,7 @@ def example_seeds(extra_dirs: tuple[Path, ...] = ()) -> dict[str, list[Seed]]:
 
 def tree_seeds(tree: Path) -> list[Seed]:
     """Every lintable file of one example tree (the CLI target mutates one of them)."""
-    return [Seed(c.format or "", c.relpath, Path(c.abspath).read_bytes()) for c in discover([str(tree)], tree)]
+    return [Seed(c.format or "", c.relpath, Path(c.abspath).read_bytes()) for c in discover([str(tree)], tree, formats=REGISTRY)]
 
 
 def fuzz_settings(examples: int, *, reproducible: bool = True) -> settings:
@@ -383,21 +381,20 @@ def check_parsed(parsed: ParsedFile, fmt: str, texts: dict[str, str]) -> None:
 
 def parse_file(root: Path, name: str, data: bytes, fmt: str, limits: Limits | None = None) -> ParsedFile:
     """Write `data` under `root` and load it the way a run does (read, decode, parse)."""
-    from linter.model import ParseProblem, SourceFile
-    from linter.parsers import parser_module
+    from linter.core.model import ParseProblem, SourceFile
 
     target = root / name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    workspace = Workspace(root, limits or Limits())
+    loader = Loader(Workspace(root, limits or Limits()), REGISTRY)
     with time_bound():
-        loaded = workspace.load(target, fmt)
+        loaded = loader.load(target, fmt)
         if isinstance(loaded, ParseProblem):  # unreadable: the run turns it into a finding
             assert loaded.rule_id in ("DL001", "DL005"), loaded
             check_span(loaded.span, {}, loaded)
             text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
             return ParsedFile(SourceFile(name, str(target), text), fmt, [], [loaded])
-        parser_module(fmt).build_units([loaded], workspace)
+        REGISTRY.get(fmt).build_units([loaded], loader)
     return loaded
 
 
@@ -454,7 +451,7 @@ def engine_case(root: Path, fmt: str, rules: list[Rule], name: str, data: bytes)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     with time_bound():
-        result = run([str(target)], Settings(root=root, rules=rules, format_hint=fmt))
+        result = run([str(target)], Settings(root=root, rules=rules, formats=REGISTRY, format_hint=fmt))
     assert name in result.files
     check_result(result, decoded_texts(root))
     check_reports(result)
@@ -465,7 +462,7 @@ def check_reports(result: RunResult) -> None:
     """Every reporter renders the result, and no line of the line-based ones is
     made by the linted files: text lines are findings, blank or the summary;
     GitHub lines are annotations or the summary (never an injected `::command`)."""
-    from linter.findings import printable
+    from linter.core.findings import printable
     from linter.report import github, sarif, text
     from linter.report import json as json_report
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, SHARED, lint_paths
 
-from linter.discover import discover
-from linter.parsers.clickhouse_merge import merge
-from linter.parsers.clickhouse_xml import parse_xml
+from linter.core.discover import discover
+from linter.formats import REGISTRY
+from linter.formats.clickhouse.merge import merge
+from linter.formats.clickhouse.xml import parse_xml
 
 HASH = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
 
@@ -292,7 +293,7 @@ def test_yaml_overrides_are_discovered_as_clickhouse(tmp_path: Path) -> None:
     )
     result = lint_paths(["."], tmp_path, select=["CH202", "DL"])
     assert _found(result) == [("CH202", "lone/users.d/etl.yaml", 2, 19), ("CH202", "users.d/etl.yml", 3, 15)]
-    assert {c.relpath: c.format for c in discover([str(tmp_path)], tmp_path)} == {
+    assert {c.relpath: c.format for c in discover([str(tmp_path)], tmp_path, formats=REGISTRY)} == {
         "lone/users.d/etl.yaml": "clickhouse",
         "lone/users.d/job.yaml": "kubernetes",
         "users.d/etl.yml": "clickhouse",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from conftest import lint_paths, triples
 
-from linter.model import MappingNode, ScalarNode, SequenceNode
-from linter.parsers.clickhouse import element_model
-from linter.parsers.clickhouse_xml import XmlLimits, parse_xml
-from linter.workspace import Limits
+from linter.core.model import MappingNode, ScalarNode, SequenceNode
+from linter.core.workspace import Limits
+from linter.formats.clickhouse.parser import element_model
+from linter.formats.clickhouse.xml import XmlLimits, parse_xml
 
 SECRET_MARKER = "TOP-SECRET-MARKER-7f3a"
 
@@ -205,8 +205,8 @@ def test_mixed_content_is_linted(tmp_path: Path) -> None:
 
 
 def test_yaml_config_becomes_the_servers_element_tree() -> None:
-    from linter.parsers.clickhouse_yaml import parse_yaml_config
-    from linter.parsers.yaml_tree import YamlLimits
+    from linter.formats.clickhouse.yaml import parse_yaml_config
+    from linter.formats.common.yaml_tree import YamlLimits
 
     text = "listen_host: ['::1', 127.0.0.1]\nzookeeper:\n  - node: {host: a}\n  - identity: {'@from_env': ZK_ID}\nmacros:\n  '#text': x\n"
     _, root, problems = parse_yaml_config(text, "c.yaml", YamlLimits())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import triples
 
-from linter.findings import Severity
+from linter.core.findings import Severity
 
 HASH = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

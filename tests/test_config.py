@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
 
-from linter.config import load_config, param_problem, rule_overrides, select_rules
-from linter.config_file import find_config
-from linter.errors import UsageError
-from linter.rules import load_rules
+from linter.config.file import find_config
+from linter.config.rules import load_config, param_problem, rule_overrides, select_rules
+from linter.core.errors import UsageError
+from linter.core.rules import load_rules
 
 REPLICAS_RULE = """\
 id: ACME301
@@ -238,13 +238,25 @@ def test_secret_patterns_extend_the_classifier(project: Path, capsys: pytest.Cap
     assert run_cli(capsys, project, ".env.production", "--select", "ENV101")[0] == 0
     write(project, "policy/secrets.yaml", "secret_keys:\n  - vault_seal\n")
     write(project, ".deploylint.yaml", "secret_patterns: [policy/secrets.yaml]\n")
-    try:
-        code, out, _ = run_cli(capsys, project, ".env.production", "--select", "ENV101")
-    finally:
-        from linter.secrets import use_policy
-
-        use_policy(None)
+    code, out, _ = run_cli(capsys, project, ".env.production", "--select", "ENV101")
     assert code == 1 and ".env.production:1:17: ENV101" in out
+
+
+def test_a_configs_secret_patterns_stay_in_its_own_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two trees, one with extra secret key names: each is judged by its own
+    config whatever the order of the arguments (the extra names once stayed
+    installed for the rest of the process)."""
+    write(tmp_path, "a/policy/secrets.yaml", "secret_keys:\n  - vault_seal\n")
+    write(tmp_path, "a/.deploylint.yaml", "secret_patterns: [policy/secrets.yaml]\n")
+    write(tmp_path, "a/.env", "ACME_VAULT_SEAL=changeme\n")
+    write(tmp_path, "b/.deploylint.yaml", "extends: recommended\n")
+    write(tmp_path, "b/.env", "ACME_VAULT_SEAL=changeme\n")
+    outputs = []
+    for order in (["a", "b"], ["b", "a"]):
+        code, out, _ = run_cli(capsys, tmp_path, *order, "--select", "ENV101")
+        outputs.append((code, sorted(line for line in out.splitlines() if "ENV101" in line)))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][1] == ["a/.env:1:17: ENV101 " + outputs[0][1][0].split(" ENV101 ", 1)[1]]
 
 
 @pytest.mark.parametrize(("select", "ignore", "expected"), [

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
 
-from linter.presets import PRESET_NAMES, preset_rules
-from linter.rules import Rule, load_rules
+from linter.config.presets import PRESET_NAMES
+from linter.config.rules import preset_rules
+from linter.core.rules import Rule, load_rules
 
 
 def stand_in(rule_id: str, params: dict[str, object]) -> Rule:

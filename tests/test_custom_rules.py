@@ -10,9 +10,9 @@ import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
 from conftest import EXAMPLES, PROJECT
 
-from linter.custom_rules import validate_rules_dir
-from linter.rule_examples import finding_lines
-from linter.rules import load_rules
+from linter.config.custom_rules import validate_rules_dir
+from linter.config.rule_examples import finding_lines
+from linter.core.rules import load_rules
 
 CUSTOM = EXAMPLES / "custom-rules"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.discover import discover
+from linter.core.discover import discover
+from linter.formats import REGISTRY
 
 MANIFEST = "apiVersion: v1\nkind: Service\nmetadata: {name: x}\n"
 
@@ -26,9 +27,9 @@ def test_links_out_of_the_root_are_skipped_inside_kept(tmp_path: Path, monkeypat
     except OSError:
         pytest.skip("symlinks not supported here")
     expected = ["k8s/alias.yaml", "k8s/app.yaml"]
-    assert [c.relpath for c in discover([str(root)], root)] == expected
+    assert [c.relpath for c in discover([str(root)], root, formats=REGISTRY)] == expected
     monkeypatch.chdir(root)
-    found = discover(["."], root)
+    found = discover(["."], root, formats=REGISTRY)
     assert [c.relpath for c in found] == expected
     assert all(Path(c.abspath).is_absolute() and c.abspath.startswith(str(root)) for c in found)
-    assert [c.relpath for c in discover(["k8s/escape.yaml"], root)] == []
+    assert [c.relpath for c in discover(["k8s/escape.yaml"], root, formats=REGISTRY)] == []

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from linter.docs import default_docs_dir, main, sync_docs
+from linter.report.docs import default_docs_dir, main, sync_docs
 
 
 def test_checked_in_docs_match_the_rule_files() -> None:
     drifted = sync_docs(default_docs_dir(), check=True)
-    assert drifted == [], f"docs/rules is out of date for {drifted}: run `python -m linter.docs`"
+    assert drifted == [], f"docs/rules is out of date for {drifted}: run `python -m linter.report.docs`"
 
 
 def test_check_mode_reports_drift_and_generation_repairs_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,8 +10,8 @@ from conftest import lint_paths, lint_text, triples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.model import MappingNode, SourceFile
-from linter.parsers.dotenv import parse
+from linter.core.model import MappingNode, SourceFile
+from linter.formats.env.parser import parse
 
 
 def _pairs(text: str) -> list[tuple[str, str, tuple[int, int, int, int], tuple[int, int, int, int]]]:

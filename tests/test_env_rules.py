@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, lint_paths, lint_text, triples
 
-from linter.discover import env_role
+from linter.formats import REGISTRY
+from linter.formats.env.roles import env_role
 
 HEX_256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # `openssl rand -hex 32`
 HEX_128 = "9f86d081884c7d659a2feaa0c55ad015"  # 32 hex characters
@@ -40,12 +41,13 @@ def test_signing_keys_need_256_bits_others_128(tmp_path: Path) -> None:
 def test_weak_secret_thresholds_are_params(tmp_path: Path) -> None:
     from conftest import all_rules
 
-    from linter.config import RuleOverride, select_rules
-    from linter.engine import Settings, run
+    from linter.config.rules import RuleOverride, select_rules
+    from linter.core.lint import run
+    from linter.core.run_types import Settings
 
     (tmp_path / ".env").write_text(f"DB_PASSWORD={HEX_128}\n")
     rules = select_rules(all_rules(), ["ENV102"], overrides={"ENV102": RuleOverride(params={"min_bits": 160})})
-    result = run([str(tmp_path / ".env")], Settings(root=tmp_path, rules=rules))
+    result = run([str(tmp_path / ".env")], Settings(root=tmp_path, rules=rules, formats=REGISTRY))
     assert triples(result) == [("ENV102", 1, 13)]
     assert "160 required" in result.shown[0].message
 
@@ -97,13 +99,14 @@ def test_asyncpg_sslmode_gets_its_own_explanation(tmp_path: Path) -> None:
 def test_local_hosts_are_configurable(tmp_path: Path) -> None:
     from conftest import all_rules
 
-    from linter.config import RuleOverride, select_rules
-    from linter.engine import Settings, run
+    from linter.config.rules import RuleOverride, select_rules
+    from linter.core.lint import run
+    from linter.core.run_types import Settings
 
     (tmp_path / ".env").write_text("A=redis://redis:6379\nB=redis://cache.internal:6379\n")
     override = RuleOverride(params={"single_label_is_local": False, "local_hosts": ["cache.internal"]})
     rules = select_rules(all_rules(), ["ENV104"], overrides={"ENV104": override})
-    result = run([str(tmp_path / ".env")], Settings(root=tmp_path, rules=rules))
+    result = run([str(tmp_path / ".env")], Settings(root=tmp_path, rules=rules, formats=REGISTRY))
     assert triples(result) == [("ENV104", 1, 3)]
 
 

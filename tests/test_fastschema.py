@@ -13,12 +13,14 @@ import jsonschema
 import pytest
 from conftest import all_rules
 
-from linter.checks.fastschema import DELEGATED, SUPPORTED, FastValidator, compile_schema, is_supported
-from linter.engine import RunContext, assemble
-from linter.model import SourceFile
-from linter.parsers import parse_source
-from linter.selectors import get_selector
-from linter.workspace import Workspace
+from linter.config.rule_examples import example_filename
+from linter.core.checks.fastschema import DELEGATED, SUPPORTED, FastValidator, compile_schema, is_supported
+from linter.core.loader import Loader
+from linter.core.model import SourceFile
+from linter.core.run_types import RunContext
+from linter.core.runner import assemble
+from linter.core.workspace import Workspace
+from linter.formats import REGISTRY
 
 DEFAULT_NAMES = {"kubernetes": "manifest.yaml", "nginx": "nginx.conf", "clickhouse": "config.xml", "env": ".env"}
 
@@ -180,15 +182,15 @@ def _example_subjects(rule: Any, tmp_path: Path, which: str) -> list[Any]:
     if not text:
         return []
     fmt = rule.target.format
-    name = rule.help.get("example_filename") or DEFAULT_NAMES.get(fmt, "manifest.yaml")
+    name = example_filename(rule)
     path = tmp_path / which / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    workspace = Workspace(tmp_path)
-    parsed = parse_source(SourceFile(f"{which}/{name}", str(path), text), fmt, workspace)
-    units = assemble([parsed], workspace)
+    loader = Loader(Workspace(tmp_path), REGISTRY)
+    parsed = loader.parse(SourceFile(f"{which}/{name}", str(path), text), fmt)
+    units = assemble([parsed], loader)
     ctx = RunContext(units)
-    selector = get_selector(fmt, rule.target.select)
+    selector = REGISTRY.selector(fmt, rule.target.select)
     options = dict(rule.target.options)
     return [s.node.to_python() for u in units for s in selector(u, options, ctx) if s.node is not None]
 
@@ -219,7 +221,7 @@ def test_unsupported_keywords_go_to_jsonschema() -> None:
 def _project_schema(name: str) -> Any:
     import json
 
-    from linter.resources import schemas_dir
+    from linter.core.resources import schemas_dir
 
     return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
 
@@ -229,7 +231,7 @@ def test_project_schemas_with_local_refs_match_jsonschema(name: str) -> None:
     """The config schema is checked on every run (the default preset at least)."""
     import yaml
 
-    from linter.resources import presets_dir, rules_dir
+    from linter.core.resources import presets_dir, rules_dir
 
     schema = _project_schema(name)
     assert isinstance(compile_schema(schema), FastValidator)

@@ -16,7 +16,7 @@ from conftest import all_rules
 from fuzz_support import PLANTED_SECRETS, available_formats, engine_case, example_seeds, fuzz_settings, inputs, parser_case
 from hypothesis import given
 
-from linter.config import select_rules
+from linter.config.rules import select_rules
 
 PARSER_EXAMPLES = 100
 ENGINE_EXAMPLES = 40

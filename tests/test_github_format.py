@@ -9,7 +9,7 @@ import pytest
 from conftest import lint_paths
 
 from linter.cli import main
-from linter.findings import Severity
+from linter.core.findings import Severity
 from linter.report import github
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -19,6 +19,9 @@ from cli_helpers import run_cli, write
 from conftest import EXAMPLES
 from fuzz_support import time_bound
 
+from linter.core.loader import Loader
+from linter.formats import REGISTRY
+
 # A provider-shaped key (SEC101 would flag it): if it were read, it would be reported.
 SECRET = "sk-proj-" + "Zq7Xb2Lm9Kp4Rt6Vw8Yc1Nd3Fg5Hj0QsTu2Ae4Wx6Cv8Bn1Mk3"
 PLANTED = {
@@ -158,14 +161,14 @@ def test_examples_lint_the_same_without_network(
 def test_workspace_reads_are_confined_whoever_asks(layout: tuple[Path, Path], opened: OpenedFiles) -> None:
     """A parser following a reference (include, config.d) cannot read out of the root
     even if it forgets to check: the read itself refuses."""
-    from linter.model import ParseProblem
-    from linter.workspace import Workspace
+    from linter.core.model import ParseProblem
+    from linter.core.workspace import Workspace
 
     root, outside = layout
     (root / "link.env").symlink_to(outside / ".env")
-    workspace = Workspace(root)
+    loader = Loader(Workspace(root), REGISTRY)
     for path in (outside / ".env", root / "link.env", root / ".." / "outside" / ".env"):
-        problem = workspace.load(path, "env")
+        problem = loader.load(path, "env")
         assert isinstance(problem, ParseProblem) and problem.rule_id == "DL001"
         assert problem.message == "outside the scanned root (after resolving symlinks); not read"
     assert opened.under(outside) == []

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from cli_helpers import run_cli, write
 
-import linter.budget
-import linter.checks.kubernetes
-from linter.checks import PythonCheck, Violation
-from linter.selectors import Subject
+import linter.core.budget
+import linter.formats.kubernetes.checks
+from linter.core.check import PythonCheck, Violation
+from linter.core.subject import Subject
 
 # One K8S501 finding (mutable tag) at 6:24, and nothing else with --select K8S501.
 INTACT = 'apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - {name: c, image: "nginx:latest"}\n'
@@ -192,8 +192,8 @@ def test_time_budget_stops_checks_on_one_file_only(
             clock.now += 50
             yield Violation(subject.node.anchor_span)  # type: ignore[union-attr]
 
-    monkeypatch.setattr(linter.budget, "monotonic", clock)
-    monkeypatch.setitem(linter.checks.kubernetes.CHECKS, "test-slow", PythonCheck(slow))
+    monkeypatch.setattr(linter.core.budget, "monotonic", clock)
+    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "test-slow", PythonCheck(slow))
     write(tmp_path, "rules/AAA901-slow-check.yaml", SLOW_RULE)
     limited(tmp_path, max_seconds_per_file=60)
     slow_pod = INTACT.replace("name: ok", "name: slow").replace("- {name: c,", "- {name: slow-a,")

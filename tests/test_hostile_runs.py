@@ -19,14 +19,14 @@ import pytest
 from cli_helpers import run_cli, write
 from conftest import EXAMPLES
 
-import linter.checks.kubernetes
-import linter.engine
-import linter.parsers.dotenv
-import linter.parsers.nginx
+import linter.core.engine
+import linter.core.suppress
+import linter.formats.env.parser
+import linter.formats.kubernetes.checks
+import linter.formats.nginx.includes
 import linter.report.sarif
-import linter.suppress
-from linter.checks import PythonCheck, Violation
-from linter.selectors import Subject
+from linter.core.check import PythonCheck, Violation
+from linter.core.subject import Subject
 
 BROKEN = {
     "k8s/zz-broken.yaml": b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   labels: x\n",
@@ -177,8 +177,8 @@ def log_path(message: str) -> Path:
 def test_a_failing_check_becomes_dl006_for_that_rule_and_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, private_tmp: Path
 ) -> None:
-    params = linter.checks.kubernetes.CHECKS["image-mutable-tag"].params
-    monkeypatch.setitem(linter.checks.kubernetes.CHECKS, "image-mutable-tag", PythonCheck(failing_check, params))
+    params = linter.formats.kubernetes.checks.CHECKS["image-mutable-tag"].params
+    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "image-mutable-tag", PythonCheck(failing_check, params))
     project = tmp_path / "project"
     write(project, "victim.yaml", VICTIM)
     write(project, "other.yaml", VICTIM.replace("name: victim", "name: fine").replace("name: p}", "name: q}"))
@@ -200,14 +200,14 @@ def test_a_failing_check_becomes_dl006_for_that_rule_and_file(
 def test_a_parser_bug_becomes_dl006_on_that_file_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_parse = linter.parsers.dotenv.parse
+    real_parse = linter.formats.env.parser.parse
 
     def parse(source: Any, workspace: Any) -> Any:
         if source.path == ".env.crash":
             raise KeyError(source.text.split("=")[1].strip())
         return real_parse(source, workspace)
 
-    monkeypatch.setattr(linter.parsers.dotenv, "parse", parse)
+    monkeypatch.setattr(linter.formats.env.parser, "parse", parse)
     project = tmp_path / "project"
     shutil.copytree(EXAMPLES / "ai-etl-broken", project)
     _, alone, _ = lint_json(capsys, project)
@@ -227,7 +227,7 @@ def test_an_assembly_bug_keeps_the_other_formats(
     project = tmp_path / "project"
     shutil.copytree(EXAMPLES / "ai-etl-broken", project)
     _, alone, _ = lint_json(capsys, project)
-    monkeypatch.setattr(linter.parsers.nginx, "build_units", _boom)
+    monkeypatch.setattr(linter.formats.nginx.includes, "assemble_units", _boom)
     code, document, err = lint_json(capsys, project)
     nginx_files = sorted({f["file"] for f in alone["findings"] if f["file"].startswith("nginx/")})
     dl006 = [(f["rule"], f["file"], f["line"], f["column"]) for f in document["findings"] if f["file"].startswith("nginx/")]
@@ -243,7 +243,7 @@ def test_a_crash_outside_the_rules_exits_3_with_one_line(
     def suppressions(*args: object) -> Any:
         raise RuntimeError(f"suppression table broken near {SECRET}")
 
-    monkeypatch.setattr(linter.suppress, "apply_suppressions", suppressions)
+    monkeypatch.setattr(linter.core.suppress, "apply_suppressions", suppressions)
     project = tmp_path / "project"
     write(project, "victim.yaml", VICTIM)
     code, out, err = run_cli(capsys, project, ".")
@@ -258,7 +258,7 @@ def test_a_crash_outside_the_rules_exits_3_with_one_line(
 
 
 def test_error_log_scrubs_values_but_keeps_python_names() -> None:
-    from linter.errorlog import format_error, scrub
+    from linter.core.errorlog import format_error, scrub
 
     assert scrub("invalid literal for int() with base 10: 'hunter2'") == "invalid literal for int() with base 10: '…(7 chars)'"
     assert scrub("'NoneType' object has no attribute 'text'") == "'NoneType' object has no attribute '…(4 chars)'"

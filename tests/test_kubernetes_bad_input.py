@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import lint_paths
 
-from linter.engine import RunResult
-from linter.workspace import Limits
+from linter.core.run_types import RunResult
+from linter.core.workspace import Limits
 
 VALID = """\
 apiVersion: v1

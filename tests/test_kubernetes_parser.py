@@ -8,7 +8,7 @@ from textwrap import dedent
 
 from conftest import Lint, lint_paths, triples
 
-from linter.engine import RunResult
+from linter.core.run_types import RunResult
 
 POD = dedent("""\
     apiVersion: v1

@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from linter.imageref import parse_image
-from linter.quantity import parse_quantity
+from linter.formats.kubernetes.imageref import parse_image
+from linter.formats.kubernetes.quantity import parse_quantity
 
 
 @pytest.mark.parametrize(

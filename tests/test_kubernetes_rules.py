@@ -9,9 +9,11 @@ from textwrap import dedent
 import pytest
 from conftest import Lint, all_rules, lint_paths, triples
 
-from linter.config import RuleOverride, select_rules
-from linter.engine import RunResult, Settings, run
-from linter.findings import Severity
+from linter.config.rules import RuleOverride, select_rules
+from linter.core.findings import Severity
+from linter.core.lint import run
+from linter.core.run_types import RunResult, Settings
+from linter.formats import REGISTRY
 
 
 def deployment(container: str, pod: str = "", kind: str = "Deployment", name: str = "backend") -> str:
@@ -44,7 +46,7 @@ def lint_with(
 ) -> RunResult:
     overrides = {rule_id: RuleOverride(params=params or {})}
     rules = select_rules(all_rules(), [rule_id], overrides=overrides)
-    return run([str(root)], Settings(root=root, rules=rules, options=options or {}))
+    return run([str(root)], Settings(root=root, rules=rules, formats=REGISTRY, options=options or {}))
 
 
 # --- resources -------------------------------------------------------------------------------
@@ -478,9 +480,9 @@ ROLLOUT = dedent("""\
 def test_custom_pod_templates_from_options(tmp_path: Path) -> None:
     write(tmp_path, {"rollout.yaml": ROLLOUT})
     rules = select_rules(all_rules(), ["K8S501", "K8S201"])
-    plain = run([str(tmp_path)], Settings(root=tmp_path, rules=rules))
+    plain = run([str(tmp_path)], Settings(root=tmp_path, rules=rules, formats=REGISTRY))
     assert triples(plain) == []
-    custom = run([str(tmp_path)], Settings(root=tmp_path, rules=rules, options={"pod_templates": {"Rollout": "spec.template"}}))
+    custom = run([str(tmp_path)], Settings(root=tmp_path, rules=rules, formats=REGISTRY, options={"pod_templates": {"Rollout": "spec.template"}}))
     assert triples(custom) == [("K8S201", 9, 11), ("K8S501", 10, 18)]
     assert custom.shown[0].message == "container 'api' in Rollout/api has no livenessProbe"
 

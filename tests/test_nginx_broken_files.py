@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, SHARED, lint_paths
 
-from linter.findings import Finding
-from linter.nginx.syntax import NginxSyntaxError, names_in, parse_directives, unseen_text
+from linter.core.findings import Finding
+from linter.formats.nginx.syntax import NginxSyntaxError, names_in, parse_directives, unseen_text
 
 H5BP = SHARED / "corpus/real/nginx/h5bp"
 

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import SHARED, lint_paths
 
-from linter.findings import Severity
-from linter.workspace import Limits
+from linter.core.findings import Severity
+from linter.core.loader import Loader
+from linter.core.workspace import Limits
+from linter.formats import REGISTRY
 
 SERVER_TLS = """server {
     listen 443 ssl;
@@ -71,13 +73,14 @@ def test_glob_includes_expand_in_sorted_order_and_may_match_nothing(tmp_path: Pa
             "nginx/conf.d/.hidden.conf": "client_max_body_size 0;\n",  # globs skip dotfiles, as nginx's glob() does
         },
     )
-    from linter.engine import Settings, assemble, parse_all
-    from linter.workspace import Workspace
+    from linter.core.run_types import Settings
+    from linter.core.runner import assemble, parse_all
+    from linter.core.workspace import Workspace
 
     os.chdir(tmp_path)
-    ws = Workspace(tmp_path)
-    parsed, _ = parse_all(Settings(root=tmp_path, rules=[]), ws, ["nginx/nginx.conf"])
-    (unit,) = assemble(parsed, ws)
+    loader = Loader(Workspace(tmp_path), REGISTRY)
+    parsed, _ = parse_all(Settings(root=tmp_path, rules=[], formats=REGISTRY), loader, ["nginx/nginx.conf"])
+    (unit,) = assemble(parsed, loader)
     http = next(unit.model.root.blocks("http"))
     assert [d.arg(1) for d in http.own("add_header")] == ["DENY", "SAMEORIGIN"]
     assert [f.path for f in unit.files] == ["nginx/nginx.conf", "nginx/conf.d/a.conf", "nginx/conf.d/b.conf"]

@@ -1,5 +1,5 @@
 """nginx's inheritance rules, pinned one by one: on the effective model
-(`linter.nginx.effective`) and through the rules that depend on them."""
+(`linter.formats.nginx.effective`) and through the rules that depend on them."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 from conftest import SHARED, lint_text, triples
 
-from linter.nginx.effective import Block, effective_headers, http_servers, inherited, is_tls_server, serves_content
-from linter.nginx.includes import NginxConfig
+from linter.core.loader import Loader
+from linter.formats import REGISTRY
+from linter.formats.nginx.effective import Block, effective_headers, http_servers, inherited, is_tls_server, serves_content
+from linter.formats.nginx.includes import NginxConfig
 
 
 def build(tmp_path: Path, text: str, name: str = "nginx/nginx.conf") -> NginxConfig:
-    from linter.engine import Settings, assemble, parse_all
-    from linter.workspace import Workspace
+    from linter.core.run_types import Settings
+    from linter.core.runner import assemble, parse_all
+    from linter.core.workspace import Workspace
 
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -23,9 +26,9 @@ def build(tmp_path: Path, text: str, name: str = "nginx/nginx.conf") -> NginxCon
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        workspace = Workspace(tmp_path)
-        parsed, _ = parse_all(Settings(root=tmp_path, rules=[]), workspace, [name])
-        (unit,) = assemble(parsed, workspace)
+        loader = Loader(Workspace(tmp_path), REGISTRY)
+        parsed, _ = parse_all(Settings(root=tmp_path, rules=[], formats=REGISTRY), loader, [name])
+        (unit,) = assemble(parsed, loader)
     finally:
         os.chdir(old)
     assert isinstance(unit.model, NginxConfig)

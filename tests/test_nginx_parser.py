@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import lint_text, triples
 
-from linter.model import MappingNode, ScalarNode, SequenceNode, walk
-from linter.nginx.syntax import NginxSyntaxError, parse_directives, walk_directives
+from linter.core.loader import Loader
+from linter.core.model import MappingNode, ScalarNode, SequenceNode, walk
+from linter.formats import REGISTRY
+from linter.formats.nginx.syntax import NginxSyntaxError, parse_directives, walk_directives
 
 
 def generate_config(servers: int = 250) -> str:
@@ -100,12 +102,12 @@ def test_crlf_and_tabs_keep_character_columns(tmp_path: Path) -> None:
 
 
 def test_positioned_model_exposes_every_argument(tmp_path: Path) -> None:
-    from linter.model import SourceFile
-    from linter.parsers.nginx import parse
-    from linter.workspace import Workspace
+    from linter.core.model import SourceFile
+    from linter.core.workspace import Workspace
+    from linter.formats.nginx.parser import parse
 
     text = "http {\n  proxy_set_header Authorization 'Bearer abc';\n}\n"
-    parsed = parse(SourceFile("nginx.conf", str(tmp_path / "nginx.conf"), text), Workspace(tmp_path))
+    parsed = parse(SourceFile("nginx.conf", str(tmp_path / "nginx.conf"), text), Loader(Workspace(tmp_path), REGISTRY))
     (doc,) = parsed.documents
     assert isinstance(doc, SequenceNode)
     http = doc.items[0]

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from conftest import all_rules, triples
 
-from linter.checks.nginx import weak_ciphers
-from linter.config import RuleOverride, select_rules
-from linter.engine import RunResult, Settings, run
-from linter.errors import UsageError
+from linter.config.rules import RuleOverride, select_rules
+from linter.core.errors import UsageError
+from linter.core.lint import run
+from linter.core.run_types import RunResult, Settings
+from linter.formats import REGISTRY
+from linter.formats.nginx.checks import weak_ciphers
 
 
 def lint_with_params(tmp_path: Path, text: str, rule: str, params: dict[str, Any]) -> RunResult:
@@ -23,7 +25,7 @@ def lint_with_params(tmp_path: Path, text: str, rule: str, params: dict[str, Any
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        return run(["nginx/nginx.conf"], Settings(root=tmp_path, rules=rules))
+        return run(["nginx/nginx.conf"], Settings(root=tmp_path, rules=rules, formats=REGISTRY))
     finally:
         os.chdir(old)
 

@@ -3,7 +3,6 @@ cross-file context (another partition's HPA), and report worker failures."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import sys
@@ -13,25 +12,26 @@ from typing import Any
 import pytest
 from conftest import PROJECT, all_rules, lint_paths
 
-from linter import parallel
 from linter.cli import main
-from linter.context import keep_documents, outside_context
-from linter.discover import discover
-from linter.engine import RunResult
-from linter.model import walk
-from linter.parsers import parse_source
-from linter.progress import ProgressBar
-from linter.shard import partition, split_shard, weight
-from linter.workspace import Workspace
+from linter.core import parallel
+from linter.core.context import outside_context
+from linter.core.discover import discover
+from linter.core.model import walk
+from linter.core.run_types import RunResult
+from linter.core.shard import partition, split_shard, weight
+from linter.core.workspace import Workspace
+from linter.formats.kubernetes.context import keep_documents
+from linter.report.progress import ProgressBar
 
 sys.path.insert(0, str(PROJECT / "bench"))
 import make_corpus
 
-PARSERS = {"nginx": "nginx", "clickhouse": "clickhouse", "env": "dotenv"}
+from linter.core.loader import Loader
+from linter.formats import REGISTRY
 
 
 def available(fmt: str) -> bool:
-    return importlib.util.find_spec(f"linter.parsers.{PARSERS.get(fmt, fmt)}") is not None
+    return fmt in REGISTRY
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +79,10 @@ def test_cli_output_is_identical_with_workers(corpus: Path, always_parallel: Non
 
 
 def test_small_runs_stay_in_process(corpus: Path) -> None:
-    candidates = discover([str(corpus / "k8s")], corpus)
+    candidates = discover([str(corpus / "k8s")], corpus, formats=REGISTRY)
     assert parallel.effective_jobs(4, candidates[:3]) == 1
     assert parallel.effective_jobs(1, candidates) == 1
-    many = discover([str(corpus)], corpus) * 40  # enough bytes to be worth workers
+    many = discover([str(corpus)], corpus, formats=REGISTRY) * 40  # enough bytes to be worth workers
     assert parallel.effective_jobs(2, many) == 2
     assert parallel.effective_jobs(0, many) == min(parallel.cpu_count(), len(many))
     enough = weight(many) // parallel.WORK_PER_WORKER
@@ -90,9 +90,9 @@ def test_small_runs_stay_in_process(corpus: Path) -> None:
 
 
 def test_partitions_are_balanced_deterministic_and_keep_groups(corpus: Path) -> None:
-    candidates = discover([str(corpus)], corpus)
-    parts = partition(candidates, 3)
-    assert parts == partition(list(candidates), 3)
+    candidates = discover([str(corpus)], corpus, formats=REGISTRY)
+    parts = partition(candidates, 3, REGISTRY)
+    assert parts == partition(list(candidates), 3, REGISTRY)
     assert sorted(c.relpath for p in parts for c in p) == sorted(c.relpath for c in candidates)
     nginx_owners = {i for i, part in enumerate(parts) for c in part if c.format == "nginx"}
     assert len(nginx_owners) == 1, "every nginx file in one partition"
@@ -130,13 +130,14 @@ metadata: {name: api}
 def test_outside_context_keeps_only_context_objects_at_their_positions(tmp_path: Path) -> None:
     (tmp_path / "hpa.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
     (tmp_path / "plain.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\n", encoding="utf-8")
-    workspace = Workspace(tmp_path)
-    units = outside_context(discover([str(tmp_path)], tmp_path), workspace, all_rules())
-    assert outside_context(discover([str(tmp_path)], tmp_path), workspace, [r for r in all_rules() if r.id != "K8S302"]) == []
+    loader = Loader(Workspace(tmp_path), REGISTRY)
+    found = discover([str(tmp_path)], tmp_path, formats=REGISTRY)
+    units = outside_context(found, loader, all_rules())
+    assert outside_context(found, loader, [r for r in all_rules() if r.id != "K8S302"]) == []
     assert [u.path for u in units] == ["hpa.yaml"]
     (hpa,) = units[0].model
     assert (hpa.kind, hpa.name) == ("HorizontalPodAutoscaler", "api")
-    full = parse_source(workspace.read(tmp_path / "hpa.yaml", "hpa.yaml"), "kubernetes", workspace)
+    full = loader.parse(loader.workspace.read(tmp_path / "hpa.yaml", "hpa.yaml"), "kubernetes")
     (expected,) = [o for o in full.meta["model"] if o.kind == "HorizontalPodAutoscaler"]
     assert [n.span for n in walk(hpa.node)] == [n.span for n in walk(expected.node)]
 
@@ -166,12 +167,12 @@ def test_worker_usage_error_reaches_the_user(tmp_path: Path, always_parallel: No
 
 def test_worker_crash_is_an_internal_error(corpus: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    import linter.engine
+    import linter.core.runner
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom in a worker")
 
-    monkeypatch.setattr(linter.engine, "assemble", boom)
+    monkeypatch.setattr(linter.core.runner, "assemble", boom)
     monkeypatch.chdir(corpus)
     assert main(["--jobs", "2", "k8s"]) == 3
     assert "internal error" in capsys.readouterr().err
@@ -222,9 +223,9 @@ def test_cross_file_autoscaler_is_seen_across_workers_and_shards(tmp_path: Path,
     alone = lint_paths(["."], tmp_path, select=["K8S302"], jobs=1)
     assert [(f.rule_id, f.span.file) for f in alone.shown] == [("K8S302", "a.yaml")]
     (tmp_path / "autoscaler.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
-    candidates = discover([str(tmp_path)], tmp_path)
-    assert [len(p) for p in partition(candidates, 2)] == [1, 1]
-    assert [[c.relpath for c in split_shard(candidates, i, 2)[0]] for i in (1, 2)] == [["autoscaler.yaml"], ["a.yaml"]]
+    candidates = discover([str(tmp_path)], tmp_path, formats=REGISTRY)
+    assert [len(p) for p in partition(candidates, 2, REGISTRY)] == [1, 1]
+    assert [[c.relpath for c in split_shard(candidates, i, 2, REGISTRY)[0]] for i in (1, 2)] == [["autoscaler.yaml"], ["a.yaml"]]
     for settings in ({"jobs": 1}, {"jobs": 2}, {"jobs": 1, "shard": (1, 2)}, {"jobs": 1, "shard": (2, 2)}):
         result = lint_paths(["."], tmp_path, select=["K8S302"], **settings)
         assert result.shown == [], settings

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from linter import rule_cache, rules
-from linter.rule_cache import builtin_rule_data
-from linter.rules import load_rules, read_rule_file
+from linter.core import rule_cache, rules
+from linter.core.rule_cache import builtin_rule_data
+from linter.core.rules import load_rules, read_rule_file
 
 
 @pytest.fixture

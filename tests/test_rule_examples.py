@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import all_rules, lint_text
 
-from linter.resources import rules_dir
-from linter.rule_examples import example_filename, flagged_lines
-from linter.rules import Rule, validate_rule_data
+from linter.config.rule_examples import example_filename, flagged_lines
+from linter.core.resources import rules_dir
+from linter.core.rules import Rule, validate_rule_data
 
 EXAMPLE_RULES = [r for r in all_rules() if r.help.get("bad") or r.help.get("good")]
 

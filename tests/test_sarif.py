@@ -24,7 +24,7 @@ import pytest
 from conftest import EXAMPLES, PROJECT, SARIF_SCHEMA, SHARED, lint_paths
 
 from linter.cli import main
-from linter.findings import Suppression
+from linter.core.findings import Suppression
 from linter.report import sarif
 
 VALIDATOR = SHARED / "tools" / "sarif-validate"
@@ -299,7 +299,7 @@ def test_suppressed_findings_only_when_asked() -> None:
 
 
 def test_over_the_result_limit_keeps_the_most_severe(monkeypatch: pytest.MonkeyPatch) -> None:
-    from linter.findings import Severity
+    from linter.core.findings import Severity
 
     result = lint_paths(["examples/ai-etl-broken"], PROJECT)
     template = result.findings[0]
@@ -317,8 +317,8 @@ def test_over_the_result_limit_keeps_the_most_severe(monkeypatch: pytest.MonkeyP
 
 def test_result_of_a_rule_not_enabled_still_has_a_descriptor() -> None:
     """An internal-error finding (DL006) names a rule that may not be selected."""
-    from linter.findings import Finding, Severity
-    from linter.model import Span
+    from linter.core.findings import Finding, Severity
+    from linter.core.model import Span
 
     result = lint_paths(["examples/ai-etl-broken"], PROJECT, select=["K8S104"])
     result.findings.append(Finding("DL006", "internal-error", Severity.ERROR, "internal error in rule K8S104", Span.point("x.yaml", 1, 1)))

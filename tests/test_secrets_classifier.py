@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.secrets import (
+from linter.formats.common.secrets import (
     ValueKind,
     classify,
     decode_base64_text,
@@ -152,7 +152,7 @@ def test_base64_text_is_decoded_only_when_it_is_text() -> None:
 
 
 def test_users_extend_the_classifier_data(tmp_path: Path) -> None:
-    from linter.secrets import load_policy, use_policy
+    from linter.formats.common.secrets import load_policy, policy_in_effect
 
     extra = tmp_path / "secrets.yaml"
     extra.write_text(
@@ -161,23 +161,20 @@ def test_users_extend_the_classifier_data(tmp_path: Path) -> None:
         "providers:\n  - {id: acme, name: ACME token, pattern: 'acme_[a-z0-9]{24}'}\n"
         "thresholds: {min_bits: 160}\n"
     )
-    try:
-        use_policy(load_policy(extra))
+    with policy_in_effect(load_policy(extra)):
         assert is_secret_key("PRODUCT_LICENSE")
         assert is_secret_key("DB_PASSWORD")  # the bundled patterns stay
         assert classify("DB_PASSWORD", "ask-the-ops-team").kind is ValueKind.PLACEHOLDER
         assert classify("DB_PASSWORD", HEX_256[:32]).kind is ValueKind.WEAK  # 128 < 160
-        from linter.secrets import find_credentials
+        from linter.formats.common.secrets import find_credentials
 
         assert [c.provider for c in find_credentials("acme_k3j5h7g9f1d3s5a7q9w2e4r6")] == ["acme"]
-    finally:
-        use_policy(None)
     assert not is_secret_key("PRODUCT_LICENSE")
 
 
 def test_unknown_fields_in_user_data_are_usage_errors(tmp_path: Path) -> None:
-    from linter.errors import UsageError
-    from linter.secrets import load_policy
+    from linter.core.errors import UsageError
+    from linter.formats.common.secrets import load_policy
 
     extra = tmp_path / "secrets.yaml"
     extra.write_text("secret_key: [oops]\n")

@@ -12,8 +12,9 @@ import pytest
 import yaml
 from conftest import lint_text, triples
 
-from linter.resources import rules_dir
-from linter.secrets import DATA_FILE, find_credentials
+from linter.core.resources import rules_dir
+from linter.formats import REGISTRY
+from linter.formats.common.secrets import DATA_FILE, find_credentials
 
 PROVIDERS: list[dict[str, Any]] = yaml.safe_load((rules_dir() / DATA_FILE).read_text())["providers"]
 OPENAI = "sk-proj-XyR80RCcuvMxIoYg2liXQTFOimsiDPikdtU6KH8wx7oq1Tqh"
@@ -129,9 +130,8 @@ def test_sec101_in_kubernetes_configmaps_secrets_and_env(tmp_path: Path) -> None
     ],
 )
 def test_sec101_in_nginx_and_xml_once_their_parsers_exist(tmp_path: Path, fmt: str, name: str, text: str, line: int) -> None:
-    import importlib.util
 
-    if importlib.util.find_spec(f"linter.parsers.{fmt}") is None:
+    if fmt not in REGISTRY:
         pytest.skip(f"the {fmt} parser has not landed yet")
     result = lint_text(tmp_path, name, text, select=["SEC101"])
     assert [(f.rule_id, f.span.line) for f in result.shown] == [("SEC101", line)]

@@ -7,13 +7,13 @@ in once their parsers exist."""
 from __future__ import annotations
 
 import base64
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
 
 from linter.cli import FORMATS, main
+from linter.formats import REGISTRY
 
 OPENAI = "sk-Qohb6fqKXOnhXfyxj0FjD68AXBJ10zJfa3SYgTcKvIJGY2Jw"
 GITHUB = "ghp_xDR7ePHVLapN6l5y0toGYomubPhgK0cV4jA0"
@@ -69,7 +69,7 @@ spec:
 
 
 def _has_parser(fmt: str) -> bool:
-    return importlib.util.find_spec(f"linter.parsers.{fmt}") is not None
+    return fmt in REGISTRY
 
 
 OPTIONAL_FILES = {

@@ -12,10 +12,11 @@ from conftest import lint_paths
 from test_parallel import corpus  # noqa: F401  (the shared corpus fixture)
 
 from linter.cli import main
-from linter.discover import Candidate, discover
-from linter.errors import UsageError
-from linter.sarif_merge import merge_logs
-from linter.shard import group_key, parse_shard, split_shard, stable_hash
+from linter.core.discover import Candidate, discover
+from linter.core.errors import UsageError
+from linter.core.shard import group_key, parse_shard, split_shard, stable_hash
+from linter.formats import REGISTRY
+from linter.report.sarif_merge import merge_logs
 
 
 def test_parse_shard() -> None:
@@ -33,11 +34,11 @@ def test_stable_hash_does_not_depend_on_the_interpreter() -> None:
 
 
 def shards(candidates: list[Candidate], total: int) -> list[list[str]]:
-    return [[c.relpath for c in split_shard(candidates, i, total)[0]] for i in range(1, total + 1)]
+    return [[c.relpath for c in split_shard(candidates, i, total, REGISTRY)[0]] for i in range(1, total + 1)]
 
 
 def test_shards_partition_the_files_deterministically(corpus: Path) -> None:  # noqa: F811
-    candidates = discover([str(corpus)], corpus)
+    candidates = discover([str(corpus)], corpus, formats=REGISTRY)
     for total in (1, 2, 3, 5):
         split = shards(candidates, total)
         assert [sorted(s) for s in split] == [sorted(s) for s in shards(list(reversed(candidates)), total)]
@@ -47,12 +48,12 @@ def test_shards_partition_the_files_deterministically(corpus: Path) -> None:  # 
         if total == 3:
             assert all(split), "a realistic corpus fills every shard"
         for i in range(1, total + 1):
-            mine, others = split_shard(candidates, i, total)
+            mine, others = split_shard(candidates, i, total, REGISTRY)
             assert sorted(c.relpath for c in mine + others) == sorted(c.relpath for c in candidates)
 
 
 def test_a_file_keeps_its_shard_when_others_come_and_go(corpus: Path) -> None:  # noqa: F811
-    candidates = discover([str(corpus)], corpus)
+    candidates = discover([str(corpus)], corpus, formats=REGISTRY)
     before = {p: i for i, s in enumerate(shards(candidates, 4)) for p in s}
     fewer = candidates[::2]
     after = {p: i for i, s in enumerate(shards(fewer, 4)) for p in s}
@@ -73,8 +74,8 @@ def test_assembled_groups_stay_together(tmp_path: Path) -> None:
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
-    candidates = discover([str(tmp_path)], tmp_path)
-    keys = {c.relpath: group_key(c) for c in candidates}
+    candidates = discover([str(tmp_path)], tmp_path, formats=REGISTRY)
+    keys = {c.relpath: group_key(c, REGISTRY) for c in candidates}
     assert {keys[p] for p in files if p.startswith("edge/")} == {"nginx"}
     assert {keys[p] for p in files if p.startswith("db/")} == {"clickhouse:db"}
     assert keys["apps/one.yaml"] == "file:apps/one.yaml"

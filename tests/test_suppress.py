@@ -9,9 +9,9 @@ import pytest
 from cli_helpers import DEPLOYMENT_WITHOUT_LIMIT, run_cli, write
 from conftest import lint_text
 
-from linter.engine import RunResult
-from linter.model import ParsedFile, SourceFile
-from linter.suppress import comment_directives
+from linter.core.model import ParsedFile, SourceFile
+from linter.core.run_types import RunResult
+from linter.core.suppress import comment_directives
 
 TWO_CONTAINERS = """\
 apiVersion: apps/v1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..findings import Finding
+from linter.core.findings import Finding
 
 
 def rule_counts(findings: Iterable[Finding]) -> list[tuple[str, str, int]]:

@@ -8,8 +8,9 @@ where a raw `:` or `,` would end the value.
 
 from __future__ import annotations
 
-from ..engine import RunResult
-from ..findings import Finding, Severity
+from linter.core.findings import Finding, Severity
+from linter.core.run_types import RunResult
+
 from .location import repository_path
 from .text import summary
 

@@ -6,9 +6,10 @@ import json
 from collections import Counter
 from typing import Any
 
-from .. import __version__
-from ..engine import RunResult
-from ..findings import Finding
+from linter import __version__
+from linter.core.findings import Finding
+from linter.core.run_types import RunResult
+
 from . import rule_counts
 
 

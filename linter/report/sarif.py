@@ -13,10 +13,11 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
-from ..engine import RunResult
-from ..findings import Finding
-from ..rules import Rule
+from linter import __version__
+from linter.core.findings import Finding
+from linter.core.rules import Rule
+from linter.core.run_types import RunResult
+
 from .location import repository_path
 
 INFORMATION_URI = "https://deploylint.dev"
@@ -170,7 +171,7 @@ def _reported_rules(result: RunResult, findings: list[Finding]) -> list[Rule]:
     known = {r.id for r in rules}
     missing = sorted({f.rule_id for f in findings} - known)
     if missing:
-        from ..rules import load_rules
+        from linter.core.rules import load_rules
 
         rules += [r for r in load_rules() if r.id in missing]
     return rules

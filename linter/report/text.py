@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..engine import RunResult
-from ..findings import Finding, Severity, printable
+from linter.core.findings import Finding, Severity, printable
+from linter.core.run_types import RunResult
+
 from . import rule_counts
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.NOTE: "\x1b[36m"}

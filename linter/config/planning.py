@@ -1,0 +1,160 @@
+"""From command-line options and configuration files to engine runs.
+
+Every file takes the nearest config walking up from it (`--config FILE`
+overrides for all): each path on the command line starts from its own nearest
+config, and a directory holding its own config inside a scanned tree is split
+off with it, like ruff's hierarchical configuration. Paths sharing a config are
+linted in one run (cross-file rules see each other's objects); runs are merged
+into one result.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linter.config.file import has_config
+from linter.config.rules import Config, load_config, rule_overrides, select_rules
+from linter.core.baseline import read_baseline
+from linter.core.discover import DEFAULT_EXCLUDES
+from linter.core.engine import finding_order
+from linter.core.lint import run
+from linter.core.rules import load_rules
+from linter.core.run_types import RunResult, Settings
+from linter.core.workspace import Limits
+from linter.formats import REGISTRY
+
+
+@dataclass(slots=True)
+class Options:
+    """What the command line says about policy (the rest is output formatting)."""
+
+    root: Path
+    config: Path | None = None
+    rules_dirs: list[Path] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    format_hint: str | None = None
+    ignore_unknown: bool = False
+    inline_suppressions: bool = True
+    baseline: Path | None = None
+    stdin: tuple[str, str | bytes] | None = None
+    nginx_prefix: str | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    paths: list[str]
+    config: Config
+    settings: Settings
+
+
+def root_relative(glob: str, root: Path) -> str:
+    """An anchored config glob (`anchor_glob`) made relative to the scan root,
+    which is what display paths, and so excludes and ignores, are matched on."""
+    return glob.removeprefix(root.absolute().as_posix().rstrip("/") + "/")
+
+
+def build_settings(config: Config, options: Options) -> Settings:
+    rules = load_rules([*config.rules_dirs, *options.rules_dirs])
+    overrides = rule_overrides(config, rules)
+    enabled = select_rules(rules, options.select, options.ignore, overrides)
+    ignores = {
+        rule.id: tuple(root_relative(glob, options.root) for glob in overrides[rule.id].ignore)
+        for rule in enabled
+        if rule.id in overrides and overrides[rule.id].ignore
+    }
+    return Settings(
+        root=options.root,
+        rules=enabled,
+        formats=REGISTRY,
+        excludes=tuple(root_relative(glob, options.root) for glob in config.exclude),
+        format_hint=options.format_hint,
+        ignore_unknown=options.ignore_unknown,
+        limits=Limits(**config.limits),
+        options={
+            "pod_templates": dict(config.pod_templates),
+            "nginx_prefix": options.nginx_prefix,
+            "secret_patterns": [str(p) for p in config.secret_patterns],
+        },
+        stdin=options.stdin,
+        inline_suppressions=options.inline_suppressions,
+        rule_ignores=ignores,
+        config_source=config.source,
+        baseline=read_baseline(options.baseline) if options.baseline else None,
+    )
+
+
+def nested_config_dirs(directory: Path) -> list[Path]:
+    """The outermost directories below `directory` that hold their own config."""
+    found: list[Path] = []
+    for current, dirnames, _ in os.walk(directory, followlinks=False):
+        base = Path(current)
+        kept = []
+        for name in sorted(dirnames):
+            child = base / name
+            if name in DEFAULT_EXCLUDES or child.is_symlink():
+                continue
+            if has_config(child):
+                found.append(child)
+            else:
+                kept.append(name)
+        dirnames[:] = kept
+    return found
+
+
+def plan_runs(paths: list[str], options: Options) -> list[Plan]:
+    """One plan per distinct config among the paths (stdin goes with the cwd's)."""
+    groups: dict[str, tuple[Config, list[str], list[str]]] = {}  # key -> (config, paths, excluded subtrees)
+    queue = list(paths)
+    if options.stdin is not None or not queue:
+        queue.append("")
+    while queue:
+        path = queue.pop(0)
+        config = load_config(options.config, Path(path or "."))
+        key = "\0".join(str(f.path) for f in config.files)
+        group = groups.setdefault(key, (config, [], []))
+        group[1].append(path)
+        if options.config is None and path and Path(path).is_dir():
+            for nested in nested_config_dirs(Path(path)):
+                queue.append(str(nested))
+                group[2].append(_subtree_glob(nested, options.root))
+    plans = []
+    for config, group_paths, subtrees in groups.values():
+        settings = build_settings(config, options)
+        settings.excludes += tuple(subtrees)
+        if "" not in group_paths:
+            settings.stdin = None
+        plans.append(Plan([p for p in group_paths if p], config, settings))
+    return plans
+
+
+def _subtree_glob(directory: Path, root: Path) -> str:
+    """An exclude pattern for everything below `directory` (glob characters escaped)."""
+    relative = directory.absolute().relative_to(root.absolute()).as_posix()
+    return re.sub(r"([*?\[])", r"[\1]", relative) + "/*"
+
+
+def run_plans(plans: list[Plan]) -> RunResult:
+    results = [run(plan.paths, plan.settings) for plan in plans]
+    if len(results) == 1:
+        return results[0]
+    rules = {r.id: r for result in results for r in result.rules}
+    merged = RunResult(
+        findings=sorted((f for r in results for f in r.findings), key=finding_order),
+        files=sorted({f for r in results for f in r.files}),
+        rules=[rules[k] for k in sorted(rules)],
+        unparsable=sum(r.unparsable for r in results),
+    )
+    for result in results:
+        merged.formats.update(result.formats)
+    return merged
+
+
+def fail_on(plans: list[Plan], given: str | None) -> str:
+    """--fail-on, else the (first) config's fail_on, else any finding fails."""
+    if given:
+        return given
+    return next((p.config.fail_on for p in plans if p.config.fail_on), "note")

@@ -1,0 +1,91 @@
+"""The per-file time budget for checks (`Limits.max_seconds_per_file`).
+
+A unit whose checks have used up the budget gets no further rules: the engine
+checks the clock before each rule and between a rule's subjects, so one
+pathological file (or a slow custom rule) cannot stall a CI run, and the run
+goes on with the other files. A single check call is not interrupted (there is
+no safe way to stop Python code in the middle); checks are small by design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from linter.core.findings import Finding
+from linter.core.model import Span
+
+if TYPE_CHECKING:
+    from linter.core.rules import Rule
+    from linter.core.units import LintUnit
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+def now() -> float:
+    return monotonic()  # looked up at call time, so tests can substitute a clock
+
+
+class CheckBudget:
+    """Seconds spent checking each unit, and the rules each over-budget unit missed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._spent: dict[str, float] = {}
+        self._deadline: dict[str, float] = {}
+        self.missed: dict[str, list[str]] = {}  # unit path -> rule IDs not (fully) run
+
+    def exhausted(self, unit: LintUnit) -> bool:
+        return self._spent.get(unit.path, 0.0) >= self.seconds
+
+    @contextmanager
+    def charge(self, unit: LintUnit, rule: Rule) -> Iterator[None]:
+        """Time one rule on one unit; an overrun (BudgetExceeded) marks the rule missed."""
+        started = now()
+        self._deadline[unit.path] = started + self.seconds - self._spent.get(unit.path, 0.0)
+        try:
+            yield
+        except BudgetExceeded:
+            self.skip(unit, rule)
+        finally:
+            self._spent[unit.path] = self._spent.get(unit.path, 0.0) + now() - started
+
+    def check(self, unit: LintUnit) -> None:
+        """Called between subjects: stop the rule once the unit's budget is spent."""
+        if now() > self._deadline.get(unit.path, float("inf")):
+            self._spent[unit.path] = self.seconds
+            raise BudgetExceeded
+
+    def skip(self, unit: LintUnit, rule: Rule) -> None:
+        self.missed.setdefault(unit.path, []).append(rule.id)
+
+    def findings(self, rules: list[Rule]) -> list[Finding]:
+        """One DL005 finding per unit that ran out of time (if DL005 is enabled)."""
+        dl005 = next((r for r in rules if r.id == "DL005"), None)
+        if dl005 is None:
+            return []
+        return [
+            Finding(
+                rule_id=dl005.id,
+                rule_name=dl005.name,
+                severity=dl005.severity,
+                message=(
+                    f"checks on this file took over {self.seconds:g} s (max_seconds_per_file); "
+                    f"{_rule_list(rule_ids)} did not (fully) run"
+                ),
+                span=Span.point(path, 1, 1),
+                logical="max_seconds_per_file",
+                tags=tuple(dl005.tags),
+            )
+            for path, rule_ids in sorted(self.missed.items())
+        ]
+
+
+def _rule_list(rule_ids: list[str], shown: int = 5) -> str:
+    if len(rule_ids) <= shown:
+        return ", ".join(rule_ids)
+    return f"{', '.join(rule_ids[:shown])} and {len(rule_ids) - shown} more rules"

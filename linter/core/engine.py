@@ -1,0 +1,183 @@
+"""The engine: every rule on every lint unit (select -> check -> finding).
+
+It knows no format and no rule: a rule's selector and Python check come from
+its format (`FormatRegistry`), schema and assert checks from `core/checks/`;
+rules are data. The pipeline around it (discover, parse, assemble, suppress)
+is `runner.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from linter.core.budget import CheckBudget
+from linter.core.check import PythonCheck, Violation, build_params
+from linter.core.errorlog import ErrorLog
+from linter.core.errors import UsageError
+from linter.core.findings import Finding, Severity, printable
+from linter.core.format import COMMON, FormatRegistry
+from linter.core.model import Span
+from linter.core.rules import Rule
+from linter.core.run_types import Progress, RunContext
+from linter.core.subject import Subject
+from linter.core.units import LintUnit
+from linter.core.workspace import Limits
+
+
+class _Vars(dict):  # type: ignore[type-arg]
+    """Message template variables; an unknown `{name}` stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render_message(template: str, variables: dict[str, Any]) -> str:
+    """The message, with control characters from the linted files escaped and
+    any provider-shaped credential redacted (a key pasted where a name goes
+    would otherwise reach a parse error's message)."""
+    try:
+        return printable(_mask_credentials(template.format_map(_Vars(variables))))
+    except (ValueError, IndexError, AttributeError):
+        return template
+
+
+def _mask_credentials(text: str) -> str:
+    from linter.formats.common.secrets import find_credentials, redact
+
+    end = len(text)
+    for match in reversed(find_credentials(text)):
+        if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
+            text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
+            end = match.start
+    return text
+
+
+class CompiledRule:
+    """A rule with its selector and check resolved, ready to run many times."""
+
+    def __init__(self, rule: Rule, formats: FormatRegistry) -> None:
+        self.rule = rule
+        options = dict(rule.target.options)
+        fmt = rule.target.format
+        if rule.target.select == "problems":
+            options["rule_id"] = rule.id
+        self.options = options
+        self.selector = formats.selector(fmt, rule.target.select)
+        # Rules with the same selector and options share its subjects within a unit.
+        self.subjects_key = (fmt, rule.target.select, repr(sorted(options.items())))
+        self.params: Any = rule.params
+        if rule.check_kind == "schema":
+            from linter.core.checks.schema import SchemaCheck
+
+            self.check: Any = SchemaCheck(rule.check_body)
+        elif rule.check_kind == "assert":
+            from linter.core.checks.assertions import AssertCheck
+
+            self.check = AssertCheck(rule.check_body)
+        else:
+            check: PythonCheck = formats.python_check(fmt, rule.check_body)
+            self.check = check.fn
+            self.params = build_params(check.params, rule.params, f"{rule.source or rule.id}: params")
+
+    def run(
+        self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None, budget: CheckBudget | None = None
+    ) -> Iterable[Finding]:
+        """The rule's findings on one unit; `subjects` memoises selectors per unit
+        (twenty container rules need the containers selected only once)."""
+        if subjects is None:
+            selected: Iterable[Subject] = self.selector(unit, self.options, ctx)
+        else:
+            cached = subjects.get(self.subjects_key)
+            if cached is None:
+                cached = subjects[self.subjects_key] = list(self.selector(unit, self.options, ctx))
+            selected = cached
+        for subject in selected:
+            if budget is not None:
+                budget.check(unit)
+            for violation in self.check(subject, self.params):
+                yield self._finding(subject, violation)
+
+    def _finding(self, subject: Subject, violation: Violation) -> Finding:
+        rule = self.rule
+        variables: dict[str, Any] = dict(subject.context)
+        variables.update(violation.vars)
+        variables.setdefault("params", rule.params)
+        for key, value in rule.params.items():
+            variables.setdefault(key, value)
+        logical = subject.logical + (f"/{violation.logical}" if violation.logical else "")
+        extra: dict[str, Any] = {"scope": subject.scope} if subject.scope else {}
+        if violation.security_severity is not None:
+            extra["security_severity"] = violation.security_severity
+        return Finding(
+            rule_id=rule.id,
+            rule_name=rule.name,
+            severity=violation.severity or rule.severity,
+            message=render_message(rule.message, variables),
+            span=violation.span,
+            logical=logical,
+            tags=tuple(rule.tags),
+            extra=extra,
+        )
+
+
+def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException, log: ErrorLog | None = None) -> Finding:
+    where = (log or ErrorLog()).where(f"{rule.id} on {unit.path}", exc)
+    return Finding(
+        rule_id="DL006",
+        rule_name="internal-error",
+        severity=Severity.ERROR,
+        message=f"internal error in rule {rule.id} ({type(exc).__name__}); {where}",
+        span=Span.point(unit.path, 1, 1),
+        logical=f"{rule.id}",
+    )
+
+
+def _reports_problems(rule: Rule) -> bool:
+    """The built-in DL rules replay what parsing found: cheap, and never skipped."""
+    return rule.builtin and rule.id.startswith("DL")
+
+
+def evaluate(
+    rules: list[Rule],
+    units: list[LintUnit],
+    ctx: RunContext,
+    formats: FormatRegistry,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+    log: ErrorLog | None = None,
+) -> list[Finding]:
+    """Every rule on every unit, unit by unit (so progress can be shown);
+    a rule is compiled only when some unit can use it. A unit whose checks
+    overrun the per-file time budget gets the remaining rules skipped (a DL005
+    says which), except the DL rules that replay parse problems."""
+    findings: list[Finding] = []
+    compiled: dict[str, CompiledRule] = {}
+    budget = CheckBudget((limits or Limits()).max_seconds_per_file)
+    log = log or ErrorLog()
+    for unit in units:
+        subjects: dict[Any, list[Subject]] = {}
+        for rule in rules:
+            if rule.target.format not in (COMMON, unit.format):
+                continue
+            if budget.exhausted(unit) and not _reports_problems(rule):
+                budget.skip(unit, rule)
+                continue
+            if rule.id not in compiled:
+                compiled[rule.id] = CompiledRule(rule, formats)
+            try:
+                with budget.charge(unit, rule):
+                    findings.extend(compiled[rule.id].run(unit, ctx, subjects, budget))
+            except UsageError:
+                raise
+            except Exception as exc:  # one rule's bug must not lose the run
+                findings.append(internal_error_finding(rule, unit, exc, log))
+        if progress is not None:
+            progress("checked", 1)
+    return findings + budget.findings(rules)
+
+
+def finding_order(finding: Finding) -> tuple[Any, ...]:
+    """A total order, so merged results of parallel runs and shards equal a serial run's."""
+    s = finding.span
+    return (*finding.sort_key(), s.end_line, s.end_column, finding.logical)

@@ -1,0 +1,178 @@
+"""The seam between the format-blind core and the format packages.
+
+A format (`linter/formats/<name>/`) is one `Format` subclass: how its files are
+recognised, parsed and assembled into lint units, which selectors and Python
+checks its rules may name, how its suppression comments look, which files
+must be linted together, and which cross-file context its rules read. The core
+asks a `FormatRegistry` (built in `linter/formats/__init__.py`) and never
+spells a format's name.
+
+Everything heavy (parsers, selectors, checks) is imported by the methods that
+need it, so a run pays only for the formats it meets: detection is the only
+code every run imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from linter.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from linter.core.check import PythonCheck
+    from linter.core.loader import Loader
+    from linter.core.model import ParsedFile, SourceFile
+    from linter.core.subject import Selector
+    from linter.core.suppress import Directive
+    from linter.core.units import LintUnit
+
+COMMON = "any"  # the target format of rules that apply to every format (DL, SEC101)
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSyntax:
+    """How a suppression comment is written: `# ...` or `<!-- ... -->`."""
+
+    opener: str = "#"
+    closer: str = ""
+
+    def wrap(self, text: str) -> str:
+        return f"{self.opener} {text}{' ' + self.closer if self.closer else ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContextNeed:
+    """Selectors that read other units of their format (K8S302 reads every
+    autoscaler of the run); a worker or shard that does not lint those units
+    rebuilds just this context from their files (`Format.context_units`)."""
+
+    selectors: tuple[str, ...]
+
+
+class Format:
+    """One input format. Subclasses set the class attributes and override what
+    differs from these defaults (one file per unit, per-file sharding, no
+    declared encodings, no cross-file context, comments only for suppression)."""
+
+    name: str = ""
+    title: str = ""  # for documentation headings
+    example_file: str = "file"  # the name a rule's help example is linted under
+    code_fence: str = "text"  # the Markdown fence of its examples
+    comment: CommentSyntax = CommentSyntax()
+    data_suppression: str = ""  # how `suppressions` are written, for the docs ({rule}: the rule's ID)
+    context: ContextNeed | None = None
+
+    # --- discovery -------------------------------------------------------
+    def claims_by_name(self, path: Path) -> bool:
+        """Whether the name alone makes the file this format's (no content read)."""
+        return False
+
+    def wants_content(self, path: Path) -> bool:
+        """Whether `detect` needs the start of the file to decide."""
+        return False
+
+    def detect(self, path: Path, head: str, root: Path) -> bool:
+        """Whether a file is this format's, from its name and its first bytes."""
+        return False
+
+    def declared_encoding(self, data: bytes) -> str | None:
+        """The encoding a file declares for itself (an XML prolog), if any."""
+        return None
+
+    # --- parsing and assembly -------------------------------------------
+    def parse(self, source: SourceFile, loader: Loader) -> ParsedFile:
+        raise NotImplementedError
+
+    def build_units(self, files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
+        from linter.core.units import single_file_units
+
+        return single_file_units(files)
+
+    def shard_key(self, relpath: str) -> str:
+        """Files with equal keys are assembled together, so they stay in one
+        worker and one CI shard."""
+        return "file:" + relpath
+
+    # --- rules --------------------------------------------------------------
+    def selectors(self) -> Mapping[str, Selector]:
+        return {}
+
+    def checks(self) -> Mapping[str, PythonCheck]:
+        return {}
+
+    # --- suppression and context ------------------------------------------
+    def suppressions(self, parsed: ParsedFile) -> list[Directive]:
+        """Suppressions written in the data rather than in comments (Kubernetes annotations)."""
+        return []
+
+    def context_units(self, source: SourceFile, loader: Loader) -> list[LintUnit]:
+        """Units holding only the context objects of a file linted elsewhere."""
+        return []
+
+
+class FormatRegistry:
+    """The formats, in detection order, plus the selectors and checks every
+    format's rules share (`COMMON`)."""
+
+    def __init__(self, formats: tuple[Format, ...], common: Format) -> None:
+        self.formats = formats
+        self.common = common
+        self._by_name = {f.name: f for f in formats}
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._by_name)
+
+    def __iter__(self) -> Iterator[Format]:
+        return iter(self.formats)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+    def get(self, name: str) -> Format:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise UsageError(f"unknown format '{name}' (known: {', '.join(self.names())})") from None
+
+    def find(self, name: str) -> Format | None:
+        """The format of that name; None for a file no format could read."""
+        return self._by_name.get(name)
+
+    def target(self, name: str) -> Format:
+        """The format of a rule's `target.format`: a format, or the common one."""
+        return self.common if name == COMMON else self.get(name)
+
+    def detect(self, path: Path, head: str | None, root: Path) -> str | None:
+        """The format of a file from its name and (if read) the start of its text."""
+        for fmt in self.formats:
+            if fmt.claims_by_name(path):
+                return fmt.name
+        if head is None:
+            return None
+        head = head.removeprefix("\ufeff")  # a BOM would hide a first-line `apiVersion:`
+        for fmt in self.formats:
+            if fmt.detect(path, head, root):
+                return fmt.name
+        return None
+
+    def wants_content(self, path: Path) -> bool:
+        return any(fmt.wants_content(path) for fmt in self.formats)
+
+    def selector(self, target: str, name: str) -> Selector:
+        table = {**self.common.selectors(), **self.target(target).selectors()}
+        try:
+            return table[name]
+        except KeyError:
+            known = ", ".join(sorted(table))
+            raise UsageError(f"unknown selector '{name}' for format '{target}' (known: {known})") from None
+
+    def python_check(self, target: str, name: str) -> PythonCheck:
+        table = {**self.common.checks(), **self.target(target).checks()}
+        try:
+            return table[name]
+        except KeyError:
+            known = ", ".join(sorted(table))
+            raise UsageError(f"unknown python check '{name}' for format '{target}' (known: {known})") from None

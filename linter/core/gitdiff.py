@@ -1,0 +1,92 @@
+"""Files changed in a git checkout, for linting only what a change touches.
+
+`--diff-only`: what would be pushed: changes since the merge-base with the
+branch's upstream (or since HEAD when there is none), committed or not, plus
+untracked files. `--changed-since REF`: changes since the merge-base of REF and
+HEAD, plus uncommitted and untracked ones. Deleted files are left out. The
+packs still judge an nginx fragment or a ClickHouse `config.d` file with its
+includer or base file, which they find on disk.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from linter.core.errors import UsageError
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    try:
+        # File names are bytes: one that is not UTF-8 must survive to the Path (surrogateescape).
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, encoding="utf-8", errors="surrogateescape", check=False)
+    except FileNotFoundError:
+        raise UsageError("git is needed for --diff-only / --changed-since, and was not found") from None
+    if done.returncode != 0:
+        detail = (done.stderr.strip().splitlines() or ["git failed"])[-1]
+        raise UsageError(f"git {args[0]}: {detail}")
+    return done.stdout
+
+
+def _try_git(args: list[str], cwd: Path) -> str | None:
+    try:
+        return _git(args, cwd)
+    except UsageError:
+        return None
+
+
+def repository_root(cwd: Path) -> Path:
+    out = _try_git(["rev-parse", "--show-toplevel"], cwd)
+    if out is None:
+        raise UsageError(f"{cwd}: not inside a git repository (needed by --diff-only / --changed-since)")
+    return Path(out.strip())
+
+
+def base_commit(cwd: Path, since: str | None) -> str:
+    """The commit to compare the working tree with."""
+    if since is not None:
+        if _try_git(["rev-parse", "--verify", "--quiet", f"{since}^{{commit}}"], cwd) is None:
+            raise UsageError(f"--changed-since: '{since}' is not a commit in this repository")
+        merge_base = _try_git(["merge-base", since, "HEAD"], cwd)
+        return merge_base.strip() if merge_base else since
+    upstream = _try_git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], cwd)
+    if upstream:
+        merge_base = _try_git(["merge-base", "HEAD", upstream.strip()], cwd)
+        if merge_base:
+            return merge_base.strip()
+    if _try_git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd) is None:
+        return ""  # no commit yet: everything is new
+    return "HEAD"
+
+
+def changed_files(cwd: Path, since: str | None) -> list[Path]:
+    """Absolute paths of existing files changed against the base (see module doc)."""
+    top = repository_root(cwd)
+    base = base_commit(cwd, since)
+    names: set[str] = set()
+    if base:
+        diff = _git(["diff", "--name-only", "--no-renames", "--diff-filter=d", "-z", base, "--"], top)
+        names.update(n for n in diff.split("\0") if n)
+    else:
+        tracked = _git(["ls-files", "-z"], top)
+        names.update(n for n in tracked.split("\0") if n)
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
+    names.update(n for n in untracked.split("\0") if n)
+    return sorted(p.resolve() for p in (top / n for n in names) if p.is_file())
+
+
+def restrict(changed: list[Path], paths: list[str]) -> list[str]:
+    """The changed files that lie under any of `paths`, as paths to lint."""
+    wanted = [Path(p).resolve() for p in paths]
+    kept: list[str] = []
+    for file in changed:
+        if any(file == w or w in file.parents for w in wanted):
+            kept.append(_display(file))
+    return kept
+
+
+def _display(file: Path) -> str:
+    try:
+        return file.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(file)

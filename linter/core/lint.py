@@ -1,0 +1,20 @@
+"""`run`: lint paths with settings, in this process or in worker processes."""
+
+from __future__ import annotations
+
+from linter.core.run_types import RunResult, Settings
+from linter.core.runner import find_candidates, lint_candidates, merge_results, paused_gc
+
+
+def run(paths: list[str], settings: Settings) -> RunResult:
+    with paused_gc():
+        candidates, outside = find_candidates(settings, paths)
+        if settings.progress is not None:
+            settings.progress("files", len(candidates))
+        if settings.jobs != 1 and settings.stdin is None:
+            from linter.core import parallel
+
+            jobs = parallel.effective_jobs(settings.jobs, candidates)
+            if jobs > 1:
+                return parallel.run_parallel(candidates, outside, settings, jobs)
+        return merge_results([lint_candidates(candidates, outside, settings, with_stdin=True)], settings)

@@ -1,0 +1,81 @@
+"""The types a run is described by and produces: what the engine, the
+selectors, suppression and the reporters share (none of them imports the
+engine or the runner for these)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from linter.core.findings import Finding
+from linter.core.workspace import Limits
+
+if TYPE_CHECKING:
+    from linter.core.baseline import Baseline
+    from linter.core.format import FormatRegistry
+    from linter.core.rules import Rule
+    from linter.core.units import LintUnit
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass(slots=True)
+class RunContext:
+    """What selectors and checks may know about the run beyond their unit."""
+
+    units: list[LintUnit]
+    options: dict[str, Any] = field(default_factory=dict)
+    # Per-run memo for selectors that derive something from every unit (e.g. the
+    # autoscaler targets); dies with the run, so no parsed tree outlives it.
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def units_of(self, fmt: str) -> list[LintUnit]:
+        return [u for u in self.units if u.format == fmt]
+
+
+@dataclass(slots=True)
+class Settings:
+    root: Path
+    rules: list[Rule]  # enabled rules, severities and params already resolved
+    formats: FormatRegistry  # the formats this run can read (`linter.formats.REGISTRY`)
+    excludes: tuple[str, ...] = ()
+    format_hint: str | None = None
+    ignore_unknown: bool = False
+    limits: Limits = field(default_factory=Limits)
+    options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
+    stdin: tuple[str, str | bytes] | None = None  # (display name, content) for `-`
+    inline_suppressions: bool = True  # False: comments and annotations are ignored (strict CI)
+    rule_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule ID -> path globs (config)
+    config_source: str = "the config"  # named in config-ignore suppressions
+    baseline: Baseline | None = None
+    jobs: int = 1  # worker processes; 0: one per CPU (small runs stay in-process)
+    shard: tuple[int, int] | None = None  # (index, total), 1-based: lint only this shard's files
+    progress: Progress | None = None  # called with ("parsed"|"units"|"checked", count)
+
+
+@dataclass(slots=True)
+class RunResult:
+    findings: list[Finding]
+    files: list[str]  # display paths of every file linted
+    rules: list[Rule]
+    unparsable: int = 0
+    formats: dict[str, str] = field(default_factory=dict)  # display path -> format
+
+    @property
+    def shown(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed]
+
+
+@dataclass(slots=True)
+class PartialResult:
+    """What linting some of the files yields; several merge into a RunResult."""
+
+    findings: list[Finding]
+    formats: dict[str, str]  # display path -> format
+    unparsable: int

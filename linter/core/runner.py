@@ -1,0 +1,170 @@
+"""The pipeline on some files: discover -> read and parse -> assemble ->
+evaluate -> suppress. `lint.run` runs it once, or in worker processes
+(`parallel.py`) that each run it on a partition; `shard.py` picks a CI shard's files.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from linter.core.discover import Candidate, discover
+from linter.core.engine import evaluate, finding_order
+from linter.core.errorlog import ErrorLog
+from linter.core.errors import UsageError
+from linter.core.findings import Finding
+from linter.core.loader import Loader
+from linter.core.model import ParsedFile, ParseProblem, SourceFile, Span
+from linter.core.run_types import PartialResult, Progress, RunContext, RunResult, Settings
+from linter.core.units import LintUnit
+from linter.core.workspace import ReadFailure, Workspace, decode
+from linter.formats.common.secrets import load_policy, policy_in_effect
+
+
+def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
+    source = SourceFile(candidate.relpath, candidate.abspath, "")
+    return ParsedFile(source, candidate.format or "unknown", [], [problem])
+
+
+def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidate], list[Candidate]]:
+    """The files to lint and, when sharding, the other shards' files (which
+    may still hold context for cross-file rules, see `context.py`)."""
+    candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint) if paths else []
+    if settings.shard is None:
+        return candidates, []
+    from linter.core.shard import split_shard
+
+    return split_shard(candidates, *settings.shard, settings.formats)
+
+
+UNPARSABLE = ("DL001", "DL005", "DL006")  # problems that leave a file unparsed
+
+
+def parse_all(settings: Settings, loader: Loader, paths: list[str]) -> tuple[list[ParsedFile], int]:
+    """Read and parse every candidate; failures become parsed files holding a problem."""
+    return parse_candidates(settings, loader, find_candidates(settings, paths)[0], with_stdin=True)
+
+
+def parse_candidates(
+    settings: Settings, loader: Loader, candidates: list[Candidate], *, with_stdin: bool, progress: Progress | None = None
+) -> tuple[list[ParsedFile], int]:
+    parsed: list[ParsedFile] = []
+    unparsable = 0
+    for candidate in candidates:
+        if candidate.format is None:
+            if settings.ignore_unknown:
+                continue
+            raise UsageError(f"{candidate.relpath}: cannot tell the file's format (use --format-hint, or --ignore-unknown)")
+        result = loader.load(Path(candidate.abspath), candidate.format)
+        if isinstance(result, ParseProblem):
+            result = _failed_file(candidate, result)
+        result.source.path = candidate.relpath
+        parsed.append(result)
+        if progress is not None:
+            progress("parsed", 1)
+    if with_stdin and settings.stdin is not None:
+        parsed.append(_stdin_file(settings, loader))
+    for p in parsed:
+        if any(problem.rule_id in UNPARSABLE for problem in p.problems):
+            unparsable += 1
+    return parsed, unparsable
+
+
+def _stdin_file(settings: Settings, loader: Loader) -> ParsedFile:
+    """Standard input; bytes are decoded like a file's (NUL, UTF-8 and BOM checks)."""
+    assert settings.stdin is not None
+    name, content = settings.stdin
+    head = content[:8192] if isinstance(content, str) else content[:8192].decode("utf-8", "replace")
+    fmt = settings.format_hint or settings.formats.detect(Path(name), head, settings.root)
+    if fmt is None:
+        raise UsageError(f"{name}: cannot tell the format of standard input (use --format-hint)")
+    if isinstance(content, bytes):
+        try:
+            content = decode(content, name, settings.formats.get(fmt).declared_encoding)
+        except ReadFailure as exc:
+            return ParsedFile(SourceFile(name, name, ""), fmt, [], [exc.problem])
+    return loader.parse_guarded(SourceFile(name, name, content), fmt)
+
+
+def assemble(parsed: list[ParsedFile], loader: Loader) -> list[LintUnit]:
+    """Parsed files grouped into lint units by their format (nginx include
+    trees, ClickHouse merges); a file no format read is a unit of its own."""
+    by_format: dict[str, list[ParsedFile]] = {}
+    for p in parsed:
+        by_format.setdefault(p.format, []).append(p)
+    units: list[LintUnit] = []
+    for name in sorted(by_format):
+        files = by_format[name]
+        fmt = loader.formats.find(name)
+        if fmt is None:
+            units.extend(LintUnit(name, f.path, [f]) for f in files)
+            continue
+        try:
+            units.extend(fmt.build_units(files, loader))
+        except Exception as exc:  # an assembly bug loses this format's checks, not the run
+            units.extend(_unassembled(files, name, exc, loader.error_log))
+    return units
+
+
+def _unassembled(files: list[ParsedFile], fmt: str, exc: Exception, log: ErrorLog) -> list[LintUnit]:
+    """Each file alone, as a unit only format-independent rules (DL, secrets) look at."""
+    where = log.where(f"{fmt} assembly", exc)
+    message = f"internal error assembling the {fmt} files ({type(exc).__name__}); {where}"
+    for f in files:
+        f.problems.append(ParseProblem("DL006", message, Span.point(f.path, 1, 1)))
+    return [LintUnit("unknown", f.path, [f]) for f in files]
+
+
+def lint_units(
+    units: list[LintUnit], settings: Settings, ctx: RunContext, progress: Progress | None = None, log: ErrorLog | None = None
+) -> list[Finding]:
+    """Evaluate and suppress: the findings of some units, in no particular order."""
+    findings = evaluate(settings.rules, units, ctx, settings.formats, progress, settings.limits, log)
+    from linter.core.suppress import apply_suppressions
+
+    return apply_suppressions(findings, units, settings)
+
+
+def lint_candidates(candidates: list[Candidate], outside: list[Candidate], settings: Settings, *, with_stdin: bool) -> PartialResult:
+    """The pipeline on some files; `outside` are files linted elsewhere (other
+    workers or shards) whose cross-file context the rules may still need."""
+    patterns = settings.options.get("secret_patterns")
+    with policy_in_effect(load_policy(*map(Path, patterns)) if patterns else None):
+        loader = Loader(Workspace(settings.root, settings.limits, settings.options), settings.formats)
+        progress = settings.progress
+        parsed, unparsable = parse_candidates(settings, loader, candidates, with_stdin=with_stdin, progress=progress)
+        units = assemble(parsed, loader)
+        if progress is not None:
+            progress("units", len(units))
+        context = units
+        if outside:
+            from linter.core.context import outside_context
+
+            context = units + outside_context(outside, loader, settings.rules)
+        findings = lint_units(units, settings, RunContext(context, settings.options), progress, loader.error_log)
+    return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable)
+
+
+def merge_results(parts: list[PartialResult], settings: Settings) -> RunResult:
+    findings = [f for part in parts for f in part.findings]
+    findings.sort(key=finding_order)
+    formats: dict[str, str] = {}
+    for part in parts:
+        formats.update(part.formats)
+    return RunResult(findings, sorted(formats), settings.rules, sum(p.unparsable for p in parts), formats)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The parsed trees are large, long-lived and free of reference cycles: the
+    cyclic collector would rescan them again and again (two thirds of a large
+    run's time), so it is paused for the run and allowed to catch up after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,90 @@
+"""Splitting the discovered files: CI shards (`--shard I/N`) and worker partitions.
+
+Files that are assembled together stay together: each format says which
+(`Format.shard_key`: every nginx file in one group, since include trees share
+files; one ClickHouse installation with its overrides); every other file is a
+group of its own. A
+group's shard comes from a stable hash of its key (a path relative to the
+scanned root), so a file keeps its shard when others are added or removed, on
+every machine and Python version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import TYPE_CHECKING
+
+from linter.core.discover import Candidate
+from linter.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from linter.core.format import FormatRegistry
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'2/4' -> (2, 4); shards are numbered from 1, as CI matrices usually are."""
+    try:
+        index_text, total_text = text.split("/")
+        index, total = int(index_text), int(total_text)
+    except ValueError:
+        raise UsageError(f"--shard: expected I/N (e.g. 1/4), got '{text}'") from None
+    if total < 1:
+        raise UsageError(f"--shard: N must be at least 1 (got {index}/{total})")
+    if not 1 <= index <= total:
+        raise UsageError(f"--shard: I must be between 1 and N (got {index}/{total})")
+    return index, total
+
+
+def group_key(candidate: Candidate, formats: FormatRegistry) -> str:
+    """Files with the same key are linted together (`Format.shard_key`)."""
+    fmt = formats.find(candidate.format or "")
+    return fmt.shard_key(candidate.relpath) if fmt is not None else "file:" + candidate.relpath
+
+
+def groups(candidates: list[Candidate], formats: FormatRegistry) -> dict[str, list[Candidate]]:
+    """Candidates by group key, in discovery order within a group."""
+    out: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        out.setdefault(group_key(c, formats), []).append(c)
+    return out
+
+
+def stable_hash(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:8], "big")
+
+
+def split_shard(candidates: list[Candidate], index: int, total: int, formats: FormatRegistry) -> tuple[list[Candidate], list[Candidate]]:
+    """(this shard's files, the other shards' files), each in discovery order."""
+    mine: set[str] = set()
+    for key, members in groups(candidates, formats).items():
+        if stable_hash(key) % total == index - 1:
+            mine.update(c.relpath for c in members)
+    return [c for c in candidates if c.relpath in mine], [c for c in candidates if c.relpath not in mine]
+
+
+PER_FILE_WEIGHT = 2048  # a file's fixed cost (open, parse set-up, units), in bytes' worth
+
+
+def weight(members: list[Candidate]) -> int:
+    """The work of linting some files: their bytes plus a per-file allowance."""
+    total = 0
+    for c in members:
+        try:
+            total += os.path.getsize(c.abspath) + PER_FILE_WEIGHT
+        except OSError:
+            total += PER_FILE_WEIGHT
+    return total
+
+
+def partition(candidates: list[Candidate], parts: int, formats: FormatRegistry) -> list[list[Candidate]]:
+    """Balanced, deterministic partitions for worker processes: whole groups,
+    heaviest first, each to the lightest partition so far (ties: lowest index)."""
+    weighted = sorted(((weight(m), key, m) for key, m in groups(candidates, formats).items()), key=lambda t: (-t[0], t[1]))
+    loads = [0] * parts
+    chosen: list[set[str]] = [set() for _ in range(parts)]
+    for group_weight, _key, members in weighted:
+        target = min(range(parts), key=lambda i: (loads[i], i))
+        loads[target] += group_weight
+        chosen[target].update(c.relpath for c in members)
+    return [[c for c in candidates if c.relpath in names] for names in chosen]

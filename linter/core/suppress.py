@@ -1,0 +1,236 @@
+"""Suppressions (design §3). Inline comments, file-level comments, Kubernetes
+annotations, config ignore globs and the baseline all end here.
+
+Comments are found on the raw lines of every file of a unit, so they work the
+same in every format: `# deploylint: ignore[K8S104] reason` (YAML, nginx, env)
+or `<!-- deploylint: ignore[CH201] reason -->` (XML), on the finding's line or
+on comment lines directly above it; `ignore-file[...]` (no list: every rule)
+anywhere in the file. Rules are named by ID, name or ID prefix.
+
+Interop: `# pragma: allowlist secret` (detect-secrets) and `gitleaks:allow` on a
+line suppress findings of secret rules there. A rule is a secret rule when it
+is tagged `secret` or `secrets` (SEC101, K8S701-703, ENV101-103, ENV106 and
+CH202 are; ENV104, a plaintext connection, is a network rule), so custom secret
+rules join by tagging themselves.
+
+A directive that suppressed nothing, for rules that ran on its file, is a
+DL002 finding; `--no-inline-suppressions` ignores comments and annotations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from linter.core.discover import is_excluded
+from linter.core.findings import Finding, Suppression
+from linter.core.model import ParsedFile, Span
+from linter.core.rules import Rule, names_rule
+
+if TYPE_CHECKING:
+    from linter.core.format import FormatRegistry
+    from linter.core.run_types import Settings
+    from linter.core.units import LintUnit
+
+_DIRECTIVE = re.compile(
+    r"(?P<lead>#|<!--)\s*deploylint:\s*(?P<kind>ignore-file|ignore)(?![\w-])"
+    r"(?:\[(?P<rules>[^\]]*)\])?(?P<reason>.*?)\s*(?:-->.*)?$"
+)
+_INTEROP = re.compile(r"pragma:\s*allowlist\s+(?P<next>nextline\s+)?secret|gitleaks:allow")
+_COMMENT_ONLY = re.compile(r"^\s*(#|<!--)")
+SECRET_TAGS = frozenset({"secret", "secrets"})
+
+
+@dataclass(slots=True)
+class Directive:
+    """One suppression the user wrote: a comment or an annotation."""
+
+    kind: str  # inline | file | annotation
+    tokens: tuple[str, ...]  # rule IDs, names or prefixes; empty: every rule
+    reason: str
+    span: Span  # where the directive is written (DL002 points here)
+    lines: tuple[int, int] = (0, 0)  # the finding lines it covers (inclusive)
+    container: str | None = None  # annotation scoped to one container
+    annotation: tuple[str, str] | None = None  # (key, value) an object's findings must carry
+    used: set[str] = field(default_factory=set)  # tokens that suppressed something
+
+    def token_for(self, finding: Finding) -> str | None:
+        """The token naming the finding's rule, or None."""
+        if not self.tokens:
+            return "" if self.kind == "file" else None
+        for token in self.tokens:
+            if names_rule(token, finding.rule_id, finding.rule_name):
+                return token
+        return None
+
+    def covers(self, finding: Finding) -> bool:
+        if self.span.file != finding.span.file:
+            return False
+        if self.kind == "file":
+            return True
+        if not self.lines[0] <= finding.span.line <= self.lines[1]:
+            return False
+        if self.annotation is None:
+            return True
+        scope = finding.extra.get("scope")
+        if not isinstance(scope, dict):
+            return False
+        key, value = self.annotation
+        if scope.get("annotations", {}).get(key) != value:
+            return False
+        return self.container is None or scope.get("container") == self.container
+
+
+def tokens_of(text: str) -> tuple[str, ...]:
+    return tuple(t for t in re.split(r"[,\s]+", text) if t)
+
+
+def reason_of(text: str) -> str:
+    return text.strip().lstrip(":-–— ").strip()
+
+
+def comment_directives(parsed: ParsedFile) -> list[Directive]:
+    """`deploylint: ignore[...]` / `ignore-file[...]` comments of one file."""
+    text = parsed.source.text
+    if "deploylint:" not in text:
+        return []
+    lines = parsed.source.lines
+    found: list[Directive] = []
+    for number, line in enumerate(lines, 1):
+        match = _DIRECTIVE.search(line)
+        if match is None:
+            continue
+        span = Span(parsed.path, number, match.start() + 1, number, len(line.rstrip()) + 1)
+        tokens = tokens_of(match.group("rules") or "")
+        reason = reason_of(match.group("reason"))
+        if match.group("kind") == "ignore-file":
+            found.append(Directive("file", tokens, reason, span))
+        elif tokens:  # a line-level ignore must name its rules, as ruff's noqa does
+            found.append(Directive("inline", tokens, reason, span, (number, _target_line(lines, number))))
+    return found
+
+
+def _target_line(lines: list[str], number: int) -> int:
+    """A trailing comment covers its own line; a comment on a line of its own
+    covers the next line that is not itself a comment."""
+    if not _COMMENT_ONLY.match(lines[number - 1]):
+        return number
+    for following in range(number + 1, len(lines) + 1):
+        if lines[following - 1].strip() and not _COMMENT_ONLY.match(lines[following - 1]):
+            return following
+    return number
+
+
+def _interop_lines(parsed: ParsedFile) -> dict[int, str]:
+    """Lines where another secret scanner's allow marker applies, with the marker."""
+    text = parsed.source.text
+    if "allowlist" not in text and "gitleaks:allow" not in text:
+        return {}
+    lines: dict[int, str] = {}
+    for number, line in enumerate(parsed.source.lines, 1):
+        match = _INTEROP.search(line)
+        if match:
+            lines[number + 1 if match.group("next") else number] = " ".join(match.group(0).split())
+    return lines
+
+
+def is_secret_finding(finding: Finding) -> bool:
+    return bool(SECRET_TAGS.intersection(finding.tags))
+
+
+@dataclass(slots=True)
+class _FileSuppressions:
+    parsed: ParsedFile
+    directives: list[Directive]
+    interop: dict[int, str]
+
+
+def _data_directives(parsed: ParsedFile, formats: FormatRegistry) -> list[Directive]:
+    fmt = formats.find(parsed.format)
+    return fmt.suppressions(parsed) if fmt is not None else []
+
+
+def _collect(units: list[LintUnit], inline: bool, formats: FormatRegistry) -> dict[str, _FileSuppressions]:
+    by_file: dict[str, _FileSuppressions] = {}
+    for unit in units:
+        for parsed in unit.files:
+            if parsed.path in by_file:
+                continue
+            directives = comment_directives(parsed) + _data_directives(parsed, formats) if inline else []
+            by_file[parsed.path] = _FileSuppressions(parsed, directives, _interop_lines(parsed) if inline else {})
+    return by_file
+
+
+def _suppress_inline(finding: Finding, here: _FileSuppressions) -> Suppression | None:
+    for directive in here.directives:
+        token = directive.token_for(finding)
+        if token is not None and directive.covers(finding):
+            directive.used.add(token)
+            return Suppression(directive.kind, directive.reason, directive.span)
+    marker = here.interop.get(finding.span.line)
+    if marker and is_secret_finding(finding):
+        return Suppression("inline", marker, Span.point(finding.span.file, finding.span.line, 1))
+    return None
+
+
+def _config_ignore(finding: Finding, settings: Settings) -> Suppression | None:
+    globs = settings.rule_ignores.get(finding.rule_id, ())
+    if globs and is_excluded(finding.span.file, globs):
+        return Suppression("config", f"ignored for this path in {settings.config_source}")
+    return None
+
+
+def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings: Settings) -> list[Finding]:
+    """Mark suppressed findings (they are kept, counted, and listed on request)
+    and add a DL002 finding for each directive that suppressed nothing."""
+    by_file = _collect(units, settings.inline_suppressions, settings.formats)
+    for finding in findings:
+        if finding.suppressed:
+            continue
+        here = by_file.get(finding.span.file)
+        finding.suppression = (
+            (_suppress_inline(finding, here) if here else None)
+            or _config_ignore(finding, settings)
+            or (settings.baseline.consume(finding) if settings.baseline is not None else None)
+        )
+    return findings + unused_suppressions(by_file, settings.rules)
+
+
+def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]) -> list[Finding]:
+    """DL002 for every directive token that suppressed nothing, counting only
+    rules that ran on the directive's file (a disabled rule's suppression is fine)."""
+    meta = next((r for r in rules if r.id == "DL002"), None)
+    if meta is None:
+        return []
+    unused: list[Finding] = []
+    for here in by_file.values():
+        ran = [r for r in rules if r.target.format in ("any", here.parsed.format)]
+        for directive in here.directives:
+            for token in directive.tokens or ("",):
+                if token in directive.used:
+                    continue
+                if not any(r.matches(token) for r in ran) and token:
+                    continue
+                unused.append(_unused_finding(meta, directive, token, here.parsed))
+    return unused
+
+
+def _unused_finding(meta: Rule, directive: Directive, token: str, parsed: ParsedFile) -> Finding:
+    what = f"'{token}'" if token else "every rule"
+    where = {"inline": "comment", "file": "file-level comment", "annotation": "annotation"}[directive.kind]
+    # Identity without a line number: the directive's own text (never the
+    # code before it, which may hold a value).
+    lines = parsed.source.lines
+    own_text = lines[directive.span.line - 1][directive.span.column - 1 :] if directive.span.line <= len(lines) else ""
+    digest = hashlib.sha256(own_text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return Finding(
+        rule_id=meta.id,
+        rule_name=meta.name,
+        severity=meta.severity,
+        message=f"suppression {where} for {what} suppressed nothing; remove it",
+        span=directive.span,
+        logical=f"{directive.kind}/{token or '*'}/{digest}",
+        tags=tuple(meta.tags),
+    )

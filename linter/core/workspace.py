@@ -1,0 +1,149 @@
+"""Reading files safely: confined to the scanned root, bounded in size, decoded
+the same way. The workspace only reads; `loader.Loader` parses and caches.
+"""
+
+from __future__ import annotations
+
+import codecs
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linter.core.model import ParseProblem, SourceFile, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what one hostile file can cost (config key `limits:`). Exceeding
+    one is a DL005 finding naming it; the rest of the run goes on."""
+
+    max_file_bytes: int = 10 * 1024 * 1024  # larger files are skipped
+    max_yaml_alias_nodes: int = 100_000  # nodes built by alias expansion, per file
+    max_depth: int = 200  # YAML / XML nesting
+    max_xml_elements: int = 200_000  # per XML file
+    max_includes: int = 500  # nginx include targets per main file
+    max_include_depth: int = 16  # nested nginx includes
+    max_include_bytes: int = 50 * 1024 * 1024  # bytes read through one main file's includes
+    max_seconds_per_file: float = 30.0  # checks on one lint unit; then its remaining rules are skipped
+
+
+class ReadFailure(Exception):
+    def __init__(self, problem: ParseProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+# A format's reader of the encoding a file declares for itself (an XML prolog's
+# `encoding="..."`, a UTF-16 byte order mark): its name, or None.
+EncodingSniffer = Callable[[bytes], str | None]
+
+
+def decode(data: bytes, display: str, sniff: EncodingSniffer | None = None) -> str:
+    """The text in the encoding the file declares (when its format lets it
+    declare one), else UTF-8 (with or without BOM); or ReadFailure saying where
+    it is not."""
+    declared = sniff(data) if sniff is not None else None
+    if declared is not None:
+        text = _decode_declared(data, declared, display)
+        if text is not None:
+            return text
+    if b"\x00" in data[:8192]:
+        raise ReadFailure(ParseProblem("DL001", "binary file (NUL bytes): not a text configuration", Span.point(display, 1, 1)))
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise ReadFailure(
+            ParseProblem("DL001", f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8", Span.point(display, line, column))
+        ) from None
+
+
+def _decode_declared(data: bytes, declared: str, display: str) -> str | None:
+    """`data` in its declared encoding; None when that is UTF-8 after all."""
+    try:
+        codec = codecs.lookup(declared)
+    except LookupError:
+        message = f"the declared encoding '{declared}' is unknown; save the file as UTF-8"
+        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, 1, 1))) from None
+    if codec.name == "utf-8" or not getattr(codec, "_is_text_encoding", True):  # not a text codec: base64, zlib...
+        return None
+    try:
+        return data.decode(codec.name).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not valid {declared} (the encoding the file declares) at byte {exc.start}"
+        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, line, 1))) from None
+
+
+def read_user_file(path: Path, display: str, what: str) -> str:
+    """One of the user's own files (a config, a custom rule) decoded as linted
+    files are; a failure is a UsageError `display[:line]: why`."""
+    from linter.core.errors import UsageError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{display}: cannot read {what}: {exc.strerror or exc}") from None
+    try:
+        return decode(data, display)
+    except ReadFailure as exc:
+        raise UsageError(f"{display}:{exc.problem.span.line}: {exc.problem.message}") from None
+
+
+@dataclass
+class Workspace:
+    root: Path
+    limits: Limits = field(default_factory=Limits)
+    options: dict[str, Any] = field(default_factory=dict)
+    _real_root: Path | None = None
+
+    @property
+    def real_root(self) -> Path:
+        if self._real_root is None:
+            self._real_root = self.root.resolve()
+        return self._real_root
+
+    def display_path(self, path: Path) -> str:
+        from linter.core.discover import relative
+
+        return relative(path.absolute(), self.root.absolute())
+
+    def confined(self, path: Path) -> Path | None:
+        """The real path if it lies inside the root (symlinks resolved), else None."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the name
+            return None
+        try:
+            real.relative_to(self.real_root)
+        except ValueError:
+            return None
+        return real
+
+    def read(self, path: Path, display: str | None = None, sniff: EncodingSniffer | None = None) -> SourceFile:
+        display = display or self.display_path(path)
+        if self.confined(path) is None:  # discovery and includes check this too; reads never trust a caller
+            raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.point(display, 1, 1)))
+        limit = self.limits.max_file_bytes
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # reading a FIFO, socket or device could block or never end
+                raise ReadFailure(ParseProblem("DL001", "not a regular file (a FIFO, socket or device); not read", Span.point(display, 1, 1)))
+            size = info.st_size
+            data = b""
+            if size <= limit:
+                with path.open("rb") as fh:
+                    data = fh.read(limit + 1)  # bounded even if the file grows meanwhile
+                size = max(size, len(data))
+        except OSError as exc:
+            raise ReadFailure(ParseProblem("DL001", f"cannot read file: {exc.strerror or exc}", Span.point(display, 1, 1))) from None
+        if size > limit:
+            message = f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_bytes); skipped"
+            raise ReadFailure(ParseProblem("DL005", message, Span.point(display, 1, 1)))
+        return SourceFile(display, str(path), decode(data, display, sniff))

@@ -1,0 +1,65 @@
+"""The ClickHouse format: server and users configs (XML or YAML) with their
+`config.d/`, `users.d/` and `conf.d/` overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from linter.core.format import CommentSyntax, Format
+from linter.formats.clickhouse.detect import is_clickhouse, wants_content
+
+if TYPE_CHECKING:
+    from linter.core.check import PythonCheck
+    from linter.core.loader import Loader
+    from linter.core.model import ParsedFile, SourceFile
+    from linter.core.subject import Selector
+    from linter.core.units import LintUnit
+
+
+class ClickHouse(Format):
+    name = "clickhouse"
+    title = "ClickHouse"
+    example_file = "config.xml"
+    code_fence = "xml"
+    comment = CommentSyntax("<!--", "-->")
+
+    def wants_content(self, path: Path) -> bool:
+        return wants_content(path)
+
+    def detect(self, path: Path, head: str, root: Path) -> bool:
+        return is_clickhouse(path, head)
+
+    def declared_encoding(self, data: bytes) -> str | None:
+        from linter.formats.clickhouse.parser import declared_encoding
+
+        return declared_encoding(data)
+
+    def parse(self, source: SourceFile, loader: Loader) -> ParsedFile:
+        from linter.formats.clickhouse.parser import parse
+
+        return parse(source, loader)
+
+    def build_units(self, files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
+        from linter.formats.clickhouse.parser import build_units
+
+        return build_units(files, loader)
+
+    def shard_key(self, relpath: str) -> str:
+        """One installation (the main files of a directory with its `*.d`
+        override folders) is merged, so linted, together."""
+        parts = relpath.split("/")[:-1]
+        if parts and parts[-1].endswith(".d"):
+            parts = parts[:-1]
+        return f"{self.name}:" + "/".join(parts)
+
+    def selectors(self) -> Mapping[str, Selector]:
+        from linter.formats.clickhouse.selectors import SELECTORS
+
+        return SELECTORS
+
+    def checks(self) -> Mapping[str, PythonCheck]:
+        from linter.formats.clickhouse.checks import CHECKS
+
+        return CHECKS

@@ -1,0 +1,484 @@
+"""One secret classifier shared by every format (K8S7xx, CH202, ENV1xx, SEC101).
+
+- `classify(key, value) -> Verdict`: is this key secret-like, and what is the value
+  (EMPTY, REFERENCE, PLACEHOLDER, WEAK, STRONG) with its estimated strength in bits;
+- `find_credentials(text)`: provider-shaped credentials (OpenAI, AWS, GitHub, ...) in a text;
+- `parse_url(value)`: a connection URL split into scheme, credentials, hosts and query;
+- `redact(value) -> str`: the only form in which a secret value may ever be shown.
+
+Key patterns, placeholders, references, thresholds and provider formats are data
+(`rules/secrets/data/classifier.yaml`), loaded once on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from re import Pattern
+from typing import Any
+from urllib.parse import parse_qsl
+
+import yaml
+
+from linter.core.errors import UsageError
+from linter.core.resources import rules_dir
+
+
+class ValueKind(str, Enum):
+    EMPTY = "empty"
+    REFERENCE = "reference"
+    PLACEHOLDER = "placeholder"
+    WEAK = "weak"
+    STRONG = "strong"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    secret_key: bool  # the key/field name looks like it holds a secret
+    kind: ValueKind
+    bits: float  # estimated strength of the value (0 unless WEAK/STRONG)
+    required_bits: int  # the threshold for this key
+
+    @property
+    def literal(self) -> bool:
+        """A value written in the file (not empty, not a reference to elsewhere)."""
+        return self.kind not in (ValueKind.EMPTY, ValueKind.REFERENCE)
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    id: str
+    name: str
+    pattern: Pattern[str]
+    validate: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecretPolicy:
+    """The classifier's data, compiled."""
+
+    secret_keys: Pattern[str]
+    not_secret_suffixes: Pattern[str]
+    signing_keys: Pattern[str]
+    references: Pattern[str]
+    placeholders: Pattern[str]
+    placeholder_markers: Pattern[str]
+    providers: tuple[Provider, ...]
+    min_bits: int = 128
+    min_bits_signing: int = 256
+    shannon_ratio: float = 0.6
+    fake_below_bits: float = 80.0  # provider-shaped but too regular to be real
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialMatch:
+    provider: str  # provider id, e.g. "openai"
+    name: str  # human name, e.g. "OpenAI API key"
+    start: int
+    end: int
+
+
+DATA_FILE = "secrets/data/classifier.yaml"
+# Placeholder words that give a value away even stuck to other letters (AWS's
+# documented AKIAIOSFODNN7EXAMPLE) and that a random value practically never spells.
+_MARKERS = r"example|your|dummy|fake|placeholder|x{6,}|0{10,}|0123456789|abcdefghij"
+
+
+def _words(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+_LISTS = ("secret_keys", "not_secret_suffixes", "signing_keys", "references", "placeholders", "providers")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{path}: cannot read secret classifier data: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: secret classifier data must be a mapping")
+    return data
+
+
+def load_policy(*extra: Path) -> SecretPolicy:
+    """Compile the bundled classifier data, extended by the user's files: their
+    lists (secret_keys, placeholders, providers, ...) are added to ours and
+    their `thresholds` override ours."""
+    data = _read(rules_dir() / DATA_FILE)
+    for path in extra:
+        user = _read(path)
+        unknown = sorted(set(user) - set(_LISTS) - {"thresholds"})
+        if unknown:
+            raise UsageError(f"{path}: unknown secret classifier field '{unknown[0]}' (known: {', '.join(_LISTS)}, thresholds)")
+        for name in _LISTS:
+            data[name] = list(data.get(name, [])) + list(user.get(name) or [])
+        data["thresholds"] = {**data.get("thresholds", {}), **(user.get("thresholds") or {})}
+    try:
+        return _compile(data)
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        where = ", ".join(str(p) for p in extra) or str(rules_dir() / DATA_FILE)
+        raise UsageError(f"{where}: invalid secret classifier data: {exc}") from None
+
+
+def _compile(data: dict[str, Any]) -> SecretPolicy:
+    thresholds = data.get("thresholds", {})
+    edge_l, edge_r = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+    return SecretPolicy(
+        secret_keys=re.compile(rf"(?:^|_)(?:{_words(data['secret_keys'])})(?:_|$)"),
+        not_secret_suffixes=re.compile(rf"(?:^|_)(?:{_words(data['not_secret_suffixes'])})$"),
+        signing_keys=re.compile(rf"(?:^|_)(?:{_words(data['signing_keys'])})(?:_|$)"),
+        references=re.compile(_words(data["references"]), re.IGNORECASE | re.DOTALL),
+        placeholders=re.compile(rf"{edge_l}(?:{_words(data['placeholders'])}){edge_r}", re.IGNORECASE),
+        placeholder_markers=re.compile(_MARKERS, re.IGNORECASE),
+        providers=tuple(_provider(p) for p in data["providers"]),
+        min_bits=int(thresholds.get("min_bits", 128)),
+        min_bits_signing=int(thresholds.get("min_bits_signing", 256)),
+        shannon_ratio=float(thresholds.get("shannon_ratio", 0.6)),
+    )
+
+
+VALIDATORS = (None, "jwt-payload", "mixed-case")
+
+
+def _provider(data: dict[str, Any]) -> Provider:
+    if data.get("validate") not in VALIDATORS:
+        raise ValueError(f"provider {data.get('id')!r}: unknown validate {data.get('validate')!r} (known: jwt-payload, mixed-case)")
+    return Provider(data["id"], data["name"], re.compile(data["pattern"]), data.get("validate"))
+
+
+# The policy of the run in progress: set by `policy_in_effect` for the run's
+# duration (a context variable, so it never outlives the run, nor leaks into
+# another run in this process), read by every classifier function below.
+_RUN_POLICY: ContextVar[SecretPolicy | None] = ContextVar("deploylint_secret_policy", default=None)
+
+
+@functools.cache
+def bundled_policy() -> SecretPolicy:
+    """The bundled classifier data, compiled once (it never changes)."""
+    return load_policy()
+
+
+def active_policy() -> SecretPolicy:
+    """The run's policy (its config's `secret_patterns` added), else the bundled one."""
+    return _RUN_POLICY.get() or bundled_policy()
+
+
+@contextmanager
+def policy_in_effect(policy: SecretPolicy | None) -> Iterator[None]:
+    """Use `policy` (None: the bundled one) until the block ends."""
+    token = _RUN_POLICY.set(policy)
+    try:
+        yield
+    finally:
+        _RUN_POLICY.reset(token)
+
+
+# --- keys -------------------------------------------------------------------
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalise_key(key: str) -> str:
+    """`secretKeyRef` -> `secret_key_ref`, `DB-Password` -> `db_password`."""
+    return _NON_ALNUM.sub("_", _CAMEL.sub("_", key).lower()).strip("_")
+
+
+def is_secret_key(key: str) -> bool:
+    """True for names of fields that hold a secret (DB_PASSWORD, apiKey, ...),
+    false for fields about a secret (JWT_ALGORITHM, secretName, TOKEN_TTL)."""
+    policy = active_policy()
+    name = normalise_key(key)
+    return bool(policy.secret_keys.search(name)) and not policy.not_secret_suffixes.search(name)
+
+
+def is_signing_key(key: str) -> bool:
+    return bool(active_policy().signing_keys.search(normalise_key(key)))
+
+
+def required_bits(key: str, min_bits: int | None = None, min_bits_signing: int | None = None) -> int:
+    policy = active_policy()
+    if is_signing_key(key):
+        return min_bits_signing if min_bits_signing is not None else policy.min_bits_signing
+    return min_bits if min_bits is not None else policy.min_bits
+
+
+# --- values -----------------------------------------------------------------
+
+_ALPHABETS: tuple[tuple[Pattern[str], int], ...] = (
+    (re.compile(r"[0-9]+"), 10),
+    (re.compile(r"[0-9a-f]+|[0-9A-F]+"), 16),
+    (re.compile(r"[a-z]+|[A-Z]+"), 26),
+    (re.compile(r"[a-z0-9]+|[A-Z0-9]+"), 36),
+    (re.compile(r"[A-Za-z0-9]+"), 62),
+    (re.compile(r"[A-Za-z0-9+/]+=*|[A-Za-z0-9_-]+=*"), 64),
+)
+
+
+def alphabet_size(value: str) -> int:
+    """The smallest usual alphabet the value is drawn from: digits, hex, letters,
+    alphanumerics, base64, else printable ASCII (95)."""
+    for pattern, size in _ALPHABETS:
+        if pattern.fullmatch(value):
+            return size
+    return 95
+
+
+def shannon_bits_per_char(value: str) -> float:
+    n = len(value)
+    if n == 0:
+        return 0.0
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def strength_bits(value: str) -> float:
+    """Estimated strength: length × log2(alphabet), unless the value is far more
+    repetitive than a random one would be (then its Shannon entropy counts)."""
+    body = value.rstrip("=") if alphabet_size(value) == 64 else value
+    n = len(body)
+    if n == 0:
+        return 0.0
+    alphabet = alphabet_size(value)
+    if is_repetitive(body, alphabet):
+        # Per-character entropy misses repeated blocks ("abab..."); what zlib
+        # cannot squeeze out (less its ~8 bytes of framing) bounds it as well.
+        squeezed = 8 * max(len(zlib.compress(body.encode("utf-8", "replace"), 9)) - 8, 0)
+        return min(abs(n * shannon_bits_per_char(body)), float(squeezed))
+    return n * math.log2(alphabet)
+
+
+def is_repetitive(value: str, alphabet: int | None = None) -> bool:
+    """Far fewer distinct symbols, or far less evenly used, than a random value
+    of this length and alphabet would show (`aaaa...`, `a-a-a-...`)."""
+    n = len(value)
+    if n < 2:
+        return n == 1
+    alphabet = alphabet or alphabet_size(value)
+    expected = math.log2(max(min(alphabet, n), 2))
+    return shannon_bits_per_char(value) < active_policy().shannon_ratio * expected
+
+
+def is_reference(value: str) -> bool:
+    """`${VAR}`, `$VAR`, `{{ template }}`, `vault:...`, ARNs...: held elsewhere."""
+    return bool(active_policy().references.fullmatch(value.strip()))
+
+
+_SEPARATORS = re.compile(r"[\s\-_.:/+]+")
+
+
+def is_placeholder(value: str) -> bool:
+    """`<strong-secret>`, changeme, your-key-here, xxx, ***: a stand-in. Short
+    placeholder words decide on what is left once they are removed, so a strong
+    value that merely contains the word `test` is not mistaken for one."""
+    policy = active_policy()
+    if policy.placeholder_markers.search(value):
+        return True  # words no random value spells by chance
+    stripped = policy.placeholders.sub(" ", value)
+    if stripped == value:
+        return False
+    rest = _SEPARATORS.sub("", stripped)
+    return strength_bits(rest) < policy.min_bits
+
+
+_SWITCH_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled"})
+
+
+def classify(key: str, value: str, *, min_bits: int | None = None, min_bits_signing: int | None = None) -> Verdict:
+    """What `value` is, as the value of a field named `key`."""
+    required = required_bits(key, min_bits, min_bits_signing)
+    text = value.strip()
+    # A secret-like key holding a boolean is a switch (ENABLE_TOKEN_AUTH=true).
+    secret_key = is_secret_key(key) and text.lower() not in _SWITCH_VALUES
+    if not text:
+        return Verdict(secret_key, ValueKind.EMPTY, 0.0, required)
+    if is_reference(text):
+        return Verdict(secret_key, ValueKind.REFERENCE, 0.0, required)
+    if is_placeholder(text):
+        return Verdict(secret_key, ValueKind.PLACEHOLDER, 0.0, required)
+    bits = strength_bits(text)
+    return Verdict(secret_key, ValueKind.STRONG if bits >= required else ValueKind.WEAK, bits, required)
+
+
+# --- provider credentials ----------------------------------------------------
+
+
+def find_credentials(text: str) -> list[CredentialMatch]:
+    """Provider-shaped credentials in `text`, in order; placeholders
+    (`AKIAIOSFODNN7EXAMPLE`, `sk-xxxx...`) and repetitive fakes are skipped."""
+    policy = active_policy()
+    found: list[CredentialMatch] = []
+    for provider in policy.providers:
+        for m in provider.pattern.finditer(text):
+            token = m.group(0)
+            if is_placeholder(token) or is_repetitive(token) or strength_bits(token) < policy.fake_below_bits:
+                continue
+            if not _valid(provider.validate, token, m.groupdict().get("body") or token):
+                continue
+            found.append(CredentialMatch(provider.id, provider.name, m.start(), m.end()))
+    found.sort(key=lambda c: (c.start, -c.end))
+    return found
+
+
+def _valid(validator: str | None, token: str, body: str) -> bool:
+    if validator == "jwt-payload":
+        return _jwt_has_claims(token)
+    if validator == "mixed-case":
+        return any(c.isupper() for c in body) and any(c.islower() for c in body)
+    return True
+
+
+def _b64decode(text: str, urlsafe: bool) -> bytes | None:
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        return base64.urlsafe_b64decode(padded) if urlsafe else base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _jwt_has_claims(token: str) -> bool:
+    """A JWT whose payload is a JSON object with at least one claim."""
+    raw = _b64decode(token.split(".")[1], urlsafe=True)
+    if raw is None:
+        return False
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(payload, dict) and bool(payload)
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_base64_text(value: str) -> str | None:
+    """The text a base64 value encodes (Kubernetes Secret `data`), or None when
+    it is not base64 of printable UTF-8."""
+    text = "".join(value.split())
+    if len(text) % 4 or not _BASE64.fullmatch(text):
+        return None
+    raw = _b64decode(text, urlsafe=False)
+    if raw is None:
+        return None
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL.search(decoded) else decoded
+
+
+# --- connection URLs ---------------------------------------------------------
+
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(\S*)", re.DOTALL)
+_HOST = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::(\d*))?|([^:\[\]]*)(?::(\d*))?")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionUrl:
+    """A URL as written, with offsets of its parts within the text."""
+
+    text: str
+    scheme: str  # lower-cased, e.g. postgresql+asyncpg
+    username: str
+    password: str | None
+    password_start: int  # offset of the password in `text` (-1 without one)
+    hosts: tuple[tuple[str, int | None], ...]
+    query: dict[str, str] = field(default_factory=dict)  # lower-cased names, last value wins
+
+    @property
+    def base_scheme(self) -> str:
+        """`postgresql+asyncpg` -> `postgresql`."""
+        return self.scheme.split("+", 1)[0]
+
+    @property
+    def driver(self) -> str:
+        return self.scheme.split("+", 1)[1] if "+" in self.scheme else ""
+
+    def masked(self) -> str:
+        """The URL with its password (and secret-like query values) as `***`."""
+        text = self.text
+        if self.password:
+            text = text[: self.password_start] + "***" + text[self.password_start + len(self.password):]
+        elif self.username and (find_credentials(self.username) or strength_bits(self.username) >= active_policy().min_bits):
+            at = text.index(self.username)
+            text = text[:at] + "***" + text[at + len(self.username):]
+        for name, value in self.query.items():
+            if value and is_secret_key(name):
+                text = re.sub(rf"([?&;]{re.escape(name)}=)[^&;#]*", r"\1***", text, flags=re.IGNORECASE)
+        return text
+
+
+def parse_url(value: str) -> ConnectionUrl | None:
+    """Split `scheme://user:password@host1:port,host2/path?query`. Tolerates
+    unencoded `@` in passwords (the last `@` before the host list wins)."""
+    m = _URL.fullmatch(value.strip())
+    if m is None:
+        return None
+    offset = value.index(m.group(0)) + m.start(2)
+    rest = m.group(2)
+    userinfo, host_start = "", 0
+    for at in reversed([i for i, ch in enumerate(rest) if ch == "@"]):
+        candidate = rest[:at]
+        if not re.search(r"[/?#]", candidate.split(":", 1)[0]):
+            userinfo, host_start = candidate, at + 1
+            break
+    username, sep, password = userinfo.partition(":")
+    host_end = len(rest)
+    for ch in "/?#":
+        pos = rest.find(ch, host_start)
+        if pos != -1:
+            host_end = min(host_end, pos)
+    hosts = tuple(_host_port(h) for h in rest[host_start:host_end].split(",") if h)
+    query: dict[str, str] = {}
+    qpos = rest.find("?", host_end)
+    if qpos != -1:
+        query_text = rest[qpos + 1:].split("#", 1)[0]
+        query = {k.lower(): v for k, v in parse_qsl(query_text, keep_blank_values=True)}
+    return ConnectionUrl(
+        text=value,
+        scheme=m.group(1).lower(),
+        username=username,
+        password=password if sep else None,
+        password_start=offset + len(username) + 1 if sep else -1,
+        hosts=hosts,
+        query=query,
+    )
+
+
+def _host_port(text: str) -> tuple[str, int | None]:
+    m = _HOST.fullmatch(text)
+    if m is None:
+        return text, None
+    host = m.group(1) or m.group(3) or ""
+    port = m.group(2) or m.group(4)
+    return host.lower(), int(port) if port else None
+
+
+# --- redaction ---------------------------------------------------------------
+
+
+def redact(value: str) -> str:
+    """`sk-p…(51 chars)` or `postgresql+asyncpg://app:***@db/app`: enough to
+    recognise a value, never enough to use it."""
+    url = parse_url(value)
+    if url is not None:
+        masked = url.masked()
+        if masked != value:
+            return masked
+    n = len(value)
+    if n >= 16:
+        return f"{value[:4]}…({n} chars)"
+    return f"…({n} chars)"

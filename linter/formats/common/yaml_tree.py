@@ -1,0 +1,166 @@
+"""YAML (and JSON) text to the positioned model, via libyaml's composer.
+
+We compose (never construct) so no Python object is ever built from the input,
+then convert libyaml's node graph ourselves: merge keys resolved, aliases
+expanded with a bound (billion laughs), duplicate keys reported, nesting depth
+capped. libyaml's marks are 0-based and count characters; BOM and CRLF are
+handled by the reader, so the columns are the user's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from linter.core.model import MappingNode, Node, ParseProblem, ScalarNode, SequenceNode, Span
+
+try:  # libyaml is ~30x faster than the pure-Python composer; fall back if absent.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True, slots=True)
+class YamlLimits:
+    max_alias_nodes: int = 100_000  # nodes created by alias expansion, per file
+    max_depth: int = 200
+
+
+class LimitExceeded(Exception):
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.mark = mark
+
+
+def _span(path: str, node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return Span(path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _scalar_value(node: yaml.ScalarNode) -> object:
+    tag = node.tag
+    if tag == "tag:yaml.org,2002:str":
+        return node.value
+    try:
+        if tag == "tag:yaml.org,2002:int":
+            return _constructor.construct_yaml_int(node)
+        if tag == "tag:yaml.org,2002:float":
+            return _constructor.construct_yaml_float(node)
+        if tag == "tag:yaml.org,2002:bool":
+            return _constructor.construct_yaml_bool(node)
+        if tag == "tag:yaml.org,2002:null":
+            return None
+    except (ValueError, yaml.YAMLError):
+        pass
+    return node.value  # timestamps, binary, custom tags: keep the text
+
+
+class _Converter:
+    def __init__(self, path: str, limits: YamlLimits) -> None:
+        self.path = path
+        self.limits = limits
+        self.seen: set[int] = set()
+        self.alias_nodes = 0
+        self.problems: list[ParseProblem] = []
+
+    def convert(self, node: yaml.Node, depth: int = 0, expanding: bool = False) -> Node:
+        """`expanding` is true inside an alias: every node built there is a copy
+        the text did not spell out, and counts against the alias budget."""
+        if depth > self.limits.max_depth:
+            raise LimitExceeded(f"nesting deeper than {self.limits.max_depth} levels", node.start_mark)
+        if not expanding and id(node) in self.seen:
+            expanding = True
+        self.seen.add(id(node))
+        if expanding:
+            self.alias_nodes += 1
+            if self.alias_nodes > self.limits.max_alias_nodes:
+                raise LimitExceeded(
+                    f"alias expansion exceeds {self.limits.max_alias_nodes} nodes (a 'billion laughs' document?)",
+                    node.start_mark,
+                )
+        if isinstance(node, yaml.ScalarNode):
+            return ScalarNode(_scalar_value(node), _span(self.path, node), node.tag)  # type: ignore[arg-type]
+        if isinstance(node, yaml.SequenceNode):
+            items = [self.convert(i, depth + 1, expanding) for i in node.value]
+            return SequenceNode(items, _span(self.path, node), node.tag)
+        assert isinstance(node, yaml.MappingNode)
+        return MappingNode(self._pairs(node, depth, expanding), _span(self.path, node), node.tag)
+
+    def _pairs(self, node: yaml.MappingNode, depth: int, expanding: bool) -> list[tuple[ScalarNode, Node]]:
+        own: list[tuple[ScalarNode, Node]] = []
+        merged: list[tuple[ScalarNode, Node]] = []
+        where: dict[str, ScalarNode] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:  # earlier sources win over later ones
+                    if isinstance(source, yaml.MappingNode):
+                        merged.extend(self._pairs(source, depth + 1, True))
+                continue
+            key = self._key(key_node)
+            if key.text in where:
+                first = where[key.text]
+                self.problems.append(
+                    ParseProblem(
+                        "DL004",
+                        f"duplicate key '{key.text}' (first at line {first.span.line}); the later value silently wins",
+                        key.span,
+                        logical=key.text,
+                    )
+                )
+            where[key.text] = key
+            own.append((key, self.convert(value_node, depth + 1, expanding)))
+        if not merged:
+            return own
+        explicit = {k.text for k, _ in own}
+        result: list[tuple[ScalarNode, Node]] = []
+        taken: set[str] = set()
+        for key, value in merged:
+            if key.text not in explicit and key.text not in taken:
+                taken.add(key.text)
+                result.append((key, value))
+        return result + own
+
+    def _key(self, node: yaml.Node) -> ScalarNode:
+        if isinstance(node, yaml.ScalarNode):
+            return ScalarNode(node.value, _span(self.path, node), node.tag)
+        # Complex keys do not occur in manifests; keep a printable stand-in.
+        return ScalarNode(f"<{type(node).__name__}>", _span(self.path, node), node.tag)
+
+
+def parse_yaml_documents(text: str, path: str, limits: YamlLimits = YamlLimits()) -> tuple[list[Node], list[ParseProblem]]:
+    """Compose every document of a stream. Errors become DL001 problems at the
+    error's position; documents before the error are kept."""
+    converter = _Converter(path, limits)
+    documents: list[Node] = []
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            raw = loader.get_node()
+            if raw is not None:
+                documents.append(converter.convert(raw))
+    except LimitExceeded as exc:
+        converter.problems.append(_problem_at(path, str(exc), exc.mark, "DL005"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        converter.problems.append(_problem_at(path, f"invalid YAML: {message}", mark))
+    except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
+        converter.problems.append(_problem_at(path, f"invalid YAML: {_first_line(str(exc))}", getattr(exc, "mark", None)))
+    finally:
+        loader.dispose()
+    return documents, converter.problems
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "invalid YAML"
+
+
+def _problem_at(path: str, message: str, mark: yaml.Mark | None, rule_id: str = "DL001") -> ParseProblem:
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    return ParseProblem(rule_id, message, Span.point(path, line, column))

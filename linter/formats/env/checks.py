@@ -1,0 +1,195 @@
+"""Env-file checks (ENV101-ENV202). Values are classified by the shared secret
+classifier and shown only through `redact` / masked URLs."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from linter.core.check import PythonCheck, Violation
+from linter.core.model import ScalarNode
+from linter.core.subject import Subject
+from linter.formats.common.credentials import fragment_span
+from linter.formats.common.secrets import ConnectionUrl, ValueKind, Verdict, classify, parse_url
+from linter.formats.env.selectors import EnvBinding
+
+
+def _binding(subject: Subject) -> EnvBinding | None:
+    return subject.data if isinstance(subject.data, EnvBinding) else None
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthParams:
+    min_bits: int = 128  # any secret-like key
+    min_bits_signing: int = 256  # JWT/HMAC/SECRET_KEY-like keys (RFC 7518 §3.2)
+
+
+def placeholder_secret(subject: Subject, params: Any) -> Iterator[Violation]:
+    """ENV101: a deployable file ships a secret-like key empty or as a placeholder."""
+    b = _binding(subject)
+    if b is None:
+        return
+    verdict = classify(b.key.text, b.value.text)
+    if not verdict.secret_key:
+        return
+    if verdict.kind is ValueKind.EMPTY:
+        yield Violation(b.key.span, {"what": "empty"})
+    elif verdict.kind is ValueKind.PLACEHOLDER:
+        yield Violation(b.value.span, {"what": "a placeholder"})
+
+
+def _classified(subject: Subject, min_bits: int, min_bits_signing: int) -> tuple[EnvBinding, Verdict] | None:
+    b = _binding(subject)
+    if b is None:
+        return None
+    return b, classify(b.key.text, b.value.text, min_bits=min_bits, min_bits_signing=min_bits_signing)
+
+
+def weak_secret(subject: Subject, params: StrengthParams) -> Iterator[Violation]:
+    """ENV102: a secret-like key whose value is too guessable for its use."""
+    found = _classified(subject, params.min_bits, params.min_bits_signing)
+    if found is None:
+        return
+    b, verdict = found
+    if verdict.secret_key and verdict.kind is ValueKind.WEAK:
+        yield Violation(b.value.span, {"bits": round(verdict.bits), "required": verdict.required_bits})
+
+
+def _url(b: EnvBinding) -> ConnectionUrl | None:
+    return parse_url(b.value.text) if "://" in b.value.text else None
+
+
+def _password_span(b: EnvBinding, url: ConnectionUrl) -> Any:
+    assert url.password is not None
+    start = url.password_start
+    return fragment_span(b.file.source, b.value, start, start + len(url.password))
+
+
+def credentials_in_url(subject: Subject, params: Any) -> Iterator[Violation]:
+    """ENV103: `scheme://user:password@host` with a literal password."""
+    b = _binding(subject)
+    url = _url(b) if b else None
+    if b is None or url is None or not url.password:
+        return
+    if classify("password", url.password).literal:
+        yield Violation(_password_span(b, url), {"url": url.masked()})
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionParams:
+    local_hosts: tuple[str, ...] = ("localhost", "host.docker.internal")
+    single_label_is_local: bool = True  # `db`, `redis`: compose service names
+
+
+_SECURE_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
+_SECURE_ASYNCPG_SSL = _SECURE_SSLMODES | {"true", "1"}
+_TLS_ON = frozenset({"true", "1", "yes"})
+
+
+def is_local_host(host: str, params: ConnectionParams) -> bool:
+    """Loopback, a name in `local_hosts`, or (by default) a single-label name."""
+    name = host.strip("[]").lower()
+    if not name or name in params.local_hosts or name.endswith(".localhost"):
+        return True  # an empty host is a Unix socket
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        pass
+    return params.single_label_is_local and "." not in name and ":" not in name
+
+
+def plaintext_reason(url: ConnectionUrl) -> str:
+    """Why this URL's connection is unencrypted, or '' when it is not."""
+    base, query = url.base_scheme, url.query
+    if base == "redis":
+        return "redis:// is unencrypted; use rediss://"
+    if base == "amqp":
+        return "amqp:// is unencrypted; use amqps://"
+    if base in ("postgres", "postgresql"):
+        if url.driver == "asyncpg":
+            if query.get("ssl", "").lower() in _SECURE_ASYNCPG_SSL:
+                return ""
+            if "sslmode" in query:
+                return "asyncpg takes ssl=require, not sslmode= (SQLAlchemy hands it to asyncpg.connect(), which rejects it)"
+            return "no ssl=require (asyncpg)"
+        if query.get("sslmode", "").lower() in _SECURE_SSLMODES:
+            return ""
+        return "no sslmode=require"
+    if base == "mongodb":
+        tls = query.get("tls", query.get("ssl", "")).lower()
+        if url.scheme == "mongodb+srv":  # TLS is on by default for SRV URLs
+            return "tls=false" if tls in ("false", "0", "no") else ""
+        return "" if tls in _TLS_ON else "no tls=true"
+    return ""
+
+
+def plaintext_connection(subject: Subject, params: ConnectionParams) -> Iterator[Violation]:
+    """ENV104: unencrypted redis/postgres/amqp/mongodb connections to remote hosts."""
+    b = _binding(subject)
+    url = _url(b) if b else None
+    if b is None or url is None:
+        return
+    remote = [host for host, _ in url.hosts if not is_local_host(host, params)]
+    reason = plaintext_reason(url) if remote else ""
+    if reason:
+        span = fragment_span(b.file.source, b.value, 0, len(url.scheme))
+        yield Violation(span, {"host": remote[0], "reason": reason})
+
+
+@dataclass(frozen=True, slots=True)
+class DebugParams:
+    level_keys: tuple[str, ...] = ("LOG_LEVEL", "LOGLEVEL", "LOGGING_LEVEL", "LOG_LVL")
+    debug_levels: tuple[str, ...] = ("debug", "trace", "verbose", "all")
+    debug_flags: tuple[str, ...] = ("DEBUG", "APP_DEBUG", "FLASK_DEBUG", "DJANGO_DEBUG")
+    truthy: tuple[str, ...] = ("true", "1", "yes", "on")
+
+
+def debug_in_production(subject: Subject, params: DebugParams) -> Iterator[Violation]:
+    """ENV105: debug logging or debug mode in a production file."""
+    b = _binding(subject)
+    if b is None or not b.production:
+        return
+    key, value = b.key.text.upper(), b.value.text.strip().lower()
+    if (key in params.level_keys and value in params.debug_levels) or (key in params.debug_flags and value in params.truthy):
+        yield Violation(b.value.span, {"setting": f"{b.key.text}={b.value.text.strip()}"})
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateParams:
+    min_bits: int = 128  # this strong, a value is real rather than typed as an example
+
+
+def real_secret_in_template(subject: Subject, params: TemplateParams) -> Iterator[Violation]:
+    """ENV106: a template (copied by everyone) holds a strong, real-looking secret."""
+    found = _classified(subject, params.min_bits, params.min_bits)
+    if found is None:
+        return
+    b, verdict = found
+    if verdict.secret_key and verdict.kind is ValueKind.STRONG:
+        yield Violation(b.value.span, {"where": "value"})
+        return
+    url = _url(b)
+    if url is not None and url.password and classify("password", url.password, min_bits=params.min_bits).kind is ValueKind.STRONG:
+        yield Violation(_password_span(b, url), {"where": "URL password"})
+
+
+def duplicate_key(subject: Subject, params: Any) -> Iterator[Violation]:
+    """ENV201: a key set again; the later value silently wins."""
+    b = _binding(subject)
+    if b is None or b.occurrence == 1:
+        return
+    first: ScalarNode = next(k for k, _ in b.file.pairs if k.text == b.key.text)
+    yield Violation(b.key.span, {"first_line": first.span.line})
+
+
+CHECKS = {
+    "placeholder-secret": PythonCheck(placeholder_secret),
+    "weak-secret": PythonCheck(weak_secret, StrengthParams),
+    "credentials-in-url": PythonCheck(credentials_in_url),
+    "plaintext-connection": PythonCheck(plaintext_connection, ConnectionParams),
+    "debug-in-production": PythonCheck(debug_in_production, DebugParams),
+    "real-secret-in-template": PythonCheck(real_secret_in_template, TemplateParams),
+    "duplicate-key": PythonCheck(duplicate_key),
+}

@@ -1,0 +1,79 @@
+"""Env-file selectors: whole files and their bindings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from linter.core.model import ScalarNode
+from linter.core.subject import Subject
+from linter.formats.env.parser import EnvFile
+
+if TYPE_CHECKING:
+    from linter.core.run_types import RunContext
+    from linter.core.units import LintUnit
+
+# A deployable file is a production one by its name (.env.production, prod.env)...
+_PRODUCTION_NAME = re.compile(r"(?:^|[._-])(?:prod|production|prd|live)(?:$|[._-])", re.IGNORECASE)
+# ...or by what it says about itself (APP_ENV=production).
+ENVIRONMENT_KEYS = ("APP_ENV", "ENVIRONMENT", "ENV", "APP_ENVIRONMENT", "DEPLOY_ENV", "NODE_ENV", "RAILS_ENV",
+                    "RACK_ENV", "FLASK_ENV", "DJANGO_ENV", "ASPNETCORE_ENVIRONMENT", "STAGE")
+PRODUCTION_VALUES = frozenset({"production", "prod", "prd", "live"})
+
+
+@dataclass(frozen=True, slots=True)
+class EnvBinding:
+    """One `KEY=VALUE` line of a file."""
+
+    file: EnvFile
+    key: ScalarNode
+    value: ScalarNode
+    occurrence: int  # 1 for the first time the key is set, 2 for the second...
+    production: bool
+
+
+def is_production(env: EnvFile) -> bool:
+    name = PurePosixPath(env.path).name
+    if env.role == "deployable" and _PRODUCTION_NAME.search(name.removeprefix(".")):
+        return True
+    return any(env.mapping.text(key).strip().lower() in PRODUCTION_VALUES for key in ENVIRONMENT_KEYS)
+
+
+def _env_file(unit: LintUnit) -> EnvFile | None:
+    return unit.model if isinstance(unit.model, EnvFile) else None
+
+
+def _roles(options: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(options.get("roles", ("deployable", "template")))
+
+
+def files(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """The file as a whole (option `roles`: deployable and/or template)."""
+    env = _env_file(unit)
+    if env is not None and env.role in _roles(options):
+        yield Subject(env.mapping, {"file": env.path, "role": env.role}, "file", data=env)
+
+
+def bindings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Every binding in file order, a repeated key each time (option `roles`)."""
+    env = _env_file(unit)
+    if env is None or env.role not in _roles(options):
+        return
+    production = is_production(env)
+    seen: dict[str, int] = {}
+    for key, value in env.pairs:
+        assert isinstance(value, ScalarNode)
+        name = key.text
+        seen[name] = occurrence = seen.get(name, 0) + 1
+        logical = name if occurrence == 1 else f"{name}#{occurrence}"
+        context = {"key": name, "file": env.path, "role": env.role}
+        yield Subject(value, context, logical, data=EnvBinding(env, key, value, occurrence, production))
+
+
+SELECTORS = {
+    "files": files,
+    "bindings": bindings,
+}

@@ -1,0 +1,375 @@
+"""Python checks for the Kubernetes pack: the logic a JSON Schema cannot say
+(quantity arithmetic, inheritance between pod and container security contexts,
+image reference parsing, host-name coverage, cross-field comparisons)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from linter.core.check import PythonCheck, Violation
+from linter.core.findings import Severity
+from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
+from linter.core.subject import Subject
+from linter.formats.kubernetes.imageref import parse_image
+from linter.formats.kubernetes.quantity import parse_quantity
+from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
+from linter.formats.kubernetes.selectors import ContainerOwner
+
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def _pod_spec(subject: Subject) -> MappingNode | None:
+    """The pod spec a container subject belongs to (containers selector data)."""
+    return subject.data.pod_spec if isinstance(subject.data, ContainerOwner) else None
+
+
+# --- K8S105 request-exceeds-limit -------------------------------------------------------------
+
+
+def request_exceeds_limit(subject: Subject, params: object) -> Iterator[Violation]:
+    container = subject.node
+    if not isinstance(container, MappingNode):
+        return
+    requests = container.path("resources", "requests")
+    limits = container.path("resources", "limits")
+    if not isinstance(requests, MappingNode) or not isinstance(limits, MappingNode):
+        return
+    for resource, request_node in requests.items():
+        limit_node = limits.scalar(resource)
+        if not isinstance(request_node, ScalarNode) or limit_node is None:
+            continue
+        request, limit = parse_quantity(request_node.value), parse_quantity(limit_node.value)
+        if request is not None and limit is not None and request > limit:
+            yield Violation(
+                request_node.span,
+                {"resource": resource, "request": request_node.text, "limit": limit_node.text},
+                logical=resource,
+            )
+
+
+# --- K8S203 probe-port-unknown, K8S204 probes-identical ----------------------------------------
+
+
+def _probe_ports(probe: MappingNode) -> Iterator[ScalarNode]:
+    for handler in ("httpGet", "tcpSocket", "grpc"):
+        port = probe.path(handler, "port")
+        if isinstance(port, ScalarNode):
+            yield port
+
+
+def probe_port_unknown(subject: Subject, params: object) -> Iterator[Violation]:
+    container = subject.node
+    if not isinstance(container, MappingNode):
+        return
+    ports = container.sequence("ports")
+    names = {p.text("name") for p in ports or () if isinstance(p, MappingNode) and p.text("name")}
+    for probe_name in PROBES:
+        probe = container.mapping(probe_name)
+        if probe is None:
+            continue
+        for port in _probe_ports(probe):
+            if isinstance(port.value, str) and not port.value.isdigit() and port.value not in names:
+                known = ", ".join(sorted(names)) or "none"
+                yield Violation(port.span, {"probe": probe_name, "port": port.value, "known": known}, logical=probe_name)
+
+
+def probes_identical(subject: Subject, params: object) -> Iterator[Violation]:
+    container = subject.node
+    if not isinstance(container, MappingNode):
+        return
+    liveness, readiness = container.mapping("livenessProbe"), container.mapping("readinessProbe")
+    if liveness is not None and readiness is not None and liveness.to_python() == readiness.to_python():
+        yield Violation(liveness.anchor_span)
+
+
+# --- K8S301 hpa-min-replicas, K8S302 single-replica ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MinReplicasParams:
+    min_replicas: int = 3
+
+
+def _integer(node: Node | None) -> int | None:
+    if isinstance(node, ScalarNode) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    return None
+
+
+def hpa_min_replicas(subject: Subject, params: MinReplicasParams) -> Iterator[Violation]:
+    hpa = subject.node
+    spec = hpa.mapping("spec") if isinstance(hpa, MappingNode) else None
+    if spec is None:
+        return
+    min_node, max_node = spec.get("minReplicas"), spec.get("maxReplicas")
+    minimum, maximum = _integer(min_node), _integer(max_node)
+    if min_node is None:
+        if params.min_replicas > 1:
+            yield Violation(spec.anchor_span, {"reason": f"minReplicas is not set (defaults to 1, below {params.min_replicas})"})
+        return
+    if minimum is None:
+        return
+    if minimum < params.min_replicas:
+        yield Violation(min_node.span, {"reason": f"minReplicas {minimum} is below {params.min_replicas}"})
+    elif maximum is not None and minimum > maximum:
+        yield Violation(min_node.span, {"reason": f"minReplicas {minimum} is above maxReplicas {maximum}"})
+
+
+@dataclass(frozen=True, slots=True)
+class SingleReplicaParams:
+    min_replicas: int = 2
+
+
+def single_replica(subject: Subject, params: SingleReplicaParams) -> Iterator[Violation]:
+    workload = subject.node
+    if not isinstance(workload, MappingNode):
+        return
+    spec = workload.mapping("spec")
+    replicas_node = spec.get("replicas") if spec is not None else None
+    if replicas_node is None:
+        where = spec.anchor_span if spec is not None else workload.anchor_span
+        yield Violation(where, {"replicas": "unset (1)"})
+        return
+    replicas = _integer(replicas_node)
+    # 0 is a deliberate scale-down, not a single point of failure.
+    if replicas is not None and 0 < replicas < params.min_replicas:
+        yield Violation(replicas_node.span, {"replicas": str(replicas)})
+
+
+# --- K8S401 run-as-non-root -------------------------------------------------------------------
+
+
+def _effective(container: MappingNode, pod: MappingNode | None, key: str) -> Node | None:
+    """A securityContext field as the kubelet applies it: container over pod."""
+    own = container.path("securityContext", key)
+    if own is not None:
+        return own
+    return pod.path("securityContext", key) if pod is not None else None
+
+
+def run_as_non_root(subject: Subject, params: object) -> Iterator[Violation]:
+    container = subject.node
+    if not isinstance(container, MappingNode):
+        return
+    pod = _pod_spec(subject)
+    non_root = _effective(container, pod, "runAsNonRoot")
+    user = _effective(container, pod, "runAsUser")
+    uid = _integer(user)
+    if user is not None and uid == 0:
+        yield Violation(user.span, {"reason": "runAsUser is 0"})
+    elif isinstance(non_root, ScalarNode) and non_root.value is False:
+        yield Violation(non_root.span, {"reason": "runAsNonRoot is false"})
+    elif not (isinstance(non_root, ScalarNode) and non_root.value is True) and not (uid is not None and uid > 0):
+        context = container.get("securityContext")
+        where = context if context is not None else container
+        yield Violation(where.anchor_span, {"reason": "neither runAsNonRoot: true nor a non-zero runAsUser is set"})
+
+
+# --- K8S406 dangerous-capabilities ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilityParams:
+    forbidden_add: tuple[str, ...] = (
+        "ALL",
+        "SYS_ADMIN",
+        "NET_ADMIN",
+        "SYS_PTRACE",
+        "SYS_MODULE",
+        "DAC_READ_SEARCH",
+        "SYS_RAWIO",
+        "SYS_BOOT",
+        "SYS_TIME",
+        "MAC_ADMIN",
+        "MAC_OVERRIDE",
+        "BPF",
+        "PERFMON",
+        "NET_RAW",
+    )
+    required_drop: tuple[str, ...] = ("NET_RAW",)
+
+
+def _capability(node: Node) -> str:
+    text = node.text if isinstance(node, ScalarNode) else ""
+    return text.strip().upper().removeprefix("CAP_")
+
+
+def dangerous_capabilities(subject: Subject, params: CapabilityParams) -> Iterator[Violation]:
+    container = subject.node
+    if not isinstance(container, MappingNode):
+        return
+    capabilities = container.path("securityContext", "capabilities")
+    capabilities = capabilities if isinstance(capabilities, MappingNode) else None
+    added = capabilities.sequence("add") if capabilities is not None else None
+    forbidden = {c.upper() for c in params.forbidden_add}
+    for item in added or ():
+        name = _capability(item)
+        if name in forbidden:
+            yield Violation(item.span, {"reason": f"adds capability {name}"}, logical=f"add/{name}")
+    dropped_node = capabilities.sequence("drop") if capabilities is not None else None
+    dropped = {_capability(item) for item in dropped_node or ()}
+    if "ALL" in dropped:
+        return
+    missing = [c for c in params.required_drop if c.upper() not in dropped]
+    if missing:
+        where: Node = dropped_node or capabilities or container.get("securityContext") or container
+        yield Violation(where.anchor_span, {"reason": f"does not drop {', '.join(missing)} (drop ALL)"}, logical="drop")
+
+
+# --- K8S407 host-path-volume ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HostPathParams:
+    runtime_sockets: tuple[str, ...] = (
+        "/var/run/docker.sock",
+        "/run/docker.sock",
+        "/var/run/cri-dockerd.sock",
+        "/var/run/containerd/containerd.sock",
+        "/run/containerd/containerd.sock",
+        "/var/run/crio/crio.sock",
+        "/run/crio/crio.sock",
+    )
+
+
+def _exposes(host_path: str, socket: str) -> bool:
+    """True when mounting `host_path` makes `socket` reachable (it or a parent dir)."""
+    directory = "/" + host_path.strip("/")
+    return socket == directory or socket.startswith(directory.rstrip("/") + "/")
+
+
+def host_path_volume(subject: Subject, params: HostPathParams) -> Iterator[Violation]:
+    pod = subject.node
+    volumes = pod.sequence("volumes") if isinstance(pod, MappingNode) else None
+    for volume in volumes or ():
+        host_path = volume.get("hostPath") if isinstance(volume, MappingNode) else None
+        if host_path is None or not isinstance(volume, MappingNode):
+            continue
+        path_node = host_path.get("path") if isinstance(host_path, MappingNode) else None
+        path = path_node.text if isinstance(path_node, ScalarNode) else ""
+        target = path_node if path_node is not None else host_path
+        span = target.span if isinstance(target, ScalarNode) else target.anchor_span
+        name = volume.text("name") or "?"
+        if path and any(_exposes(path, s) for s in params.runtime_sockets):
+            yield Violation(
+                span,
+                {"volume": name, "path": path, "reason": "exposes the container runtime socket (node takeover)"},
+                logical=name,
+                severity=Severity.ERROR,
+                security_severity=9.0,
+            )
+        else:
+            yield Violation(span, {"volume": name, "path": path or "?", "reason": "mounts a directory of the node"}, logical=name)
+
+
+# --- K8S501 image-mutable-tag -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImageTagParams:
+    mutable_tags: tuple[str, ...] = ("latest",)
+
+
+def image_mutable_tag(subject: Subject, params: ImageTagParams) -> Iterator[Violation]:
+    container = subject.node
+    image = container.scalar("image") if isinstance(container, MappingNode) else None
+    if image is None or not image.text.strip():
+        return
+    ref = parse_image(image.text)
+    if ref.pinned_by_digest:
+        return
+    if ref.tag is None:
+        yield Violation(image.span, {"image": image.text, "reason": "has no tag (pulls latest)"})
+    elif ref.tag in params.mutable_tags:
+        yield Violation(image.span, {"image": image.text, "reason": f"uses the mutable tag '{ref.tag}'"})
+
+
+# --- K8S602 ingress-tls-hosts, K8S603 ingress-cert-issuer -------------------------------------
+
+
+def _covers(pattern: str, host: str) -> bool:
+    """A TLS host covers a rule host exactly or as a one-label wildcard."""
+    pattern, host = pattern.lower().rstrip("."), host.lower().rstrip(".")
+    if pattern == host:
+        return True
+    if pattern.startswith("*."):
+        first, dot, rest = host.partition(".")
+        return bool(dot) and first != "*" and bool(first) and rest == pattern[2:]
+    return False
+
+
+def _tls_entries(ingress: MappingNode) -> list[MappingNode]:
+    tls = ingress.path("spec", "tls")
+    return [t for t in tls if isinstance(t, MappingNode)] if isinstance(tls, SequenceNode) else []
+
+
+def ingress_tls_hosts(subject: Subject, params: object) -> Iterator[Violation]:
+    ingress = subject.node
+    if not isinstance(ingress, MappingNode):
+        return
+    entries = _tls_entries(ingress)
+    if not entries:
+        return  # no TLS at all is K8S601's finding
+    tls_hosts = [h.text for t in entries for h in t.sequence("hosts") or () if isinstance(h, ScalarNode)]
+    rules = ingress.path("spec", "rules")
+    for rule in rules if isinstance(rules, SequenceNode) else ():
+        host = rule.scalar("host") if isinstance(rule, MappingNode) else None
+        if host is not None and host.text and not any(_covers(p, host.text) for p in tls_hosts):
+            yield Violation(host.span, {"host": host.text}, logical=host.text)
+
+
+@dataclass(frozen=True, slots=True)
+class CertIssuerParams:
+    issuer_annotations: tuple[str, ...] = ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer", "kubernetes.io/tls-acme")
+
+
+def ingress_cert_issuer(subject: Subject, params: CertIssuerParams) -> Iterator[Violation]:
+    """Every TLS entry needs a secretName: it holds a certificate someone
+    provides, or names where cert-manager stores the one it issues (ingress-shim
+    skips entries without it, so an issuer annotation alone is not enough)."""
+    ingress = subject.node
+    if not isinstance(ingress, MappingNode):
+        return
+    annotations = ingress.path("metadata", "annotations")
+    named = annotations if isinstance(annotations, MappingNode) else MappingNode([], ingress.span)
+    issuer = next((a for a in params.issuer_annotations if named.text(a).strip()), None)
+    if issuer is not None:
+        reason = f"cert-manager ({issuer}) only issues certificates for TLS entries that name a secretName"
+    else:
+        reason = "it names no secretName and the Ingress names no cert-manager issuer"
+    for index, entry in enumerate(_tls_entries(ingress)):
+        if not entry.text("secretName").strip():
+            yield Violation(entry.anchor_span, {"reason": reason}, logical=str(index))
+
+
+# --- K8S801 rbac-wildcard ---------------------------------------------------------------------
+
+
+def rbac_wildcard(subject: Subject, params: object) -> Iterator[Violation]:
+    role = subject.node
+    rules = role.sequence("rules") if isinstance(role, MappingNode) else None
+    for index, rule in enumerate(rules or ()):
+        if not isinstance(rule, MappingNode):
+            continue
+        for field_name in ("apiGroups", "resources", "verbs"):
+            for item in rule.sequence(field_name) or ():
+                if isinstance(item, ScalarNode) and item.text.strip() == "*":
+                    yield Violation(item.span, {"field": field_name}, logical=f"rules/{index}/{field_name}")
+
+
+CHECKS = {
+    "request-exceeds-limit": PythonCheck(request_exceeds_limit),
+    "probe-port-unknown": PythonCheck(probe_port_unknown),
+    "probes-identical": PythonCheck(probes_identical),
+    "hpa-min-replicas": PythonCheck(hpa_min_replicas, MinReplicasParams),
+    "single-replica": PythonCheck(single_replica, SingleReplicaParams),
+    "run-as-non-root": PythonCheck(run_as_non_root),
+    "dangerous-capabilities": PythonCheck(dangerous_capabilities, CapabilityParams),
+    "host-path-volume": PythonCheck(host_path_volume, HostPathParams),
+    "image-mutable-tag": PythonCheck(image_mutable_tag, ImageTagParams),
+    "ingress-tls-hosts": PythonCheck(ingress_tls_hosts),
+    "ingress-cert-issuer": PythonCheck(ingress_cert_issuer, CertIssuerParams),
+    "rbac-wildcard": PythonCheck(rbac_wildcard),
+    **SECRET_CHECKS,
+}

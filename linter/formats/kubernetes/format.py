@@ -1,0 +1,59 @@
+"""The Kubernetes format: manifests in YAML or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from linter.core.format import ContextNeed, Format
+from linter.formats.kubernetes.detect import MANIFEST_SUFFIXES, in_helm_templates, is_manifest
+
+if TYPE_CHECKING:
+    from linter.core.check import PythonCheck
+    from linter.core.loader import Loader
+    from linter.core.model import ParsedFile, SourceFile
+    from linter.core.subject import Selector
+    from linter.core.suppress import Directive
+    from linter.core.units import LintUnit
+
+
+class Kubernetes(Format):
+    name = "kubernetes"
+    title = "Kubernetes"
+    example_file = "manifest.yaml"
+    code_fence = "yaml"
+    data_suppression = 'the annotation `deploylint.dev/ignore: "{rule}: reason"` on the object'
+    # K8S302: is the workload the target of an autoscaler anywhere in the run?
+    context = ContextNeed(selectors=("unscaled-workloads",))
+
+    def wants_content(self, path: Path) -> bool:
+        return path.name.lower().endswith(MANIFEST_SUFFIXES)
+
+    def detect(self, path: Path, head: str, root: Path) -> bool:
+        return is_manifest(path, head) and not in_helm_templates(path.absolute(), root)
+
+    def parse(self, source: SourceFile, loader: Loader) -> ParsedFile:
+        from linter.formats.kubernetes.parser import parse
+
+        return parse(source, loader)
+
+    def selectors(self) -> Mapping[str, Selector]:
+        from linter.formats.kubernetes.selectors import SELECTORS
+
+        return SELECTORS
+
+    def checks(self) -> Mapping[str, PythonCheck]:
+        from linter.formats.kubernetes.checks import CHECKS
+
+        return CHECKS
+
+    def suppressions(self, parsed: ParsedFile) -> list[Directive]:
+        from linter.formats.kubernetes.annotations import annotation_directives
+
+        return annotation_directives(parsed)
+
+    def context_units(self, source: SourceFile, loader: Loader) -> list[LintUnit]:
+        from linter.formats.kubernetes.context import autoscaler_units
+
+        return autoscaler_units(source, loader)

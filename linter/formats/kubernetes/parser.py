@@ -1,0 +1,75 @@
+"""Kubernetes manifests (YAML or JSON, multi-document, `kind: List`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linter.core.model import MappingNode, ParsedFile, SequenceNode, SourceFile
+from linter.formats.common.yaml_tree import YamlLimits, parse_yaml_documents
+
+if TYPE_CHECKING:
+    from linter.core.loader import Loader
+
+
+@dataclass(slots=True)
+class K8sObject:
+    """One Kubernetes object, wherever it came from (a document or a List item)."""
+
+    node: MappingNode
+    kind: str
+    name: str
+    namespace: str
+    api_version: str
+
+    @property
+    def ref(self) -> str:
+        """kind/namespace/name: the object's identity in fingerprints."""
+        return f"{self.kind}/{self.namespace or '-'}/{self.name or '-'}"
+
+    @property
+    def annotations(self) -> MappingNode | None:
+        node = self.node.path("metadata", "annotations")
+        return node if isinstance(node, MappingNode) else None
+
+
+def _objects(node: MappingNode, out: list[K8sObject]) -> None:
+    kind = node.text("kind")
+    items = node.sequence("items")
+    if kind.endswith("List") and items is not None:
+        for item in items:
+            if isinstance(item, MappingNode):
+                _objects(item, out)
+        return
+    if not kind or "apiVersion" not in node:
+        return
+    metadata = node.mapping("metadata")
+    out.append(
+        K8sObject(
+            node=node,
+            kind=kind,
+            name=metadata.text("name") if metadata else "",
+            namespace=metadata.text("namespace") if metadata else "",
+            api_version=node.text("apiVersion"),
+        )
+    )
+
+
+def parse(source: SourceFile, loader: Loader) -> ParsedFile:
+    limits = YamlLimits(loader.workspace.limits.max_yaml_alias_nodes, loader.workspace.limits.max_depth)
+    documents, problems = parse_yaml_documents(source.text, source.path, limits)
+    if problems and "{{" in source.text and any(p.rule_id == "DL001" for p in problems):
+        for p in problems:
+            if p.rule_id == "DL001":
+                p.message += " (this looks like a Helm/Go template: lint the rendered output of `helm template`)"
+    objects: list[K8sObject] = []
+    for doc in documents:
+        if isinstance(doc, MappingNode):
+            _objects(doc, objects)
+        elif isinstance(doc, SequenceNode):  # a bare JSON/YAML array of objects
+            for item in doc:
+                if isinstance(item, MappingNode):
+                    _objects(item, objects)
+    parsed = ParsedFile(source, "kubernetes", documents, problems)
+    parsed.meta["model"] = objects
+    return parsed

@@ -1,0 +1,160 @@
+"""Kubernetes selectors: objects, pod specs and containers of every workload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from linter.core.model import MappingNode, ScalarNode
+from linter.core.subject import Subject
+from linter.formats.kubernetes.parser import K8sObject
+
+if TYPE_CHECKING:
+    from linter.core.run_types import RunContext
+    from linter.core.units import LintUnit
+
+# Where each built-in workload keeps its pod spec. Users add custom resources
+# (Argo Rollout, OpenKruise CloneSet, ...) with the config's `pod_templates`.
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "PodTemplate": ("template", "spec"),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+
+RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerOwner:
+    """A container subject's `data`: its object, and the pod spec whose
+    securityContext the container inherits."""
+
+    obj: K8sObject
+    pod_spec: MappingNode
+
+
+def _objects(unit: LintUnit) -> list[K8sObject]:
+    return unit.model if isinstance(unit.model, list) else []
+
+
+def _object_context(obj: K8sObject) -> dict[str, Any]:
+    return {"kind": obj.kind, "object": obj.name or "(unnamed)", "namespace": obj.namespace or "default"}
+
+
+def _scope(obj: K8sObject) -> dict[str, Any]:
+    annotations = obj.annotations
+    return {"annotations": {k.text: v.text for k, v in annotations.pairs if isinstance(v, ScalarNode)} if annotations else {}}
+
+
+def pod_spec_paths(ctx: RunContext) -> dict[str, tuple[str, ...]]:
+    custom = ctx.options.get("pod_templates") or {}
+    table = dict(POD_SPEC_PATHS)
+    for kind, path in custom.items():
+        table[kind] = tuple(path.split(".")) + ("spec",)
+    return table
+
+
+def objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Every object; option `kinds` restricts to some kinds."""
+    kinds = options.get("kinds")
+    for obj in _objects(unit):
+        if kinds and obj.kind not in kinds:
+            continue
+        yield Subject(obj.node, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
+
+
+def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """The pod spec of every workload (Pod, Deployment, ..., CronJob, custom)."""
+    table = pod_spec_paths(ctx)
+    skip = set(options.get("skip_kinds", ()))
+    for obj in _objects(unit):
+        path = table.get(obj.kind)
+        if path is None or obj.kind in skip:
+            continue
+        spec = obj.node.path(*path)
+        if isinstance(spec, MappingNode):
+            yield Subject(spec, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
+
+
+def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Every container of every pod spec.
+
+    Options: `init: include | exclude | only` (default include; ephemeral
+    containers are never selected), `skip_kinds: [Job, CronJob]`.
+    """
+    init = options.get("init", "include")
+    lists = {"include": ("initContainers", "containers"), "exclude": ("containers",), "only": ("initContainers",)}[init]
+    for pod in pod_specs(unit, options, ctx):
+        assert isinstance(pod.node, MappingNode)
+        for field_name in lists:
+            items = pod.node.sequence(field_name)
+            if items is None:
+                continue
+            for index, container in enumerate(items):
+                if not isinstance(container, MappingNode):
+                    continue
+                name = container.text("name") or f"#{index}"
+                context = dict(pod.context, name=name, container_type=field_name[:-1])
+                scope = dict(pod.scope, container=name)
+                owner = ContainerOwner(pod.data, pod.node)
+                yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=owner, scope=scope)
+
+
+# Autoscaler kinds and the target kind their scaleTargetRef defaults to (KEDA's
+# ScaledObject may omit it). `unscaled-workloads` reads them from every unit of
+# the run, so a worker or shard rebuilds them from the files it does not lint
+# (see `context.py`).
+AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
+
+
+def _autoscaled(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
+    """(kind, name) -> namespaces of every workload an autoscaler in the run
+    targets. Computed once per run (every unit asks, and each answer needs
+    every file); indexed so each lookup is constant time."""
+    cached: dict[tuple[str, str], set[str]] | None = ctx.cache.get("kubernetes.autoscaled")
+    if cached is not None:
+        return cached
+    targets: dict[tuple[str, str], set[str]] = {}
+    for unit in ctx.units_of("kubernetes"):
+        for obj in _objects(unit):
+            default_kind = AUTOSCALERS.get(obj.kind)
+            ref = obj.node.path("spec", "scaleTargetRef")
+            if default_kind is None or not isinstance(ref, MappingNode):
+                continue
+            targets.setdefault((ref.text("kind") or default_kind, ref.text("name")), set()).add(obj.namespace)
+    ctx.cache["kubernetes.autoscaled"] = targets
+    return targets
+
+
+def _is_autoscaled(obj: K8sObject, targets: dict[tuple[str, str], set[str]]) -> bool:
+    # A manifest without a namespace is applied to whatever namespace the other
+    # files go to, so an empty namespace on either side matches any.
+    namespaces = targets.get((obj.kind, obj.name))
+    if not namespaces:
+        return False
+    return not obj.namespace or obj.namespace in namespaces or "" in namespaces
+
+
+def unscaled_workloads(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Workloads (option `kinds`, default Deployment and StatefulSet) that no
+    HorizontalPodAutoscaler or KEDA ScaledObject anywhere in the run scales."""
+    kinds = options.get("kinds") or ("Deployment", "StatefulSet")
+    targets = _autoscaled(ctx)
+    for subject in objects(unit, {"kinds": kinds}, ctx):
+        if not _is_autoscaled(subject.data, targets):
+            yield subject
+
+
+SELECTORS = {
+    "objects": objects,
+    "pod-specs": pod_specs,
+    "containers": containers,
+    "unscaled-workloads": unscaled_workloads,
+}

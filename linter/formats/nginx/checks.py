@@ -1,0 +1,419 @@
+"""nginx checks (NGX1xx headers, NGX2xx TLS, NGX3xx exposure, NGX4xx traps, DL003).
+
+Each check receives a subject from `selectors/nginx.py`: a group of block
+instances (`BlockGroup`), a written directive (`DirectiveGroup`), a setting no
+level sets (`MissingSetting`) or an include problem. Every question about
+inheritance goes to `linter.formats.nginx.effective`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from linter.core.check import PythonCheck, Violation
+from linter.core.errors import UsageError
+from linter.core.findings import Severity
+from linter.core.subject import Subject
+from linter.formats.nginx.effective import (
+    ANSWERS,
+    HANDLERS,
+    NESTED,
+    Block,
+    HeaderSet,
+    effective_headers,
+    headers_of,
+    inherit_mode,
+    inherited,
+    is_tls_server,
+    limit_req_zones,
+    location_path,
+    may_be_set_anywhere,
+    plain_listens,
+    return_code,
+    scope_serves_content,
+    short_circuits,
+)
+from linter.formats.nginx.includes import IncludeProblem
+from linter.formats.nginx.selectors import BlockGroup, DirectiveGroup, MissingSetting
+
+SECURITY_HEADERS = {
+    "strict-transport-security": "Strict-Transport-Security",
+    "x-frame-options": "X-Frame-Options",
+    "x-content-type-options": "X-Content-Type-Options",
+    "content-security-policy": "Content-Security-Policy",
+    "referrer-policy": "Referrer-Policy",
+    "permissions-policy": "Permissions-Policy",
+    "x-xss-protection": "X-XSS-Protection",
+    "cross-origin-opener-policy": "Cross-Origin-Opener-Policy",
+    "cross-origin-embedder-policy": "Cross-Origin-Embedder-Policy",
+    "cross-origin-resource-policy": "Cross-Origin-Resource-Policy",
+}
+WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
+_WEAK_CIPHER = re.compile(r"NULL|EXPORT|^EXP|DES|RC4|MD5|^ADH|^AECDH|^LOW$", re.I)
+_BROAD_CIPHER = re.compile(r"^(ALL|COMPLEMENTOFALL|MEDIUM)$", re.I)
+_MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)", re.I)
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _header_scopes(subject: Subject, tls_only: bool = False) -> Iterator[tuple[Block, HeaderSet]]:
+    """The header sets of a scope's instances that serve content and are fully
+    known (a fragment's unknown includer may add headers: not "missing")."""
+    if not isinstance(subject.data, BlockGroup):
+        return
+    for block in subject.data.blocks:
+        headers = effective_headers(block)
+        if not headers.complete or not scope_serves_content(block):
+            continue
+        server = block.server()
+        if tls_only and (server is None or not is_tls_server(server)):
+            continue
+        yield block, headers
+
+
+def _missing_header(
+    subject: Subject, header: str, present: Callable[[HeaderSet], bool], tls_only: bool = False
+) -> Iterator[Violation]:
+    for block, headers in _header_scopes(subject, tls_only):
+        if not present(headers):
+            yield Violation(subject.anchor, {"header": header, "block": block.label}, logical=header.lower())
+            return
+
+
+def _header_directive(subject: Subject, name: str) -> DirectiveGroup | None:
+    data = subject.data
+    if isinstance(data, DirectiveGroup) and data.directive.name == "add_header" and data.directive.arg(0).lower() == name:
+        return data
+    return None
+
+
+def _value(group: DirectiveGroup, index: int = 1) -> tuple[str, Any]:
+    d = group.directive
+    arg = d.args[index] if index < len(d.args) else None
+    return (arg.value, arg.span) if arg else ("", d.head)
+
+
+# --- NGX1xx: response headers ------------------------------------------------------
+
+
+def _frame_protected(headers: HeaderSet) -> bool:
+    if headers.get("x-frame-options"):
+        return True
+    csp = headers.get("content-security-policy")
+    return csp is not None and (csp.variable or "frame-ancestors" in csp.value.lower())
+
+
+def x_frame_options(subject: Subject, params: Any) -> Iterator[Violation]:
+    yield from _missing_header(subject, "X-Frame-Options", _frame_protected)
+
+
+def x_content_type_options(subject: Subject, params: Any) -> Iterator[Violation]:
+    group = _header_directive(subject, "x-content-type-options")
+    if group is not None:
+        value, span = _value(group)
+        if "$" not in value and value.strip().lower() != "nosniff":
+            yield Violation(
+                span,
+                {"header": "X-Content-Type-Options", "block": group.blocks[0].label, "problem": f"is '{value}', not 'nosniff'"},
+            )
+        return
+    for v in _missing_header(subject, "X-Content-Type-Options", lambda h: h.get("x-content-type-options") is not None):
+        v.vars["problem"] = "is missing"
+        yield v
+
+
+def hsts(subject: Subject, params: Any) -> Iterator[Violation]:
+    yield from _missing_header(
+        subject, "Strict-Transport-Security", lambda h: h.get("strict-transport-security") is not None, tls_only=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HstsMaxAgeParams:
+    min_max_age: int = 31536000
+
+
+def hsts_max_age(subject: Subject, params: HstsMaxAgeParams) -> Iterator[Violation]:
+    group = _header_directive(subject, "strict-transport-security")
+    if group is None:
+        return
+    value, span = _value(group)
+    if "$" in value:
+        return
+    match = _MAX_AGE.search(value)
+    if match is None:
+        yield Violation(span, {"max_age": "not set", "min_max_age": params.min_max_age})
+    elif int(match.group(1)) < params.min_max_age:
+        yield Violation(span, {"max_age": match.group(1), "min_max_age": params.min_max_age})
+
+
+@dataclass(frozen=True, slots=True)
+class XssProtectionParams:
+    mode: str = "deprecated"  # deprecated: only "0" is acceptable; required: exactly "1; mode=block"
+
+
+_XSS_REQUIRED = "1; mode=block"
+
+
+def x_xss_protection(subject: Subject, params: XssProtectionParams) -> Iterator[Violation]:
+    if params.mode not in ("deprecated", "required"):
+        raise UsageError(f"NGX105: param 'mode' must be 'deprecated' or 'required', got {params.mode!r}")
+    group = _header_directive(subject, "x-xss-protection")
+    if group is not None:
+        value, span = _value(group)
+        normal = " ".join(value.replace(";", "; ").split()).lower()
+        if "$" in value:
+            return
+        if params.mode == "deprecated" and normal != "0":
+            yield Violation(
+                span, {"problem": f"is '{value}': the XSS auditor it enables is gone and could be abused; send '0' or nothing"}
+            )
+        elif params.mode == "required" and normal != _XSS_REQUIRED:
+            yield Violation(span, {"problem": f"is '{value}', the checklist requires '{_XSS_REQUIRED}'"})
+        return
+    if params.mode == "required":
+        for v in _missing_header(subject, "X-XSS-Protection", lambda h: h.get("x-xss-protection") is not None):
+            v.vars["problem"] = f"is missing on {v.vars['block']} (the checklist requires '{_XSS_REQUIRED}')"
+            yield v
+
+
+def add_header_inheritance(subject: Subject, params: Any) -> Iterator[Violation]:
+    """A level with its own add_header drops the security headers of the level above."""
+    if not isinstance(subject.data, BlockGroup):
+        return
+    for block in subject.data.blocks:
+        own = headers_of(block)
+        parent = block.parent
+        if not own or block.may_set("add_header", "add_header_inherit") or inherit_mode(block) == "merge":
+            continue  # (a level with unseen content may add the headers back)
+        if parent is None or parent.kind not in NESTED | {"server", "http"}:
+            continue
+        kept = {h.key for h in own}
+        lost = [h for h in effective_headers(parent).headers if h.key in SECURITY_HEADERS and h.key not in kept]
+        if lost:
+            names = ", ".join(dict.fromkeys(h.name for h in lost))
+            yield Violation(
+                own[0].directive.head, {"block": block.label, "parent": parent.label, "lost": names}, logical="add_header"
+            )
+            return
+
+
+def header_not_always(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if not isinstance(data, DirectiveGroup):
+        return
+    d = data.directive
+    name = SECURITY_HEADERS.get(d.arg(0).lower())
+    if name and len(d.args) >= 2 and d.arg(2) != "always":
+        yield Violation(d.head, {"header": name})
+
+
+# --- NGX2xx: TLS -------------------------------------------------------------------------
+
+
+def tls_protocols(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if isinstance(data, MissingSetting):
+        yield Violation(
+            data.anchor, {"problem": "no ssl_protocols in effect: nginx before 1.27.3 then enables TLSv1 and TLSv1.1"}
+        )
+    elif isinstance(data, DirectiveGroup):
+        weak = [a for a in data.directive.args if a.value in WEAK_PROTOCOLS]
+        if weak:
+            names = ", ".join(a.value for a in weak)
+            yield Violation(weak[0].span, {"problem": f"{names} enabled"})
+
+
+def weak_ciphers(spec: str) -> list[str]:
+    """Cipher-string elements that allow what Mozilla's intermediate profile forbids."""
+    tokens = [t for t in re.split(r"[:, ]+", spec) if t]
+    excluded = {t[1:].upper() for t in tokens if t[:1] in "!-"}
+    nulls_excluded = "NULL" in excluded or {"ANULL", "ENULL"} <= excluded
+    weak = []
+    for token in tokens:
+        if token[:1] in "!-+@":
+            continue
+        broad = _BROAD_CIPHER.match(token) and not nulls_excluded  # ALL, DEFAULT... include NULL suites
+        if broad or any(_WEAK_CIPHER.search(part) for part in token.split("+")):
+            weak.append(token)
+    return weak
+
+
+def tls_ciphers(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if isinstance(data, DirectiveGroup) and data.directive.args:
+        weak = weak_ciphers(data.directive.arg(0))
+        if weak:
+            yield Violation(data.directive.args[0].span, {"ciphers": ", ".join(weak)})
+
+
+def _redirects(server: Block) -> bool:
+    """The server answers plain HTTP with a redirect or refuses it (or may:
+    part of it is unknown)."""
+    if short_circuits(server) or server.may_set(*ANSWERS, "ssl"):
+        return True
+    for child in server.children:
+        code = return_code(child)
+        if child.kind == "if" and code is not None and 300 <= code < 400:
+            return True
+        catch_all = child.kind == "location" and location_path(child) in (("", "/"), ("^~", "/"))
+        if catch_all and (short_circuits(child) or child.may_set(*ANSWERS)):
+            return True
+    return False
+
+
+def http_redirect(subject: Subject, params: Any) -> Iterator[Violation]:
+    if not isinstance(subject.data, BlockGroup):
+        return
+    server = subject.data.first
+    listens = server.own("listen")
+    plain = plain_listens(server)
+    if (listens and not plain) or _redirects(server):
+        return
+    yield Violation(plain[0].head if plain else server.anchor, {"block": server.label})
+
+
+def _certificate_problem(server: Block) -> tuple[str, str] | None:
+    """(the directive at fault, what is wrong) when nginx would refuse the
+    server's certificate setup; None when it is complete or unknown."""
+    certificates = inherited(server, "ssl_certificate")
+    keys = inherited(server, "ssl_certificate_key")
+    if certificates.missing:
+        reject = inherited(server, "ssl_reject_handshake")
+        if not reject.directives and not reject.known:
+            return None  # it may refuse every handshake where we cannot see
+        if reject.directives and reject.directives[-1].arg(0) == "on":
+            return None  # a catch-all server refusing every handshake needs no certificate
+        return "ssl_certificate", "no ssl_certificate is in effect"
+    if not certificates.directives:
+        return None
+    if keys.missing:
+        return "ssl_certificate_key", "no ssl_certificate_key is in effect for its ssl_certificate"
+    if keys.directives and len(keys.directives) < len(certificates.directives):
+        unpaired = certificates.directives[len(keys.directives)].arg(0)
+        return "ssl_certificate_key", f"ssl_certificate '{unpaired}' has no matching ssl_certificate_key"
+    return None
+
+
+def ssl_without_certificate(subject: Subject, params: Any) -> Iterator[Violation]:
+    if not isinstance(subject.data, BlockGroup):
+        return
+    for server in subject.data.blocks:
+        problem = _certificate_problem(server)
+        if problem is not None:
+            directive, missing = problem
+            yield Violation(subject.anchor, {"block": server.label, "missing": missing}, logical=directive)
+            return
+
+
+def deprecated_tls_directive(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if not isinstance(data, DirectiveGroup):
+        return
+    d = data.directive
+    if d.name == "ssl" and d.arg(0) == "on":
+        yield Violation(d.head, {"problem": "'ssl on;' is deprecated (removed in nginx 1.25.1): use 'listen ... ssl'"})
+    elif d.name == "listen":
+        for arg in d.args[1:]:
+            if arg.value == "http2":
+                yield Violation(arg.span, {"problem": "'listen ... http2' is deprecated since nginx 1.25.1: use 'http2 on;'"})
+
+
+# --- NGX3xx: exposure and limits -------------------------------------------------------
+
+
+def server_tokens(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if isinstance(data, MissingSetting):
+        yield Violation(data.anchor, {"problem": "server_tokens is not set (the default 'on' sends the nginx version)"})
+    elif isinstance(data, DirectiveGroup):
+        value, span = _value(data, 0)
+        if value != "off":
+            yield Violation(span, {"problem": f"server_tokens is '{value}'"})
+
+
+def rate_limit(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if isinstance(data, BlockGroup):
+        for block in data.blocks:
+            if inherited(block, "limit_req").missing:
+                handler = next(d for d in block.directives if d.name in HANDLERS)
+                yield Violation(
+                    handler.head, {"problem": f"{block.label} hands requests to '{handler.arg(0)}' without limit_req"}
+                )
+                return
+    elif isinstance(data, DirectiveGroup):
+        root = data.blocks[0].root()
+        if root.opaque or may_be_set_anywhere(root, "limit_req_zone"):
+            return  # zones may be defined where we cannot see
+        zones = limit_req_zones(root)
+        for arg in data.directive.args:
+            if arg.value.startswith("zone=") and arg.value[5:] not in zones:
+                yield Violation(arg.span, {"problem": f"limit_req names zone '{arg.value[5:]}', which no limit_req_zone defines"})
+
+
+def body_size(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if isinstance(data, DirectiveGroup):
+        value, span = _value(data, 0)
+        if value.strip() == "0":
+            yield Violation(span, {"block": data.blocks[0].label})
+
+
+# --- NGX4xx: traps -------------------------------------------------------------------------
+
+
+def alias_traversal(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if not isinstance(data, DirectiveGroup):
+        return
+    for block in data.blocks:
+        if block.kind != "location":
+            continue
+        modifier, path = location_path(block)
+        if modifier in ("", "^~") and not path.endswith("/"):
+            yield Violation(data.directive.head, {"location": path, "alias": data.directive.arg(0)})
+            return
+
+
+def host_header_spoofing(subject: Subject, params: Any) -> Iterator[Violation]:
+    data = subject.data
+    if isinstance(data, DirectiveGroup) and data.directive.arg(0).lower() == "host":
+        value, span = _value(data)
+        if "$http_host" in value:
+            yield Violation(span, {"value": value})
+
+
+# --- DL003 --------------------------------------------------------------------------------
+
+
+def include_unresolved(subject: Subject, params: Any) -> Iterator[Violation]:
+    problem = subject.data
+    if isinstance(problem, IncludeProblem):
+        yield Violation(problem.span, {"detail": problem.message}, severity=Severity.WARNING if problem.warning else None)
+
+
+CHECKS = {
+    "x-frame-options": PythonCheck(x_frame_options),
+    "x-content-type-options": PythonCheck(x_content_type_options),
+    "hsts": PythonCheck(hsts),
+    "hsts-max-age": PythonCheck(hsts_max_age, HstsMaxAgeParams),
+    "x-xss-protection": PythonCheck(x_xss_protection, XssProtectionParams),
+    "add-header-inheritance": PythonCheck(add_header_inheritance),
+    "header-not-always": PythonCheck(header_not_always),
+    "tls-protocols": PythonCheck(tls_protocols),
+    "tls-ciphers": PythonCheck(tls_ciphers),
+    "http-redirect": PythonCheck(http_redirect),
+    "ssl-without-certificate": PythonCheck(ssl_without_certificate),
+    "deprecated-tls-directive": PythonCheck(deprecated_tls_directive),
+    "server-tokens": PythonCheck(server_tokens),
+    "rate-limit": PythonCheck(rate_limit),
+    "body-size": PythonCheck(body_size),
+    "alias-traversal": PythonCheck(alias_traversal),
+    "host-header-spoofing": PythonCheck(host_header_spoofing),
+    "include-unresolved": PythonCheck(include_unresolved),
+}

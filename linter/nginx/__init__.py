@@ -1,1 +1,0 @@
-"""nginx support: syntax (positions), includes (assembly) and the effective configuration."""

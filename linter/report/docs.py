@@ -1,0 +1,193 @@
+"""Rule documentation from the rule files: one help text feeds `deploylint rule
+ID`, `docs/rules/<ID>.md` and its index (SARIF's help comes from the same
+fields). The docs are generated, never edited:
+
+    python -m linter.report.docs            # (re)write docs/rules/
+    python -m linter.report.docs --check    # exit 1 when docs/rules/ drifted from rules/
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+from linter.config.presets import PRESET_NAMES
+from linter.config.rules import preset_rules
+from linter.core.errors import UsageError
+from linter.core.resources import rules_dir
+from linter.core.rules import Rule, load_rules
+from linter.formats import REGISTRY
+
+DOCS_HEADER = "<!-- Generated from rules/ by `python -m linter.report.docs`; do not edit. -->"
+
+
+def default_docs_dir() -> Path:
+    return rules_dir().parent / "docs" / "rules"
+
+
+def effective_params(rule: Rule) -> dict[str, Any]:
+    """The rule's params with their defaults: a Python check's typed defaults,
+    overridden by the rule file's `params`."""
+    from linter.core.check import params_type_of
+
+    params: dict[str, Any] = {}
+    params_type = params_type_of(rule, REGISTRY)
+    if params_type is not None:
+        for f in dataclasses.fields(params_type):
+            if f.default is not dataclasses.MISSING:
+                params[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                params[f.name] = f.default_factory()
+    params.update(rule.params)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+def presets_by_rule(rules: list[Rule]) -> dict[str, list[str]]:
+    """Rule ID -> the presets under which it runs."""
+    enabled: dict[str, list[str]] = {r.id: [] for r in rules}
+    for name in PRESET_NAMES:
+        for rule in preset_rules(name, rules):
+            enabled[rule.id].append(name)
+    return enabled
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.rstrip().splitlines())
+
+
+def rule_help(rule: Rule, presets: list[str]) -> str:
+    """The full help shown by `deploylint rule ID`."""
+    h = rule.help
+    lines = [f"{rule.id} {rule.name} ({rule.severity.value}, {rule.target.format})", "", rule.title, "", "Why", _indent(h.get("why", "").strip())]
+    if h.get("bad"):
+        lines += ["", "Example (flagged)", _indent(h["bad"])]
+    if h.get("good"):
+        lines += ["", "Use instead", _indent(h["good"])]
+    lines += ["", "Fix", _indent(h.get("fix", "").strip())]
+    params = effective_params(rule)
+    if params:
+        lines += ["", "Params (defaults)"] + [f"    {k}: {v!r}" for k, v in params.items()]
+    lines += ["", "Presets", "    " + (", ".join(presets) if presets else "none (enable it in your config)")]
+    if rule.references:
+        lines += ["", "References"] + [f"    {ref}" for ref in rule.references]
+    return "\n".join(lines) + "\n"
+
+
+def rule_markdown(rule: Rule, presets: list[str]) -> str:
+    h = rule.help
+    fence = REGISTRY.target(rule.target.format).code_fence
+    tags = ", ".join(f"`{t}`" for t in rule.tags) or "-"
+    parts = [
+        DOCS_HEADER,
+        f"# {rule.id} {rule.name}",
+        "",
+        f"**{rule.title}**",
+        "",
+        "| severity | format | tags | presets |",
+        "|---|---|---|---|",
+        f"| {rule.severity.value} | {rule.target.format} | {tags} | {', '.join(presets) or 'none'} |",
+        "",
+        "## Why is this a problem?",
+        "",
+        h.get("why", "").strip(),
+    ]
+    if h.get("bad"):
+        parts += ["", "## Example", "", f"```{fence}", h["bad"].rstrip(), "```"]
+    if h.get("good"):
+        parts += ["", "## Use instead", "", f"```{fence}", h["good"].rstrip(), "```"]
+    parts += ["", "## Fix", "", h.get("fix", "").strip()]
+    params = effective_params(rule)
+    if params:
+        parts += ["", "## Params", "", "| name | default |", "|---|---|"]
+        parts += [f"| `{k}` | `{v!r}` |" for k, v in params.items()]
+        parts += ["", f"Set them per rule in `.deploylint.yaml`: `rules: {{{rule.id}: {{params: {{...}}}}}}`."]
+    parts += ["", "## Suppress", "", suppress_hint(rule)]
+    if rule.references:
+        parts += ["", "## References", ""] + [f"- <{ref}>" for ref in rule.references]
+    return "\n".join(parts) + "\n"
+
+
+def suppress_hint(rule: Rule) -> str:
+    """How to suppress this rule, in its format's comment syntax."""
+    fmt = REGISTRY.target(rule.target.format)
+    hint = f"`{fmt.comment.wrap(f'deploylint: ignore[{rule.id}] reason')}` on the line or the line above"
+    if fmt.data_suppression:
+        hint += ", or " + fmt.data_suppression.format(rule=rule.id)
+    return hint + "."
+
+
+def index_markdown(rules: list[Rule], presets: dict[str, list[str]]) -> str:
+    parts = [DOCS_HEADER, "# deploylint rules", "", f"{len(rules)} rules. Presets: {', '.join(PRESET_NAMES)} (default: recommended)."]
+    for fmt in (*REGISTRY.formats, REGISTRY.common):
+        title = fmt.title
+        group = [r for r in rules if r.target.format == fmt.name]
+        if not group:
+            continue
+        parts += ["", f"## {title}", "", "| ID | name | severity | title | presets |", "|---|---|---|---|---|"]
+        for r in group:
+            parts.append(f"| [{r.id}]({r.id}.md) | {r.name} | {r.severity.value} | {r.title} | {', '.join(presets[r.id]) or '-'} |")
+    return "\n".join(parts) + "\n"
+
+
+def expected_docs(rules: list[Rule]) -> dict[str, str]:
+    """File name -> content of every generated doc."""
+    presets = presets_by_rule(rules)
+    docs = {f"{r.id}.md": rule_markdown(r, presets[r.id]) for r in rules}
+    docs["README.md"] = index_markdown(rules, presets)
+    return docs
+
+
+def sync_docs(out_dir: Path, check: bool) -> list[str]:
+    """Write (or with `check`, compare) the docs; returns the names that differ
+    (stale docs of removed rules included)."""
+    expected = expected_docs([r for r in load_rules() if r.builtin])
+    drifted = []
+    for name, text in expected.items():
+        path = out_dir / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current != text:
+            drifted.append(name)
+            if not check:
+                _write(path, text)
+    for stale in sorted(out_dir.glob("*.md")) if out_dir.is_dir() else []:
+        if stale.name not in expected:
+            drifted.append(stale.name)
+            if not check:
+                stale.unlink()
+    return sorted(drifted)
+
+
+def _write(path: Path, text: str) -> None:
+    from linter.core.atomic import write_atomically
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path.parent}: {exc.strerror or exc}") from None
+    write_atomically(path, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m linter.report.docs", description="Generate docs/rules/ from the rule files.")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the docs are out of date instead of writing them")
+    parser.add_argument("--output-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    return report_sync(args.output_dir or default_docs_dir(), args.check)
+
+
+def report_sync(out_dir: Path, check: bool) -> int:
+    drifted = sync_docs(out_dir, check)
+    if check and drifted:
+        print(f"{out_dir}: out of date: {', '.join(drifted)} (run `python -m linter.report.docs`)", file=sys.stderr)
+        return 1
+    verb = "up to date" if not drifted else f"wrote {len(drifted)} file(s)"
+    print(f"{out_dir}: {verb}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
