@@ -197,6 +197,27 @@ def test_a_failing_check_becomes_dl006_for_that_rule_and_file(
     assert code == 1 and err == ""
 
 
+def test_tool_findings_take_their_severity_from_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, private_tmp: Path
+) -> None:
+    """DL006 (and every DL rule) is built from its rule file, so the config's
+    severity applies: a run that fails only on warnings then passes."""
+    params = linter.formats.kubernetes.checks.CHECKS["image-mutable-tag"].params
+    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "image-mutable-tag", PythonCheck(failing_check, params))
+    project = tmp_path / "project"
+    write(project, "victim.yaml", VICTIM)
+    write(project, ".deploylint.yaml", "rules:\n  DL006: {severity: warning}\n  DL002: {severity: error}\n")
+    write(project, "other.yaml", "# deploylint: ignore[K8S501] nothing to suppress here\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
+    code, document, _ = lint_json(capsys, project, "--select", "K8S501,DL006,DL002", "--fail-on", "error")
+    severities = {f["rule"]: f["severity"] for f in document["findings"]}
+    assert severities == {"DL006": "warning", "DL002": "error"}
+    assert code == 1
+    write(project, ".deploylint.yaml", "rules:\n  DL006: {severity: warning}\n  DL002: disable\n")
+    code, document, _ = lint_json(capsys, project, "--select", "K8S501,DL006", "--fail-on", "error")
+    assert [(f["rule"], f["severity"]) for f in document["findings"]] == [("DL006", "warning")]
+    assert code == 0
+
+
 def test_a_parser_bug_becomes_dl006_on_that_file_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

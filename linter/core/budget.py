@@ -15,6 +15,7 @@ from time import monotonic
 from typing import TYPE_CHECKING
 
 from linter.core.findings import Finding
+from linter.core.messages import tool_finding
 from linter.core.model import Span
 
 if TYPE_CHECKING:
@@ -65,24 +66,17 @@ class CheckBudget:
 
     def findings(self, rules: list[Rule]) -> list[Finding]:
         """One DL005 finding per unit that ran out of time (if DL005 is enabled)."""
-        dl005 = next((r for r in rules if r.id == "DL005"), None)
-        if dl005 is None:
-            return []
-        return [
-            Finding(
-                rule_id=dl005.id,
-                rule_name=dl005.name,
-                severity=dl005.severity,
-                message=(
-                    f"checks on this file took over {self.seconds:g} s (max_seconds_per_file); "
-                    f"{_rule_list(rule_ids)} did not (fully) run"
-                ),
-                span=Span.point(path, 1, 1),
-                logical="max_seconds_per_file",
-                tags=tuple(dl005.tags),
+        found = (
+            tool_finding(
+                rules,
+                "DL005",
+                f"checks on this file took over {self.seconds:g} s (max_seconds_per_file); {_rule_list(rule_ids)} did not (fully) run",
+                Span.point(path, 1, 1),
+                "max_seconds_per_file",
             )
             for path, rule_ids in sorted(self.missed.items())
-        ]
+        )
+        return [f for f in found if f is not None]
 
 
 def _rule_list(rule_ids: list[str], shown: int = 5) -> str:

@@ -15,42 +15,15 @@ from linter.core.budget import CheckBudget
 from linter.core.check import PythonCheck, Violation, build_params
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
-from linter.core.findings import Finding, Severity, printable
+from linter.core.findings import Finding
 from linter.core.format import COMMON, FormatRegistry
+from linter.core.messages import render_message, tool_finding
 from linter.core.model import Span
 from linter.core.rules import Rule
 from linter.core.run_types import Progress, RunContext
 from linter.core.subject import Subject
 from linter.core.units import LintUnit
 from linter.core.workspace import Limits
-
-
-class _Vars(dict):  # type: ignore[type-arg]
-    """Message template variables; an unknown `{name}` stays as written."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def render_message(template: str, variables: dict[str, Any]) -> str:
-    """The message, with control characters from the linted files escaped and
-    any provider-shaped credential redacted (a key pasted where a name goes
-    would otherwise reach a parse error's message)."""
-    try:
-        return printable(_mask_credentials(template.format_map(_Vars(variables))))
-    except (ValueError, IndexError, AttributeError):
-        return template
-
-
-def _mask_credentials(text: str) -> str:
-    from linter.formats.common.secrets import find_credentials, redact
-
-    end = len(text)
-    for match in reversed(find_credentials(text)):
-        if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
-            text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
-            end = match.start
-    return text
 
 
 class CompiledRule:
@@ -121,16 +94,11 @@ class CompiledRule:
         )
 
 
-def internal_error_finding(rule: Rule, unit: LintUnit, exc: BaseException, log: ErrorLog | None = None) -> Finding:
+def internal_error_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: BaseException, log: ErrorLog | None = None) -> Finding | None:
+    """DL006 for a rule that raised on a unit (None when the config disables DL006)."""
     where = (log or ErrorLog()).where(f"{rule.id} on {unit.path}", exc)
-    return Finding(
-        rule_id="DL006",
-        rule_name="internal-error",
-        severity=Severity.ERROR,
-        message=f"internal error in rule {rule.id} ({type(exc).__name__}); {where}",
-        span=Span.point(unit.path, 1, 1),
-        logical=f"{rule.id}",
-    )
+    detail = f"internal error in rule {rule.id} ({type(exc).__name__}); {where}"
+    return tool_finding(rules, "DL006", detail, Span.point(unit.path, 1, 1), rule.id)
 
 
 def _reports_problems(rule: Rule) -> bool:
@@ -171,7 +139,9 @@ def evaluate(
             except UsageError:
                 raise
             except Exception as exc:  # one rule's bug must not lose the run
-                findings.append(internal_error_finding(rule, unit, exc, log))
+                error = internal_error_finding(rules, rule, unit, exc, log)
+                if error is not None:
+                    findings.append(error)
         if progress is not None:
             progress("checked", 1)
     return findings + budget.findings(rules)

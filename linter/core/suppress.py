@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from linter.core.discover import is_excluded
 from linter.core.findings import Finding, Suppression
+from linter.core.format import COMMON
+from linter.core.messages import tool_finding
 from linter.core.model import ParsedFile, Span
 from linter.core.rules import Rule, names_rule
 
@@ -201,23 +203,23 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
 def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]) -> list[Finding]:
     """DL002 for every directive token that suppressed nothing, counting only
     rules that ran on the directive's file (a disabled rule's suppression is fine)."""
-    meta = next((r for r in rules if r.id == "DL002"), None)
-    if meta is None:
-        return []
     unused: list[Finding] = []
     for here in by_file.values():
-        ran = [r for r in rules if r.target.format in ("any", here.parsed.format)]
+        ran = [r for r in rules if r.target.format in (COMMON, here.parsed.format)]
         for directive in here.directives:
             for token in directive.tokens or ("",):
                 if token in directive.used:
                     continue
                 if not any(r.matches(token) for r in ran) and token:
                     continue
-                unused.append(_unused_finding(meta, directive, token, here.parsed))
+                finding = _unused_finding(rules, directive, token, here.parsed)
+                if finding is None:
+                    return []  # DL002 is disabled
+                unused.append(finding)
     return unused
 
 
-def _unused_finding(meta: Rule, directive: Directive, token: str, parsed: ParsedFile) -> Finding:
+def _unused_finding(rules: list[Rule], directive: Directive, token: str, parsed: ParsedFile) -> Finding | None:
     what = f"'{token}'" if token else "every rule"
     where = {"inline": "comment", "file": "file-level comment", "annotation": "annotation"}[directive.kind]
     # Identity without a line number: the directive's own text (never the
@@ -225,12 +227,5 @@ def _unused_finding(meta: Rule, directive: Directive, token: str, parsed: Parsed
     lines = parsed.source.lines
     own_text = lines[directive.span.line - 1][directive.span.column - 1 :] if directive.span.line <= len(lines) else ""
     digest = hashlib.sha256(own_text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return Finding(
-        rule_id=meta.id,
-        rule_name=meta.name,
-        severity=meta.severity,
-        message=f"suppression {where} for {what} suppressed nothing; remove it",
-        span=directive.span,
-        logical=f"{directive.kind}/{token or '*'}/{digest}",
-        tags=tuple(meta.tags),
-    )
+    detail = f"suppression {where} for {what} suppressed nothing; remove it"
+    return tool_finding(rules, "DL002", detail, directive.span, f"{directive.kind}/{token or '*'}/{digest}")

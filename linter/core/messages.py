@@ -1,0 +1,61 @@
+"""Finding messages: a rule's template filled in, made safe to print.
+
+Every finding's message goes through `render_message`, and the tool's own
+findings (DL0xx) are built by `tool_finding` from their rule files in
+`rules/meta/`, so their severity, message and help are configurable like any
+rule's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from linter.core.findings import Finding, printable
+from linter.core.model import Span
+from linter.core.rules import Rule
+
+
+class _Vars(dict):  # type: ignore[type-arg]
+    """Message template variables; an unknown `{name}` stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render_message(template: str, variables: dict[str, Any]) -> str:
+    """The message, with control characters from the linted files escaped and
+    any provider-shaped credential redacted (a key pasted where a name goes
+    would otherwise reach a parse error's message)."""
+    try:
+        return printable(_mask_credentials(template.format_map(_Vars(variables))))
+    except (ValueError, IndexError, AttributeError):
+        return template
+
+
+def _mask_credentials(text: str) -> str:
+    from linter.formats.common.secrets import find_credentials, redact
+
+    end = len(text)
+    for match in reversed(find_credentials(text)):
+        if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
+            text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
+            end = match.start
+    return text
+
+
+def tool_finding(rules: Sequence[Rule], rule_id: str, detail: str, span: Span, logical: str, **variables: Any) -> Finding | None:
+    """A finding of one of the tool's own rules, as its rule file says (its
+    message template receives `detail`); None when the config disables it."""
+    rule = next((r for r in rules if r.id == rule_id), None)
+    if rule is None:
+        return None
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        severity=rule.severity,
+        message=render_message(rule.message, {"detail": detail, **variables}),
+        span=span,
+        logical=logical,
+        tags=tuple(rule.tags),
+    )
