@@ -54,3 +54,28 @@ def test_bad_example_fires_on_flagged_lines(rule: Rule, tmp_path: Path) -> None:
 def test_good_example_is_silent(rule: Rule, tmp_path: Path) -> None:
     result = lint_text(tmp_path, example_filename(rule), rule.help["good"], select=[rule.id])
     assert [f.message for f in result.shown if f.rule_id == rule.id] == []
+
+
+def test_rule_files_set_only_params_that_differ_from_the_checks_defaults() -> None:
+    """A Python check's param default is written once, in its typed params; a
+    rule file lists a param only to set another value (CH101-CH103 share one
+    check with different settings)."""
+    import dataclasses
+
+    from linter.core.check import params_type_of
+    from linter.core.rules import load_rules
+    from linter.formats import REGISTRY
+
+    repeated = []
+    for rule in load_rules():
+        params_type = params_type_of(rule, REGISTRY)
+        if params_type is None:
+            continue
+        for f in dataclasses.fields(params_type):
+            default = f.default if f.default is not dataclasses.MISSING else (
+                f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING)
+            value = rule.params.get(f.name, dataclasses.MISSING)
+            if value is not dataclasses.MISSING and (list(value) if isinstance(value, (list, tuple)) else value) == (
+                    list(default) if isinstance(default, (list, tuple)) else default):
+                repeated.append((rule.id, f.name))
+    assert repeated == []

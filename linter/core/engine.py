@@ -8,6 +8,7 @@ is `runner.py`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -52,6 +53,12 @@ class CompiledRule:
             check: PythonCheck = formats.python_check(fmt, rule.check_body)
             self.check = check.fn
             self.params = build_params(check.params, rule.params, f"{rule.source or rule.id}: params")
+        # Message templates may name any param; a Python check's defaults live
+        # in its typed params, so the values come from those, not the rule file.
+        self.message_params: dict[str, Any] = (
+            {f.name: getattr(self.params, f.name) for f in dataclasses.fields(self.params)}
+            if dataclasses.is_dataclass(self.params) else dict(rule.params)
+        )
 
     def run(
         self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None, budget: CheckBudget | None = None
@@ -75,8 +82,8 @@ class CompiledRule:
         rule = self.rule
         variables: dict[str, Any] = dict(subject.context)
         variables.update(violation.vars)
-        variables.setdefault("params", rule.params)
-        for key, value in rule.params.items():
+        variables.setdefault("params", self.message_params)
+        for key, value in self.message_params.items():
             variables.setdefault(key, value)
         logical = subject.logical + (f"/{violation.logical}" if violation.logical else "")
         extra: dict[str, Any] = {"scope": subject.scope} if subject.scope else {}
