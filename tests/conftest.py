@@ -17,7 +17,7 @@ from linter.formats import REGISTRY
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT / "examples"
 SHARED = PROJECT.parent / "shared"
-SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = PROJECT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"  # vendored: see its README
 
 _ALL_RULES: list[Rule] | None = None
 
