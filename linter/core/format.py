@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from linter.core.errors import UsageError
 
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from linter.core.subject import Selector
     from linter.core.suppress import Directive
     from linter.core.units import LintUnit
+
+T = TypeVar("T")
 
 COMMON = "any"  # the target format of rules that apply to every format (DL, SEC101)
 
@@ -162,17 +164,16 @@ class FormatRegistry:
         return any(fmt.wants_content(path) for fmt in self.formats)
 
     def selector(self, target: str, name: str) -> Selector:
-        table = {**self.common.selectors(), **self.target(target).selectors()}
-        try:
-            return table[name]
-        except KeyError:
-            known = ", ".join(sorted(table))
-            raise UsageError(f"unknown selector '{name}' for format '{target}' (known: {known})") from None
+        return _named("selector", name, target, {**self.common.selectors(), **self.target(target).selectors()})
 
     def python_check(self, target: str, name: str) -> PythonCheck:
-        table = {**self.common.checks(), **self.target(target).checks()}
-        try:
-            return table[name]
-        except KeyError:
-            known = ", ".join(sorted(table))
-            raise UsageError(f"unknown python check '{name}' for format '{target}' (known: {known})") from None
+        return _named("python check", name, target, {**self.common.checks(), **self.target(target).checks()})
+
+
+def _named(what: str, name: str, target: str, table: Mapping[str, T]) -> T:
+    """`table[name]`, or a usage error listing what the rule's format offers."""
+    try:
+        return table[name]
+    except KeyError:
+        known = ", ".join(sorted(table))
+        raise UsageError(f"unknown {what} '{name}' for format '{target}' (known: {known})") from None
