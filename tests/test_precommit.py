@@ -31,7 +31,6 @@ GIT_ENV = {
 }
 
 
-NGINX_PACK = (PROJECT / "linter" / "parsers" / "nginx.py").is_file()
 FRAME_OPTIONS = '    add_header X-Frame-Options "DENY" always;\n'
 NGINX_MAIN = f"""\
 events {{}}
@@ -90,7 +89,7 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     (user_repo / "supervisord.conf").write_text("[program:app]\ncommand=/srv/app/run\n", encoding="utf-8")
     # Two nginx trees whose conf.d/site.conf is the same fragment; only one
     # includer sends X-Frame-Options for it.
-    for tree, includer in (("edge", NGINX_MAIN), ("legacy", NGINX_MAIN.replace(FRAME_OPTIONS, ""))) if NGINX_PACK else ():
+    for tree, includer in (("edge", NGINX_MAIN), ("legacy", NGINX_MAIN.replace(FRAME_OPTIONS, ""))):
         (user_repo / tree / "nginx" / "conf.d").mkdir(parents=True)
         (user_repo / tree / "nginx" / "nginx.conf").write_text(includer, encoding="utf-8")
         (user_repo / tree / "nginx" / "conf.d" / "site.conf").write_text(NGINX_SITE, encoding="utf-8")
@@ -140,7 +139,6 @@ def test_hook_skips_files_it_does_not_select(hooks: tuple[Path, Path, Path]) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not NGINX_PACK, reason="the nginx pack is not here yet")
 def test_fragment_is_judged_with_its_includer(hooks: tuple[Path, Path, Path]) -> None:
     """pre-commit passes only the changed fragment; its includer on disk decides."""
     provided = run_hook(hooks, "deploylint", "--files", "edge/nginx/conf.d/site.conf")
