@@ -1,9 +1,8 @@
 """Which files to lint, and in which format.
 
 Each format tells its files by name first and content second (`Format.detect`,
-asked in the registry's order). Unknown
-files are skipped silently; a file named explicitly whose format cannot be
-told is reported by the caller.
+asked in the registry's order). Unknown files are skipped silently; a file
+named explicitly whose format cannot be told is reported by the caller.
 """
 
 from __future__ import annotations
