@@ -71,6 +71,11 @@ def test_custom_rules_run_from_the_command_line_and_from_config(project: Path, c
         (GOOD_RULE.replace("present: true}", "present: true, matches: '(unclosed'}"),
          ["r.yaml:8: check.assert.0.matches: invalid regex: missing ) at position 9"]),
         (GOOD_RULE.replace("select: objects", "select: pods"), ["r.yaml:5: unknown selector 'pods' for format 'kubernetes' (known: containers, objects, pod-specs"]),
+        (GOOD_RULE.replace("  assert:\n    - {path: \"metadata.labels[example.com/team]\", present: true}", "  python: image-mutable-tag"),
+         ["r.yaml:7: check 'image-mutable-tag' takes ContainerOwner subjects, but `select: objects` yields K8sObject "
+          "(selectors it can check: containers)"]),
+        (GOOD_RULE.replace("format: kubernetes, select: objects", "format: nginx, select: servers"),
+         ["r.yaml:7: assert checks read a node, and `select: servers` yields subjects without one: use a python check"]),
         (GOOD_RULE.replace("  # flagged", ""), []),
         (GOOD_RULE.replace("{name: app}  # flagged", "{name: app, labels: {example.com/team: core}}  # flagged"),
          ["r.yaml:12: help.bad: the bad example does not fire the rule"]),
@@ -140,3 +145,30 @@ def test_a_rules_dir_that_is_a_file_is_named_as_such(project: Path, capsys: pyte
 def test_a_rule_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "r.yaml").write_bytes(GOOD_RULE.replace("Objects carry", "Objects \xff carry").encode("latin-1"))
     assert validate_rules_dir(tmp_path) == [f"{tmp_path.as_posix()}/r.yaml:3: not valid UTF-8 (byte 0xFF); save the file as UTF-8"]
+
+
+def test_a_user_rule_pairing_a_check_with_a_selector_of_another_type_stops_every_run(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused when rules load, not when a unit of its format shows up: a rule
+    that could never fire must not pass silently on a tree without nginx."""
+    rule = GOOD_RULE.replace("format: kubernetes, select: objects", "format: nginx, select: servers")
+    rule = rule.replace("  assert:\n    - {path: \"metadata.labels[example.com/team]\", present: true}", "  python: tls-ciphers")
+    write(project, "rules/r.yaml", rule)
+    write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, out, err = run_cli(capsys, project, "--rules-dir", "rules", "app.yaml")
+    assert (code, out) == (2, "")
+    assert err == ("deploylint: error: rules/r.yaml: check 'tls-ciphers' takes DirectiveGroup or MissingSetting subjects, "
+                   "but `select: servers` yields BlockGroup (selectors it can check: directives, settings) "
+                   "(`deploylint validate-rules` names the line)\n")
+
+
+def test_a_rules_dir_named_in_the_config_and_on_the_command_line_is_read_once(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project, "rules/r.yaml", GOOD_RULE)
+    write(project, ".deploylint.yaml", "rules_dirs: [rules]\n")
+    write(project, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n")
+    code, out, err = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME101", "cm.yaml")
+    assert (code, err) == (1, "")
+    assert out.startswith("cm.yaml:3:1: ACME101 ConfigMap/app: label example.com/team")

@@ -16,6 +16,7 @@ import linter.core.budget
 import linter.formats.kubernetes.checks
 from linter.core.check import PythonCheck, Violation
 from linter.core.subject import Subject
+from linter.formats.kubernetes.selectors import ContainerOwner
 
 # One K8S501 finding (mutable tag) at 6:24, and nothing else with --select K8S501.
 INTACT = 'apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - {name: c, image: "nginx:latest"}\n'
@@ -193,7 +194,7 @@ def test_time_budget_stops_checks_on_one_file_only(
             yield Violation(subject.node.anchor_span)  # type: ignore[union-attr]
 
     monkeypatch.setattr(linter.core.budget, "monotonic", clock)
-    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "test-slow", PythonCheck(slow))
+    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "test-slow", PythonCheck(slow, takes=(ContainerOwner,)))
     write(tmp_path, "rules/AAA901-slow-check.yaml", SLOW_RULE)
     limited(tmp_path, max_seconds_per_file=60)
     slow_pod = INTACT.replace("name: ok", "name: slow").replace("- {name: c,", "- {name: slow-a,")

@@ -6,6 +6,7 @@ run itself cannot go on, with one line on stderr."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ import linter.formats.env.parser
 import linter.formats.kubernetes.checks
 import linter.formats.nginx.includes
 import linter.report.sarif
-from linter.core.check import PythonCheck, Violation
+from linter.core.check import Violation
 from linter.core.subject import Subject
 
 BROKEN = {
@@ -177,8 +178,8 @@ def log_path(message: str) -> Path:
 def test_a_failing_check_becomes_dl006_for_that_rule_and_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, private_tmp: Path
 ) -> None:
-    params = linter.formats.kubernetes.checks.CHECKS["image-mutable-tag"].params
-    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "image-mutable-tag", PythonCheck(failing_check, params))
+    check = linter.formats.kubernetes.checks.CHECKS["image-mutable-tag"]
+    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "image-mutable-tag", dataclasses.replace(check, fn=failing_check))
     project = tmp_path / "project"
     write(project, "victim.yaml", VICTIM)
     write(project, "other.yaml", VICTIM.replace("name: victim", "name: fine").replace("name: p}", "name: q}"))
@@ -202,8 +203,8 @@ def test_tool_findings_take_their_severity_from_the_config(
 ) -> None:
     """DL006 (and every DL rule) is built from its rule file, so the config's
     severity applies: a run that fails only on warnings then passes."""
-    params = linter.formats.kubernetes.checks.CHECKS["image-mutable-tag"].params
-    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "image-mutable-tag", PythonCheck(failing_check, params))
+    check = linter.formats.kubernetes.checks.CHECKS["image-mutable-tag"]
+    monkeypatch.setitem(linter.formats.kubernetes.checks.CHECKS, "image-mutable-tag", dataclasses.replace(check, fn=failing_check))
     project = tmp_path / "project"
     write(project, "victim.yaml", VICTIM)
     write(project, ".deploylint.yaml", "rules:\n  DL006: {severity: warning}\n  DL002: {severity: error}\n")

@@ -4,14 +4,17 @@ text is the rule's documentation, so docs cannot drift from behaviour."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import all_rules, lint_text
+from conftest import EXAMPLES, all_rules, lint_paths, lint_text
 
 from linter.config.rule_examples import example_filename, flagged_lines
 from linter.core.resources import rules_dir
 from linter.core.rules import Rule, validate_rule_data
+from linter.core.subject import Selector, Subject
+from linter.formats import REGISTRY
 
 EXAMPLE_RULES = [r for r in all_rules() if r.help.get("bad") or r.help.get("good")]
 
@@ -79,3 +82,37 @@ def test_rule_files_set_only_params_that_differ_from_the_checks_defaults() -> No
                     list(default) if isinstance(default, (list, tuple)) else default):
                 repeated.append((rule.id, f.name))
     assert repeated == []
+
+
+def test_every_selector_yields_the_data_types_it_declares(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The typed seam holds at run time: over every rule's examples and the
+    bundled examples, each subject's `data` is one of its selector's declared
+    types, and it has a node exactly when the selector says so (what rule
+    loading relies on to refuse a check of another type)."""
+    wrong: list[str] = []
+    walked: set[str] = set()
+    original = Selector.__call__
+
+    def checked(self: Selector, *args: object) -> Iterator[Subject]:
+        for subject in original(self, *args):  # type: ignore[arg-type]
+            walked.add(self.walk.__qualname__)
+            if not isinstance(subject.data, self.yields) or (subject.node is not None) != self.nodes:
+                wrong.append(f"{self.walk.__qualname__}: {type(subject.data).__name__}, node {subject.node is not None}")
+            yield subject
+
+    monkeypatch.setattr(Selector, "__call__", checked)
+    for rule in EXAMPLE_RULES:
+        for field in ("bad", "good"):
+            if rule.help.get(field):
+                lint_text(tmp_path / f"{rule.id}-{field}", example_filename(rule), rule.help[field], select=[rule.id])
+    lint_paths([EXAMPLES], EXAMPLES.parent)
+    assert wrong == []
+    used = {REGISTRY.selector(r.target.format, r.target.select).walk.__qualname__ for r in all_rules()}
+    assert used <= walked  # every selector a built-in rule names was exercised
+
+
+def test_every_built_in_rule_pairs_a_check_with_a_selector_it_can_take() -> None:
+    from linter.core.engine import CompiledRule
+
+    for rule in all_rules():
+        CompiledRule(rule, REGISTRY)  # raises UsageError on a mismatch

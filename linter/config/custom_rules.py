@@ -102,7 +102,12 @@ def _check_compiles(rule: Rule, data: dict[str, Any], found: _Problems) -> None:
         CompiledRule(rule, REGISTRY)
     except UsageError as exc:
         message = str(exc).removeprefix(rule.source + ": ")
-        field = "params" if "param" in message and "params" in data else "target" if "selector" in message else "check"
+        if "param" in message and "params" in data:
+            field = "params"
+        elif message.startswith("check '") or "selector" not in message:
+            field = "check"
+        else:
+            field = "target"
         found.add([field], message, label=False)
 
 

@@ -19,9 +19,10 @@ from linter.config.file import has_config
 from linter.config.rules import Config, load_config, rule_overrides, select_rules
 from linter.core.baseline import read_baseline
 from linter.core.discover import DEFAULT_EXCLUDES
-from linter.core.engine import finding_order
+from linter.core.engine import CompiledRule, finding_order
+from linter.core.errors import UsageError
 from linter.core.lint import run
-from linter.core.rules import load_rules
+from linter.core.rules import Rule, load_rules
 from linter.core.run_types import RunResult, Settings
 from linter.core.workspace import Limits
 from linter.formats import REGISTRY
@@ -57,8 +58,21 @@ def root_relative(glob: str, root: Path) -> str:
     return glob.removeprefix(root.absolute().as_posix().rstrip("/") + "/")
 
 
+def refuse_uncompilable(rules: list[Rule]) -> None:
+    """A user rule whose selector or check is unknown, or whose check cannot
+    take what its selector yields, stops the run when rules load, whatever
+    files the run meets (built-in rules are checked by the test suite)."""
+    for rule in rules:
+        if not rule.builtin:
+            try:
+                CompiledRule(rule, REGISTRY)
+            except UsageError as exc:
+                raise UsageError(f"{exc} (`deploylint validate-rules` names the line)") from None
+
+
 def build_settings(config: Config, options: Options) -> Settings:
     rules = load_rules([*config.rules_dirs, *options.rules_dirs])
+    refuse_uncompilable(rules)
     overrides = rule_overrides(config, rules)
     enabled = select_rules(rules, options.select, options.ignore, overrides)
     ignores = {

@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
 from linter.core.model import Span
-from linter.core.subject import Subject
+from linter.core.subject import Selector, Subject
 
 if TYPE_CHECKING:
     from linter.core.format import FormatRegistry
@@ -46,8 +46,36 @@ CheckFn = Callable[[Subject, Any], Iterable[Violation]]
 
 @dataclass(frozen=True, slots=True)
 class PythonCheck:
+    """A named check function, its typed params, and the types of subject
+    `data` it takes (see `Selector.yields`)."""
+
     fn: CheckFn
     params: type = NoParams  # a dataclass: its fields are the typed params with defaults
+    takes: tuple[type, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.takes:
+            raise TypeError(f"check {self.fn.__name__} must declare the types of subject data it takes")
+
+    def can_take(self, selector: Selector) -> bool:
+        return all(issubclass(t, self.takes) for t in selector.yields)
+
+    def refusal(self, name: str, select: str, selectors: Mapping[str, Selector]) -> str | None:
+        """Why this check cannot run on what `select` yields (None when it
+        can), naming the selectors it can run on."""
+        selector = selectors[select]
+        if self.can_take(selector):
+            return None
+        untaken = tuple(t for t in selector.yields if not issubclass(t, self.takes))
+        fitting = ", ".join(sorted(n for n, s in selectors.items() if self.can_take(s))) or "none"
+        return (
+            f"check '{name}' takes {_type_names(self.takes)} subjects, but `select: {select}` "
+            f"yields {_type_names(untaken)} (selectors it can check: {fitting})"
+        )
+
+
+def _type_names(types_: tuple[type, ...]) -> str:
+    return " or ".join(t.__name__ for t in types_)
 
 
 def params_type_of(rule: Rule, formats: FormatRegistry) -> type | None:

@@ -37,10 +37,19 @@ class CompiledRule:
         if rule.target.select == "problems":
             options["rule_id"] = rule.id
         self.options = options
-        self.selector = formats.selector(fmt, rule.target.select)
+        where = rule.source or rule.id
+        try:
+            self.selector = formats.selector(fmt, rule.target.select)
+        except UsageError as exc:
+            raise UsageError(f"{where}: {exc}") from None
         # Rules with the same selector and options share its subjects within a unit.
         self.subjects_key = (fmt, rule.target.select, repr(sorted(options.items())))
         self.params: Any = rule.params
+        if rule.check_kind != "python" and not self.selector.nodes:
+            raise UsageError(
+                f"{where}: {rule.check_kind} checks read a node, "
+                f"and `select: {rule.target.select}` yields subjects without one: use a python check"
+            )
         if rule.check_kind == "schema":
             from linter.core.checks.schema import SchemaCheck
 
@@ -50,9 +59,15 @@ class CompiledRule:
 
             self.check = AssertCheck(rule.check_body)
         else:
-            check: PythonCheck = formats.python_check(fmt, rule.check_body)
+            try:
+                check: PythonCheck = formats.python_check(fmt, rule.check_body)
+            except UsageError as exc:
+                raise UsageError(f"{where}: {exc}") from None
+            refusal = check.refusal(rule.check_body, rule.target.select, formats.selectors(fmt))
+            if refusal:
+                raise UsageError(f"{where}: {refusal}")
             self.check = check.fn
-            self.params = build_params(check.params, rule.params, f"{rule.source or rule.id}: params")
+            self.params = build_params(check.params, rule.params, f"{where}: params")
         # Message templates may name any param; a Python check's defaults live
         # in its typed params, so the values come from those, not the rule file.
         self.message_params: dict[str, Any] = (

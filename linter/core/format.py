@@ -163,8 +163,12 @@ class FormatRegistry:
     def wants_content(self, path: Path) -> bool:
         return any(fmt.wants_content(path) for fmt in self.formats)
 
+    def selectors(self, target: str) -> Mapping[str, Selector]:
+        """The selectors a rule of that target format may name."""
+        return {**self.common.selectors(), **self.target(target).selectors()}
+
     def selector(self, target: str, name: str) -> Selector:
-        return _named("selector", name, target, {**self.common.selectors(), **self.target(target).selectors()})
+        return _named("selector", name, target, self.selectors(target))
 
     def python_check(self, target: str, name: str) -> PythonCheck:
         return _named("python check", name, target, {**self.common.checks(), **self.target(target).checks()})

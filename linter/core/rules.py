@@ -144,7 +144,9 @@ def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
     for path, data in zip(paths, builtin_rule_data(paths, read_rule_file)):
         rule = rule_from_data(data, str(path), builtin=True)
         rules[rule.id] = rule
-    for directory in extra_dirs or []:
+    # A directory named twice (config and --rules-dir) is read once.
+    named = {d.resolve(): d for d in reversed(extra_dirs or [])}
+    for directory in reversed(named.values()):
         for path in rule_files(directory):
             rule = load_rule_file(path, builtin=False, validate=True)
             if rule.id in rules:

@@ -37,4 +37,23 @@ class Subject:
         return self.node.anchor_span
 
 
-Selector = Callable[["LintUnit", dict[str, Any], "RunContext"], Iterator[Subject]]
+SelectorFn = Callable[["LintUnit", dict[str, Any], "RunContext"], Iterator[Subject]]
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """A named walk over a lint unit, and what its subjects carry: the types
+    of their `data` (a Python check names the types it takes, and a rule that
+    pairs a check with a selector of other types is refused when it loads),
+    and whether each has a model node (schema and assert checks read one)."""
+
+    walk: SelectorFn
+    yields: tuple[type, ...]
+    nodes: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.yields:
+            raise TypeError(f"selector {self.walk.__name__} must declare the types of data it yields")
+
+    def __call__(self, unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+        return self.walk(unit, options, ctx)

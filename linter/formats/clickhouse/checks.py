@@ -417,16 +417,16 @@ def log_retention(subject: Subject, params: LogRetentionParams) -> Iterator[Viol
 
 
 CHECKS = {
-    "profile-setting": PythonCheck(reported(profile_setting), ProfileSettingParams),
-    "server-profile-setting": PythonCheck(reported(server_profile_setting), ServerProfileSettingParams),
-    "user-without-password": PythonCheck(reported(user_without_password)),
-    "plaintext-password": PythonCheck(reported(plaintext_password)),
-    "open-network": PythonCheck(reported(open_network)),
-    "access-management": PythonCheck(reported(access_management)),
-    "plaintext-ports": PythonCheck(reported(plaintext_ports), PlaintextPortsParams),
-    "tls-protocols": PythonCheck(reported(tls_protocols)),
-    "tls-verification": PythonCheck(reported(tls_verification), TlsVerificationParams),
-    "keeper-quorum": PythonCheck(reported(keeper_quorum), KeeperQuorumParams),
-    "interserver-credentials": PythonCheck(reported(interserver_credentials)),
-    "log-retention": PythonCheck(reported(log_retention), LogRetentionParams),
+    "profile-setting": PythonCheck(reported(profile_setting), ProfileSettingParams, takes=(ClickHouseConfig,)),
+    "server-profile-setting": PythonCheck(reported(server_profile_setting), ServerProfileSettingParams, takes=(ClickHouseConfig,)),
+    "user-without-password": PythonCheck(reported(user_without_password), takes=(ClickHouseConfig,)),
+    "plaintext-password": PythonCheck(reported(plaintext_password), takes=(Credential,)),
+    "open-network": PythonCheck(reported(open_network), takes=(ClickHouseConfig,)),
+    "access-management": PythonCheck(reported(access_management), takes=(ClickHouseConfig,)),
+    "plaintext-ports": PythonCheck(reported(plaintext_ports), PlaintextPortsParams, takes=(ClickHouseConfig,)),
+    "tls-protocols": PythonCheck(reported(tls_protocols), takes=(ClickHouseConfig,)),
+    "tls-verification": PythonCheck(reported(tls_verification), TlsVerificationParams, takes=(ClickHouseConfig,)),
+    "keeper-quorum": PythonCheck(reported(keeper_quorum), KeeperQuorumParams, takes=(ClickHouseConfig,)),
+    "interserver-credentials": PythonCheck(reported(interserver_credentials), takes=(ClickHouseConfig,)),
+    "log-retention": PythonCheck(reported(log_retention), LogRetentionParams, takes=(ClickHouseConfig,)),
 }

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
-from linter.core.subject import Subject
+from linter.core.subject import Selector, Subject
 from linter.formats.clickhouse.parser import ClickHouseConfig
 
 if TYPE_CHECKING:
@@ -259,8 +259,8 @@ def credentials(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Ite
 
 
 SELECTORS = {
-    "server": server,
-    "users-config": users_config,
-    "users": users,
-    "credentials": credentials,
+    "server": Selector(server, yields=(ClickHouseConfig,)),
+    "users-config": Selector(users_config, yields=(ClickHouseConfig,)),
+    "users": Selector(users, yields=(ClickHouseConfig,)),
+    "credentials": Selector(credentials, yields=(Credential,)),
 }

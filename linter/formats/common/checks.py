@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
+from linter.core.model import ParseProblem, SourceFile
 from linter.core.subject import Subject
 from linter.formats.common.credentials import known_credential
 
@@ -16,6 +17,6 @@ def report_problem(subject: Subject, params: Any) -> Iterator[Violation]:
 
 
 CHECKS = {
-    "known-credential": PythonCheck(known_credential),
-    "report-problem": PythonCheck(report_problem),
+    "known-credential": PythonCheck(known_credential, takes=(SourceFile,)),
+    "report-problem": PythonCheck(report_problem, takes=(ParseProblem,)),
 }

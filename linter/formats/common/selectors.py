@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
-from linter.core.subject import Subject
+from linter.core.model import MappingNode, Node, ParseProblem, ScalarNode, SequenceNode, SourceFile
+from linter.core.subject import Selector, Subject
 
 if TYPE_CHECKING:
     from linter.core.run_types import RunContext
@@ -19,7 +19,7 @@ def problems(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
     for parsed in unit.files:
         for problem in parsed.problems:
             if problem.rule_id == rule_id:
-                yield Subject(None, {"detail": problem.message}, problem.logical or f"{problem.span.line}", span=problem.span)
+                yield Subject(None, {"detail": problem.message}, problem.logical or f"{problem.span.line}", span=problem.span, data=problem)
 
 
 def scalars(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
@@ -46,6 +46,6 @@ def scalars(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterato
 
 
 SELECTORS = {
-    "problems": problems,
-    "scalars": scalars,
+    "problems": Selector(problems, yields=(ParseProblem,), nodes=False),
+    "scalars": Selector(scalars, yields=(SourceFile,)),
 }

@@ -185,11 +185,11 @@ def duplicate_key(subject: Subject, params: Any) -> Iterator[Violation]:
 
 
 CHECKS = {
-    "placeholder-secret": PythonCheck(placeholder_secret),
-    "weak-secret": PythonCheck(weak_secret, StrengthParams),
-    "credentials-in-url": PythonCheck(credentials_in_url),
-    "plaintext-connection": PythonCheck(plaintext_connection, ConnectionParams),
-    "debug-in-production": PythonCheck(debug_in_production, DebugParams),
-    "real-secret-in-template": PythonCheck(real_secret_in_template, TemplateParams),
-    "duplicate-key": PythonCheck(duplicate_key),
+    "placeholder-secret": PythonCheck(placeholder_secret, takes=(EnvBinding,)),
+    "weak-secret": PythonCheck(weak_secret, StrengthParams, takes=(EnvBinding,)),
+    "credentials-in-url": PythonCheck(credentials_in_url, takes=(EnvBinding,)),
+    "plaintext-connection": PythonCheck(plaintext_connection, ConnectionParams, takes=(EnvBinding,)),
+    "debug-in-production": PythonCheck(debug_in_production, DebugParams, takes=(EnvBinding,)),
+    "real-secret-in-template": PythonCheck(real_secret_in_template, TemplateParams, takes=(EnvBinding,)),
+    "duplicate-key": PythonCheck(duplicate_key, takes=(EnvBinding,)),
 }

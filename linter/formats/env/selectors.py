@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from linter.core.model import ScalarNode
-from linter.core.subject import Subject
+from linter.core.subject import Selector, Subject
 from linter.formats.env.parser import EnvFile
 
 if TYPE_CHECKING:
@@ -74,6 +74,6 @@ def bindings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
 
 
 SELECTORS = {
-    "files": files,
-    "bindings": bindings,
+    "files": Selector(files, yields=(EnvFile,)),
+    "bindings": Selector(bindings, yields=(EnvBinding,)),
 }

@@ -12,9 +12,10 @@ from linter.core.findings import Severity
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.kubernetes.imageref import parse_image
+from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
-from linter.formats.kubernetes.selectors import ContainerOwner
+from linter.formats.kubernetes.selectors import ContainerOwner, PodSpec
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
@@ -359,17 +360,17 @@ def rbac_wildcard(subject: Subject, params: object) -> Iterator[Violation]:
 
 
 CHECKS = {
-    "request-exceeds-limit": PythonCheck(request_exceeds_limit),
-    "probe-port-unknown": PythonCheck(probe_port_unknown),
-    "probes-identical": PythonCheck(probes_identical),
-    "hpa-min-replicas": PythonCheck(hpa_min_replicas, MinReplicasParams),
-    "single-replica": PythonCheck(single_replica, SingleReplicaParams),
-    "run-as-non-root": PythonCheck(run_as_non_root),
-    "dangerous-capabilities": PythonCheck(dangerous_capabilities, CapabilityParams),
-    "host-path-volume": PythonCheck(host_path_volume, HostPathParams),
-    "image-mutable-tag": PythonCheck(image_mutable_tag, ImageTagParams),
-    "ingress-tls-hosts": PythonCheck(ingress_tls_hosts),
-    "ingress-cert-issuer": PythonCheck(ingress_cert_issuer, CertIssuerParams),
-    "rbac-wildcard": PythonCheck(rbac_wildcard),
+    "request-exceeds-limit": PythonCheck(request_exceeds_limit, takes=(ContainerOwner,)),
+    "probe-port-unknown": PythonCheck(probe_port_unknown, takes=(ContainerOwner,)),
+    "probes-identical": PythonCheck(probes_identical, takes=(ContainerOwner,)),
+    "hpa-min-replicas": PythonCheck(hpa_min_replicas, MinReplicasParams, takes=(K8sObject,)),
+    "single-replica": PythonCheck(single_replica, SingleReplicaParams, takes=(K8sObject,)),
+    "run-as-non-root": PythonCheck(run_as_non_root, takes=(ContainerOwner,)),
+    "dangerous-capabilities": PythonCheck(dangerous_capabilities, CapabilityParams, takes=(ContainerOwner,)),
+    "host-path-volume": PythonCheck(host_path_volume, HostPathParams, takes=(PodSpec,)),
+    "image-mutable-tag": PythonCheck(image_mutable_tag, ImageTagParams, takes=(ContainerOwner,)),
+    "ingress-tls-hosts": PythonCheck(ingress_tls_hosts, takes=(K8sObject,)),
+    "ingress-cert-issuer": PythonCheck(ingress_cert_issuer, CertIssuerParams, takes=(K8sObject,)),
+    "rbac-wildcard": PythonCheck(rbac_wildcard, takes=(K8sObject,)),
     **SECRET_CHECKS,
 }

@@ -11,6 +11,8 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.model import MappingNode, ScalarNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.common.secrets import ValueKind, classify, find_credentials, parse_url, redact
+from linter.formats.kubernetes.parser import K8sObject
+from linter.formats.kubernetes.selectors import ContainerOwner
 
 
 def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
@@ -93,7 +95,7 @@ def _literal_entry(value: Any) -> bool:
 
 
 SECRET_CHECKS = {
-    "env-literal-secret": PythonCheck(env_literal_secret),
-    "configmap-secret": PythonCheck(configmap_secret),
-    "plaintext-secret-object": PythonCheck(plaintext_secret_object),
+    "env-literal-secret": PythonCheck(env_literal_secret, takes=(ContainerOwner,)),
+    "configmap-secret": PythonCheck(configmap_secret, takes=(K8sObject,)),
+    "plaintext-secret-object": PythonCheck(plaintext_secret_object, takes=(K8sObject,)),
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from linter.core.model import MappingNode, ScalarNode
-from linter.core.subject import Subject
+from linter.core.subject import Selector, Subject
 from linter.formats.kubernetes.parser import K8sObject
 
 if TYPE_CHECKING:
@@ -29,6 +29,15 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
+
+
+@dataclass(frozen=True, slots=True)
+class PodSpec:
+    """A `pod-specs` subject's `data`: the workload and its pod spec (the
+    subject's node)."""
+
+    obj: K8sObject
+    spec: MappingNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +89,7 @@ def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Itera
             continue
         spec = obj.node.path(*path)
         if isinstance(spec, MappingNode):
-            yield Subject(spec, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
+            yield Subject(spec, _object_context(obj), obj.ref, data=PodSpec(obj, spec), scope=_scope(obj))
 
 
 def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
@@ -92,9 +101,9 @@ def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iter
     init = options.get("init", "include")
     lists = {"include": ("initContainers", "containers"), "exclude": ("containers",), "only": ("initContainers",)}[init]
     for pod in pod_specs(unit, options, ctx):
-        assert isinstance(pod.node, MappingNode)
+        spec: PodSpec = pod.data
         for field_name in lists:
-            items = pod.node.sequence(field_name)
+            items = spec.spec.sequence(field_name)
             if items is None:
                 continue
             for index, container in enumerate(items):
@@ -103,7 +112,7 @@ def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iter
                 name = container.text("name") or f"#{index}"
                 context = dict(pod.context, name=name, container_type=field_name[:-1])
                 scope = dict(pod.scope, container=name)
-                owner = ContainerOwner(pod.data, pod.node)
+                owner = ContainerOwner(spec.obj, spec.spec)
                 yield Subject(container, context, f"{pod.logical}/{field_name}/{name}", data=owner, scope=scope)
 
 
@@ -153,8 +162,8 @@ def unscaled_workloads(unit: LintUnit, options: dict[str, Any], ctx: RunContext)
 
 
 SELECTORS = {
-    "objects": objects,
-    "pod-specs": pod_specs,
-    "containers": containers,
-    "unscaled-workloads": unscaled_workloads,
+    "objects": Selector(objects, yields=(K8sObject,)),
+    "pod-specs": Selector(pod_specs, yields=(PodSpec,)),
+    "containers": Selector(containers, yields=(ContainerOwner,)),
+    "unscaled-workloads": Selector(unscaled_workloads, yields=(K8sObject,)),
 }

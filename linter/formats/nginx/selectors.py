@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from linter.core.model import Span
-from linter.core.subject import Subject
+from linter.core.subject import Selector, Subject
 from linter.formats.nginx.effective import (
     HANDLERS,
     NESTED,
@@ -258,13 +258,13 @@ def include_problems(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -
 
 
 SELECTORS = {
-    "directives": directives,
-    "security-headers": security_headers,
-    "settings": settings,
-    "servers": servers,
-    "tls-servers": tls_servers,
-    "proxied-locations": proxied_locations,
-    "include-problems": include_problems,
+    "directives": Selector(directives, yields=(DirectiveGroup,), nodes=False),
+    "security-headers": Selector(security_headers, yields=(BlockGroup, DirectiveGroup), nodes=False),
+    "settings": Selector(settings, yields=(DirectiveGroup, MissingSetting), nodes=False),
+    "servers": Selector(servers, yields=(BlockGroup,), nodes=False),
+    "tls-servers": Selector(tls_servers, yields=(BlockGroup,), nodes=False),
+    "proxied-locations": Selector(proxied_locations, yields=(BlockGroup, DirectiveGroup), nodes=False),
+    "include-problems": Selector(include_problems, yields=(IncludeProblem,), nodes=False),
 }
 
 __all__ = ["SELECTORS", "BlockGroup", "DirectiveGroup", "IncludeProblem", "MissingSetting"]
