@@ -236,6 +236,31 @@ def write_output(text: str, output: str | None) -> None:
     write_atomically(Path(output), text)
 
 
+@cli.command("render", short_help="Print what the rules see for a Kustomize overlay.")
+@click.argument("path", type=click.Path(exists=True))
+def render_command(path: str) -> None:
+    """Print the objects deploylint builds from PATH (a directory holding a
+    kustomization, or the file), as YAML; secret values are never printed.
+    Problems that stopped the build go to stderr (exit 1)."""
+    sys.exit(_guarded(lambda: _render(Path(path))))
+
+
+def _render(path: Path) -> int:
+    from linter.core.loader import Loader
+    from linter.core.workspace import Workspace
+
+    loader = Loader(Workspace(scan_root([str(path)])), REGISTRY)
+    for fmt in REGISTRY:
+        rendered = fmt.render(path, loader)
+        if rendered is not None:
+            text, problems = rendered
+            sys.stdout.write(text)
+            for problem in problems:
+                click.echo(f"{problem.span.file}:{problem.span.line}:{problem.span.column}: {problem.rule_id} {problem.message}", err=True)
+            return EXIT_FINDINGS if problems else EXIT_CLEAN
+    raise UsageError(f"{path}: nothing to render (a directory holding a kustomization.yaml, or the file)")
+
+
 @cli.command("merge-sarif", short_help="Merge the SARIF files of `--shard` runs.")
 @click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))

@@ -145,8 +145,10 @@ def evaluate(
     compiled: dict[str, CompiledRule] = {}
     budget = CheckBudget((limits or Limits()).max_seconds_per_file)
     log = log or ErrorLog()
+    shared: set[tuple[str, Span]] = set()  # (rule, place) of findings made by units with `reports_on`
     for unit in units:
         subjects: dict[Any, list[Subject]] = {}
+        first = len(findings)
         for rule in rules:
             if rule.target.format not in (COMMON, unit.format):
                 continue
@@ -164,9 +166,25 @@ def evaluate(
                 error = internal_error_finding(rules, rule, unit, exc, log)
                 if error is not None:
                     findings.append(error)
+        if unit.reports_on is not None:
+            findings[first:] = _first_of_shared(findings[first:], unit.reports_on, shared)
         if progress is not None:
             progress("checked", 1)
     return findings + budget.findings(rules)
+
+
+def _first_of_shared(found: list[Finding], reports_on: frozenset[str], shared: set[tuple[str, Span]]) -> list[Finding]:
+    """A shared unit's findings on its own files that no earlier shared unit
+    made (the tool's own DL findings, such as an internal error, are kept
+    wherever they point)."""
+    kept = []
+    for finding in found:
+        place = (finding.rule_id, finding.span)
+        ours = finding.span.file in reports_on or finding.rule_id.startswith("DL")
+        if ours and place not in shared:
+            shared.add(place)
+            kept.append(finding)
+    return kept
 
 
 def finding_order(finding: Finding) -> tuple[Any, ...]:

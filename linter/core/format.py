@@ -24,7 +24,7 @@ from linter.core.errors import UsageError
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
     from linter.core.loader import Loader
-    from linter.core.model import ParsedFile, SourceFile
+    from linter.core.model import ParsedFile, ParseProblem, SourceFile
     from linter.core.subject import Selector
     from linter.core.suppress import Directive
     from linter.core.units import LintUnit
@@ -113,6 +113,13 @@ class Format:
     def context_units(self, source: SourceFile, loader: Loader) -> list[LintUnit]:
         """Units holding only the context objects of a file linted elsewhere."""
         return []
+
+    # --- rendering ----------------------------------------------------------
+    def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
+        """What this format builds from `path` before linting (a Kustomize
+        build), as text, with the problems that stopped it; None when `path`
+        is nothing this format builds."""
+        return None
 
 
 class FormatRegistry:

@@ -21,6 +21,10 @@ class LintUnit:
     files: list[ParsedFile]
     model: Any = None  # format-specific view (k8s objects, nginx effective config, ...)
     meta: dict[str, Any] = field(default_factory=dict)
+    # A unit built from files that other units share (a Kustomize base under
+    # several overlays) reports only on these files, and a finding another
+    # such unit already made at the same place is made once.
+    reports_on: frozenset[str] | None = None
 
     @property
     def main(self) -> ParsedFile:

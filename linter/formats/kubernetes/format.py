@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from linter.core.format import ContextNeed, Format
 from linter.formats.kubernetes.detect import MANIFEST_SUFFIXES, in_helm_templates, is_manifest
+from linter.formats.kubernetes.kustomize.files import is_kustomization
 
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
     from linter.core.loader import Loader
-    from linter.core.model import ParsedFile, SourceFile
+    from linter.core.model import ParsedFile, ParseProblem, SourceFile
     from linter.core.subject import Selector
     from linter.core.suppress import Directive
     from linter.core.units import LintUnit
@@ -27,6 +28,9 @@ class Kubernetes(Format):
     # K8S302: is the workload the target of an autoscaler anywhere in the run?
     context = ContextNeed(selectors=("unscaled-workloads",))
 
+    def claims_by_name(self, path: Path) -> bool:
+        return is_kustomization(path)
+
     def wants_content(self, path: Path) -> bool:
         return path.name.lower().endswith(MANIFEST_SUFFIXES)
 
@@ -37,6 +41,11 @@ class Kubernetes(Format):
         from linter.formats.kubernetes.parser import parse
 
         return parse(source, loader)
+
+    def build_units(self, files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
+        from linter.formats.kubernetes.kustomize.units import kubernetes_units
+
+        return kubernetes_units(files, loader)
 
     def selectors(self) -> Mapping[str, Selector]:
         from linter.formats.kubernetes.selectors import SELECTORS
@@ -57,3 +66,9 @@ class Kubernetes(Format):
         from linter.formats.kubernetes.context import autoscaler_units
 
         return autoscaler_units(source, loader)
+
+    def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
+        from linter.formats.kubernetes.kustomize.render import build_target, render_build
+
+        target = build_target(path)
+        return render_build(target, loader) if target is not None else None

@@ -33,13 +33,14 @@ class K8sObject:
         return node if isinstance(node, MappingNode) else None
 
 
-def _objects(node: MappingNode, out: list[K8sObject]) -> None:
+def objects_of(node: MappingNode, out: list[K8sObject]) -> None:
+    """The objects a mapping holds (itself, or the items of a `kind: *List`), appended to `out`."""
     kind = node.text("kind")
     items = node.sequence("items")
     if kind.endswith("List") and items is not None:
         for item in items:
             if isinstance(item, MappingNode):
-                _objects(item, out)
+                objects_of(item, out)
         return
     if not kind or "apiVersion" not in node:
         return
@@ -65,11 +66,11 @@ def parse(source: SourceFile, loader: Loader) -> ParsedFile:
     objects: list[K8sObject] = []
     for doc in documents:
         if isinstance(doc, MappingNode):
-            _objects(doc, objects)
+            objects_of(doc, objects)
         elif isinstance(doc, SequenceNode):  # a bare JSON/YAML array of objects
             for item in doc:
                 if isinstance(item, MappingNode):
-                    _objects(item, objects)
+                    objects_of(item, objects)
     parsed = ParsedFile(source, "kubernetes", documents, problems)
     parsed.meta["model"] = objects
     return parsed

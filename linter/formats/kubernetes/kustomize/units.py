@@ -1,0 +1,62 @@
+"""Kubernetes lint units when kustomizations are about: each build root's
+objects as one unit, reporting on the linted files it read, and every other
+manifest on its own.
+
+A file passed alone (the pre-commit hook) is judged inside every build that
+uses it: the build roots are found on disk, under the scanned root, so a file
+gets the same findings whether linted alone, with its folder or with the
+whole repository. Files a build consumes as patches or generator inputs are
+never linted as whole objects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from linter.core.model import ParsedFile
+from linter.core.units import LintUnit, single_file_units
+from linter.formats.kubernetes.kustomize.build import Build, Builder
+from linter.formats.kubernetes.kustomize.files import build_roots_under, is_kustomization
+from linter.formats.kubernetes.parser import K8sObject, objects_of
+
+if TYPE_CHECKING:
+    from linter.core.loader import Loader
+
+
+def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
+    linted = {f.path: f for f in files}
+    found = {Path(f.source.abspath).absolute() for f in files if is_kustomization(f.path)}
+    if any(not is_kustomization(f.path) for f in files):
+        found.update(p.absolute() for p in build_roots_under(loader.workspace.root))
+    if not found:
+        return single_file_units(files)
+    builder = Builder(loader)
+    builds = [builder.build(path) for path in sorted(found)]
+    # A kustomization another one builds on (a base, a component) is not
+    # deployed alone: its objects are linted as the overlays build them, so an
+    # image tag or replica count an overlay sets is not reported in the base.
+    used = {base for build in builds for base in build.bases}
+    roots = [b for b in builds if b.kustomization not in used and not b.component]
+    relevant = [b for b in roots if any(f in linted for f in b.files)]
+    covered: set[str] = set()
+    consumed: set[str] = set()
+    for build in relevant:
+        consumed |= build.consumed
+        if build.built:
+            covered.update(build.files)
+    units = [_build_unit(build, linted) for build in sorted(relevant, key=lambda b: b.kustomization)]
+    in_units = {f.path for unit in units for f in unit.files}
+    # A kustomization no unit holds (a base whose build failed) still reports its problems.
+    orphans = [LintUnit("kubernetes", f.path, [f], []) for f in files if is_kustomization(f.path) and f.path not in in_units]
+    alone = [f for f in files if f.path not in covered and f.path not in consumed and not is_kustomization(f.path)]
+    return units + orphans + single_file_units(alone)
+
+
+def _build_unit(build: Build, linted: dict[str, ParsedFile]) -> LintUnit:
+    objects: list[K8sObject] = []
+    for resource in build.resources:
+        objects_of(resource.node, objects)
+    files = [linted[path] for path in build.files if path in linted]
+    return LintUnit("kubernetes", build.kustomization, files, objects, {"kustomization": build.kustomization},
+                    reports_on=frozenset(f.path for f in files))
