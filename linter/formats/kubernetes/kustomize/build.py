@@ -20,7 +20,7 @@ from linter.core.model import MappingNode, Node, ParsedFile, ParseProblem, Scala
 from linter.core.workspace import ReadFailure
 from linter.formats.common.yaml_tree import YamlLimits
 from linter.formats.kubernetes.kustomize import generators, transformers
-from linter.formats.kubernetes.kustomize.edit import update_path
+from linter.formats.kubernetes.kustomize.edit import to, update_path
 from linter.formats.kubernetes.kustomize.fields import TEMPLATE_LABELS
 from linter.formats.kubernetes.kustomize.files import kustomization_in
 from linter.formats.kubernetes.kustomize.inline import parse_inline
@@ -329,7 +329,7 @@ def _place_generated(resources: list[Resource], generated: Resource, how: Genera
                 node = made.node
             else:
                 node = _merged_data(existing.node, made.node)
-            node = update_path(node, ("metadata", "name"), lambda _: ScalarNode(existing.name, made.node.span), made.node.span)
+            node = update_path(node, ("metadata", "name"), to(ScalarNode(existing.name, made.node.span)), made.node.span)
             resources = list(resources)
             resources[index] = Resource(node, existing.names, existing.namespaces, Generated(existing.generated.hashed and how.hashed, "create"))
             return resources
@@ -343,7 +343,7 @@ def _merged_data(base: MappingNode, overlay: MappingNode) -> MappingNode:
     for k, v in new.pairs if new is not None else ():
         merged[k.text] = (k, v)
     node = MappingNode([(ScalarNode(k.text, k.span), v) for k, v in (merged[key] for key in sorted(merged))], data.span)
-    return update_path(base, ("data",), lambda _: node, overlay.span)
+    return update_path(base, ("data",), to(node), overlay.span)
 
 
 def _hashed(resources: list[Resource]) -> list[Resource]:
@@ -355,6 +355,6 @@ def _hashed(resources: list[Resource]) -> list[Resource]:
             metadata = resource.node.mapping("metadata")
             old = metadata.get("name") if metadata else None
             span = old.span if old is not None else resource.node.span
-            resource = resource.with_node(update_path(resource.node, ("metadata", "name"), lambda _: ScalarNode(name, span), span))
+            resource = resource.with_node(update_path(resource.node, ("metadata", "name"), to(ScalarNode(name, span)), span))
         out.append(resource)
     return transformers.fix_references(out)

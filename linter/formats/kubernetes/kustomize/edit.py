@@ -41,6 +41,11 @@ def with_value(mapping: MappingNode, key: str, value: Node | None, at: Span) -> 
 Update = Callable[[Node | None], Node | None]
 
 
+def to(value: Node) -> Update:
+    """The update that sets `value` whatever was there."""
+    return lambda _: value
+
+
 def update_path(root: MappingNode, path: tuple[str, ...], update: Update, at: Span) -> MappingNode:
     """`root` with the node at `path` replaced by `update(node)` (None: the
     node is absent). Missing mappings on the way are created at `at`; when

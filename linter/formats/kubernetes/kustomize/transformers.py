@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
-from linter.formats.kubernetes.kustomize.edit import merge_pairs, update_path
+from linter.formats.kubernetes.kustomize.edit import merge_pairs, to, update_path
 from linter.formats.kubernetes.kustomize.fields import (
     COMMON_ANNOTATIONS,
     COMMON_LABELS,
     NAME_REFERENCES,
     POD,
-    TEMPLATE_LABELS,
+    Change,
     FieldSpec,
     NameReference,
     edit_each,
@@ -30,7 +30,7 @@ def set_namespace(resources: list[Resource], namespace: ScalarNode) -> list[Reso
     for resource in resources:
         node = resource.node
         if resource.namespaced:
-            node = update_path(node, ("metadata", "namespace"), lambda _: namespace, namespace.span)
+            node = update_path(node, ("metadata", "namespace"), to(namespace), namespace.span)
         if resource.kind in ("RoleBinding", "ClusterRoleBinding"):
             node = _subjects_into(node, namespace)
         out.append(resource.with_node(node))
@@ -43,7 +43,7 @@ def _subjects_into(binding: MappingNode, namespace: ScalarNode) -> MappingNode:
             return subject
         if subject.text("namespace") not in ("", "default"):
             return subject
-        return update_path(subject, ("namespace",), lambda _: namespace, namespace.span)
+        return update_path(subject, ("namespace",), to(namespace), namespace.span)
 
     new = edit_each(binding, ("subjects", "[]"), lambda item, parent: change(item, parent), namespace.span, create=False)
     assert isinstance(new, MappingNode)
@@ -63,16 +63,12 @@ def add_affixes(resources: list[Resource], prefix: ScalarNode | None, suffix: Sc
         metadata = resource.node.mapping("metadata")
         old = metadata.get("name") if metadata else None
         where = old.span if old is not None else at
-        out.append(resource.with_node(update_path(resource.node, ("metadata", "name"), lambda _: ScalarNode(name, where), at)))
+        out.append(resource.with_node(update_path(resource.node, ("metadata", "name"), to(ScalarNode(name, where)), at)))
     return out
 
 
 def add_labels(resources: list[Resource], labels: MappingNode, specs: Iterable[FieldSpec] = COMMON_LABELS) -> list[Resource]:
     return _add_pairs(resources, labels, tuple(specs))
-
-
-def template_label_specs() -> tuple[FieldSpec, ...]:
-    return TEMPLATE_LABELS
 
 
 def add_annotations(resources: list[Resource], annotations: MappingNode) -> list[Resource]:
@@ -174,7 +170,7 @@ def set_replicas(resources: list[Resource], replicas: SequenceNode) -> list[Reso
         if count is None or resource.kind not in _SCALABLE or not isinstance(count, ScalarNode):
             out.append(resource)
             continue
-        out.append(resource.with_node(update_path(resource.node, ("spec", "replicas"), lambda _: count, count.span)))
+        out.append(resource.with_node(update_path(resource.node, ("spec", "replicas"), to(count), count.span)))
     return out
 
 
@@ -197,8 +193,9 @@ def fix_references(resources: list[Resource]) -> list[Resource]:
         for ref in NAME_REFERENCES:
             candidates = renamed.get(ref.target)
             if candidates:
+                rename = _renamer(ref, candidates, resource)
                 for path in _reference_paths(ref, resource.kind):
-                    node = edit_each(node, path, lambda value, parent: _renamed(value, parent, ref, candidates, resource), node.span, create=False)
+                    node = edit_each(node, path, rename, node.span, create=False)
         assert isinstance(node, MappingNode)
         out.append(resource if node is resource.node else resource.with_node(node))
     return out
@@ -210,15 +207,20 @@ def _reference_paths(ref: NameReference, kind: str) -> list[tuple[str, ...]]:
     return [ref.path] if kind in ref.kinds else []
 
 
-def _renamed(value: Node, parent: MappingNode, ref: NameReference, candidates: list[Resource], referrer: Resource) -> Node:
-    if not isinstance(value, ScalarNode):
+def _renamer(ref: NameReference, candidates: list[Resource], referrer: Resource) -> Change:
+    """The change that renames a reference to one of `candidates`' earlier names."""
+
+    def renamed(value: Node, parent: MappingNode) -> Node:
+        if not isinstance(value, ScalarNode):
+            return value
+        if ref.only_if is not None and parent.text(ref.only_if[0]) != ref.only_if[1]:
+            return value
+        for target in candidates:
+            if value.text in target.names[:-1] and _same_namespace(target, referrer):
+                return ScalarNode(target.name, value.span)
         return value
-    if ref.only_if is not None and parent.text(ref.only_if[0]) != ref.only_if[1]:
-        return value
-    for target in candidates:
-        if value.text in target.names[:-1] and _same_namespace(target, referrer):
-            return ScalarNode(target.name, value.span)
-    return value
+
+    return renamed
 
 
 def _same_namespace(target: Resource, referrer: Resource) -> bool:
