@@ -281,6 +281,8 @@ class Builder:
 
 
 def _report(parsed: ParsedFile, problem: ParseProblem) -> None:
+    # Its identity for fingerprints: the message names the entry, never a line.
+    problem.logical = problem.logical or problem.message
     if not any(p.rule_id == problem.rule_id and p.span == problem.span for p in parsed.problems):
         parsed.problems.append(problem)
 
