@@ -334,6 +334,7 @@ def test_json6902_bad_operations_are_problems_with_spans(text: str, message: str
         ("- {op: add, path: /spec/template/spec/containers/7, value: {}}\n", "out of range"),
         ("- {op: test, path: /spec/replicas, value: 3}\n", "test failed"),
         ("- {op: test, path: /spec/absent, value: 3}\n", "does not exist"),
+        ("- {op: test, path: /spec/template/spec/containers/0/args, value: [--a]}\n", "test failed"),
         ("- {op: move, from: /spec, path: /spec/template/x}\n", "its own child"),
     ],
 )
@@ -343,6 +344,13 @@ def test_json6902_paths_that_cannot_apply_raise_patch_error(text: str, message: 
         apply_json6902(base, ops(text))
     assert message in caught.value.message
     assert (caught.value.span.file, caught.value.span.line) == ("ops.yaml", 1)
+
+
+def test_json6902_test_tells_true_from_one() -> None:
+    base = doc("a: true\nb: 1.0\n", "base.yaml")
+    assert apply_json6902(base, ops("- {op: test, path: /a, value: true}\n- {op: test, path: /b, value: 1}\n")) is base
+    with pytest.raises(PatchError, match="test failed"):
+        apply_json6902(base, ops("- {op: test, path: /a, value: 1}\n"))
 
 
 # --- against kubectl kustomize --------------------------------------------------------------------
