@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
 
@@ -120,7 +121,7 @@ def _apply(root: Node, operation: Operation) -> Node:
     op, path = operation.op, operation.path
     if op == "test":
         assert operation.value_node is not None
-        if _get(root, path).to_python() != operation.value_node.to_python():
+        if _comparable(_get(root, path).to_python()) != _comparable(operation.value_node.to_python()):
             raise PatchError(f"test failed: the value at '{path}' differs", path.span)
         return root
     if op == "remove":
@@ -138,6 +139,18 @@ def _apply(root: Node, operation: Operation) -> Node:
             raise PatchError(f"cannot move '{operation.from_}' into its own child '{path}'", path.span)
         root = _remove(root, operation.from_)
     return _add(root, path, moved)
+
+
+def _comparable(value: Any) -> Any:
+    """A value as RFC 6902 `test` compares it: numbers by value, but `true`
+    is not `1` (as Python's == would have it)."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
 
 
 def _get(root: Node, pointer: Pointer) -> Node:
