@@ -17,12 +17,33 @@ HEX_128 = "9f86d081884c7d659a2feaa0c55ad015"  # 32 hex characters
 
 @pytest.mark.parametrize(
     ("name", "role"),
-    [(".env", "deployable"), (".env.production", "deployable"), ("prod.env", "deployable"), (".env.local", "deployable"),
+    [(".env", "deployable"), (".env.production", "deployable"), ("prod.env", "deployable"),
+     (".env.production.local", "deployable"), (".env.staging", "deployable"),
+     (".env.local", "development"), (".env.test", "development"), (".env.development", "development"),
+     (".env.dev", "development"), ("test.env", "development"),
      (".env.example", "template"), (".env.sample", "template"), (".env.template", "template"), (".env.dist", "template"),
-     ("app.env.dist", "template"), ("example.env", "template"), (".envrc", None), ("env.py", None)],
+     ("app.env.dist", "template"), ("example.env", "template"), ("env.example", "template"), ("env.sample", "template"),
+     (".envrc", None), ("env.py", None), ("env", None), ("env.sh", None)],
 )
 def test_file_roles_by_name(name: str, role: str | None) -> None:
     assert env_role(name) == role
+
+
+def test_template_names_are_discovered_in_a_directory_walk(tmp_path: Path) -> None:
+    for name in ("env.example", "env.sample", "example.env", ".env.dist"):
+        (tmp_path / name).write_text(f"JWT_SECRET={HEX_256}\n")
+    (tmp_path / "env.py").write_text("JWT_SECRET = 1\n")
+    result = lint_paths(["."], tmp_path, select=["ENV106"])
+    assert sorted((f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown) == [
+        ("ENV106", ".env.dist", 1, 12), ("ENV106", "env.example", 1, 12),
+        ("ENV106", "env.sample", 1, 12), ("ENV106", "example.env", 1, 12)]
+
+
+@pytest.mark.parametrize("name", [".env.test", ".env.development", ".env.local"])
+def test_development_files_are_not_production(tmp_path: Path, name: str) -> None:
+    text = "APP_ENV=production\nLOG_LEVEL=debug\nDEBUG=true\nDB_PASSWORD=postgres\nSECRET_KEY=dev\nA=1\nA=2\n"
+    result = lint_text(tmp_path, name, text, select=["ENV", "DL"])
+    assert triples(result) == [("ENV201", 7, 1)]  # file-hygiene rules still apply
 
 
 def test_placeholder_and_empty_secrets_in_a_deployable_file(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.model import ScalarNode
 from linter.core.subject import Subject
 from linter.formats.common.credentials import fragment_span
 from linter.formats.common.secrets import ConnectionUrl, ValueKind, Verdict, classify, parse_url
@@ -180,8 +179,7 @@ def duplicate_key(subject: Subject, params: Any) -> Iterator[Violation]:
     b = _binding(subject)
     if b is None or b.occurrence == 1:
         return
-    first: ScalarNode = next(k for k, _ in b.file.pairs if k.text == b.key.text)
-    yield Violation(b.key.span, {"first_line": first.span.line})
+    yield Violation(b.key.span, {"first_line": b.first_line})
 
 
 CHECKS = {
