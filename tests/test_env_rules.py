@@ -204,5 +204,54 @@ def test_broken_example_env_findings_show_redacted_values() -> None:
     result = lint_paths([EXAMPLES / "ai-etl-broken"], EXAMPLES.parent, select=["ENV", "SEC"])
     messages = "\n".join(f.message for f in result.shown)
     assert "postgresql+asyncpg://app:***@db.prod.internal:5432/app" in messages
-    assert "sk-p…(56 chars)" in messages
+    assert "sk-proj-…(56 chars)" in messages
     assert "Pg-Etl-2024" not in messages
+
+
+# --- what real .env files say: key roles, prose placeholders, known public values ---
+
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="  # Microsoft's documented emulator key
+
+
+def _supabase_demo_jwt(role: str) -> str:
+    import base64
+    import json
+
+    def part(obj: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'iss': 'supabase-demo', 'role': role, 'exp': 1983812996})}.{HEX_256[:43]}"
+
+
+def test_keys_about_a_secret_are_settings_by_their_last_word_and_value(tmp_path: Path) -> None:
+    text = ("PASSWORD_RESET_DISABLED=1\nTOKEN_REFRESH_INTERVAL=60\nPASSWORD_HASH_ALGO=bcrypt\nDOVECOT_PASS_FILTER=\n"
+            "SASLAUTHD_LDAP_PASSWORD_ATTR=\nTOKEN_REFRESH=60\nSSL_PRIVATE_KEY=/etc/ssl/private/server.key\nJWT_LIFETIME=15m\n"
+            "_APP_OPENSSL_KEY_V1=your-secret-key\nENCRYPTION_KEY=short\nMASTER_KEY=abc123\nDB_PASSWORD=123456\n")
+    result = lint_text(tmp_path, ".env", text, select=["ENV101", "ENV102"])
+    assert triples(result) == [("ENV101", 9, 21), ("ENV102", 10, 16), ("ENV102", 11, 12), ("ENV102", 12, 13)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["this_password_is_insecure_and_should_be_updated", "data encryption key with 32 char", "changePassword",
+     "changeThisRunnerAuthToken", "pleaseChangeThisEncryptionKeyNowBeforeDeploying"],
+)
+def test_prose_and_camel_case_placeholders(tmp_path: Path, value: str) -> None:
+    deployed = lint_text(tmp_path, ".env", f"ENCRYPTION_KEY={value}\n", select=["ENV"])
+    assert triples(deployed) == [("ENV101", 1, 16)]
+    template = lint_text(tmp_path, ".env.example", f"ENCRYPTION_KEY={value}\n", select=["ENV"])
+    assert triples(template) == []
+
+
+def test_vendors_published_development_keys_are_not_real_secrets(tmp_path: Path) -> None:
+    text = f"AZURE_STORAGE_ACCOUNT_KEY={AZURITE_KEY}\nSERVICE_ROLE_KEY={_supabase_demo_jwt('service_role')}\n"
+    template = lint_text(tmp_path, ".env.example", text, select=["ENV", "SEC"])
+    assert triples(template) == []
+    deployed = lint_text(tmp_path, ".env", text, select=["ENV", "SEC"])
+    assert triples(deployed) == [("ENV101", 1, 27), ("ENV101", 2, 18)]
+    assert "a publicly known development value" in deployed.shown[0].message
+
+
+def test_a_diceware_passphrase_is_not_prose(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, ".env.example", "BACKUP_PASSPHRASE=correct-horse-battery-staple-orbit-lamp-violin\n", select=["ENV106"])
+    assert triples(result) == [("ENV106", 1, 19)]

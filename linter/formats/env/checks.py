@@ -36,7 +36,8 @@ def placeholder_secret(subject: Subject, params: Any) -> Iterator[Violation]:
     if verdict.kind is ValueKind.EMPTY:
         yield Violation(b.key.span, {"what": "empty"})
     elif verdict.kind is ValueKind.PLACEHOLDER:
-        yield Violation(b.value.span, {"what": "a placeholder"})
+        what = "a publicly known development value" if verdict.known_public else "a placeholder"
+        yield Violation(b.value.span, {"what": what})
 
 
 def _classified(subject: Subject, min_bits: int, min_bits_signing: int) -> tuple[EnvBinding, Verdict] | None:
