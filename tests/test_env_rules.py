@@ -255,3 +255,17 @@ def test_vendors_published_development_keys_are_not_real_secrets(tmp_path: Path)
 def test_a_diceware_passphrase_is_not_prose(tmp_path: Path) -> None:
     result = lint_text(tmp_path, ".env.example", "BACKUP_PASSPHRASE=correct-horse-battery-staple-orbit-lamp-violin\n", select=["ENV106"])
     assert triples(result) == [("ENV106", 1, 19)]
+
+
+def test_plaintext_connection_judges_only_hosts_the_file_names_as_remote(tmp_path: Path) -> None:
+    text = ("A=redis://:${REDIS_PASSWORD}@${REDIS_HOST}:${REDIS_PORT}/0\n"
+            "B=redis://0.0.0.0:6379/0\n"
+            "C=redis://localhost.localdomain:6379\n"
+            "D=redis://redis-master.cache.svc.cluster.local:6379\n"
+            "E=postgres://app:${DB_PASSWORD}@${DB_HOST:-db}:5432/app\n"
+            "F=postgres://app:${DB_PASSWORD}@db.prod.example.net/app?ssl=true\n"
+            "G=postgres://app:${DB_PASSWORD}@${DB_HOST:-db.prod.example.net}:5432/app\n"
+            "H=redis://cache.prod.example.net:6379\n")
+    result = lint_text(tmp_path, ".env", text, select=["ENV104"])
+    assert triples(result) == [("ENV104", 7, 3), ("ENV104", 8, 3)]
+    assert "'db.prod.example.net'" in result.shown[0].message
