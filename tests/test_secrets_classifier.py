@@ -26,7 +26,7 @@ B64_256 = "/j2T5jVMb4im7UsHbBxcdn5aKhceOsG4C+s81gN8/BY="  # `openssl rand -base6
     ["DB_PASSWORD", "password", "DB_PASS", "PGPASSWORD", "JWT_SECRET", "SECRET_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY",
      "apiKey", "clientSecret", "AWS_SECRET_ACCESS_KEY", "PRIVATE_KEY", "ENCRYPTION_KEY", "HMAC_KEY", "db-password",
      "smtp.password", "GOOGLE_APPLICATION_CREDENTIALS_JSON", "passphrase", "_APP_OPENSSL_KEY_V1", "MASTER_KEY",
-     "RAILS_MASTER_KEY", "APP_KEY", "AZURE_STORAGE_ACCOUNT_KEY"],
+     "RAILS_MASTER_KEY", "APP_KEY", "AZURE_STORAGE_ACCOUNT_KEY", "VAULT_ENC_KEY", "PG_META_CRYPTO_KEY"],
 )
 def test_secret_like_keys(key: str) -> None:
     assert is_secret_key(key)
