@@ -129,10 +129,9 @@ def test_log_ttl_in_engine_counts(lint) -> None:  # type: ignore[no-untyped-def]
         "<clickhouse>\n"
         "<query_log><engine>ENGINE = MergeTree ORDER BY event_time TTL event_date + INTERVAL 7 DAY</engine></query_log>\n"
         "<text_log><ttl></ttl></text_log>\n"
-        '<query_thread_log remove="1"/>\n'
         "</clickhouse>\n"
     )
-    assert triples(lint("config.xml", config, ["CH501"])) == [("CH501", 3, 1), ("CH501", 4, 1)]
+    assert triples(lint("config.xml", config, ["CH501"])) == [("CH501", 3, 1)]
 
 
 def test_xml_comment_suppressions(lint) -> None:  # type: ignore[no-untyped-def]
@@ -147,3 +146,50 @@ def test_xml_comment_suppressions(lint) -> None:  # type: ignore[no-untyped-def]
     assert [(f.rule_id, f.span.line, f.suppression.reason if f.suppression else "") for f in result.suppressed] == [
         ("CH201", 2, "local development only")
     ]
+
+
+ACCESS_TWICE = """<clickhouse>
+<users>
+<default>
+<password_sha256_hex>{hash}</password_sha256_hex>
+<networks><ip>127.0.0.1</ip></networks>
+<access_management>1</access_management>
+<access_management>1</access_management>
+</default>
+</users>
+</clickhouse>
+"""
+
+
+def test_a_repeated_element_reads_as_its_first(lint) -> None:  # type: ignore[no-untyped-def]
+    # As in ClickHouse's own authentication examples: the server reads the first.
+    result = lint("users.xml", ACCESS_TWICE.format(hash=HASH), ["CH204"])
+    assert triples(result) == [("CH204", 6, 20)]
+
+
+def test_repeated_settings_and_sections_are_read_from_the_first(lint) -> None:  # type: ignore[no-untyped-def]
+    text = ("<clickhouse>\n<openSSL><client><verificationMode>none</verificationMode></client></openSSL>\n"
+            "<openSSL><client><verificationMode>strict</verificationMode></client></openSSL>\n"
+            "<query_log><database>system</database></query_log>\n<query_log><ttl>event_date + INTERVAL 7 DAY</ttl></query_log>\n"
+            "</clickhouse>\n")
+    result = lint("config.xml", text, ["CH303", "CH501"])
+    assert triples(result) == [("CH303", 2, 36), ("CH501", 4, 1)]
+
+
+def test_a_file_carrying_remove_is_an_override(lint) -> None:  # type: ignore[no-untyped-def]
+    text = ("<clickhouse>\n<query_log remove=\"1\"/>\n<trace_log remove=\"remove\"/>\n"
+            "<openSSL replace=\"1\"><client><verificationMode>none</verificationMode></client></openSSL>\n</clickhouse>\n")
+    result = lint("disable-logs.xml", text, ["CH"])
+    # The removed tables are gone (no CH501), what it writes is still judged.
+    assert triples(result) == [("CH303", 4, 48)]
+
+
+def test_dot_files_in_override_folders_are_never_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import lint_paths
+
+    (tmp_path / "config.xml").write_text("<clickhouse><listen_host>127.0.0.1</listen_host></clickhouse>\n")
+    (tmp_path / "config.d").mkdir()
+    (tmp_path / "config.d" / ".gitkeep.xml").write_text("")
+    (tmp_path / "config.d" / ".swap.xml").write_text("<clickhouse><broken>\n")
+    result = lint_paths(["."], tmp_path, select=["CH", "DL"])
+    assert (result.files, triples(result)) == (["config.xml"], [])

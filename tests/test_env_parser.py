@@ -59,11 +59,23 @@ def test_unterminated_single_quote(tmp_path: Path) -> None:
     assert "single-quoted" in result.shown[0].message
 
 
-def test_line_without_equals_sign(tmp_path: Path) -> None:
-    result = lint_text(tmp_path, ".env", "A=1\nJUST_A_NAME\nB=2\n", select=["ENV202"])
+def test_words_without_equals_sign(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, ".env", "A=1\nJUST A NAME\nB=2\n", select=["ENV202"])
     assert triples(result) == [("ENV202", 2, 1)]
     span = result.shown[0].span
     assert (span.end_line, span.end_column) == (2, 12)
+
+
+def test_a_bare_name_is_inherited_from_the_environment_not_invalid(tmp_path: Path) -> None:
+    # python-dotenv, `docker run --env-file` and Kustomize's envs read `KEY` alone
+    # as "take KEY from the environment".
+    text = "A=1\nDB_PASSWORD\nexport TOKEN  # from CI\nB=2\n"
+    result = lint_text(tmp_path, ".env", text, select=["ENV", "DL"])
+    assert triples(result) == []
+    model = parse(SourceFile(".env", ".env", text)).meta["model"]
+    assert [(k.text, k.span.line, k.span.column, k.span.end_column) for k in model.inherited] == [
+        ("DB_PASSWORD", 2, 1, 12), ("TOKEN", 3, 8, 13)]
+    assert [k.text for k, _ in model.pairs] == ["A", "B"]
 
 
 def test_export_alone(tmp_path: Path) -> None:
@@ -110,14 +122,42 @@ def test_python_file_named_dotenv_is_one_parse_error(tmp_path: Path) -> None:
 
 
 def test_a_few_bad_lines_do_not_make_a_file_unparsable(tmp_path: Path) -> None:
-    text = "A=1\nB=2\nC=3\nD=4\nNOPE\nnope too\nE=5\nexport\n"
+    text = "A=1\nB=2\nC=3\nD=4\nNO PE\nnope too\nE=5\nexport\n"
     result = lint_text(tmp_path, ".env", text, select=["ENV", "DL"])
     assert triples(result) == [("ENV202", 5, 1), ("ENV202", 6, 1), ("ENV202", 8, 1)]
 
 
+# ~200 KB inputs: each would take minutes with per-line work that grows with the
+# lines before it (counting earlier problems, searching earlier keys).
+def test_two_hundred_kilobytes_of_invalid_lines_is_one_parse_error(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, ".env", "=x\n" * 70_000, select=["ENV", "DL"])
+    assert triples(result) == [("DL001", 1, 1)]
+    assert "70000 of 70000 lines" in result.shown[0].message
+
+
+def test_two_hundred_kilobytes_of_bare_names(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, ".env", "x\n" * 100_000 + "=bad\n", select=["ENV", "DL"])
+    assert triples(result) == [("ENV202", 100_001, 1)]
+
+
+def test_two_hundred_kilobytes_of_mixed_lines_reports_every_problem(tmp_path: Path) -> None:
+    n = 15_000
+    lines = ["=orphan" if i % 3 == 0 else f"KEY_{i}=value" for i in range(n)]
+    lines += [f"KEY_{i}=again" for i in range(1, n, 3)]  # each repeats a key set far above
+    text = "\n".join(lines) + "\n"
+    assert len(text) > 200_000
+    result = lint_text(tmp_path, ".env", text, select=["ENV201", "ENV202"])
+    found = triples(result)
+    assert found.count(("ENV202", 1, 1)) == 1 and sum(r == "ENV202" for r, _, _ in found) == n // 3
+    duplicates = [f for f in result.shown if f.rule_id == "ENV201"]
+    assert len(duplicates) == n // 3
+    assert (duplicates[-1].span.line, f"first at line {n - 1}") == (n + n // 3, f"first at line {n - 1}")
+    assert f"first at line {n - 1}" in duplicates[-1].message
+
+
 def test_invalid_line_message_never_echoes_the_line(tmp_path: Path) -> None:
     secret = "Zq8vN2kLw5Rt7Yp3"
-    result = lint_text(tmp_path, ".env", f'TOKEN="{secret}\n{secret}\n', select=["ENV202"])
+    result = lint_text(tmp_path, ".env", f'TOKEN="{secret}\n{secret} {secret}\n', select=["ENV202"])
     assert len(result.shown) == 2
     assert all(secret[:8] not in f.message for f in result.shown)
 

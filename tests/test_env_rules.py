@@ -17,12 +17,33 @@ HEX_128 = "9f86d081884c7d659a2feaa0c55ad015"  # 32 hex characters
 
 @pytest.mark.parametrize(
     ("name", "role"),
-    [(".env", "deployable"), (".env.production", "deployable"), ("prod.env", "deployable"), (".env.local", "deployable"),
+    [(".env", "deployable"), (".env.production", "deployable"), ("prod.env", "deployable"),
+     (".env.production.local", "deployable"), (".env.staging", "deployable"),
+     (".env.local", "development"), (".env.test", "development"), (".env.development", "development"),
+     (".env.dev", "development"), ("test.env", "development"),
      (".env.example", "template"), (".env.sample", "template"), (".env.template", "template"), (".env.dist", "template"),
-     ("app.env.dist", "template"), ("example.env", "template"), (".envrc", None), ("env.py", None)],
+     ("app.env.dist", "template"), ("example.env", "template"), ("env.example", "template"), ("env.sample", "template"),
+     (".envrc", None), ("env.py", None), ("env", None), ("env.sh", None)],
 )
 def test_file_roles_by_name(name: str, role: str | None) -> None:
     assert env_role(name) == role
+
+
+def test_template_names_are_discovered_in_a_directory_walk(tmp_path: Path) -> None:
+    for name in ("env.example", "env.sample", "example.env", ".env.dist"):
+        (tmp_path / name).write_text(f"JWT_SECRET={HEX_256}\n")
+    (tmp_path / "env.py").write_text("JWT_SECRET = 1\n")
+    result = lint_paths(["."], tmp_path, select=["ENV106"])
+    assert sorted((f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown) == [
+        ("ENV106", ".env.dist", 1, 12), ("ENV106", "env.example", 1, 12),
+        ("ENV106", "env.sample", 1, 12), ("ENV106", "example.env", 1, 12)]
+
+
+@pytest.mark.parametrize("name", [".env.test", ".env.development", ".env.local"])
+def test_development_files_are_not_production(tmp_path: Path, name: str) -> None:
+    text = "APP_ENV=production\nLOG_LEVEL=debug\nDEBUG=true\nDB_PASSWORD=postgres\nSECRET_KEY=dev\nA=1\nA=2\n"
+    result = lint_text(tmp_path, name, text, select=["ENV", "DL"])
+    assert triples(result) == [("ENV201", 7, 1)]  # file-hygiene rules still apply
 
 
 def test_placeholder_and_empty_secrets_in_a_deployable_file(tmp_path: Path) -> None:
@@ -183,5 +204,68 @@ def test_broken_example_env_findings_show_redacted_values() -> None:
     result = lint_paths([EXAMPLES / "ai-etl-broken"], EXAMPLES.parent, select=["ENV", "SEC"])
     messages = "\n".join(f.message for f in result.shown)
     assert "postgresql+asyncpg://app:***@db.prod.internal:5432/app" in messages
-    assert "sk-p…(56 chars)" in messages
+    assert "sk-proj-…(56 chars)" in messages
     assert "Pg-Etl-2024" not in messages
+
+
+# --- what real .env files say: key roles, prose placeholders, known public values ---
+
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="  # Microsoft's documented emulator key
+
+
+def _supabase_demo_jwt(role: str) -> str:
+    import base64
+    import json
+
+    def part(obj: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'iss': 'supabase-demo', 'role': role, 'exp': 1983812996})}.{HEX_256[:43]}"
+
+
+def test_keys_about_a_secret_are_settings_by_their_last_word_and_value(tmp_path: Path) -> None:
+    text = ("PASSWORD_RESET_DISABLED=1\nTOKEN_REFRESH_INTERVAL=60\nPASSWORD_HASH_ALGO=bcrypt\nDOVECOT_PASS_FILTER=\n"
+            "SASLAUTHD_LDAP_PASSWORD_ATTR=\nTOKEN_REFRESH=60\nSSL_PRIVATE_KEY=/etc/ssl/private/server.key\nJWT_LIFETIME=15m\n"
+            "_APP_OPENSSL_KEY_V1=your-secret-key\nENCRYPTION_KEY=short\nMASTER_KEY=abc123\nDB_PASSWORD=123456\n")
+    result = lint_text(tmp_path, ".env", text, select=["ENV101", "ENV102"])
+    assert triples(result) == [("ENV101", 9, 21), ("ENV102", 10, 16), ("ENV102", 11, 12), ("ENV102", 12, 13)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["this_password_is_insecure_and_should_be_updated", "data encryption key with 32 char", "changePassword",
+     "changeThisRunnerAuthToken", "pleaseChangeThisEncryptionKeyNowBeforeDeploying"],
+)
+def test_prose_and_camel_case_placeholders(tmp_path: Path, value: str) -> None:
+    deployed = lint_text(tmp_path, ".env", f"ENCRYPTION_KEY={value}\n", select=["ENV"])
+    assert triples(deployed) == [("ENV101", 1, 16)]
+    template = lint_text(tmp_path, ".env.example", f"ENCRYPTION_KEY={value}\n", select=["ENV"])
+    assert triples(template) == []
+
+
+def test_vendors_published_development_keys_are_not_real_secrets(tmp_path: Path) -> None:
+    text = f"AZURE_STORAGE_ACCOUNT_KEY={AZURITE_KEY}\nSERVICE_ROLE_KEY={_supabase_demo_jwt('service_role')}\n"
+    template = lint_text(tmp_path, ".env.example", text, select=["ENV", "SEC"])
+    assert triples(template) == []
+    deployed = lint_text(tmp_path, ".env", text, select=["ENV", "SEC"])
+    assert triples(deployed) == [("ENV101", 1, 27), ("ENV101", 2, 18)]
+    assert "a publicly known development value" in deployed.shown[0].message
+
+
+def test_a_diceware_passphrase_is_not_prose(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, ".env.example", "BACKUP_PASSPHRASE=correct-horse-battery-staple-orbit-lamp-violin\n", select=["ENV106"])
+    assert triples(result) == [("ENV106", 1, 19)]
+
+
+def test_plaintext_connection_judges_only_hosts_the_file_names_as_remote(tmp_path: Path) -> None:
+    text = ("A=redis://:${REDIS_PASSWORD}@${REDIS_HOST}:${REDIS_PORT}/0\n"
+            "B=redis://0.0.0.0:6379/0\n"
+            "C=redis://localhost.localdomain:6379\n"
+            "D=redis://redis-master.cache.svc.cluster.local:6379\n"
+            "E=postgres://app:${DB_PASSWORD}@${DB_HOST:-db}:5432/app\n"
+            "F=postgres://app:${DB_PASSWORD}@db.prod.example.net/app?ssl=true\n"
+            "G=postgres://app:${DB_PASSWORD}@${DB_HOST:-db.prod.example.net}:5432/app\n"
+            "H=redis://cache.prod.example.net:6379\n")
+    result = lint_text(tmp_path, ".env", text, select=["ENV104"])
+    assert triples(result) == [("ENV104", 7, 3), ("ENV104", 8, 3)]
+    assert "'db.prod.example.net'" in result.shown[0].message

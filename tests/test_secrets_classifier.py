@@ -25,7 +25,8 @@ B64_256 = "/j2T5jVMb4im7UsHbBxcdn5aKhceOsG4C+s81gN8/BY="  # `openssl rand -base6
     "key",
     ["DB_PASSWORD", "password", "DB_PASS", "PGPASSWORD", "JWT_SECRET", "SECRET_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY",
      "apiKey", "clientSecret", "AWS_SECRET_ACCESS_KEY", "PRIVATE_KEY", "ENCRYPTION_KEY", "HMAC_KEY", "db-password",
-     "smtp.password", "GOOGLE_APPLICATION_CREDENTIALS_JSON", "passphrase"],
+     "smtp.password", "GOOGLE_APPLICATION_CREDENTIALS_JSON", "passphrase", "_APP_OPENSSL_KEY_V1", "MASTER_KEY",
+     "RAILS_MASTER_KEY", "APP_KEY", "AZURE_STORAGE_ACCOUNT_KEY", "VAULT_ENC_KEY", "PG_META_CRYPTO_KEY"],
 )
 def test_secret_like_keys(key: str) -> None:
     assert is_secret_key(key)
@@ -36,7 +37,8 @@ def test_secret_like_keys(key: str) -> None:
     ["LOG_LEVEL", "JWT_ALGORITHM", "JWT_EXPIRES_IN", "TOKEN_TTL", "PASSWORD_MIN_LENGTH", "secretName", "secretKeyRef",
      "SECRET_KEY_FILE", "TOKENIZER_MODEL", "PASSPORT_NUMBER", "DATABASE_URL", "DB_USER", "compass", "bypass_cache",
      "OPENAI_MAX_TOKENS", "JWT_PUBLIC_KEY", "JWT_ACCESS_TOKEN_EXPIRE_MINUTES", "TOKEN_ENDPOINT", "AWS_ACCESS_KEY_ID",
-     "AWS_SECRETS_MANAGER_REGION"],
+     "AWS_SECRETS_MANAGER_REGION", "PASSWORD_RESET_DISABLED", "TOKEN_REFRESH_INTERVAL", "PASSWORD_HASH_ALGO",
+     "DOVECOT_PASS_FILTER", "SASLAUTHD_LDAP_PASSWORD_ATTR", "SECRET_KEY_ENABLED"],
 )
 def test_keys_about_secrets_are_not_secret_like(key: str) -> None:
     assert not is_secret_key(key)
@@ -134,7 +136,10 @@ def test_an_at_sign_in_the_query_is_not_a_credential() -> None:
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("sk-proj-" + "Ab3d" * 11, "sk-p…(52 chars)"),
+        ("sk-proj-" + "Ab3d" * 11, "sk-proj-…(52 chars)"),  # a provider's documented prefix only
+        ("AKIAVGUYIK7K2KAHYEUF", "AKIA…(20 chars)"),
+        ("ghp_1zcRMYxuWTqn6VL1xCPaKgQGZzZXyMltiKOp", "ghp_…(40 chars)"),
+        ("Zq8vN2kLw5Rt7Yp3", "…(16 chars)"),  # no prefix: 4 characters would be 24 of its bits
         ("hunter2", "…(7 chars)"),
         ("postgresql+asyncpg://app:s3cr3t-pw@db/app", "postgresql+asyncpg://app:***@db/app"),
         ("redis://:s3cr3t-pw@cache:6379/0", "redis://:***@cache:6379/0"),

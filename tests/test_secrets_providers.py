@@ -75,7 +75,7 @@ def test_sec101_in_env_points_at_the_key_inside_the_value(tmp_path: Path) -> Non
     assert triples(result) == [("SEC101", 1, 16)]
     span = result.shown[0].span
     assert span.end_column == 16 + len(OPENAI)
-    assert result.shown[0].message == "OpenAI API key committed in plain text (sk-p…(56 chars))"
+    assert result.shown[0].message == "OpenAI API key committed in plain text (sk-proj-…(56 chars))"
 
 
 K8S = f"""apiVersion: v1
@@ -135,3 +135,18 @@ def test_sec101_in_nginx_and_xml_once_their_parsers_exist(tmp_path: Path, fmt: s
         pytest.skip(f"the {fmt} parser has not landed yet")
     result = lint_text(tmp_path, name, text, select=["SEC101"])
     assert [(f.rule_id, f.span.line) for f in result.shown] == [("SEC101", line)]
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def test_a_jwt_whose_json_starts_with_whitespace_is_still_a_jwt(tmp_path: Path) -> None:
+    # `{ "sub"` encodes as `eyAi`, `{\n` as `ew`: `eyJ` is not every JWT's prefix.
+    header = _b64url(b'{"alg": "HS256", "typ": "JWT"}')
+    for payload in (b'{ "sub": "etl-worker", "iat": 1700000000 }', b'{\n  "sub": "etl-worker"\n}'):
+        token = f"{header}.{_b64url(payload)}.GgAzm6Hd7eCuM3qsZoHaoEQYVFTSge9HSLqn_2Sriw4"
+        result = lint_text(tmp_path, ".env", f"AUTH_HEADER=Bearer {token}\n", select=["SEC101"])
+        assert triples(result) == [("SEC101", 1, 20)]
+    not_json = f"{header}.{_b64url(b'{ not json')}.GgAzm6Hd7eCuM3qsZoHaoEQYVFTSge9HSLqn_2Sriw4"
+    assert find_credentials(not_json) == []

@@ -27,6 +27,7 @@ from linter.formats.clickhouse.selectors import (
     child,
     default_profile_name,
     each,
+    first,
     has_include,
     is_substituted,
     is_true,
@@ -93,10 +94,10 @@ def profile_setting(subject: Subject, params: ProfileSettingParams) -> Iterator[
     if root is None:
         return
     name = default_profile_name(config)
-    profiles = root.get("profiles")
+    profiles = first(root.get("profiles"))
     if is_substituted(profiles) or (profiles is not None and is_substituted(child(profiles, name))):
         return
-    profile = child(profiles, name)
+    profile = first(child(profiles, name))
     variables = {"profile": name, "setting": params.setting}
     known_absent = not has_include(root) and not has_include(profiles) and not has_include(profile)
     if profile is None:
@@ -104,7 +105,7 @@ def profile_setting(subject: Subject, params: ProfileSettingParams) -> Iterator[
             where = tag_span(profiles) if profiles is not None else root_span(config)
             yield Violation(where, dict(variables, detail=f"is not defined, so {params.setting} is not set"), logical=name)
         return
-    value = child(profile, params.setting)
+    value = first(child(profile, params.setting))
     if value is None:
         if known_absent and config.absence_known(params.setting):
             yield Violation(tag_span(profile), dict(variables, detail=f"does not set {params.setting}"), logical=name)
@@ -169,12 +170,12 @@ def user_without_password(subject: Subject, params: Any) -> Iterator[Violation]:
             return  # an unread file or an include may set it
         where, what = tag_span(user), "has no password"
     elif present == ["no_password"]:
-        node = child(user, "no_password")
+        node = first(child(user, "no_password"))
         assert node is not None
         where, what = tag_span(node), "is configured with <no_password/>"
     elif present == ["password"]:
-        node = child(user, "password")
-        if node is None or is_substituted(node) or any(text(n) for n in each(node)):
+        node = first(child(user, "password"))
+        if node is None or is_substituted(node) or text(node):
             return
         where, what = tag_span(node), "has an empty <password>"
     else:
@@ -238,7 +239,7 @@ def access_management(subject: Subject, params: Any) -> Iterator[Violation]:
     user = subject.node
     assert user is not None
     config: ClickHouseConfig = subject.data
-    node = child(user, "access_management")
+    node = first(child(user, "access_management"))
     if node is None or not is_true(node):
         return
     name = subject.context["user"]
@@ -267,7 +268,7 @@ def plaintext_ports(subject: Subject, params: PlaintextPortsParams) -> Iterator[
         return
     for pair in params.pairs:
         plain, secure = pair.split(":")
-        node = root.get(plain)
+        node = first(root.get(plain))
         if node is not None and root.get(secure) is None and subject.data.absence_known(secure):
             port = text(node) or "(from substitution)"
             variables = {"port": plain, "value": port, "secure": secure, "listen": listen.text}
@@ -284,10 +285,10 @@ def tls_protocols(subject: Subject, params: Any) -> Iterator[Violation]:
     if root is None:
         return
     for side in ("server", "client"):
-        section = root.path("openSSL", side)
+        section = first(child(root, "openSSL", side))
         if not isinstance(section, MappingNode) or is_substituted(section) or is_true(section.get("requireTLSv1_2")):
             continue
-        disabled_node = section.get("disableProtocols")
+        disabled_node = first(section.get("disableProtocols"))
         if disabled_node is None and not config.absence_known("disableProtocols", "requireTLSv1_2"):
             continue
         disabled = {p.strip().lower() for p in text(disabled_node).split(",")}
@@ -307,8 +308,8 @@ def tls_verification(subject: Subject, params: TlsVerificationParams) -> Iterato
     root = _root(subject)
     if root is None:
         return
-    client = root.path("openSSL", "client")
-    mode = child(client, "verificationMode")
+    client = child(root, "openSSL", "client")
+    mode = first(child(client, "verificationMode"))
     if text(mode).lower() == "none":
         assert mode is not None
         detail = (
@@ -316,12 +317,12 @@ def tls_verification(subject: Subject, params: TlsVerificationParams) -> Iterato
             "(replicas, ZooKeeper, dictionaries, S3) accept any certificate"
         )
         yield Violation(value_span(mode), {"detail": detail}, logical="openSSL/client/verificationMode")
-    handler = child(client, "invalidCertificateHandler", "name")
+    handler = first(child(client, "invalidCertificateHandler", "name"))
     if text(handler) == "AcceptCertificateHandler":
         assert handler is not None
         detail = "openSSL client AcceptCertificateHandler: invalid server certificates are accepted"
         yield Violation(value_span(handler), {"detail": detail}, logical="openSSL/client/invalidCertificateHandler")
-    server_mode = root.path("openSSL", "server", "verificationMode")
+    server_mode = first(child(root, "openSSL", "server", "verificationMode"))
     if params.check_server and text(server_mode).lower() == "none":
         assert server_mode is not None
         detail = "openSSL server verificationMode none: client certificates are never checked (no mutual TLS)"
@@ -342,7 +343,7 @@ def keeper_quorum(subject: Subject, params: KeeperQuorumParams) -> Iterator[Viol
     if root is None:
         return
     for path, member in (("zookeeper", "node"), ("keeper_server/raft_configuration", "server")):
-        section = root.path(*path.split("/"))
+        section = first(child(root, *path.split("/")))
         if section is None or is_substituted(section):
             continue
         count = len(each(child(section, member)))
@@ -372,17 +373,18 @@ def interserver_credentials(subject: Subject, params: Any) -> Iterator[Violation
     replicated = root.get("zookeeper") is not None or root.get("keeper_server") is not None
     if replicated and root.get("interserver_http_credentials") is None and config.absence_known("interserver_http_credentials"):
         for port in ("interserver_http_port", "interserver_https_port"):
-            node = root.get(port)
+            node = first(root.get(port))
             if node is not None:
                 detail = f"<{port}> serves replicated data parts without <interserver_http_credentials>"
                 yield Violation(tag_span(node), {"detail": detail}, logical=port)
-    clusters = root.get("remote_servers")
+    clusters = first(root.get("remote_servers"))
     if not isinstance(clusters, MappingNode) or is_substituted(clusters):
         return
-    for name, cluster in clusters.items():
-        if name.startswith(("@", "#")) or is_substituted(cluster):
+    for name, repeated in clusters.items():
+        cluster = first(repeated)
+        if name.startswith(("@", "#")) or cluster is None or is_substituted(cluster):
             continue
-        secret = child(cluster, "secret")
+        secret = first(child(cluster, "secret"))
         if secret is None and not config.absence_known("secret"):
             continue
         if (secret is None or (not text(secret) and not is_substituted(secret))) and not _cluster_is_local(cluster):
@@ -408,12 +410,12 @@ def log_retention(subject: Subject, params: LogRetentionParams) -> Iterator[Viol
     if root is None:
         return
     for table in params.tables:
-        for node in each(root.get(table)):
-            if is_substituted(node):
-                continue
-            if text(child(node, "ttl")) or "TTL" in text(child(node, "engine")).upper():
-                continue
-            yield Violation(tag_span(node), {"table": table}, logical=table)
+        node = first(root.get(table))  # the server configures the table from the first
+        if node is None or is_substituted(node):
+            continue
+        if text(child(node, "ttl")) or "TTL" in text(child(node, "engine")).upper():
+            continue
+        yield Violation(tag_span(node), {"table": table}, logical=table)
 
 
 CHECKS = {

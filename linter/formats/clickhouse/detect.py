@@ -21,6 +21,8 @@ def wants_content(path: Path) -> bool:
 
 def is_clickhouse(path: Path, head: str) -> bool:
     name = path.name.lower()
+    if name.startswith("."):
+        return False  # the server never reads dot-files (`config.d/.gitkeep.xml`, editors' backups)
     if name.endswith(".xml"):
         return bool(_XML_ROOT.search(_strip_xml_comments(head))) or _override(path, head)
     # the server merges config.d/*.yaml like *.xml

@@ -45,6 +45,24 @@ def _pasted(element: XmlElement) -> XmlElement:
     )
 
 
+def is_override(element: XmlElement) -> bool:
+    """Whether a file's tree says it is written to be merged onto another:
+    some element below its root carries `remove` or `replace`."""
+    stack = list(element.children)
+    while stack:
+        node = stack.pop()
+        if any(name in node.attributes for name in MERGE_ATTRIBUTES):
+            return True
+        stack.extend(node.children)
+    return False
+
+
+def as_override(element: XmlElement) -> XmlElement:
+    """An override read on its own, as merged onto an empty base: what it
+    removes is gone, what it replaces or adds is there."""
+    return merge(copy_of(element, attributes={}, children=[], text="", text_span=None), element)
+
+
 def merge(base: XmlElement, override: XmlElement) -> XmlElement:
     """The element `base` becomes once `override` (same position) is merged in."""
     attributes = dict(base.attributes)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from linter.core.model import MappingNode, Node, ParsedFile, ParseProblem, ScalarNode, SequenceNode, SourceFile, Span
 from linter.core.units import LintUnit
-from linter.formats.clickhouse.merge import merge, roots_compatible
+from linter.formats.clickhouse.merge import as_override, is_override, merge, roots_compatible
 from linter.formats.clickhouse.names import SERVER_KEYS, USERS_KEYS
 from linter.formats.clickhouse.xml import XmlElement, XmlLimits, parse_xml
 from linter.formats.clickhouse.yaml import parse_yaml_config
@@ -221,6 +221,11 @@ class _Assembler:
         used = [key]
         complete = element is not None
         unread: frozenset[str] | None = frozenset()
+        if element is not None and is_override(element):
+            # A file carrying remove/replace is an override of a config we do
+            # not see: judge what it leaves, and nothing can be known absent.
+            element = as_override(element)
+            complete, unread = False, None
         for override in merge_files(main):
             other = self.files.get(override)
             other_element = other.meta.get("element") if other is not None else None

@@ -49,7 +49,17 @@ SECRET_PATHS = (
 
 # --- reading merged values ----------------------------------------------------------------
 
+def first(node: Node | None) -> Node | None:
+    """The element a single-value read sees: of repeated elements, the first
+    (the server's configuration reads `users.default.access_management` from
+    the first such element; a repeat never empties it)."""
+    if isinstance(node, SequenceNode):
+        return node.items[0] if node.items else None
+    return node
+
+
 def is_substituted(node: Node | None) -> bool:
+    node = first(node)
     return isinstance(node, MappingNode) and any(k in node for k in SUBSTITUTIONS)
 
 
@@ -61,7 +71,9 @@ def has_include(node: Node | None) -> bool:
 
 def scalar(node: Node | None) -> ScalarNode | None:
     """The text of an element, whether written bare or next to attributes
-    (`MappingNode.scalar(key)` reads a key's value, never an element's `#text`)."""
+    (`MappingNode.scalar(key)` reads a key's value, never an element's `#text`);
+    of repeated elements, the first's."""
+    node = first(node)
     if isinstance(node, ScalarNode):
         return node
     if isinstance(node, MappingNode):
@@ -85,13 +97,21 @@ def each(node: Node | None) -> list[Node]:
 
 
 def child(node: Node | None, *path: str) -> Node | None:
-    """`MappingNode.path` on an element that may be absent or a bare value."""
-    return node.path(*path) if isinstance(node, MappingNode) else None
+    """`MappingNode.path` on an element that may be absent, a bare value or
+    repeated: each step reads the first of repeated elements; the last step's
+    repeats are all returned (a sequence, for `each`; `first` for one)."""
+    for step in path:
+        node = first(node)
+        if not isinstance(node, MappingNode):
+            return None
+        node = node.get(step)
+    return node
 
 
 def tag_span(node: Node) -> Span:
-    """The element's start tag (its key), where a finding about it points."""
-    return node.anchor_span
+    """The element's start tag (its key), where a finding about it points
+    (the first's, when it is repeated)."""
+    return (first(node) or node).anchor_span
 
 
 def value_span(node: Node) -> Span:
@@ -152,7 +172,7 @@ class Exposure:
 
 
 def user_exposure(user: Node, networks_known: bool) -> Exposure:
-    networks = child(user, "networks")
+    networks = first(child(user, "networks"))
     if networks is None:
         # No <networks>: any address may connect (only known when nothing else can add it).
         known = networks_known and not has_include(user)
@@ -230,15 +250,15 @@ def users(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[
     config = _config(unit)
     if config is None or not config.has_role("users") or config.root is None:
         return
-    section = config.root.get("users")
+    section = first(config.root.get("users"))
     if not isinstance(section, MappingNode) or is_substituted(section):
         return
     for name, node in section.items():
-        if name.startswith(("@", "#")):
+        user = first(node)  # a repeated user is the first one, as the server reads it
+        if name.startswith(("@", "#")) or user is None:
             continue
-        for user in each(node):
-            if not is_substituted(user):
-                yield Subject(user, {"user": name}, f"users/{name}", data=config)
+        if not is_substituted(user):
+            yield Subject(user, {"user": name}, f"users/{name}", data=config)
 
 
 def credentials(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:

@@ -4,7 +4,8 @@
   (EMPTY, REFERENCE, PLACEHOLDER, WEAK, STRONG) with its estimated strength in bits;
 - `find_credentials(text)`: provider-shaped credentials (OpenAI, AWS, GitHub, ...) in a text;
 - `parse_url(value)`: a connection URL split into scheme, credentials, hosts and query;
-- `redact(value) -> str`: the only form in which a secret value may ever be shown.
+- `redact(value) -> str`: the only form in which a secret value may ever be shown
+  (a provider's public prefix and the length, or a URL with `***`).
 
 Key patterns, placeholders, references, thresholds and provider formats are data
 (`rules/secrets/data/classifier.yaml`), loaded once on first use.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
 import json
 import math
 import re
@@ -50,6 +52,7 @@ class Verdict:
     kind: ValueKind
     bits: float  # estimated strength of the value (0 unless WEAK/STRONG)
     required_bits: int  # the threshold for this key
+    known_public: bool = False  # a PLACEHOLDER because its vendor publishes it (Azurite's key)
 
     @property
     def literal(self) -> bool:
@@ -76,6 +79,12 @@ class SecretPolicy:
     placeholders: Pattern[str]
     placeholder_markers: Pattern[str]
     providers: tuple[Provider, ...]
+    secret_nouns: Pattern[str] = re.compile(r"(?!)")
+    setting_values: Pattern[str] = re.compile(r"(?!)")
+    known_public_sha256: frozenset[str] = frozenset()
+    public_jwt_issuers: frozenset[str] = frozenset()
+    prose_words: frozenset[str] = frozenset()
+    prose_min_words: int = 4
     min_bits: int = 128
     min_bits_signing: int = 256
     shannon_ratio: float = 0.6
@@ -100,7 +109,8 @@ def _words(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-_LISTS = ("secret_keys", "not_secret_suffixes", "signing_keys", "references", "placeholders", "providers")
+_LISTS = ("secret_keys", "not_secret_suffixes", "signing_keys", "references", "placeholders", "providers",
+          "secret_nouns", "setting_values", "known_public_sha256", "public_jwt_issuers", "prose_words")
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -144,6 +154,13 @@ def _compile(data: dict[str, Any]) -> SecretPolicy:
         placeholders=re.compile(rf"{edge_l}(?:{_words(data['placeholders'])}){edge_r}", re.IGNORECASE),
         placeholder_markers=re.compile(_MARKERS, re.IGNORECASE),
         providers=tuple(_provider(p) for p in data["providers"]),
+        # The last word, a version suffix aside (_APP_OPENSSL_KEY_V1).
+        secret_nouns=re.compile(rf"(?:^|_)(?:{_words(data.get('secret_nouns') or ['(?!)'])})(?:_v?[0-9]+)?$"),
+        setting_values=re.compile(_words(data.get("setting_values") or ["(?!)"]), re.IGNORECASE),
+        known_public_sha256=frozenset(str(h).lower() for h in data.get("known_public_sha256") or ()),
+        public_jwt_issuers=frozenset(str(i) for i in data.get("public_jwt_issuers") or ()),
+        prose_words=frozenset(str(w).lower() for w in data.get("prose_words") or ()),
+        prose_min_words=int(thresholds.get("prose_min_words", 4)),
         min_bits=int(thresholds.get("min_bits", 128)),
         min_bits_signing=int(thresholds.get("min_bits_signing", 256)),
         shannon_ratio=float(thresholds.get("shannon_ratio", 0.6)),
@@ -203,6 +220,28 @@ def is_secret_key(key: str) -> bool:
     policy = active_policy()
     name = normalise_key(key)
     return bool(policy.secret_keys.search(name)) and not policy.not_secret_suffixes.search(name)
+
+
+def names_the_secret(key: str) -> bool:
+    """True when the key's last word is the secret's noun (DB_PASSWORD,
+    MASTER_KEY, _APP_OPENSSL_KEY_V1), false when a secret word only qualifies
+    another (TOKEN_REFRESH, PASSWORD_RESET)."""
+    return bool(active_policy().secret_nouns.search(normalise_key(key)))
+
+
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def is_setting_value(key: str, value: str) -> bool:
+    """A value shaped like a setting, not a credential: a duration or a file
+    path for any key; a number or a switch when the key's secret word is not
+    its last (a password may be digits: DB_PASSWORD=123456 stays a secret)."""
+    text = value.strip()
+    if active_policy().setting_values.fullmatch(text):
+        return True
+    if text.lower() in _SWITCH_VALUES:
+        return True
+    return not names_the_secret(key) and bool(_NUMBER.fullmatch(text))
 
 
 def is_signing_key(key: str) -> bool:
@@ -277,20 +316,53 @@ def is_reference(value: str) -> bool:
 
 
 _SEPARATORS = re.compile(r"[\s\-_.:/+]+")
+_CAMEL_WORD = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
+_LETTERS = re.compile(r"[A-Za-z]+")
 
 
 def is_placeholder(value: str) -> bool:
-    """`<strong-secret>`, changeme, your-key-here, xxx, ***: a stand-in. Short
-    placeholder words decide on what is left once they are removed, so a strong
-    value that merely contains the word `test` is not mistaken for one."""
+    """`<strong-secret>`, changeme, your-key-here, changeThisToken, xxx, ***,
+    prose (`this_password_is_insecure`): a stand-in. Short placeholder words
+    decide on what is left once they are removed, so a strong value that
+    merely contains the word `test` is not mistaken for one."""
     policy = active_policy()
     if policy.placeholder_markers.search(value):
         return True  # words no random value spells by chance
-    stripped = policy.placeholders.sub(" ", value)
-    if stripped == value:
+    if is_prose(value):
+        return True
+    # camelCase words (changeThisToken) meet the word edges too; only in values
+    # of letters alone, so a random value's case changes are never split.
+    spaced = _CAMEL_WORD.sub(" ", value) if _LETTERS.fullmatch(value) else value
+    stripped = policy.placeholders.sub(" ", spaced)
+    if stripped == spaced:
         return False
     rest = _SEPARATORS.sub("", stripped)
     return strength_bits(rest) < policy.min_bits
+
+
+def is_prose(value: str) -> bool:
+    """At least `prose_min_words` words (split at separators and camelCase),
+    most of them instruction words: `pleaseChangeThisEncryptionKeyNow`,
+    `data encryption key with 32 char`. Numbers are neither."""
+    policy = active_policy()
+    words = [w.lower() for w in _WORD.findall(_CAMEL_WORD.sub(" ", value)) if not w.isdigit()]
+    if len(words) < policy.prose_min_words or len("".join(words)) < 3 * len(words):
+        return False  # few words, or a random value's short letter runs
+    return 2 * sum(w in policy.prose_words for w in words) > len(words)
+
+
+def is_known_public(value: str) -> bool:
+    """A value its vendor publishes for local development (Azurite's account
+    key, Supabase's demo JWTs): it grants nothing anyone lacks."""
+    policy = active_policy()
+    text = value.strip()
+    if hashlib.sha256(text.encode("utf-8", "replace")).hexdigest() in policy.known_public_sha256:
+        return True
+    if policy.public_jwt_issuers and text.count(".") == 2:
+        payload = jwt_payload(text)
+        return payload is not None and payload.get("iss") in policy.public_jwt_issuers
+    return False
 
 
 _SWITCH_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled"})
@@ -306,6 +378,9 @@ def classify(key: str, value: str, *, min_bits: int | None = None, min_bits_sign
         return Verdict(secret_key, ValueKind.EMPTY, 0.0, required)
     if is_reference(text):
         return Verdict(secret_key, ValueKind.REFERENCE, 0.0, required)
+    secret_key = secret_key and not is_setting_value(key, text)
+    if is_known_public(text):
+        return Verdict(secret_key, ValueKind.PLACEHOLDER, 0.0, required, known_public=True)
     if is_placeholder(text):
         return Verdict(secret_key, ValueKind.PLACEHOLDER, 0.0, required)
     bits = strength_bits(text)
@@ -324,6 +399,8 @@ def find_credentials(text: str) -> list[CredentialMatch]:
         for m in provider.pattern.finditer(text):
             token = m.group(0)
             if is_placeholder(token) or is_repetitive(token) or strength_bits(token) < policy.fake_below_bits:
+                continue
+            if is_known_public(token):
                 continue
             if not _valid(provider.validate, token, m.groupdict().get("body") or token):
                 continue
@@ -348,16 +425,30 @@ def _b64decode(text: str, urlsafe: bool) -> bytes | None:
         return None
 
 
+def jwt_payload(token: str) -> dict[str, Any] | None:
+    """The claims of a `header.payload.signature` token whose header and
+    payload are JSON objects (whitespace before their `{` allowed), else None."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    header, payload = (_json_object(part) for part in parts[:2])
+    return payload if header is not None else None
+
+
+def _json_object(part: str) -> dict[str, Any] | None:
+    raw = _b64decode(part, urlsafe=True)
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _jwt_has_claims(token: str) -> bool:
     """A JWT whose payload is a JSON object with at least one claim."""
-    raw = _b64decode(token.split(".")[1], urlsafe=True)
-    if raw is None:
-        return False
-    try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(payload, dict) and bool(payload)
+    return bool(jwt_payload(token))
 
 
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
@@ -471,14 +562,24 @@ def _host_port(text: str) -> tuple[str, int | None]:
 
 
 def redact(value: str) -> str:
-    """`sk-p…(51 chars)` or `postgresql+asyncpg://app:***@db/app`: enough to
-    recognise a value, never enough to use it."""
+    """`sk-proj-…(56 chars)`, `…(16 chars)` or `postgresql+asyncpg://app:***@db/app`:
+    a provider's public prefix and the length, never a character of the secret
+    itself (four characters of a 16-character secret are 24 of its bits)."""
     url = parse_url(value)
     if url is not None:
         masked = url.masked()
         if masked != value:
             return masked
-    n = len(value)
-    if n >= 16:
-        return f"{value[:4]}…({n} chars)"
-    return f"…({n} chars)"
+    return f"{public_prefix(value)}…({len(value)} chars)"
+
+
+def public_prefix(value: str) -> str:
+    """The documented prefix of a provider credential the value starts with
+    (what its pattern matches before group `body`), else ''."""
+    for provider in active_policy().providers:
+        if "body" not in provider.pattern.groupindex:
+            continue
+        m = provider.pattern.match(value)
+        if m is not None and m.start("body") > 0:
+            return value[: m.start("body")]
+    return ""

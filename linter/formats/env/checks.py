@@ -4,12 +4,12 @@ classifier and shown only through `redact` / masked URLs."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.model import ScalarNode
 from linter.core.subject import Subject
 from linter.formats.common.credentials import fragment_span
 from linter.formats.common.secrets import ConnectionUrl, ValueKind, Verdict, classify, parse_url
@@ -37,7 +37,8 @@ def placeholder_secret(subject: Subject, params: Any) -> Iterator[Violation]:
     if verdict.kind is ValueKind.EMPTY:
         yield Violation(b.key.span, {"what": "empty"})
     elif verdict.kind is ValueKind.PLACEHOLDER:
-        yield Violation(b.value.span, {"what": "a placeholder"})
+        what = "a publicly known development value" if verdict.known_public else "a placeholder"
+        yield Violation(b.value.span, {"what": what})
 
 
 def _classified(subject: Subject, min_bits: int, min_bits_signing: int) -> tuple[EnvBinding, Verdict] | None:
@@ -79,25 +80,42 @@ def credentials_in_url(subject: Subject, params: Any) -> Iterator[Violation]:
 
 @dataclass(frozen=True, slots=True)
 class ConnectionParams:
-    local_hosts: tuple[str, ...] = ("localhost", "host.docker.internal")
+    local_hosts: tuple[str, ...] = ("localhost", "localhost.localdomain", "host.docker.internal")
+    # Names that never leave the machine or the cluster's own network.
+    local_suffixes: tuple[str, ...] = (".localhost", ".svc.cluster.local", ".cluster.local")
     single_label_is_local: bool = True  # `db`, `redis`: compose service names
 
 
 _SECURE_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
-_SECURE_ASYNCPG_SSL = _SECURE_SSLMODES | {"true", "1"}
+# `ssl=true` turns TLS on for node-postgres and the PostgreSQL JDBC driver, as for asyncpg.
+_SECURE_SSL = _SECURE_SSLMODES | {"true", "1"}
 _TLS_ON = frozenset({"true", "1", "yes"})
+# `${HOST:-db}`: a host from the environment, with its default.
+_HOST_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}")
 
 
 def is_local_host(host: str, params: ConnectionParams) -> bool:
-    """Loopback, a name in `local_hosts`, or (by default) a single-label name."""
+    """Loopback or unspecified (0.0.0.0: this machine), a name in `local_hosts`
+    or under `local_suffixes`, or (by default) a single-label name."""
     name = host.strip("[]").lower()
-    if not name or name in params.local_hosts or name.endswith(".localhost"):
+    if not name or name in params.local_hosts or name.endswith(params.local_suffixes):
         return True  # an empty host is a Unix socket
     try:
-        return ipaddress.ip_address(name).is_loopback
+        address = ipaddress.ip_address(name)
+        return address.is_loopback or address.is_unspecified
     except ValueError:
         pass
     return params.single_label_is_local and "." not in name and ":" not in name
+
+
+def known_host(host: str) -> str | None:
+    """The host a URL connects to as far as the file says: a `${VAR:-default}`
+    host is its default; any other reference or template is unknown (None)."""
+    host = _HOST_DEFAULT.sub(lambda m: m.group(1), host)
+    if any(c in host for c in "${}%"):
+        return None
+    name, sep, port = host.rpartition(":")  # a port the URL parser left on (`${HOST:-db}:5432`)
+    return name if sep and port.isdigit() and ":" not in name else host
 
 
 def plaintext_reason(url: ConnectionUrl) -> str:
@@ -109,14 +127,14 @@ def plaintext_reason(url: ConnectionUrl) -> str:
         return "amqp:// is unencrypted; use amqps://"
     if base in ("postgres", "postgresql"):
         if url.driver == "asyncpg":
-            if query.get("ssl", "").lower() in _SECURE_ASYNCPG_SSL:
+            if query.get("ssl", "").lower() in _SECURE_SSL:
                 return ""
             if "sslmode" in query:
                 return "asyncpg takes ssl=require, not sslmode= (SQLAlchemy hands it to asyncpg.connect(), which rejects it)"
             return "no ssl=require (asyncpg)"
-        if query.get("sslmode", "").lower() in _SECURE_SSLMODES:
+        if query.get("sslmode", "").lower() in _SECURE_SSLMODES or query.get("ssl", "").lower() in _SECURE_SSL:
             return ""
-        return "no sslmode=require"
+        return "no sslmode=require (or ssl=true)"
     if base == "mongodb":
         tls = query.get("tls", query.get("ssl", "")).lower()
         if url.scheme == "mongodb+srv":  # TLS is on by default for SRV URLs
@@ -131,7 +149,8 @@ def plaintext_connection(subject: Subject, params: ConnectionParams) -> Iterator
     url = _url(b) if b else None
     if b is None or url is None:
         return
-    remote = [host for host, _ in url.hosts if not is_local_host(host, params)]
+    hosts = [known_host(host) for host, _ in url.hosts]
+    remote = [host for host in hosts if host is not None and not is_local_host(host, params)]
     reason = plaintext_reason(url) if remote else ""
     if reason:
         span = fragment_span(b.file.source, b.value, 0, len(url.scheme))
@@ -180,8 +199,7 @@ def duplicate_key(subject: Subject, params: Any) -> Iterator[Violation]:
     b = _binding(subject)
     if b is None or b.occurrence == 1:
         return
-    first: ScalarNode = next(k for k, _ in b.file.pairs if k.text == b.key.text)
-    yield Violation(b.key.span, {"first_line": first.span.line})
+    yield Violation(b.key.span, {"first_line": b.first_line})
 
 
 CHECKS = {

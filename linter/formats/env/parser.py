@@ -7,9 +7,16 @@ is exactly what the file says. python-dotenv reports each binding's first line
 value its exact line and column.
 
 The document is a `MappingNode` of key -> value scalars; a key set twice keeps
-both pairs (the later wins on lookup, as in every dotenv loader). A line that is
-not `KEY=VALUE` becomes an `ENV202` problem at that line; a file where most lines
-are not bindings (a script named `.env`) is one `DL001` problem instead.
+both pairs (the later wins on lookup, as in every dotenv loader). A bare `KEY`
+line is valid (python-dotenv, Docker's `--env-file` and Kustomize take the
+value from the environment): it is recorded in `EnvFile.inherited`, not as a
+binding, since the file gives it no value. A line that is not `KEY=VALUE`
+becomes an `ENV202` problem at that line; a file where most lines are not
+bindings (a script named `.env`) is one `DL001` problem instead.
+
+Parsing is linear in the file's size (python-dotenv's reader moves forward
+only; our own bookkeeping is per line), and the file's size is bounded by the
+workspace's read limit.
 """
 
 from __future__ import annotations
@@ -23,13 +30,15 @@ from typing import TYPE_CHECKING
 from dotenv.parser import Binding, parse_stream
 
 from linter.core.model import LineIndex, MappingNode, Node, ParsedFile, ParseProblem, ScalarNode, SourceFile, Span
-from linter.formats.env.roles import env_role
+from linter.formats.env.roles import DEPLOYABLE, env_role
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
 
 _INLINE_SPACE = re.compile(r"[^\S\r\n]*")
 _EXPORT = re.compile(r"export[^\S\r\n]+")
+# A bare name on its own line: `KEY` (optionally `export KEY`), inherited from the environment.
+_BARE_NAME = re.compile(r"(?:export[^\S\r\n]+)?([A-Za-z_][A-Za-z0-9_.]*)[^\S\r\n]*(?:#[^\r\n]*)?")
 _QUOTED = {"'": re.compile(r"'((?:\\.|[^'\\])*)'", re.DOTALL), '"': re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)}
 # At least this many invalid lines, and more than half of all, and the file is
 # not an env file at all.
@@ -41,10 +50,11 @@ class EnvFile:
     """One parsed env file: its role by name and its bindings in order."""
 
     path: str
-    role: str  # deployable | template
+    role: str  # deployable | development | template (roles.py)
     mapping: MappingNode
     source: SourceFile
     exported: frozenset[str] = field(default_factory=frozenset)
+    inherited: tuple[ScalarNode, ...] = ()  # bare `KEY` lines: the value comes from the environment
 
     @property
     def pairs(self) -> list[tuple[ScalarNode, Node]]:
@@ -57,7 +67,8 @@ def parse(source: SourceFile, loader: Loader | None = None) -> ParsedFile:
     pairs: list[tuple[ScalarNode, Node]] = []
     problems: list[ParseProblem] = []
     exported: set[str] = set()
-    bindings = 0
+    inherited: list[ScalarNode] = []
+    bindings = invalid = 0
     offset = 0
     for binding in parse_stream(io.StringIO(text)):
         start, offset = offset, offset + len(binding.original.string)
@@ -66,29 +77,34 @@ def parse(source: SourceFile, loader: Loader | None = None) -> ParsedFile:
         if binding.key is None and not binding.error:
             continue  # blank lines and comments
         bindings += 1
+        if not binding.error and binding.value is None and binding.key is not None:
+            bare = _BARE_NAME.fullmatch(text, body, index.line_end(body))
+            if bare and binding.key != "export":
+                inherited.append(ScalarNode(binding.key, index.span(source.path, bare.start(1), bare.end(1))))
+                continue
         if binding.error or binding.value is None:
             span = index.span(source.path, body, index.line_end(body))
-            # The n-th invalid line: stable when valid lines come and go.
-            logical = f"invalid#{sum(p.rule_id == 'ENV202' for p in problems) + 1}"
+            invalid += 1  # the n-th invalid line: stable when valid lines come and go
+            logical = f"invalid#{invalid}"
             problems.append(ParseProblem("ENV202", _invalid_reason(binding, text, body, index), span, logical=logical))
             continue
         pair, is_export = _binding_nodes(binding, text, body, index, source.path)
         pairs.append(pair)
         if is_export:
             exported.add(pair[0].text)
-    if len(problems) >= NOT_ENV_MIN_LINES and 2 * len(problems) > bindings:
+    if invalid >= NOT_ENV_MIN_LINES and 2 * invalid > bindings:
         first = problems[0].span
         problem = ParseProblem(
             "DL001",
-            f"not an env file: {len(problems)} of {bindings} lines are not KEY=VALUE (is this really a .env file?)",
+            f"not an env file: {invalid} of {bindings} lines are not KEY=VALUE (is this really a .env file?)",
             first,
         )
         return ParsedFile(source, "env", [], [problem])
     last_line, last_column = index.position(len(text))
     mapping = MappingNode(pairs, Span(source.path, 1, 1, last_line, last_column))
     parsed = ParsedFile(source, "env", [mapping], problems)
-    role = env_role(PurePosixPath(source.path).name) or "deployable"
-    parsed.meta["model"] = EnvFile(source.path, role, mapping, source, frozenset(exported))
+    role = env_role(PurePosixPath(source.path).name) or DEPLOYABLE
+    parsed.meta["model"] = EnvFile(source.path, role, mapping, source, frozenset(exported), tuple(inherited))
     return parsed
 
 

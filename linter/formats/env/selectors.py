@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from linter.core.model import ScalarNode
 from linter.core.subject import Selector, Subject
 from linter.formats.env.parser import EnvFile
+from linter.formats.env.roles import DEPLOYABLE, ROLES
 
 if TYPE_CHECKING:
     from linter.core.run_types import RunContext
@@ -33,11 +34,15 @@ class EnvBinding:
     value: ScalarNode
     occurrence: int  # 1 for the first time the key is set, 2 for the second...
     production: bool
+    first_line: int  # the line that first set this key
 
 
 def is_production(env: EnvFile) -> bool:
+    """A deployable file named or saying production (a development file never is)."""
+    if env.role != DEPLOYABLE:
+        return False
     name = PurePosixPath(env.path).name
-    if env.role == "deployable" and _PRODUCTION_NAME.search(name.removeprefix(".")):
+    if _PRODUCTION_NAME.search(name.removeprefix(".")):
         return True
     return any(env.mapping.text(key).strip().lower() in PRODUCTION_VALUES for key in ENVIRONMENT_KEYS)
 
@@ -47,11 +52,11 @@ def _env_file(unit: LintUnit) -> EnvFile | None:
 
 
 def _roles(options: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(options.get("roles", ("deployable", "template")))
+    return tuple(options.get("roles", ROLES))
 
 
 def files(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
-    """The file as a whole (option `roles`: deployable and/or template)."""
+    """The file as a whole (option `roles`: deployable, development, template; default all)."""
     env = _env_file(unit)
     if env is not None and env.role in _roles(options):
         yield Subject(env.mapping, {"file": env.path, "role": env.role}, "file", data=env)
@@ -63,14 +68,15 @@ def bindings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
     if env is None or env.role not in _roles(options):
         return
     production = is_production(env)
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, int]] = {}  # key -> (times set so far, first line)
     for key, value in env.pairs:
         assert isinstance(value, ScalarNode)
         name = key.text
-        seen[name] = occurrence = seen.get(name, 0) + 1
+        count, first_line = seen.get(name, (0, key.span.line))
+        seen[name] = (occurrence := count + 1, first_line)
         logical = name if occurrence == 1 else f"{name}#{occurrence}"
         context = {"key": name, "file": env.path, "role": env.role}
-        yield Subject(value, context, logical, data=EnvBinding(env, key, value, occurrence, production))
+        yield Subject(value, context, logical, data=EnvBinding(env, key, value, occurrence, production, first_line))
 
 
 SELECTORS = {
