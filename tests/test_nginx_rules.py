@@ -14,7 +14,7 @@ from linter.core.errors import UsageError
 from linter.core.lint import run
 from linter.core.run_types import RunResult, Settings
 from linter.formats import REGISTRY
-from linter.formats.nginx.checks import weak_ciphers
+from linter.formats.nginx.ciphers import weak_ciphers
 
 
 def lint_with_params(tmp_path: Path, text: str, rule: str, params: dict[str, Any]) -> RunResult:
@@ -110,10 +110,31 @@ def test_header_rules_check_every_location_that_serves_content(lint) -> None:  #
         ("ALL", ["ALL"]),
         ("ALL:!aNULL:!eNULL", []),
         ("EXP-RC4-MD5:NULL-SHA:ADH-AES256-SHA:aNULL", ["EXP-RC4-MD5", "NULL-SHA", "ADH-AES256-SHA", "aNULL"]),
+        # '!' and '-' remove what they name; '+' only moves suites; '@' is a command
+        ("DES-CBC3-SHA:!3DES", []),
+        ("RC4:!RC4", []),
+        ("!RC4:RC4", []),  # removed for good
+        ("-RC4:RC4", ["RC4"]),  # '-' lets a later element add them back
+        ("RC4:-RC4:RC4", ["RC4"]),
+        ("RC4-MD5:!MD5", []),  # the suite is an MD5 suite
+        ("RC4:!RC4-MD5", ["RC4"]),  # removing one suite leaves RC4-SHA
+        ("RSA+RC4:!RC4", []),
+        ("ECDHE+3DES", ["ECDHE+3DES"]),
+        ("HIGH:+MEDIUM:@STRENGTH", []),
+        ("ALL:!eNULL", ["ALL"]),  # NULL is eNULL: the anonymous suites stay
+        ("DES-CBC-SHA:!LOW", []),
+        ("ALL:!aNULL:!ADH:!eNULL:!LOW:!EXP:RC4+RSA:+HIGH:+MEDIUM", ["RC4+RSA"]),
     ],
 )
 def test_weak_cipher_detection(spec: str, weak: list[str]) -> None:
     assert weak_ciphers(spec) == weak
+
+
+def test_ssl_ciphers_that_remove_what_they_list_are_not_weak(lint) -> None:  # type: ignore[no-untyped-def]
+    removed = SERVER.format('ssl_ciphers "DES-CBC3-SHA:!3DES";')
+    assert triples(lint("nginx/nginx.conf", removed, ["NGX202"])) == []
+    kept = SERVER.format('ssl_ciphers "HIGH:RC4:!RC4-MD5";')
+    assert triples(lint("nginx/nginx.conf", kept, ["NGX202"])) == [("NGX202", 4, 21)]
 
 
 @pytest.mark.parametrize(

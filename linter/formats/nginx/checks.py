@@ -17,6 +17,7 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
 from linter.core.subject import Subject
+from linter.formats.nginx.ciphers import weak_ciphers
 from linter.formats.nginx.effective import (
     ANSWERS,
     HANDLERS,
@@ -52,8 +53,6 @@ SECURITY_HEADERS = {
     "cross-origin-resource-policy": "Cross-Origin-Resource-Policy",
 }
 WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
-_WEAK_CIPHER = re.compile(r"NULL|EXPORT|^EXP|DES|RC4|MD5|^ADH|^AECDH|^LOW$", re.I)
-_BROAD_CIPHER = re.compile(r"^(ALL|COMPLEMENTOFALL|MEDIUM)$", re.I)
 _MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)", re.I)
 
 
@@ -226,21 +225,6 @@ def tls_protocols(subject: Subject, params: Any) -> Iterator[Violation]:
         if weak:
             names = ", ".join(a.value for a in weak)
             yield Violation(weak[0].span, {"problem": f"{names} enabled"})
-
-
-def weak_ciphers(spec: str) -> list[str]:
-    """Cipher-string elements that allow what Mozilla's intermediate profile forbids."""
-    tokens = [t for t in re.split(r"[:, ]+", spec) if t]
-    excluded = {t[1:].upper() for t in tokens if t[:1] in "!-"}
-    nulls_excluded = "NULL" in excluded or {"ANULL", "ENULL"} <= excluded
-    weak = []
-    for token in tokens:
-        if token[:1] in "!-+@":
-            continue
-        broad = _BROAD_CIPHER.match(token) and not nulls_excluded  # ALL, DEFAULT... include NULL suites
-        if broad or any(_WEAK_CIPHER.search(part) for part in token.split("+")):
-            weak.append(token)
-    return weak
 
 
 def tls_ciphers(subject: Subject, params: Any) -> Iterator[Violation]:
