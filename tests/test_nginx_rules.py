@@ -202,6 +202,28 @@ def test_host_header_spoofing(lint) -> None:  # type: ignore[no-untyped-def]
     assert triples(lint("nginx/nginx.conf", text, ["NGX402"])) == [("NGX402", 2, 27), ("NGX402", 4, 27)]
 
 
+@pytest.mark.parametrize(
+    ("value", "variable"),
+    [
+        ("$HTTP_HOST", "$http_host"),  # nginx variable names are case-insensitive
+        ("${http_host}", "$http_host"),
+        ("$http_x_forwarded_host", "$http_x_forwarded_host"),
+        ("$arg_host", "$arg_host"),
+        ('"$cookie_site.example.com"', "$cookie_site"),
+        ("$host", None),
+        ("$proxy_host", None),
+        ("backend.internal", None),
+        ("$http_", None),  # not a variable nginx knows
+    ],
+)
+def test_host_header_from_any_client_controlled_variable(lint, value: str, variable: str | None) -> None:  # type: ignore[no-untyped-def]
+    text = f"http {{\n    proxy_set_header Host {value};\n}}\n"
+    result = lint("nginx/nginx.conf", text, ["NGX402"])
+    assert triples(result) == ([("NGX402", 2, 27)] if variable else [])
+    if variable:
+        assert f"forwards {variable}," in result.shown[0].message
+
+
 def test_a_snippet_included_twice_reports_once(tmp_path: Path) -> None:
     from conftest import lint_paths
 

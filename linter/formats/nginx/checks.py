@@ -39,6 +39,7 @@ from linter.formats.nginx.effective import (
 )
 from linter.formats.nginx.includes import IncludeProblem
 from linter.formats.nginx.selectors import BlockGroup, DirectiveGroup, MissingSetting
+from linter.formats.nginx.variables import client_controlled, variables_in
 
 SECURITY_HEADERS = {
     "strict-transport-security": "Strict-Transport-Security",
@@ -368,8 +369,9 @@ def host_header_spoofing(subject: Subject, params: Any) -> Iterator[Violation]:
     data = subject.data
     if isinstance(data, DirectiveGroup) and data.directive.arg(0).lower() == "host":
         value, span = _value(data)
-        if "$http_host" in value:
-            yield Violation(span, {"value": value})
+        spoofable = next((name for name in variables_in(value) if client_controlled(name)), None)
+        if spoofable is not None:
+            yield Violation(span, {"value": value, "variable": "$" + spoofable})
 
 
 # --- DL003 --------------------------------------------------------------------------------
