@@ -187,11 +187,37 @@ def test_rate_limit_zones_in_a_fragment_are_the_includers_business(lint) -> None
         ("location /static/ {\n        alias /srv/static/;", []),
         ("location = /favicon.ico {\n        alias /srv/favicon.ico;", []),
         ("location ~ ^/dl/(.*)$ {\n        alias /srv/dl/$1;", []),
+        # a capture that may start with '..', appended after a '/'
+        ("location ~ /images(.*) {\n        alias /srv/images/$1;", [("NGX401", 4, 9)]),
+        ("location ~* ^/media(?<file>.+)$ {\n        alias /srv/media/$file;", [("NGX401", 4, 9)]),
+        ("location ~ ^/(.+)$ {\n        alias /srv/www/$1;", []),  # after a '/' in the pattern
+        ("location ~ ^/img(\\d+)\\.png$ {\n        alias /srv/img/$1.png;", []),  # cannot start with a dot
+        ("location ~ ^/img([^/.]+)$ {\n        alias /srv/img/$1;", []),
+        ("location ~ ^/p(/.*)$ {\n        alias /srv/p$1;", []),  # the capture starts with '/'
+        ("location ~ \\.png$ {\n        alias /srv/logo.png;", []),
+        # no traversal, but sibling directories are exposed
+        ("location /avatar {\n        alias /srv/avatars;", [("NGX401", 4, 9)]),
+        ("location /robots.txt {\n        alias /srv/www/robots.txt;", []),  # one file
     ],
 )
 def test_alias_traversal(lint, location: str, expected: list[tuple[str, int, int]]) -> None:  # type: ignore[no-untyped-def]
     text = f"http {{\n    server {{\n    {location}\n    }}\n    }}\n}}\n"
     assert triples(lint("nginx/nginx.conf", text, ["NGX401"])) == expected
+
+
+@pytest.mark.parametrize(
+    ("location", "severity", "words"),
+    [
+        ("location /static {\n        alias /srv/static/;", "error", "'/static../' reaches the parent of '/srv/static/'"),
+        ("location /avatar {\n        alias /srv/avatars;", "warning", "'/avatar-backup/' maps to '/srv/avatars-backup/'"),
+        ("location ~ /images(.*) {\n        alias /srv/images/$1;", "error", "'/srv/images/../' reaches the parent"),
+    ],
+)
+def test_alias_traversal_message_and_severity(lint, location: str, severity: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    text = f"http {{\n    server {{\n    {location}\n    }}\n    }}\n}}\n"
+    (finding,) = lint("nginx/nginx.conf", text, ["NGX401"]).shown
+    assert finding.severity.value == severity
+    assert words in finding.message
 
 
 def test_host_header_spoofing(lint) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
 from linter.core.subject import Subject
+from linter.formats.nginx.captures import captures, references
 from linter.formats.nginx.ciphers import weak_ciphers
 from linter.formats.nginx.effective import (
     ANSWERS,
@@ -352,16 +353,42 @@ def body_size(subject: Subject, params: Any) -> Iterator[Violation]:
 # --- NGX4xx: traps -------------------------------------------------------------------------
 
 
+def _alias_problem(modifier: str, path: str, alias: str) -> tuple[str, Severity | None] | None:
+    """What a location's alias exposes, and the severity when it is less than the rule's."""
+    if modifier in ("", "^~"):
+        if path.endswith("/") or "$" in alias:
+            return None
+        if alias.endswith("/"):
+            return f"allows path traversal: '{path}../' reaches the parent of '{alias}'", None
+        if "." in path.rsplit("/", 1)[-1] and "." in alias.rsplit("/", 1)[-1]:
+            return None  # one file (`location /robots.txt { alias /srv/robots.txt; }`)
+        sibling = alias + "-backup"
+        return f"serves siblings of '{alias}': '{path}-backup/' maps to '{sibling}/'", Severity.WARNING
+    if modifier in ("~", "~*"):
+        for ref in references(alias, captures(path)):
+            if ref.capture.may_start_with_dots and (not ref.before or ref.before.endswith("/")):
+                where = ref.before or "the alias"
+                return (
+                    f"allows path traversal: capture {ref.capture.number} may start with '..' (no '/' before it in the "
+                    f"pattern), so '{where}../' reaches the parent directory"
+                ), None
+    return None
+
+
 def alias_traversal(subject: Subject, params: Any) -> Iterator[Violation]:
     data = subject.data
     if not isinstance(data, DirectiveGroup):
         return
+    alias = data.directive.arg(0)
     for block in data.blocks:
         if block.kind != "location":
             continue
         modifier, path = location_path(block)
-        if modifier in ("", "^~") and not path.endswith("/"):
-            yield Violation(data.directive.head, {"location": path, "alias": data.directive.arg(0)})
+        problem = _alias_problem(modifier, path, alias)
+        if problem is not None:
+            text, severity = problem
+            location = f"{modifier} {path}" if modifier else path
+            yield Violation(data.directive.head, {"location": location, "alias": alias, "problem": text}, severity=severity)
             return
 
 
