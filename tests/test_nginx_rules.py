@@ -65,6 +65,33 @@ def test_x_xss_protection_modes(tmp_path: Path, header: str, mode: str, expected
     assert triples(result) == expected
 
 
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("deprecated", [("NGX105", 4, 37)]),  # drop it: asking for 'always' too would contradict that
+        ("required", [("NGX105", 4, 9)]),  # the checklist's header, and its 'always', are this rule's
+    ],
+)
+def test_x_xss_protection_without_always_is_one_finding(tmp_path: Path, mode: str, expected: list[tuple[str, int, int]]) -> None:
+    text = SERVER.format('add_header X-XSS-Protection "1; mode=block";')
+    rules = select_rules(all_rules(), ["NGX105", "NGX107"], overrides={"NGX105": RuleOverride(params={"mode": mode})})
+    target = tmp_path / "nginx" / "nginx.conf"
+    target.parent.mkdir(parents=True)
+    target.write_text(text, encoding="utf-8")
+    result = run([str(target)], Settings(root=tmp_path, rules=rules, formats=REGISTRY))
+    assert triples(result) == expected
+    if mode == "required":
+        assert "without 'always'" in result.shown[0].message
+
+
+def test_losing_x_xss_protection_is_not_an_inheritance_finding(lint) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "http {\n    server {\n        listen 80;\n        add_header X-XSS-Protection \"1; mode=block\" always;\n"
+        "        location / {\n            add_header Cache-Control no-store;\n            root /srv;\n        }\n    }\n}\n"
+    )
+    assert triples(lint("nginx/nginx.conf", text, ["NGX106"])) == []
+
+
 def test_x_xss_protection_rejects_unknown_mode(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="'deprecated' or 'required'"):
         lint_with_params(tmp_path, SERVER.format('add_header X-XSS-Protection "0";'), "NGX105", {"mode": "maybe"})
@@ -97,7 +124,11 @@ def test_header_rules_check_every_location_that_serves_content(lint) -> None:  #
     }
 }
 """
-    assert triples(lint("nginx/nginx.conf", text, ["NGX103"])) == [("NGX103", 5, 9), ("NGX103", 13, 9)]
+    # HSTS set by the server and dropped by each location's own add_header: one
+    # finding per location, NGX106's (NGX103 reports a header no level sets)
+    assert triples(lint("nginx/nginx.conf", text, ["NGX103", "NGX106"])) == [("NGX106", 6, 13), ("NGX106", 14, 13)]
+    unset = text.replace('add_header Strict-Transport-Security "max-age=31536000" always;', "root /srv;")
+    assert triples(lint("nginx/nginx.conf", unset, ["NGX103", "NGX106"])) == [("NGX103", 2, 5), ("NGX103", 5, 9), ("NGX103", 13, 9)]
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from linter.formats.nginx.effective import (
     HANDLERS,
     NESTED,
     Block,
+    Header,
     HeaderSet,
     effective_headers,
     headers_of,
@@ -54,6 +55,9 @@ SECURITY_HEADERS = {
     "cross-origin-embedder-policy": "Cross-Origin-Embedder-Policy",
     "cross-origin-resource-policy": "Cross-Origin-Resource-Policy",
 }
+# What NGX106 counts as lost: X-XSS-Protection is NGX105's (by default it should
+# not be sent, so losing it is no harm; in `mode: required` NGX105 reports where it is missing).
+DROPPABLE_HEADERS = frozenset(SECURITY_HEADERS) - {"x-xss-protection"}
 WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
 _MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)", re.I)
 
@@ -80,9 +84,27 @@ def _missing_header(
     subject: Subject, header: str, present: Callable[[HeaderSet], bool], tls_only: bool = False
 ) -> Iterator[Violation]:
     for block, headers in _header_scopes(subject, tls_only):
-        if not present(headers):
-            yield Violation(subject.anchor, {"header": header, "block": block.label}, logical=header.lower())
-            return
+        if present(headers):
+            continue
+        if any(h.key == header.lower() for h in dropped_headers(block)):
+            continue  # set above and dropped by this level's own add_header: NGX106's finding
+        yield Violation(subject.anchor, {"header": header, "block": block.label}, logical=header.lower())
+        return
+
+
+def dropped_headers(block: Block) -> list[Header]:
+    """The security headers of the level above that this level's own add_header
+    drops (nginx inherits add_header only into a level that sets none). One
+    finding (NGX106, at that add_header) owns the loss, whichever headers it is."""
+    parent = block.parent
+    if not headers_of(block) or block.may_set("add_header", "add_header_inherit") or inherit_mode(block) == "merge":
+        return []  # (a level with unseen content may add the headers back)
+    if parent is None or parent.kind not in NESTED | {"server", "http"}:
+        return []
+    kept = {h.key for h in headers_of(block)}
+    if _frame_protected(effective_headers(block)):
+        kept.add("x-frame-options")  # a CSP frame-ancestors does its work (as NGX101 counts it)
+    return [h for h in effective_headers(parent).headers if h.key in DROPPABLE_HEADERS and h.key not in kept]
 
 
 def _header_directive(subject: Subject, name: str) -> DirectiveGroup | None:
@@ -175,6 +197,10 @@ def x_xss_protection(subject: Subject, params: XssProtectionParams) -> Iterator[
             )
         elif params.mode == "required" and normal != _XSS_REQUIRED:
             yield Violation(span, {"problem": f"is '{value}', the checklist requires '{_XSS_REQUIRED}'"})
+        elif params.mode == "required" and group.directive.arg(2) != "always":
+            # this rule owns X-XSS-Protection's 'always' (NGX107 leaves it out: in the
+            # default mode the header should not be sent at all)
+            yield Violation(group.directive.head, {"problem": "is sent without 'always', so error responses (4xx/5xx) lack it"})
         return
     if params.mode == "required":
         for v in _missing_header(subject, "X-XSS-Protection", lambda h: h.get("x-xss-protection") is not None):
@@ -187,19 +213,11 @@ def add_header_inheritance(subject: Subject, params: Any) -> Iterator[Violation]
     if not isinstance(subject.data, BlockGroup):
         return
     for block in subject.data.blocks:
-        own = headers_of(block)
-        parent = block.parent
-        if not own or block.may_set("add_header", "add_header_inherit") or inherit_mode(block) == "merge":
-            continue  # (a level with unseen content may add the headers back)
-        if parent is None or parent.kind not in NESTED | {"server", "http"}:
-            continue
-        kept = {h.key for h in own}
-        lost = [h for h in effective_headers(parent).headers if h.key in SECURITY_HEADERS and h.key not in kept]
-        if lost:
+        lost = dropped_headers(block)
+        if lost and block.parent is not None and scope_serves_content(block):  # (as NGX101-NGX103 check)
             names = ", ".join(dict.fromkeys(h.name for h in lost))
-            yield Violation(
-                own[0].directive.head, {"block": block.label, "parent": parent.label, "lost": names}, logical="add_header"
-            )
+            head = headers_of(block)[0].directive.head
+            yield Violation(head, {"block": block.label, "parent": block.parent.label, "lost": names}, logical="add_header")
             return
 
 
