@@ -17,6 +17,7 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
 from linter.core.subject import Subject
+from linter.formats.nginx.assets import ASSET_DIRECTORIES, ASSET_EXTENSIONS, AssetPolicy
 from linter.formats.nginx.captures import captures, references
 from linter.formats.nginx.ciphers import weak_ciphers
 from linter.formats.nginx.effective import (
@@ -26,7 +27,9 @@ from linter.formats.nginx.effective import (
     Block,
     Header,
     HeaderSet,
+    catches_all,
     effective_headers,
+    header_inheritors,
     headers_of,
     inherit_mode,
     inherited,
@@ -37,6 +40,7 @@ from linter.formats.nginx.effective import (
     plain_listens,
     return_code,
     scope_serves_content,
+    serves_content,
     short_circuits,
 )
 from linter.formats.nginx.includes import IncludeProblem
@@ -65,14 +69,17 @@ _MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)", re.I)
 # --- helpers -----------------------------------------------------------------
 
 
-def _header_scopes(subject: Subject, tls_only: bool = False) -> Iterator[tuple[Block, HeaderSet]]:
-    """The header sets of a scope's instances that serve content and are fully
-    known (a fragment's unknown includer may add headers: not "missing")."""
+Serving = Callable[[Block], bool]  # which levels' responses a header rule is about
+
+
+def _header_scopes(subject: Subject, tls_only: bool, serving: Serving) -> Iterator[tuple[Block, HeaderSet]]:
+    """The header sets of a scope's instances that serve what the rule is about
+    and are fully known (a fragment's unknown includer may add headers: not "missing")."""
     if not isinstance(subject.data, BlockGroup):
         return
     for block in subject.data.blocks:
         headers = effective_headers(block)
-        if not headers.complete or not scope_serves_content(block):
+        if not headers.complete or not any(serving(b) for b in header_inheritors(block)):
             continue
         server = block.server()
         if tls_only and (server is None or not is_tls_server(server)):
@@ -81,9 +88,13 @@ def _header_scopes(subject: Subject, tls_only: bool = False) -> Iterator[tuple[B
 
 
 def _missing_header(
-    subject: Subject, header: str, present: Callable[[HeaderSet], bool], tls_only: bool = False
+    subject: Subject,
+    header: str,
+    present: Callable[[HeaderSet], bool],
+    tls_only: bool = False,
+    serving: Serving = serves_content,
 ) -> Iterator[Violation]:
-    for block, headers in _header_scopes(subject, tls_only):
+    for block, headers in _header_scopes(subject, tls_only, serving):
         if present(headers):
             continue
         if any(h.key == header.lower() for h in dropped_headers(block)):
@@ -92,10 +103,11 @@ def _missing_header(
         return
 
 
-def dropped_headers(block: Block) -> list[Header]:
+def dropped_headers(block: Block, assets: AssetPolicy | None = None) -> list[Header]:
     """The security headers of the level above that this level's own add_header
     drops (nginx inherits add_header only into a level that sets none). One
-    finding (NGX106, at that add_header) owns the loss, whichever headers it is."""
+    finding (NGX106, at that add_header) owns the loss, whichever headers it is;
+    X-Frame-Options is not lost where only `assets` are served."""
     parent = block.parent
     if not headers_of(block) or block.may_set("add_header", "add_header_inherit") or inherit_mode(block) == "merge":
         return []  # (a level with unseen content may add the headers back)
@@ -104,6 +116,8 @@ def dropped_headers(block: Block) -> list[Header]:
     kept = {h.key for h in headers_of(block)}
     if _frame_protected(effective_headers(block)):
         kept.add("x-frame-options")  # a CSP frame-ancestors does its work (as NGX101 counts it)
+    if assets is not None and assets.serves_only_assets(block):
+        kept.add("x-frame-options")  # nothing here renders in a frame (as NGX101 judges it)
     return [h for h in effective_headers(parent).headers if h.key in DROPPABLE_HEADERS and h.key not in kept]
 
 
@@ -130,8 +144,26 @@ def _frame_protected(headers: HeaderSet) -> bool:
     return csp is not None and (csp.variable or "frame-ancestors" in csp.value.lower())
 
 
-def x_frame_options(subject: Subject, params: Any) -> Iterator[Violation]:
-    yield from _missing_header(subject, "X-Frame-Options", _frame_protected)
+@dataclass(frozen=True, slots=True)
+class FramingParams:
+    """Levels serving only static assets (by location pattern or `types`) need no
+    framing protection: these name the extensions and directories that say so."""
+
+    asset_extensions: tuple[str, ...] = ASSET_EXTENSIONS
+    asset_directories: tuple[str, ...] = ASSET_DIRECTORIES
+
+    @property
+    def assets(self) -> AssetPolicy:
+        return AssetPolicy.of(self.asset_extensions, self.asset_directories)
+
+
+def x_frame_options(subject: Subject, params: FramingParams) -> Iterator[Violation]:
+    assets = params.assets
+
+    def serves_pages(level: Block) -> bool:
+        return serves_content(level) and not assets.serves_only_assets(level)
+
+    yield from _missing_header(subject, "X-Frame-Options", _frame_protected, serving=serves_pages)
 
 
 def x_content_type_options(subject: Subject, params: Any) -> Iterator[Violation]:
@@ -208,12 +240,13 @@ def x_xss_protection(subject: Subject, params: XssProtectionParams) -> Iterator[
             yield v
 
 
-def add_header_inheritance(subject: Subject, params: Any) -> Iterator[Violation]:
+def add_header_inheritance(subject: Subject, params: FramingParams) -> Iterator[Violation]:
     """A level with its own add_header drops the security headers of the level above."""
     if not isinstance(subject.data, BlockGroup):
         return
+    assets = params.assets
     for block in subject.data.blocks:
-        lost = dropped_headers(block)
+        lost = dropped_headers(block, assets)
         if lost and block.parent is not None and scope_serves_content(block):  # (as NGX101-NGX103 check)
             names = ", ".join(dict.fromkeys(h.name for h in lost))
             head = headers_of(block)[0].directive.head
@@ -264,8 +297,7 @@ def _redirects(server: Block) -> bool:
         code = return_code(child)
         if child.kind == "if" and code is not None and 300 <= code < 400:
             return True
-        catch_all = child.kind == "location" and location_path(child) in (("", "/"), ("^~", "/"))
-        if catch_all and (short_circuits(child) or child.may_set(*ANSWERS)):
+        if catches_all(child) and (short_circuits(child) or child.may_set(*ANSWERS)):
             return True
     return False
 
@@ -429,12 +461,12 @@ def include_unresolved(subject: Subject, params: Any) -> Iterator[Violation]:
 
 
 CHECKS = {
-    "x-frame-options": PythonCheck(x_frame_options),
+    "x-frame-options": PythonCheck(x_frame_options, FramingParams),
     "x-content-type-options": PythonCheck(x_content_type_options),
     "hsts": PythonCheck(hsts),
     "hsts-max-age": PythonCheck(hsts_max_age, HstsMaxAgeParams),
     "x-xss-protection": PythonCheck(x_xss_protection, XssProtectionParams),
-    "add-header-inheritance": PythonCheck(add_header_inheritance),
+    "add-header-inheritance": PythonCheck(add_header_inheritance, FramingParams),
     "header-not-always": PythonCheck(header_not_always),
     "tls-protocols": PythonCheck(tls_protocols),
     "tls-ciphers": PythonCheck(tls_ciphers),
