@@ -40,6 +40,9 @@ SERVER = (
         (r"~ ^/(emoji|packs|system/accounts/avatars|system/media_attachments/files)", "try_files $uri =404;", True),
         (r"~ ^/assets/", "root /srv/public;", True),
         (r"~ ^/(assets|admin)/", "root /srv/public;", False),
+        (r"~ /_?emoji.*\.(png|gif)$", "root /srv/public;", True),  # an optional character is read without it
+        (r"~ ^/(?:avatar|thumbs)/", "root /srv/public;", True),
+        (r"~ ^/staticpages/", "root /srv/public;", False),  # a whole segment names the directory
         ("/static/", "alias /srv/static/;", True),
         ("/uploads/", "root /srv/data;", True),
         ("= /favicon.ico", "root /srv/public;", True),

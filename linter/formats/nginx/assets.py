@@ -21,8 +21,10 @@ NGINX_DEFAULT_TYPE = "text/plain"  # `default_type` when no level sets it
 
 # `\.(?:css|js)$`, `\.css$` at the end of a pattern (anchored: `\.js` alone also matches `/a.js/b.html`).
 _EXTENSIONS_AT_END = re.compile(r"\\\.(?:\((?:\?:)?([^()]*)\)|([A-Za-z0-9]+))\$$")
-# The literal path a regex starts with (`^/(emoji|packs)/`, `/images/emoji/`), up to the first other operator.
-_LEADING_PATH = re.compile(r"^\^?((?:[A-Za-z0-9_\-./]|\\[./-]|\((?:\?:)?[A-Za-z0-9_\-./|\\]*\))+)")
+# The literal path a regex starts with (`^/(emoji|packs)/`, `/images/emoji/`, `/_?emoji`),
+# up to the first other operator (an unescaped `.` is one).
+_LEADING_PATH = re.compile(r"^\^?((?:[A-Za-z0-9_\-/]\??|\\[./-]|\((?:\?:)?(?:[A-Za-z0-9_\-/|]|\\[./-])*\))+)")
+_OPTIONAL_CHAR = re.compile(r"\\?[^\\()|]\?")  # `_?`: matched with or without it; read without
 
 
 # The defaults of the checks' asset params (NGX101, NGX106).
@@ -34,7 +36,7 @@ ASSET_EXTENSIONS = (
 ASSET_DIRECTORIES = (
     "static", "assets", "asset", "fonts", "font", "images", "image", "img", "imgs", "icons", "favicons", "js",
     "javascripts", "css", "stylesheets", "media", "uploads", "upload", "attachments", "media_attachments",
-    "avatars", "emoji", "emojis", "packs", "sounds", "thumbnails", "thumbs",
+    "avatar", "avatars", "emoji", "emojis", "packs", "sounds", "thumbnails", "thumbs",
 )  # fmt: skip
 
 
@@ -99,7 +101,7 @@ def _alternatives(text: str) -> list[str]:
 
 def _expand(path: str) -> list[str]:
     """A leading regex path with one group of alternatives as the literal paths it matches."""
-    path = path.replace("\\", "")
+    path = _OPTIONAL_CHAR.sub("", path).replace("\\", "")
     group = re.search(r"\((?:\?:)?([^()]*)\)", path)
     if group is None:
         return [path]
