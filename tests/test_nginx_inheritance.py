@@ -166,9 +166,9 @@ def test_ssl_on_makes_every_listener_tls(tmp_path: Path) -> None:
     ("location_body", "expected"),
     [
         ("root /srv;", []),  # inherits the server's headers
-        ("add_header Cache-Control no-store;\n        root /srv;", [("NGX101", 5, 5)]),  # its own add_header drops them
+        ("add_header Cache-Control no-store;\n        root /srv;", [("NGX106", 6, 9)]),  # its own add_header drops them
         ("add_header_inherit merge;\n        add_header Cache-Control no-store;\n        root /srv;", []),
-        ("add_header_inherit on;\n        add_header Cache-Control no-store;\n        root /srv;", [("NGX101", 5, 5)]),
+        ("add_header_inherit on;\n        add_header Cache-Control no-store;\n        root /srv;", [("NGX106", 7, 9)]),
         ("add_header Cache-Control no-store;\n        return 301 https://example.com/;", []),  # a redirect serves no content
         ("add_header X-Frame-Options $xfo always;\n        root /srv;", []),  # set through a variable: present
         ("add_header Content-Security-Policy \"frame-ancestors 'none'\" always;\n        root /srv;", []),
@@ -179,7 +179,7 @@ def test_x_frame_options_follows_add_header_inheritance(lint, location_body: str
         f"http {{\n    server {{\n        listen 80;\n        add_header X-Frame-Options DENY always;\n    location /x/ {{\n"
         f"        {location_body}\n    }}\n    }}\n}}\n"
     )
-    assert triples(lint("nginx/nginx.conf", text, select=["NGX101"])) == expected
+    assert triples(lint("nginx/nginx.conf", text, select=["NGX101", "NGX106"])) == expected
 
 
 def test_add_header_inheritance_reports_at_the_child_and_names_lost_headers(lint) -> None:  # type: ignore[no-untyped-def]

@@ -147,6 +147,37 @@ def test_missing_semicolon_merging_two_lines(lint) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize(
+    ("line", "args"),
+    [
+        ('if ($host != "example.com") { return 444; }', ["($host", "!=", "example.com", ")"]),
+        ("if ($request_method = 'OPTIONS') { return 204; }", ["($request_method", "=", "OPTIONS", ")"]),
+        ('if ($http_user_agent ~* "(bot)") { return 403; }', ["($http_user_agent", "~*", "(bot)", ")"]),
+        ('if ($http_user_agent ~* "(bot)"){ return 403; }', ["($http_user_agent", "~*", "(bot)", ")"]),
+    ],
+)
+def test_a_quoted_string_may_end_at_a_closing_parenthesis(line: str, args: list[str]) -> None:
+    # nginx's tokenizer starts a new word at a ')' right after a closing quote.
+    (server,) = parse_directives(f"server {{\n    {line}\n}}\n", "nginx.conf")
+    assert server.block is not None
+    (if_block,) = server.block
+    assert if_block.values == args
+    assert if_block.block is not None and if_block.block[0].name == "return"
+
+
+def test_an_if_with_a_quoted_operand_keeps_the_rest_of_the_file(lint) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "http {\n"
+        "    server {\n"
+        "        listen 80;\n"
+        '        if ($host != "example.com") { return 444; }\n'
+        "        client_max_body_size 0;\n"
+        "    }\n"
+        "}\n"
+    )
+    assert triples(lint("nginx/nginx.conf", text, ["DL001", "NGX303"])) == [("NGX303", 5, 30)]
+
+
+@pytest.mark.parametrize(
     ("text", "line", "column", "words"),
     [
         ("http {\n    server_tokens off\n}\n", 2, 22, "before '}'"),

@@ -159,10 +159,12 @@ def test_keep_documents_blanks_other_documents_line_for_line() -> None:
 def test_worker_usage_error_reaches_the_user(tmp_path: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".deploylint.yaml").write_text("rules:\n  NGX105: {params: {mode: maybe}}\n", encoding="utf-8")
     (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n", encoding="utf-8")
-    (tmp_path / "notes.txt").write_text("just text\n", encoding="utf-8")
-    assert main(["--jobs", "2", "a.yaml", "notes.txt"]) == 2
-    assert "notes.txt: cannot tell the file's format" in capsys.readouterr().err
+    (tmp_path / "nginx.conf").write_text('http {\n    add_header X-XSS-Protection "0";\n}\n', encoding="utf-8")
+    assert main(["--jobs", "2", "a.yaml", "nginx.conf"]) == 2  # the check refuses the mode in a worker
+    assert "'deprecated' or 'required'" in capsys.readouterr().err
 
 
 def test_worker_crash_is_an_internal_error(corpus: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,

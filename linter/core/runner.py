@@ -40,6 +40,7 @@ def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidat
 
 
 UNPARSABLE = ("DL001", "DL005", "DL006")  # problems that leave a file unparsed
+UNKNOWN_FORMAT = "cannot tell the file's format, so it was not linted (name it with --format-hint, or skip such files with --ignore-unknown)"
 
 
 def parse_all(settings: Settings, loader: Loader, paths: list[str]) -> tuple[list[ParsedFile], int]:
@@ -53,10 +54,10 @@ def parse_candidates(
     parsed: list[ParsedFile] = []
     unparsable = 0
     for candidate in candidates:
-        if candidate.format is None:
-            if settings.ignore_unknown:
-                continue
-            raise UsageError(f"{candidate.relpath}: cannot tell the file's format (use --format-hint, or --ignore-unknown)")
+        if candidate.format is None:  # named on the command line: a DL008 warning, the run goes on
+            if not settings.ignore_unknown:
+                parsed.append(_failed_file(candidate, ParseProblem("DL008", UNKNOWN_FORMAT, Span.point(candidate.relpath, 1, 1))))
+            continue
         result = loader.load(Path(candidate.abspath), candidate.format)
         if isinstance(result, ParseProblem):
             result = _failed_file(candidate, result)

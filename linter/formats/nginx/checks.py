@@ -17,13 +17,19 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
 from linter.core.subject import Subject
+from linter.formats.nginx.assets import ASSET_DIRECTORIES, ASSET_EXTENSIONS, AssetPolicy
+from linter.formats.nginx.captures import captures, references
+from linter.formats.nginx.ciphers import weak_ciphers
 from linter.formats.nginx.effective import (
     ANSWERS,
     HANDLERS,
     NESTED,
     Block,
+    Header,
     HeaderSet,
+    catches_all,
     effective_headers,
+    header_inheritors,
     headers_of,
     inherit_mode,
     inherited,
@@ -34,10 +40,12 @@ from linter.formats.nginx.effective import (
     plain_listens,
     return_code,
     scope_serves_content,
+    serves_content,
     short_circuits,
 )
 from linter.formats.nginx.includes import IncludeProblem
 from linter.formats.nginx.selectors import BlockGroup, DirectiveGroup, MissingSetting
+from linter.formats.nginx.variables import client_controlled, variables_in
 
 SECURITY_HEADERS = {
     "strict-transport-security": "Strict-Transport-Security",
@@ -51,23 +59,27 @@ SECURITY_HEADERS = {
     "cross-origin-embedder-policy": "Cross-Origin-Embedder-Policy",
     "cross-origin-resource-policy": "Cross-Origin-Resource-Policy",
 }
+# What NGX106 counts as lost: X-XSS-Protection is NGX105's (by default it should
+# not be sent, so losing it is no harm; in `mode: required` NGX105 reports where it is missing).
+DROPPABLE_HEADERS = frozenset(SECURITY_HEADERS) - {"x-xss-protection"}
 WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
-_WEAK_CIPHER = re.compile(r"NULL|EXPORT|^EXP|DES|RC4|MD5|^ADH|^AECDH|^LOW$", re.I)
-_BROAD_CIPHER = re.compile(r"^(ALL|COMPLEMENTOFALL|MEDIUM)$", re.I)
 _MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)", re.I)
 
 
 # --- helpers -----------------------------------------------------------------
 
 
-def _header_scopes(subject: Subject, tls_only: bool = False) -> Iterator[tuple[Block, HeaderSet]]:
-    """The header sets of a scope's instances that serve content and are fully
-    known (a fragment's unknown includer may add headers: not "missing")."""
+Serving = Callable[[Block], bool]  # which levels' responses a header rule is about
+
+
+def _header_scopes(subject: Subject, tls_only: bool, serving: Serving) -> Iterator[tuple[Block, HeaderSet]]:
+    """The header sets of a scope's instances that serve what the rule is about
+    and are fully known (a fragment's unknown includer may add headers: not "missing")."""
     if not isinstance(subject.data, BlockGroup):
         return
     for block in subject.data.blocks:
         headers = effective_headers(block)
-        if not headers.complete or not scope_serves_content(block):
+        if not headers.complete or not any(serving(b) for b in header_inheritors(block)):
             continue
         server = block.server()
         if tls_only and (server is None or not is_tls_server(server)):
@@ -76,12 +88,37 @@ def _header_scopes(subject: Subject, tls_only: bool = False) -> Iterator[tuple[B
 
 
 def _missing_header(
-    subject: Subject, header: str, present: Callable[[HeaderSet], bool], tls_only: bool = False
+    subject: Subject,
+    header: str,
+    present: Callable[[HeaderSet], bool],
+    tls_only: bool = False,
+    serving: Serving = serves_content,
 ) -> Iterator[Violation]:
-    for block, headers in _header_scopes(subject, tls_only):
-        if not present(headers):
-            yield Violation(subject.anchor, {"header": header, "block": block.label}, logical=header.lower())
-            return
+    for block, headers in _header_scopes(subject, tls_only, serving):
+        if present(headers):
+            continue
+        if any(h.key == header.lower() for h in dropped_headers(block)):
+            continue  # set above and dropped by this level's own add_header: NGX106's finding
+        yield Violation(subject.anchor, {"header": header, "block": block.label}, logical=header.lower())
+        return
+
+
+def dropped_headers(block: Block, assets: AssetPolicy | None = None) -> list[Header]:
+    """The security headers of the level above that this level's own add_header
+    drops (nginx inherits add_header only into a level that sets none). One
+    finding (NGX106, at that add_header) owns the loss, whichever headers it is;
+    X-Frame-Options is not lost where only `assets` are served."""
+    parent = block.parent
+    if not headers_of(block) or block.may_set("add_header", "add_header_inherit") or inherit_mode(block) == "merge":
+        return []  # (a level with unseen content may add the headers back)
+    if parent is None or parent.kind not in NESTED | {"server", "http"}:
+        return []
+    kept = {h.key for h in headers_of(block)}
+    if _frame_protected(effective_headers(block)):
+        kept.add("x-frame-options")  # a CSP frame-ancestors does its work (as NGX101 counts it)
+    if assets is not None and assets.serves_only_assets(block):
+        kept.add("x-frame-options")  # nothing here renders in a frame (as NGX101 judges it)
+    return [h for h in effective_headers(parent).headers if h.key in DROPPABLE_HEADERS and h.key not in kept]
 
 
 def _header_directive(subject: Subject, name: str) -> DirectiveGroup | None:
@@ -107,8 +144,26 @@ def _frame_protected(headers: HeaderSet) -> bool:
     return csp is not None and (csp.variable or "frame-ancestors" in csp.value.lower())
 
 
-def x_frame_options(subject: Subject, params: Any) -> Iterator[Violation]:
-    yield from _missing_header(subject, "X-Frame-Options", _frame_protected)
+@dataclass(frozen=True, slots=True)
+class FramingParams:
+    """Levels serving only static assets (by location pattern or `types`) need no
+    framing protection: these name the extensions and directories that say so."""
+
+    asset_extensions: tuple[str, ...] = ASSET_EXTENSIONS
+    asset_directories: tuple[str, ...] = ASSET_DIRECTORIES
+
+    @property
+    def assets(self) -> AssetPolicy:
+        return AssetPolicy.of(self.asset_extensions, self.asset_directories)
+
+
+def x_frame_options(subject: Subject, params: FramingParams) -> Iterator[Violation]:
+    assets = params.assets
+
+    def serves_pages(level: Block) -> bool:
+        return serves_content(level) and not assets.serves_only_assets(level)
+
+    yield from _missing_header(subject, "X-Frame-Options", _frame_protected, serving=serves_pages)
 
 
 def x_content_type_options(subject: Subject, params: Any) -> Iterator[Violation]:
@@ -174,6 +229,10 @@ def x_xss_protection(subject: Subject, params: XssProtectionParams) -> Iterator[
             )
         elif params.mode == "required" and normal != _XSS_REQUIRED:
             yield Violation(span, {"problem": f"is '{value}', the checklist requires '{_XSS_REQUIRED}'"})
+        elif params.mode == "required" and group.directive.arg(2) != "always":
+            # this rule owns X-XSS-Protection's 'always' (NGX107 leaves it out: in the
+            # default mode the header should not be sent at all)
+            yield Violation(group.directive.head, {"problem": "is sent without 'always', so error responses (4xx/5xx) lack it"})
         return
     if params.mode == "required":
         for v in _missing_header(subject, "X-XSS-Protection", lambda h: h.get("x-xss-protection") is not None):
@@ -181,24 +240,17 @@ def x_xss_protection(subject: Subject, params: XssProtectionParams) -> Iterator[
             yield v
 
 
-def add_header_inheritance(subject: Subject, params: Any) -> Iterator[Violation]:
+def add_header_inheritance(subject: Subject, params: FramingParams) -> Iterator[Violation]:
     """A level with its own add_header drops the security headers of the level above."""
     if not isinstance(subject.data, BlockGroup):
         return
+    assets = params.assets
     for block in subject.data.blocks:
-        own = headers_of(block)
-        parent = block.parent
-        if not own or block.may_set("add_header", "add_header_inherit") or inherit_mode(block) == "merge":
-            continue  # (a level with unseen content may add the headers back)
-        if parent is None or parent.kind not in NESTED | {"server", "http"}:
-            continue
-        kept = {h.key for h in own}
-        lost = [h for h in effective_headers(parent).headers if h.key in SECURITY_HEADERS and h.key not in kept]
-        if lost:
+        lost = dropped_headers(block, assets)
+        if lost and block.parent is not None and scope_serves_content(block):  # (as NGX101-NGX103 check)
             names = ", ".join(dict.fromkeys(h.name for h in lost))
-            yield Violation(
-                own[0].directive.head, {"block": block.label, "parent": parent.label, "lost": names}, logical="add_header"
-            )
+            head = headers_of(block)[0].directive.head
+            yield Violation(head, {"block": block.label, "parent": block.parent.label, "lost": names}, logical="add_header")
             return
 
 
@@ -228,21 +280,6 @@ def tls_protocols(subject: Subject, params: Any) -> Iterator[Violation]:
             yield Violation(weak[0].span, {"problem": f"{names} enabled"})
 
 
-def weak_ciphers(spec: str) -> list[str]:
-    """Cipher-string elements that allow what Mozilla's intermediate profile forbids."""
-    tokens = [t for t in re.split(r"[:, ]+", spec) if t]
-    excluded = {t[1:].upper() for t in tokens if t[:1] in "!-"}
-    nulls_excluded = "NULL" in excluded or {"ANULL", "ENULL"} <= excluded
-    weak = []
-    for token in tokens:
-        if token[:1] in "!-+@":
-            continue
-        broad = _BROAD_CIPHER.match(token) and not nulls_excluded  # ALL, DEFAULT... include NULL suites
-        if broad or any(_WEAK_CIPHER.search(part) for part in token.split("+")):
-            weak.append(token)
-    return weak
-
-
 def tls_ciphers(subject: Subject, params: Any) -> Iterator[Violation]:
     data = subject.data
     if isinstance(data, DirectiveGroup) and data.directive.args:
@@ -260,8 +297,7 @@ def _redirects(server: Block) -> bool:
         code = return_code(child)
         if child.kind == "if" and code is not None and 300 <= code < 400:
             return True
-        catch_all = child.kind == "location" and location_path(child) in (("", "/"), ("^~", "/"))
-        if catch_all and (short_circuits(child) or child.may_set(*ANSWERS)):
+        if catches_all(child) and (short_circuits(child) or child.may_set(*ANSWERS)):
             return True
     return False
 
@@ -367,16 +403,42 @@ def body_size(subject: Subject, params: Any) -> Iterator[Violation]:
 # --- NGX4xx: traps -------------------------------------------------------------------------
 
 
+def _alias_problem(modifier: str, path: str, alias: str) -> tuple[str, Severity | None] | None:
+    """What a location's alias exposes, and the severity when it is less than the rule's."""
+    if modifier in ("", "^~"):
+        if path.endswith("/") or "$" in alias:
+            return None
+        if alias.endswith("/"):
+            return f"allows path traversal: '{path}../' reaches the parent of '{alias}'", None
+        if "." in path.rsplit("/", 1)[-1] and "." in alias.rsplit("/", 1)[-1]:
+            return None  # one file (`location /robots.txt { alias /srv/robots.txt; }`)
+        sibling = alias + "-backup"
+        return f"serves siblings of '{alias}': '{path}-backup/' maps to '{sibling}/'", Severity.WARNING
+    if modifier in ("~", "~*"):
+        for ref in references(alias, captures(path)):
+            if ref.capture.may_start_with_dots and (not ref.before or ref.before.endswith("/")):
+                where = ref.before or "the alias"
+                return (
+                    f"allows path traversal: capture {ref.capture.number} may start with '..' (no '/' before it in the "
+                    f"pattern), so '{where}../' reaches the parent directory"
+                ), None
+    return None
+
+
 def alias_traversal(subject: Subject, params: Any) -> Iterator[Violation]:
     data = subject.data
     if not isinstance(data, DirectiveGroup):
         return
+    alias = data.directive.arg(0)
     for block in data.blocks:
         if block.kind != "location":
             continue
         modifier, path = location_path(block)
-        if modifier in ("", "^~") and not path.endswith("/"):
-            yield Violation(data.directive.head, {"location": path, "alias": data.directive.arg(0)})
+        problem = _alias_problem(modifier, path, alias)
+        if problem is not None:
+            text, severity = problem
+            location = f"{modifier} {path}" if modifier else path
+            yield Violation(data.directive.head, {"location": location, "alias": alias, "problem": text}, severity=severity)
             return
 
 
@@ -384,8 +446,9 @@ def host_header_spoofing(subject: Subject, params: Any) -> Iterator[Violation]:
     data = subject.data
     if isinstance(data, DirectiveGroup) and data.directive.arg(0).lower() == "host":
         value, span = _value(data)
-        if "$http_host" in value:
-            yield Violation(span, {"value": value})
+        spoofable = next((name for name in variables_in(value) if client_controlled(name)), None)
+        if spoofable is not None:
+            yield Violation(span, {"value": value, "variable": "$" + spoofable})
 
 
 # --- DL003 --------------------------------------------------------------------------------
@@ -398,20 +461,20 @@ def include_unresolved(subject: Subject, params: Any) -> Iterator[Violation]:
 
 
 CHECKS = {
-    "x-frame-options": PythonCheck(x_frame_options, takes=(BlockGroup, DirectiveGroup,)),
-    "x-content-type-options": PythonCheck(x_content_type_options, takes=(BlockGroup, DirectiveGroup,)),
-    "hsts": PythonCheck(hsts, takes=(BlockGroup, DirectiveGroup,)),
-    "hsts-max-age": PythonCheck(hsts_max_age, HstsMaxAgeParams, takes=(BlockGroup, DirectiveGroup,)),
-    "x-xss-protection": PythonCheck(x_xss_protection, XssProtectionParams, takes=(BlockGroup, DirectiveGroup,)),
-    "add-header-inheritance": PythonCheck(add_header_inheritance, takes=(BlockGroup, DirectiveGroup,)),
-    "header-not-always": PythonCheck(header_not_always, takes=(BlockGroup, DirectiveGroup,)),
-    "tls-protocols": PythonCheck(tls_protocols, takes=(DirectiveGroup, MissingSetting,)),
-    "tls-ciphers": PythonCheck(tls_ciphers, takes=(DirectiveGroup, MissingSetting,)),
+    "x-frame-options": PythonCheck(x_frame_options, FramingParams, takes=(BlockGroup, DirectiveGroup)),
+    "x-content-type-options": PythonCheck(x_content_type_options, takes=(BlockGroup, DirectiveGroup)),
+    "hsts": PythonCheck(hsts, takes=(BlockGroup, DirectiveGroup)),
+    "hsts-max-age": PythonCheck(hsts_max_age, HstsMaxAgeParams, takes=(BlockGroup, DirectiveGroup)),
+    "x-xss-protection": PythonCheck(x_xss_protection, XssProtectionParams, takes=(BlockGroup, DirectiveGroup)),
+    "add-header-inheritance": PythonCheck(add_header_inheritance, FramingParams, takes=(BlockGroup, DirectiveGroup)),
+    "header-not-always": PythonCheck(header_not_always, takes=(BlockGroup, DirectiveGroup)),
+    "tls-protocols": PythonCheck(tls_protocols, takes=(DirectiveGroup, MissingSetting)),
+    "tls-ciphers": PythonCheck(tls_ciphers, takes=(DirectiveGroup, MissingSetting)),
     "http-redirect": PythonCheck(http_redirect, takes=(BlockGroup,)),
     "ssl-without-certificate": PythonCheck(ssl_without_certificate, takes=(BlockGroup,)),
     "deprecated-tls-directive": PythonCheck(deprecated_tls_directive, takes=(DirectiveGroup,)),
-    "server-tokens": PythonCheck(server_tokens, takes=(DirectiveGroup, MissingSetting,)),
-    "rate-limit": PythonCheck(rate_limit, takes=(BlockGroup, DirectiveGroup,)),
+    "server-tokens": PythonCheck(server_tokens, takes=(DirectiveGroup, MissingSetting)),
+    "rate-limit": PythonCheck(rate_limit, takes=(BlockGroup, DirectiveGroup)),
     "body-size": PythonCheck(body_size, takes=(DirectiveGroup,)),
     "alias-traversal": PythonCheck(alias_traversal, takes=(DirectiveGroup,)),
     "host-header-spoofing": PythonCheck(host_header_spoofing, takes=(DirectiveGroup,)),

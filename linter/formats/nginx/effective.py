@@ -242,7 +242,14 @@ def serves_content(block: Block) -> bool:
     server = block.server()
     if server is not None and server is not block and (short_circuits(server) or server.may_set(*ANSWERS)):
         return False
+    if block.kind == "server" and any(catches_all(c) for c in block.children):
+        return False  # every request goes on to its `location /` (which answers for itself)
     return not short_circuits(block) and not block.may_set(*ANSWERS)
+
+
+def catches_all(block: Block) -> bool:
+    """A `location /`: every URI matches it, so its server answers nothing itself."""
+    return block.kind == "location" and location_path(block) in (("", "/"), ("^~", "/"))
 
 
 def header_inheritors(scope: Block) -> Iterator[Block]:

@@ -1,7 +1,8 @@
 """nginx configuration syntax: a lexer and parser that keep exact positions.
 
 It follows nginx's own tokenizer (`ngx_conf_read_token`): quotes open only at
-the start of a word, `#` starts a comment only at the start of a word, `}` is
+the start of a word and close before a space, `;`, `{` or `)` (a `)` starts
+the next word), `#` starts a comment only at the start of a word, `}` is
 literal inside a word, `${var}` braces belong to the word, backslash escapes
 `\\" \\' \\\\ \\t \\r \\n`. `*_by_lua_block { ... }` bodies are Lua, read raw.
 Directives are not validated against a table: third-party modules parse like
@@ -184,10 +185,12 @@ class Lexer:
                 self._newline(self.pos)
             out.append(ch)
             self.pos += 1
-        if self.pos < n and text[self.pos] not in _SPACE + ";{":
+        # nginx lets a ')' follow a closing quote and starts a new word with it:
+        # `if ($host != "a")` is the arguments `($host`, `!=`, `a`, `)`.
+        if self.pos < n and text[self.pos] not in _SPACE + ";{)":
             bad_col = self.pos - self.line_start + 1
             raise NginxSyntaxError(
-                f"unexpected '{text[self.pos]}' after a quoted string (expected a space, ';' or '{{')",
+                f"unexpected '{text[self.pos]}' after a quoted string (expected a space, ';', '{{' or ')')",
                 Span.point(self.file, self.line, bad_col),
             )
         return "".join(out)
