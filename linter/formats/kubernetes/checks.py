@@ -24,6 +24,40 @@ def _pod_spec(subject: Subject) -> MappingNode | None:
     return subject.data.pod_spec if isinstance(subject.data, ContainerOwner) else None
 
 
+# --- K8S101 container-cpu-request, K8S102 container-memory-request ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestParams:
+    resource: str = "cpu"
+    # The API server copies a limit into a missing request of the same
+    # resource, so such a container is scheduled by its limit.
+    limit_counts_as_request: bool = True
+
+
+def container_request(subject: Subject, params: RequestParams) -> Iterator[Violation]:
+    """The shallowest missing piece of `resources.requests.<resource>`, unless
+    a limit for that resource stands in for it (and the policy accepts that)."""
+    container = subject.node
+    if not isinstance(container, MappingNode):
+        return
+    resources = container.get("resources")
+    if resources is None:
+        yield Violation(container.anchor_span)
+        return
+    if not isinstance(resources, MappingNode):
+        yield Violation(resources.anchor_span, logical="resources")
+        return
+    limits = resources.mapping("limits")
+    if params.limit_counts_as_request and limits is not None and limits.get(params.resource) is not None:
+        return
+    requests = resources.get("requests")
+    if not isinstance(requests, MappingNode):
+        yield Violation((requests or resources).anchor_span, logical="resources")
+    elif requests.get(params.resource) is None:
+        yield Violation(requests.anchor_span, logical="resources.requests")
+
+
 # --- K8S105 request-exceeds-limit -------------------------------------------------------------
 
 
@@ -359,6 +393,7 @@ def rbac_wildcard(subject: Subject, params: object) -> Iterator[Violation]:
 
 
 CHECKS = {
+    "container-request": PythonCheck(container_request, RequestParams),
     "request-exceeds-limit": PythonCheck(request_exceeds_limit),
     "probe-port-unknown": PythonCheck(probe_port_unknown),
     "probes-identical": PythonCheck(probes_identical),
