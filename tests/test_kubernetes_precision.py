@@ -1,0 +1,103 @@
+"""False findings and silent misses found by linting public Kubernetes bundles:
+each test is the minimal reproducer of one of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from conftest import Lint, all_rules, triples
+
+from linter.config.rules import RuleOverride, preset_rules, select_rules
+from linter.core.lint import run
+from linter.core.run_types import RunResult, Settings
+from linter.formats import REGISTRY
+
+
+def lint_rules(root: Path, rule_ids: list[str], params: dict[str, object] | None = None) -> RunResult:
+    overrides = {rule_id: RuleOverride(params=params or {}) for rule_id in rule_ids}
+    rules = select_rules(all_rules(), rule_ids, overrides=overrides)
+    return run([str(root)], Settings(root=root, rules=rules, formats=REGISTRY))
+
+
+# --- K8S101/K8S102: a limit stands in for a missing request ------------------------------------
+
+LIMITED = dedent("""\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: api}
+    spec:
+      template:
+        spec:
+          containers:
+            - name: api
+              image: registry.example.com/api:1.0.0
+              resources:
+                limits: {cpu: 500m, memory: 256Mi}
+            - name: sidecar
+              image: registry.example.com/proxy:1.0.0
+              resources:
+                requests: {memory: 64Mi}
+                limits: {memory: 128Mi}
+""")
+
+
+def test_a_limit_counts_as_the_missing_request(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(LIMITED, encoding="utf-8")
+    # The sidecar has no CPU limit, so nothing stands in for its CPU request.
+    assert triples(lint_rules(tmp_path, ["K8S101", "K8S102"])) == [("K8S101", 15, 13)]
+
+
+def test_explicit_requests_when_the_policy_asks_for_them(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(LIMITED, encoding="utf-8")
+    result = lint_rules(tmp_path, ["K8S101", "K8S102"], {"limit_counts_as_request": False})
+    assert triples(result) == [("K8S101", 10, 11), ("K8S102", 10, 11), ("K8S101", 15, 13)]
+    strict = [r for r in preset_rules("strict", all_rules()) if r.id in ("K8S101", "K8S102")]
+    assert [r.params.get("limit_counts_as_request") for r in strict] == [False, False]
+    result = run([str(tmp_path)], Settings(root=tmp_path, rules=strict, formats=REGISTRY))
+    assert triples(result) == [("K8S101", 10, 11), ("K8S102", 10, 11), ("K8S101", 15, 13)]
+
+
+def test_missing_resources_still_point_at_the_container(lint: Lint) -> None:
+    text = LIMITED.replace("\n          resources:\n            limits: {cpu: 500m, memory: 256Mi}\n", "\n")
+    assert triples(lint("m.yaml", text, ["K8S102"])) == [("K8S102", 8, 11)]
+
+
+# --- K8S201/K8S202: run-to-completion pods and native sidecars ---------------------------------
+
+
+@pytest.mark.parametrize(("policy", "flagged"), [("Never", False), ("OnFailure", False), ("Always", True), ("", True)])
+def test_probes_follow_the_pod_restart_policy(lint: Lint, policy: str, flagged: bool) -> None:
+    restart = f"  restartPolicy: {policy}\n" if policy else ""
+    text = dedent("""\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: task}
+        spec:
+        %s  containers:
+            - {name: task, image: registry.example.com/task:1.0.0}
+    """) % restart
+    line = 7 if policy else 6
+    expected = [("K8S201", line, 7), ("K8S202", line, 7)] if flagged else []
+    assert triples(lint("m.yaml", text, ["K8S201", "K8S202"])) == expected
+
+
+def test_native_sidecars_need_probes_in_any_pod(lint: Lint) -> None:
+    text = dedent("""\
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: export}
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              initContainers:
+                - {name: wait, image: registry.example.com/wait:1.0.0}
+                - {name: proxy, image: registry.example.com/proxy:1.0.0, restartPolicy: Always}
+              containers:
+                - {name: export, image: registry.example.com/export:1.0.0}
+    """)
+    result = lint("m.yaml", text, ["K8S201", "K8S202"])
+    assert triples(result) == [("K8S201", 10, 11), ("K8S202", 10, 11)]
+    assert result.shown[0].message == "container 'proxy' in Job/export has no livenessProbe"
