@@ -381,15 +381,22 @@ def ingress_cert_issuer(subject: Subject, params: CertIssuerParams) -> Iterator[
 
 
 def rbac_wildcard(subject: Subject, params: object) -> Iterator[Violation]:
+    """One finding per rule entry (a grant), at its first `*`, naming every
+    field that holds one."""
     role = subject.node
     rules = role.sequence("rules") if isinstance(role, MappingNode) else None
     for index, rule in enumerate(rules or ()):
         if not isinstance(rule, MappingNode):
             continue
-        for field_name in ("apiGroups", "resources", "verbs"):
-            for item in rule.sequence(field_name) or ():
-                if isinstance(item, ScalarNode) and item.text.strip() == "*":
-                    yield Violation(item.span, {"field": field_name}, logical=f"rules/{index}/{field_name}")
+        wildcards = [
+            (field_name, item)
+            for field_name in ("apiGroups", "resources", "verbs")
+            for item in rule.sequence(field_name) or ()
+            if isinstance(item, ScalarNode) and item.text.strip() == "*"
+        ]
+        if wildcards:
+            fields = ", ".join(dict.fromkeys(name for name, _ in wildcards))
+            yield Violation(wildcards[0][1].span, {"field": fields}, logical=f"rules/{index}")
 
 
 CHECKS = {
