@@ -101,3 +101,36 @@ def test_native_sidecars_need_probes_in_any_pod(lint: Lint) -> None:
     result = lint("m.yaml", text, ["K8S201", "K8S202"])
     assert triples(result) == [("K8S201", 10, 11), ("K8S202", 10, 11)]
     assert result.shown[0].message == "container 'proxy' in Job/export has no livenessProbe"
+
+
+# --- K8S801 and discovery ----------------------------------------------------------------------
+
+
+def test_rbac_wildcards_one_finding_per_rule_entry(lint: Lint) -> None:
+    text = dedent("""\
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: admin}
+        rules:
+          - apiGroups: ["*"]
+            resources: ["*"]
+            verbs: ["*"]
+          - {apiGroups: [""], resources: [pods], verbs: [get, "*"]}
+    """)
+    result = lint("m.yaml", text, ["K8S801"])
+    assert triples(result) == [("K8S801", 5, 17), ("K8S801", 8, 55)]
+    assert [f.message for f in result.shown] == [
+        "ClusterRole/admin grants '*' in apiGroups, resources, verbs",
+        "ClusterRole/admin grants '*' in verbs",
+    ]
+
+
+def test_a_manifest_after_a_long_comment_header_is_discovered(tmp_path: Path) -> None:
+    header = "# Licensed under the Apache License, Version 2.0 (the 'License'); see LICENSE.\n" * 120
+    assert len(header) > 8192
+    text = header + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - {name: web, image: nginx}\n"
+    (tmp_path / "pod.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "notes.yaml").write_text(header, encoding="utf-8")  # commentary alone is nobody's file
+    result = lint_rules(tmp_path, ["K8S501"])
+    assert triples(result) == [("K8S501", 127, 26)]
+    assert [Path(f).name for f in result.files] == ["pod.yaml"]

@@ -5,11 +5,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from linter.core.discover import SNIFF_BYTES
+
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _API = re.compile(r'^\s*(?:-\s+)?"?apiVersion"?\s*:', re.M)
 _KIND = re.compile(r'^\s*(?:-\s+)?"?kind"?\s*:', re.M)
 _JSON_API = re.compile(r'"apiVersion"\s*:')
 _JSON_KIND = re.compile(r'"kind"\s*:')
+
+
+# A line of YAML that says nothing about the document: blank, a comment, a
+# document marker or a directive.
+_PREAMBLE_LINE = re.compile(r"[ \t]*(?:#.*)?|---[ \t]*(?:#.*)?|%.*")
+# How much leading commentary (licence headers, generated-file banners) is read
+# past the sniffed head before giving up.
+MAX_PREAMBLE_BYTES = 1 << 20
 
 
 def is_manifest(path: Path, head: str) -> bool:
@@ -18,7 +28,35 @@ def is_manifest(path: Path, head: str) -> bool:
         return False
     if name.endswith(".json") and _JSON_API.search(head) and _JSON_KIND.search(head):
         return True  # compact JSON keeps every key on one line
-    return bool(_API.search(head) and _KIND.search(head))
+    if _API.search(head) and _KIND.search(head):
+        return True
+    if len(head.encode("utf-8", "replace")) < SNIFF_BYTES or not _only_preamble(head):
+        return False
+    content = _head_after_preamble(path)
+    return bool(content and _API.search(content) and _KIND.search(content))
+
+
+def _only_preamble(head: str) -> bool:
+    lines = head.split("\n")[:-1]  # the last line may be cut short
+    return all(_PREAMBLE_LINE.fullmatch(line.rstrip("\r")) for line in lines)
+
+
+def _head_after_preamble(path: Path) -> str:
+    """The first SNIFF_BYTES of the file after its leading comment lines."""
+    skipped = 0
+    try:
+        with open(path, "rb") as fh:
+            while skipped <= MAX_PREAMBLE_BYTES:
+                raw = fh.readline(SNIFF_BYTES)
+                if not raw:
+                    break
+                line = raw.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r\n")
+                if not _PREAMBLE_LINE.fullmatch(line):
+                    return line + "\n" + fh.read(SNIFF_BYTES).decode("utf-8", "replace")
+                skipped += len(raw)
+    except OSError:
+        pass
+    return ""
 
 
 def in_helm_templates(path: Path, root: Path) -> bool:
