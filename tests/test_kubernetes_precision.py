@@ -134,3 +134,26 @@ def test_a_manifest_after_a_long_comment_header_is_discovered(tmp_path: Path) ->
     result = lint_rules(tmp_path, ["K8S501"])
     assert triples(result) == [("K8S501", 127, 26)]
     assert [Path(f).name for f in result.files] == ["pod.yaml"]
+
+
+# --- K8S302: autoscalers match by namespace ----------------------------------------------------
+
+WORKLOAD = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: api{namespace}}}\nspec:\n  template:\n    spec:\n      containers: [{{name: api, image: r/api:1}}]\n"
+AUTOSCALER = (
+    "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: api{namespace}}}\n"
+    "spec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: api}}\n  minReplicas: 3\n  maxReplicas: 9\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("workload_ns", "hpa_ns", "flagged"),
+    [("", "", False), ("prod", "prod", False), ("", "prod", True), ("prod", "", True), ("prod", "staging", True)],
+)
+def test_autoscalers_match_workloads_of_their_namespace(tmp_path: Path, workload_ns: str, hpa_ns: str, flagged: bool) -> None:
+    def ns(name: str) -> str:
+        return f", namespace: {name}" if name else ""
+
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "api.yaml").write_text(WORKLOAD.format(namespace=ns(workload_ns)), encoding="utf-8")
+    (tmp_path / "hpa.yaml").write_text(AUTOSCALER.format(namespace=ns(hpa_ns)), encoding="utf-8")
+    assert triples(lint_rules(tmp_path, ["K8S302"])) == ([("K8S302", 4, 1)] if flagged else [])

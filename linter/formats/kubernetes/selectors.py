@@ -167,12 +167,11 @@ def _autoscaled(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
 
 
 def _is_autoscaled(obj: K8sObject, targets: dict[tuple[str, str], set[str]]) -> bool:
-    # A manifest without a namespace is applied to whatever namespace the other
-    # files go to, so an empty namespace on either side matches any.
-    namespaces = targets.get((obj.kind, obj.name))
-    if not namespaces:
-        return False
-    return not obj.namespace or obj.namespace in namespaces or "" in namespaces
+    # An autoscaler scales a workload of its own namespace. A manifest without
+    # a namespace goes wherever it is applied, so it is known to share one only
+    # with another namespace-less manifest (applied together, e.g. by kustomize
+    # or `kubectl apply -n`); never with a named namespace.
+    return obj.namespace in targets.get((obj.kind, obj.name), ())
 
 
 def unscaled_workloads(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
