@@ -157,3 +157,35 @@ def test_autoscalers_match_workloads_of_their_namespace(tmp_path: Path, workload
     (tmp_path / "base" / "api.yaml").write_text(WORKLOAD.format(namespace=ns(workload_ns)), encoding="utf-8")
     (tmp_path / "hpa.yaml").write_text(AUTOSCALER.format(namespace=ns(hpa_ns)), encoding="utf-8")
     assert triples(lint_rules(tmp_path, ["K8S302"])) == ([("K8S302", 4, 1)] if flagged else [])
+
+
+# --- K8S501/K8S701: templates and placeholders -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "flagged"),
+    [
+        ("${IMAGE}", False),
+        ("$(IMAGE)", False),
+        ('"{{ .Values.image }}"', False),
+        ("registry.example.com/${APP}", False),
+        ("<your-image>", False),
+        ("registry.example.com/app", True),
+        ("nginx:latest", True),
+    ],
+)
+def test_templated_images_are_not_untagged(lint: Lint, image: str, flagged: bool) -> None:
+    text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: web}}\nspec:\n  containers:\n    - name: web\n      image: {image}\n"
+    assert triples(lint("m.yaml", text, ["K8S501"])) == ([("K8S501", 7, 14)] if flagged else [])
+
+
+@pytest.mark.parametrize("value", ["INSERT_YOUR_API_TOKEN_HERE", "REPLACE_ME", "<db-password>", "changeme"])
+def test_env_placeholders_are_placeholders_in_every_secret_rule(lint: Lint, value: str) -> None:
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - name: web\n"
+        f"      image: r/web:1\n      env:\n        - {{name: DB_PASSWORD, value: \"{value}\"}}\n"
+    )
+    config_map = f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: web}}\ndata:\n  DB_PASSWORD: \"{value}\"\n"
+    assert triples(lint("m.yaml", pod + config_map, ["K8S701", "K8S702"])) == []
+    real = (pod + config_map).replace(value, "Pz7-kq2m-Lw9x")
+    assert triples(lint("m.yaml", real, ["K8S701", "K8S702"])) == [("K8S701", 9, 38), ("K8S702", 15, 16)]

@@ -11,7 +11,7 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.findings import Severity
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.subject import Subject
-from linter.formats.kubernetes.imageref import parse_image
+from linter.formats.kubernetes.imageref import is_templated, parse_image
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
 from linter.formats.kubernetes.selectors import ContainerOwner
@@ -308,7 +308,7 @@ class ImageTagParams:
 def image_mutable_tag(subject: Subject, params: ImageTagParams) -> Iterator[Violation]:
     container = subject.node
     image = container.scalar("image") if isinstance(container, MappingNode) else None
-    if image is None or not image.text.strip():
+    if image is None or not image.text.strip() or is_templated(image.text):
         return
     ref = parse_image(image.text)
     if ref.pinned_by_digest:

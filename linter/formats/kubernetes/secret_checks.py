@@ -27,8 +27,7 @@ def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
         name, value = item.text("name"), item.scalar("value")
         if value is None:  # valueFrom
             continue
-        verdict = classify(name, value.text)
-        if verdict.secret_key and verdict.literal:
+        if _literal_secret(name, value.text):
             yield Violation(value.span, {"env": name, "value": redact(value.text)}, logical=f"env/{name}")
 
 
@@ -53,9 +52,15 @@ def configmap_secret(subject: Subject, params: Any) -> Iterator[Violation]:
             yield Violation(value.span, {"key": key.text, "reason": reason}, logical=f"data/{key.text}")
 
 
-def _configmap_reason(key: str, text: str) -> str:
+def _literal_secret(key: str, text: str) -> bool:
+    """A secret-like key whose value is written out: not empty, not a
+    reference, not a placeholder (the classifier's notion, for every rule)."""
     verdict = classify(key, text)
-    if verdict.secret_key and verdict.literal and verdict.kind is not ValueKind.PLACEHOLDER:
+    return verdict.secret_key and verdict.literal and verdict.kind is not ValueKind.PLACEHOLDER
+
+
+def _configmap_reason(key: str, text: str) -> str:
+    if _literal_secret(key, text):
         return f"a secret-like key with a literal value ({redact(text)})"
     url = parse_url(text)
     if url is not None and url.password and classify("password", url.password).literal:
@@ -65,8 +70,7 @@ def _configmap_reason(key: str, text: str) -> str:
         return f"a {credentials[0].name} ({redact(text[credentials[0].start:credentials[0].end])})"
     if "\n" in text:  # an embedded file: application.properties, config.yaml...
         for m in _EMBEDDED_SETTING.finditer(text):
-            inner = classify(m.group(1), m.group(2).strip("'\""))
-            if inner.secret_key and inner.literal and inner.kind is not ValueKind.PLACEHOLDER:
+            if _literal_secret(m.group(1), m.group(2).strip("'\"")):
                 return f"an embedded setting '{m.group(1)}' with a literal secret ({redact(m.group(2))})"
     return ""
 
