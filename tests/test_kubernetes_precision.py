@@ -189,3 +189,44 @@ def test_env_placeholders_are_placeholders_in_every_secret_rule(lint: Lint, valu
     assert triples(lint("m.yaml", pod + config_map, ["K8S701", "K8S702"])) == []
     real = (pod + config_map).replace(value, "Pz7-kq2m-Lw9x")
     assert triples(lint("m.yaml", real, ["K8S701", "K8S702"])) == [("K8S701", 9, 38), ("K8S702", 15, 16)]
+
+
+# --- K8S601/K8S603: TLS terminated by the provider ---------------------------------------------
+
+
+def provider_ingress(annotations: dict[str, str], tls: str = "") -> str:
+    lines = "".join(f"    {name}: '{value}'\n" for name, value in annotations.items())
+    return (
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n"
+        f"{lines}spec:\n{tls}  rules:\n    - host: app.example.com\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "annotations",
+    [
+        {"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"},
+        {
+            "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+            "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
+        },
+        {"networking.gke.io/managed-certificates": "web-cert"},
+        {"ingress.gcp.kubernetes.io/pre-shared-cert": "web-cert"},
+        {"traefik.ingress.kubernetes.io/router.tls.certresolver": "letsencrypt"},
+    ],
+)
+def test_provider_terminated_tls_is_not_plain_http(lint: Lint, annotations: dict[str, str]) -> None:
+    assert triples(lint("m.yaml", provider_ingress(annotations), ["K8S601", "K8S603"])) == []
+    entry = "  tls:\n    - hosts: [app.example.com]\n"
+    assert triples(lint("m.yaml", provider_ingress(annotations, entry), ["K8S601", "K8S603"])) == []
+
+
+def test_an_alb_listening_only_on_http_is_plain_http(lint: Lint) -> None:
+    annotations = {
+        "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+        "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}]',
+    }
+    assert triples(lint("m.yaml", provider_ingress(annotations), ["K8S601"])) == [("K8S601", 8, 1)]
+    assert triples(lint("m.yaml", provider_ingress({"example.com/other": "x"}), ["K8S601"])) == [("K8S601", 7, 1)]
+    entry = "  tls:\n    - hosts: [app.example.com]\n"
+    assert triples(lint("m.yaml", provider_ingress({"example.com/other": "x"}, entry), ["K8S603"])) == [("K8S603", 9, 7)]

@@ -12,6 +12,7 @@ from linter.core.findings import Severity
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.kubernetes.imageref import is_templated, parse_image
+from linter.formats.kubernetes.provider_tls import PROVIDER_CERTIFICATE_ANNOTATIONS, provider_tls
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
 from linter.formats.kubernetes.selectors import ContainerOwner
@@ -319,7 +320,29 @@ def image_mutable_tag(subject: Subject, params: ImageTagParams) -> Iterator[Viol
         yield Violation(image.span, {"image": image.text, "reason": f"uses the mutable tag '{ref.tag}'"})
 
 
-# --- K8S602 ingress-tls-hosts, K8S603 ingress-cert-issuer -------------------------------------
+# --- K8S601 ingress-tls, K8S602 ingress-tls-hosts, K8S603 ingress-cert-issuer -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTlsParams:
+    # Annotations naming a certificate that the load balancer or controller
+    # serves itself: TLS is terminated there, whatever `spec.tls` says.
+    provider_certificate_annotations: tuple[str, ...] = PROVIDER_CERTIFICATE_ANNOTATIONS
+
+
+def ingress_tls(subject: Subject, params: ProviderTlsParams) -> Iterator[Violation]:
+    ingress = subject.node
+    if not isinstance(ingress, MappingNode) or provider_tls(ingress, params.provider_certificate_annotations):
+        return
+    spec = ingress.get("spec")
+    if not isinstance(spec, MappingNode):
+        yield Violation(ingress.anchor_span if spec is None else spec.anchor_span, logical="" if spec is None else "spec")
+        return
+    tls = spec.get("tls")
+    if tls is None:
+        yield Violation(spec.anchor_span, logical="spec")
+    elif not isinstance(tls, SequenceNode) or not tls.items:
+        yield Violation(tls.anchor_span if isinstance(tls, MappingNode) else tls.span, logical="spec.tls")
 
 
 def _covers(pattern: str, host: str) -> bool:
@@ -354,16 +377,17 @@ def ingress_tls_hosts(subject: Subject, params: object) -> Iterator[Violation]:
 
 
 @dataclass(frozen=True, slots=True)
-class CertIssuerParams:
+class CertIssuerParams(ProviderTlsParams):
     issuer_annotations: tuple[str, ...] = ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer", "kubernetes.io/tls-acme")
 
 
 def ingress_cert_issuer(subject: Subject, params: CertIssuerParams) -> Iterator[Violation]:
     """Every TLS entry needs a secretName: it holds a certificate someone
     provides, or names where cert-manager stores the one it issues (ingress-shim
-    skips entries without it, so an issuer annotation alone is not enough)."""
+    skips entries without it, so an issuer annotation alone is not enough),
+    unless the provider serves a certificate of its own."""
     ingress = subject.node
-    if not isinstance(ingress, MappingNode):
+    if not isinstance(ingress, MappingNode) or provider_tls(ingress, params.provider_certificate_annotations):
         return
     annotations = ingress.path("metadata", "annotations")
     named = annotations if isinstance(annotations, MappingNode) else MappingNode([], ingress.span)
@@ -410,6 +434,7 @@ CHECKS = {
     "dangerous-capabilities": PythonCheck(dangerous_capabilities, CapabilityParams),
     "host-path-volume": PythonCheck(host_path_volume, HostPathParams),
     "image-mutable-tag": PythonCheck(image_mutable_tag, ImageTagParams),
+    "ingress-tls": PythonCheck(ingress_tls, ProviderTlsParams),
     "ingress-tls-hosts": PythonCheck(ingress_tls_hosts),
     "ingress-cert-issuer": PythonCheck(ingress_cert_issuer, CertIssuerParams),
     "rbac-wildcard": PythonCheck(rbac_wildcard),
