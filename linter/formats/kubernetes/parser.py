@@ -21,6 +21,8 @@ class K8sObject:
     name: str
     namespace: str
     api_version: str
+    source: SourceFile | None = None  # the file's text, to map positions inside values
+
 
     @property
     def ref(self) -> str:
@@ -33,13 +35,13 @@ class K8sObject:
         return node if isinstance(node, MappingNode) else None
 
 
-def _objects(node: MappingNode, out: list[K8sObject]) -> None:
+def _objects(node: MappingNode, out: list[K8sObject], source: SourceFile) -> None:
     kind = node.text("kind")
     items = node.sequence("items")
     if kind.endswith("List") and items is not None:
         for item in items:
             if isinstance(item, MappingNode):
-                _objects(item, out)
+                _objects(item, out, source)
         return
     if not kind or "apiVersion" not in node:
         return
@@ -51,6 +53,7 @@ def _objects(node: MappingNode, out: list[K8sObject]) -> None:
             name=metadata.text("name") if metadata else "",
             namespace=metadata.text("namespace") if metadata else "",
             api_version=node.text("apiVersion"),
+            source=source,
         )
     )
 
@@ -65,11 +68,11 @@ def parse(source: SourceFile, loader: Loader) -> ParsedFile:
     objects: list[K8sObject] = []
     for doc in documents:
         if isinstance(doc, MappingNode):
-            _objects(doc, objects)
+            _objects(doc, objects, source)
         elif isinstance(doc, SequenceNode):  # a bare JSON/YAML array of objects
             for item in doc:
                 if isinstance(item, MappingNode):
-                    _objects(item, objects)
+                    _objects(item, objects, source)
     parsed = ParsedFile(source, "kubernetes", documents, problems)
     parsed.meta["model"] = objects
     return parsed
