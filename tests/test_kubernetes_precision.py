@@ -230,3 +230,79 @@ def test_an_alb_listening_only_on_http_is_plain_http(lint: Lint) -> None:
     assert triples(lint("m.yaml", provider_ingress({"example.com/other": "x"}), ["K8S601"])) == [("K8S601", 7, 1)]
     entry = "  tls:\n    - hosts: [app.example.com]\n"
     assert triples(lint("m.yaml", provider_ingress({"example.com/other": "x"}, entry), ["K8S603"])) == [("K8S603", 9, 7)]
+
+
+# --- K8S702: files embedded in a ConfigMap -----------------------------------------------------
+
+EMBEDDED = dedent("""\
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: app}
+    data:
+      app.yaml: |-
+        database:
+          credentials: |-
+            ${DB_CREDENTIALS}
+          password: "Lw9-xk2q-Pz7m"
+        secrets: [db-password, api-token]
+      config.json: |
+        {
+          "secrets": ["db-password", "api-token"],
+          "auth": {"token": "9c2e7b41f0a5d8e3aa61"}
+        }
+      app.properties: |
+        # the datasource
+        spring.datasource.url=jdbc:postgresql://db/app
+        spring.datasource.password = 'Lw9-xk2q-Pz7m'
+      settings.ini: |
+        [smtp]
+        password = Lw9-xk2q-Pz7m
+      quoted.yaml: "password: Lw9-xk2q-Pz7m\\nuser: app\\n"
+""")
+
+
+def test_embedded_files_are_parsed_and_findings_point_at_the_setting(lint: Lint) -> None:
+    result = lint("cm.yaml", EMBEDDED, ["K8S702"])
+    assert triples(result) == [
+        ("K8S702", 9, 17),  # app.yaml database.password, not `credentials: |-` nor the list of names
+        ("K8S702", 14, 25),  # config.json auth.token, not the list of secret names
+        ("K8S702", 19, 35),  # app.properties, inside its quotes
+        ("K8S702", 22, 16),  # settings.ini
+        ("K8S702", 23, 16),  # a quoted value with escapes: the value's start
+    ]
+    messages = [f.message for f in result.shown]
+    assert "embedded setting 'database.password'" in messages[0]
+    assert "embedded setting 'auth.token'" in messages[1]
+    assert all("Lw9-xk2q" not in m and "9c2e7b41" not in m for m in messages)
+
+
+def test_embedded_block_indicators_and_names_are_not_secrets(lint: Lint) -> None:
+    text = dedent("""\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: app}
+        data:
+          config.yaml: |
+            credentials: |-
+              ${CREDENTIALS}
+            token: >
+              ${TOKEN}
+            secretNames:
+              - db-password
+          secrets.json: |
+            {"secrets": ["db-password", "api-token"], "tokenSecret": {"name": "api"}}
+    """)
+    assert triples(lint("cm.yaml", text, ["K8S702"])) == []
+
+
+def test_a_provider_key_in_an_embedded_file_points_at_its_line(lint: Lint) -> None:
+    key = "ghp_" + "R8f2kLq9Zx4Tn7Wb3Vc6Ym1Hd5Js0PaGe2Uk"
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: ci}}\ndata:\n  notes.txt: |\n    first line\n    github: {key}\n"
+    result = lint("cm.yaml", text, ["K8S702"])
+    assert triples(result) == [("K8S702", 7, 13)]
+    assert "GitHub" in result.shown[0].message and key not in result.shown[0].message
+
+
+def test_an_opaque_multi_line_value_under_a_secret_key_is_still_one(lint: Lint) -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata:\n  api-token: |\n    Lw9xk2qPz7mR8f2k\n    Lq9Zx4Tn7Wb3Vc6Y\n"
+    assert triples(lint("cm.yaml", text, ["K8S702"])) == [("K8S702", 5, 14)]

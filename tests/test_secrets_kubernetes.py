@@ -67,7 +67,7 @@ data:
 
 def test_configmap_entries_that_are_secrets(tmp_path: Path) -> None:
     result = lint_text(tmp_path, "cm.yaml", CONFIGMAP, select=["K8S702"])
-    assert triples(result) == [("K8S702", 8, 18), ("K8S702", 9, 15), ("K8S702", 11, 27)]
+    assert triples(result) == [("K8S702", 8, 18), ("K8S702", 9, 15), ("K8S702", 13, 32)]  # the embedded setting itself
     messages = [f.message for f in result.shown]
     assert "amqps://etl:***@mq.example.net/" in messages[1]
     assert "embedded setting 'spring.datasource.password'" in messages[2]

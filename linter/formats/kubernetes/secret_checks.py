@@ -3,14 +3,16 @@ only through `redact`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.model import MappingNode, ScalarNode, SequenceNode
+from linter.core.model import LineIndex, MappingNode, ScalarNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.common.secrets import ValueKind, classify, find_credentials, parse_url, redact
+from linter.formats.kubernetes.embedded import Setting, embedded_settings
+from linter.formats.kubernetes.parser import K8sObject
+from linter.formats.kubernetes.value_positions import ValuePositions, value_positions
 
 
 def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
@@ -31,21 +33,25 @@ def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
             yield Violation(value.span, {"env": name, "value": redact(value.text)}, logical=f"env/{name}")
 
 
-_EMBEDDED_SETTING = re.compile(r"^[ \t]*([A-Za-z0-9_.\-]+)[ \t]*[:=][ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
-
-
 def configmap_secret(subject: Subject, params: Any) -> Iterator[Violation]:
     """K8S702: ConfigMap entries that are secrets: a secret-like key with a
-    literal value, a URL with a password, a provider-shaped value, or a
-    secret-like setting inside an embedded config file."""
+    literal value, a URL with a password, a provider-shaped value, or, in an
+    embedded config file, a provider-shaped value or a secret-like setting
+    with a literal value (at its own line and column)."""
     obj = subject.node
     if not isinstance(obj, MappingNode):
         return
     data = obj.mapping("data")
     if data is None:
         return
+    source = subject.data.source if isinstance(subject.data, K8sObject) else None
     for key, value in data.pairs:
         if not isinstance(value, ScalarNode):
+            continue
+        settings = embedded_settings(key.text, value.text)
+        if settings is not None:  # application.properties, config.yaml...
+            positions = value_positions(value, source) if source is not None else ValuePositions(value.span)
+            yield from _embedded_file_secrets(key.text, value.text, settings, positions)
             continue
         reason = _configmap_reason(key.text, value.text)
         if reason:
@@ -68,10 +74,39 @@ def _configmap_reason(key: str, text: str) -> str:
     credentials = find_credentials(text)
     if credentials:
         return f"a {credentials[0].name} ({redact(text[credentials[0].start:credentials[0].end])})"
-    if "\n" in text:  # an embedded file: application.properties, config.yaml...
-        for m in _EMBEDDED_SETTING.finditer(text):
-            if _literal_secret(m.group(1), m.group(2).strip("'\"")):
-                return f"an embedded setting '{m.group(1)}' with a literal secret ({redact(m.group(2))})"
+    return ""
+
+
+def _embedded_file_secrets(key: str, text: str, settings: list[Setting], positions: ValuePositions) -> Iterator[Violation]:
+    """One finding per line of the embedded file that holds a secret: a
+    provider credential, else a secret-like setting (a URL with a password
+    included)."""
+    lines = LineIndex(text)
+    flagged: set[int] = set()
+    for credential in find_credentials(text):
+        line, column = lines.position(credential.start)
+        if line in flagged:
+            continue
+        flagged.add(line)
+        reason = f"a {credential.name} ({redact(text[credential.start:credential.end])})"
+        span = positions.span(line, column, credential.end - credential.start)
+        yield Violation(span, {"key": key, "reason": reason}, logical=f"data/{key}/{line}")
+    for setting in settings:
+        if setting.line in flagged:
+            continue
+        reason = _setting_reason(setting)
+        if reason:
+            flagged.add(setting.line)
+            span = positions.span(setting.line, setting.column, setting.width)
+            yield Violation(span, {"key": key, "reason": reason}, logical=f"data/{key}/{setting.path}")
+
+
+def _setting_reason(setting: Setting) -> str:
+    if _literal_secret(setting.name, setting.value):
+        return f"an embedded setting '{setting.path}' with a literal secret ({redact(setting.value)})"
+    url = parse_url(setting.value)
+    if url is not None and url.password and classify("password", url.password).literal:
+        return f"an embedded setting '{setting.path}' with a URL with an inline password ({url.masked()})"
     return ""
 
 
