@@ -306,3 +306,20 @@ def test_a_provider_key_in_an_embedded_file_points_at_its_line(lint: Lint) -> No
 def test_an_opaque_multi_line_value_under_a_secret_key_is_still_one(lint: Lint) -> None:
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata:\n  api-token: |\n    Lw9xk2qPz7mR8f2k\n    Lq9Zx4Tn7Wb3Vc6Y\n"
     assert triples(lint("cm.yaml", text, ["K8S702"])) == [("K8S702", 5, 14)]
+
+
+def test_typed_numbers_and_programs_embedded_in_a_configmap_are_not_settings(lint: Lint) -> None:
+    text = dedent("""\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: serve}
+        data:
+          model.yaml: |
+            engine:
+              max_num_batched_tokens: 8192
+              api_token: "9c2e7b41f0a5d8e3aa61"
+          serve.py: |
+            import os
+            token = os.environ.get("HF_TOKEN", "hf-token-not-set-in-this-file")
+    """)
+    assert triples(lint("cm.yaml", text, ["K8S702"])) == [("K8S702", 8, 18)]

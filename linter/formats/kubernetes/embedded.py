@@ -18,6 +18,9 @@ from linter.formats.common.yaml_tree import parse_yaml_documents
 
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 LINE_SUFFIXES = (".properties", ".ini", ".cfg", ".conf", ".env", ".toml")
+# Programs, not settings: `token = os.environ["HF_TOKEN"]` is code. Only
+# provider-shaped credentials are looked for in them.
+PROGRAM_SUFFIXES = (".py", ".sh", ".bash", ".js", ".mjs", ".ts", ".rb", ".pl", ".lua", ".go", ".java", ".groovy", ".ps1", ".sql")
 
 _LINE_SETTING = re.compile(r"[ \t]*([A-Za-z0-9_.\-]+)[ \t]*[:=][ \t]*(\S.*?)[ \t]*")
 _COMMENT = re.compile(r"[ \t]*(?:[#;!]|//)")
@@ -40,6 +43,8 @@ def embedded_settings(file_name: str, text: str) -> list[Setting] | None:
     `file_name` names; None when the value is no config file (one line under
     a plain key, or an opaque blob such as a certificate)."""
     name = file_name.lower()
+    if name.endswith(PROGRAM_SUFFIXES):
+        return []
     structured_name, line_name = name.endswith(STRUCTURED_SUFFIXES), name.endswith(LINE_SUFFIXES)
     if not (structured_name or line_name or "\n" in text.strip()):
         return None
@@ -71,6 +76,8 @@ def _collect(node: Node, path: str, out: list[Setting]) -> None:
         for key, value in node.pairs:
             where = f"{path}.{key.text}" if path else key.text
             if isinstance(value, ScalarNode):
+                if not isinstance(value.value, str):
+                    continue  # a number, a switch or null: typed YAML/JSON says it is no secret
                 width = max(value.span.end_column - value.span.column, 1) if value.span.end_line == value.span.line else 1
                 out.append(Setting(key.text, where, value.text, value.span.line, value.span.column, width))
             else:
