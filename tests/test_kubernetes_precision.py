@@ -323,3 +323,19 @@ def test_typed_numbers_and_programs_embedded_in_a_configmap_are_not_settings(lin
             token = os.environ.get("HF_TOKEN", "hf-token-not-set-in-this-file")
     """)
     assert triples(lint("cm.yaml", text, ["K8S702"])) == [("K8S702", 8, 18)]
+
+
+def test_a_templated_probe_port_is_not_an_unknown_port_name(lint: Lint) -> None:
+    text = dedent("""\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: r/web:1
+              ports: [{name: http, containerPort: 8080}]
+              readinessProbe: {grpc: {port: "${HEALTH_PORT}"}}
+              livenessProbe: {httpGet: {path: /, port: htp}}
+    """)
+    assert triples(lint("m.yaml", text, ["K8S203"])) == [("K8S203", 10, 48)]

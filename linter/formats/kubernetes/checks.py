@@ -11,11 +11,12 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.findings import Severity
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.subject import Subject
-from linter.formats.kubernetes.imageref import is_templated, parse_image
+from linter.formats.kubernetes.imageref import parse_image
 from linter.formats.kubernetes.provider_tls import PROVIDER_CERTIFICATE_ANNOTATIONS, provider_tls
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
 from linter.formats.kubernetes.selectors import ContainerOwner
+from linter.formats.kubernetes.templating import is_templated
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
@@ -104,7 +105,7 @@ def probe_port_unknown(subject: Subject, params: object) -> Iterator[Violation]:
         if probe is None:
             continue
         for port in _probe_ports(probe):
-            if isinstance(port.value, str) and not port.value.isdigit() and port.value not in names:
+            if isinstance(port.value, str) and not port.value.isdigit() and port.value not in names and not is_templated(port.value):
                 known = ", ".join(sorted(names)) or "none"
                 yield Violation(port.span, {"probe": probe_name, "port": port.value, "known": known}, logical=probe_name)
 

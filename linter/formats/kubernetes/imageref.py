@@ -7,13 +7,7 @@ last `:` of the last path component, so `registry:5000/app` has no tag while
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-# Characters no image reference can hold: where they appear the value is a
-# template or a stand-in (`${IMAGE}`, `$(IMAGE)`, `{{ .Values.image }}`,
-# `<your-image>`), filled in before the manifest reaches the cluster.
-_NOT_A_REFERENCE = re.compile(r"[$<>{}()\s]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +29,3 @@ def parse_image(reference: str) -> ImageRef:
         return ImageRef(rest[:colon], rest[colon + 1 :], digest or None)
     return ImageRef(rest, None, digest or None)
 
-
-def is_templated(reference: str) -> bool:
-    """Whether the value is a template or placeholder rather than a reference."""
-    return _NOT_A_REFERENCE.search(reference.strip()) is not None
