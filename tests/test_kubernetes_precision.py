@@ -3,6 +3,7 @@ each test is the minimal reproducer of one of them."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from textwrap import dedent
 
@@ -339,3 +340,27 @@ def test_a_templated_probe_port_is_not_an_unknown_port_name(lint: Lint) -> None:
               livenessProbe: {httpGet: {path: /, port: htp}}
     """)
     assert triples(lint("m.yaml", text, ["K8S203"])) == [("K8S203", 10, 48)]
+
+
+def test_a_secret_template_of_placeholders_commits_no_secret(lint: Lint) -> None:
+    changeme = base64.b64encode(b"changeme").decode()
+    text = dedent(f"""\
+        apiVersion: v1
+        kind: Secret
+        metadata: {{name: template}}
+        stringData:
+          password: REPLACE_ME
+          token: "<api-token>"
+        data:
+          password: {changeme}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {{name: real}}
+        stringData:
+          password: REPLACE_ME
+          token: Lw9-xk2q-Pz7m
+    """)
+    result = lint("s.yaml", text, ["K8S703"])
+    assert triples(result) == [("K8S703", 13, 1)]
+    assert "commits 1 literal value(s) in stringData (token)" in result.shown[0].message

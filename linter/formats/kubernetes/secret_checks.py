@@ -3,11 +3,13 @@ only through `redact`."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterator
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.model import LineIndex, MappingNode, ScalarNode, SequenceNode
+from linter.core.model import LineIndex, MappingNode, ScalarNode
 from linter.core.subject import Subject
 from linter.formats.common.secrets import ValueKind, classify, find_credentials, parse_url, redact
 from linter.formats.kubernetes.embedded import Setting, embedded_settings
@@ -119,16 +121,29 @@ def plaintext_secret_object(subject: Subject, params: Any) -> Iterator[Violation
         entries = obj.mapping(field_name)
         if entries is None:
             continue
-        literal = [key.text for key, value in entries.pairs if _literal_entry(value)]
+        literal = [key.text for key, value in entries.pairs if _literal_entry(value, encoded=field_name == "data")]
         if literal:
             keys = ", ".join(literal[:5]) + (", ..." if len(literal) > 5 else "")
             yield Violation(entries.anchor_span, {"field": field_name, "count": len(literal), "keys": keys}, logical=field_name)
 
 
-def _literal_entry(value: Any) -> bool:
-    if isinstance(value, (MappingNode, SequenceNode)):
+def _literal_entry(value: Any, *, encoded: bool) -> bool:
+    """A value written out: not empty, not a reference, not a placeholder
+    (`data` is judged by what its base64 decodes to)."""
+    if not isinstance(value, ScalarNode):
         return False
-    return isinstance(value, ScalarNode) and classify("", value.text).literal
+    text = (_secret_data_text(value.text) if encoded else None) or value.text
+    verdict = classify("", text)
+    return verdict.literal and verdict.kind is not ValueKind.PLACEHOLDER
+
+
+def _secret_data_text(value: str) -> str | None:
+    """What a Secret's `data` value decodes to (base64 by the API's contract,
+    however short), or None when it is not base64 of UTF-8 text."""
+    try:
+        return base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
 
 
 SECRET_CHECKS = {
