@@ -218,8 +218,8 @@ def provider_ingress(annotations: dict[str, str], tls: str = "") -> str:
 )
 def test_provider_terminated_tls_is_not_plain_http(lint: Lint, annotations: dict[str, str]) -> None:
     assert triples(lint("m.yaml", provider_ingress(annotations), ["K8S601", "K8S603"])) == []
-    entry = "  tls:\n    - hosts: [app.example.com]\n"
-    assert triples(lint("m.yaml", provider_ingress(annotations, entry), ["K8S601", "K8S603"])) == []
+    entry = "  tls:\n    - hosts: [other.example.com]\n"
+    assert triples(lint("m.yaml", provider_ingress(annotations, entry), ["K8S601", "K8S602", "K8S603"])) == []
 
 
 def test_an_alb_listening_only_on_http_is_plain_http(lint: Lint) -> None:
@@ -229,8 +229,9 @@ def test_an_alb_listening_only_on_http_is_plain_http(lint: Lint) -> None:
     }
     assert triples(lint("m.yaml", provider_ingress(annotations), ["K8S601"])) == [("K8S601", 8, 1)]
     assert triples(lint("m.yaml", provider_ingress({"example.com/other": "x"}), ["K8S601"])) == [("K8S601", 7, 1)]
-    entry = "  tls:\n    - hosts: [app.example.com]\n"
-    assert triples(lint("m.yaml", provider_ingress({"example.com/other": "x"}, entry), ["K8S603"])) == [("K8S603", 9, 7)]
+    entry = "  tls:\n    - hosts: [other.example.com]\n"
+    result = lint("m.yaml", provider_ingress({"example.com/other": "x"}, entry), ["K8S602", "K8S603"])
+    assert triples(result) == [("K8S603", 9, 7), ("K8S602", 11, 13)]
 
 
 # --- K8S702: files embedded in a ConfigMap -----------------------------------------------------

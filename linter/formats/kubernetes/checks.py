@@ -362,10 +362,10 @@ def _tls_entries(ingress: MappingNode) -> list[MappingNode]:
     return [t for t in tls if isinstance(t, MappingNode)] if isinstance(tls, SequenceNode) else []
 
 
-def ingress_tls_hosts(subject: Subject, params: object) -> Iterator[Violation]:
+def ingress_tls_hosts(subject: Subject, params: ProviderTlsParams) -> Iterator[Violation]:
     ingress = subject.node
-    if not isinstance(ingress, MappingNode):
-        return
+    if not isinstance(ingress, MappingNode) or provider_tls(ingress, params.provider_certificate_annotations):
+        return  # the provider's certificate serves every host
     entries = _tls_entries(ingress)
     if not entries:
         return  # no TLS at all is K8S601's finding
@@ -436,7 +436,7 @@ CHECKS = {
     "host-path-volume": PythonCheck(host_path_volume, HostPathParams),
     "image-mutable-tag": PythonCheck(image_mutable_tag, ImageTagParams),
     "ingress-tls": PythonCheck(ingress_tls, ProviderTlsParams),
-    "ingress-tls-hosts": PythonCheck(ingress_tls_hosts),
+    "ingress-tls-hosts": PythonCheck(ingress_tls_hosts, ProviderTlsParams),
     "ingress-cert-issuer": PythonCheck(ingress_cert_issuer, CertIssuerParams),
     "rbac-wildcard": PythonCheck(rbac_wildcard),
     **SECRET_CHECKS,
