@@ -134,7 +134,9 @@ def _literal_entry(value: Any, *, encoded: bool) -> bool:
         return False
     text = (_secret_data_text(value.text) if encoded else None) or value.text
     verdict = classify("", text)
-    return verdict.literal and verdict.kind is not ValueKind.PLACEHOLDER
+    # A file's content (`grafana.ini: |`) is written out whatever it looks like:
+    # `[section]` is no `[placeholder]` there.
+    return verdict.literal and (verdict.kind is not ValueKind.PLACEHOLDER or "\n" in text.strip())
 
 
 def _secret_data_text(value: str) -> str | None:
