@@ -361,7 +361,25 @@ def test_a_secret_template_of_placeholders_commits_no_secret(lint: Lint) -> None
         stringData:
           password: REPLACE_ME
           token: Lw9-xk2q-Pz7m
+          grafana.ini: |
+            [date_formats]
+            default_timezone = UTC
     """)
     result = lint("s.yaml", text, ["K8S703"])
     assert triples(result) == [("K8S703", 13, 1)]
-    assert "commits 1 literal value(s) in stringData (token)" in result.shown[0].message
+    assert "commits 2 literal value(s) in stringData (token, grafana.ini)" in result.shown[0].message
+
+
+def test_a_list_whose_first_kind_comes_after_a_long_data_field_is_discovered(tmp_path: Path) -> None:
+    panels = "".join(f'        {{"id": {i}, "title": "panel {i}", "type": "graph"}},\n' for i in range(200))
+    text = (
+        "apiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    dashboard.json: |-\n      [\n"
+        + panels
+        + '        {"id": 999}\n      ]\n    API_TOKEN: "9c2e7b41f0a5d8e3aa61"\n  kind: ConfigMap\n  metadata: {name: dashboards}\nkind: List\n'
+    )
+    assert len(text) > 8192 and text.index("kind:") > 8192
+    (tmp_path / "dashboards.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "values.yaml").write_text("apiVersion: v2\n" + "# filler\n" * 1200, encoding="utf-8")  # no kind anywhere
+    result = lint_rules(tmp_path, ["K8S702"])
+    assert triples(result) == [("K8S702", 209, 16)]
+    assert [Path(f).name for f in result.files] == ["dashboards.yaml"]
