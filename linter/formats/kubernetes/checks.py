@@ -13,9 +13,11 @@ from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.kubernetes.imageref import parse_image
 from linter.formats.kubernetes.parser import K8sObject
+from linter.formats.kubernetes.provider_tls import PROVIDER_CERTIFICATE_ANNOTATIONS, provider_tls
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
 from linter.formats.kubernetes.selectors import ContainerOwner, PodSpec
+from linter.formats.kubernetes.templating import is_templated
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
@@ -23,6 +25,40 @@ PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 def _pod_spec(subject: Subject) -> MappingNode | None:
     """The pod spec a container subject belongs to (containers selector data)."""
     return subject.data.pod_spec if isinstance(subject.data, ContainerOwner) else None
+
+
+# --- K8S101 container-cpu-request, K8S102 container-memory-request ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestParams:
+    resource: str = "cpu"
+    # The API server copies a limit into a missing request of the same
+    # resource, so such a container is scheduled by its limit.
+    limit_counts_as_request: bool = True
+
+
+def container_request(subject: Subject, params: RequestParams) -> Iterator[Violation]:
+    """The shallowest missing piece of `resources.requests.<resource>`, unless
+    a limit for that resource stands in for it (and the policy accepts that)."""
+    container = subject.node
+    if not isinstance(container, MappingNode):
+        return
+    resources = container.get("resources")
+    if resources is None:
+        yield Violation(container.anchor_span)
+        return
+    if not isinstance(resources, MappingNode):
+        yield Violation(resources.anchor_span, logical="resources")
+        return
+    limits = resources.mapping("limits")
+    if params.limit_counts_as_request and limits is not None and limits.get(params.resource) is not None:
+        return
+    requests = resources.get("requests")
+    if not isinstance(requests, MappingNode):
+        yield Violation((requests or resources).anchor_span, logical="resources")
+    elif requests.get(params.resource) is None:
+        yield Violation(requests.anchor_span, logical="resources.requests")
 
 
 # --- K8S105 request-exceeds-limit -------------------------------------------------------------
@@ -70,7 +106,7 @@ def probe_port_unknown(subject: Subject, params: object) -> Iterator[Violation]:
         if probe is None:
             continue
         for port in _probe_ports(probe):
-            if isinstance(port.value, str) and not port.value.isdigit() and port.value not in names:
+            if isinstance(port.value, str) and not port.value.isdigit() and port.value not in names and not is_templated(port.value):
                 known = ", ".join(sorted(names)) or "none"
                 yield Violation(port.span, {"probe": probe_name, "port": port.value, "known": known}, logical=probe_name)
 
@@ -275,7 +311,7 @@ class ImageTagParams:
 def image_mutable_tag(subject: Subject, params: ImageTagParams) -> Iterator[Violation]:
     container = subject.node
     image = container.scalar("image") if isinstance(container, MappingNode) else None
-    if image is None or not image.text.strip():
+    if image is None or not image.text.strip() or is_templated(image.text):
         return
     ref = parse_image(image.text)
     if ref.pinned_by_digest:
@@ -286,7 +322,29 @@ def image_mutable_tag(subject: Subject, params: ImageTagParams) -> Iterator[Viol
         yield Violation(image.span, {"image": image.text, "reason": f"uses the mutable tag '{ref.tag}'"})
 
 
-# --- K8S602 ingress-tls-hosts, K8S603 ingress-cert-issuer -------------------------------------
+# --- K8S601 ingress-tls, K8S602 ingress-tls-hosts, K8S603 ingress-cert-issuer -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTlsParams:
+    # Annotations naming a certificate that the load balancer or controller
+    # serves itself: TLS is terminated there, whatever `spec.tls` says.
+    provider_certificate_annotations: tuple[str, ...] = PROVIDER_CERTIFICATE_ANNOTATIONS
+
+
+def ingress_tls(subject: Subject, params: ProviderTlsParams) -> Iterator[Violation]:
+    ingress = subject.node
+    if not isinstance(ingress, MappingNode) or provider_tls(ingress, params.provider_certificate_annotations):
+        return
+    spec = ingress.get("spec")
+    if not isinstance(spec, MappingNode):
+        yield Violation(ingress.anchor_span if spec is None else spec.anchor_span, logical="" if spec is None else "spec")
+        return
+    tls = spec.get("tls")
+    if tls is None:
+        yield Violation(spec.anchor_span, logical="spec")
+    elif not isinstance(tls, SequenceNode) or not tls.items:
+        yield Violation(tls.anchor_span if isinstance(tls, MappingNode) else tls.span, logical="spec.tls")
 
 
 def _covers(pattern: str, host: str) -> bool:
@@ -305,10 +363,10 @@ def _tls_entries(ingress: MappingNode) -> list[MappingNode]:
     return [t for t in tls if isinstance(t, MappingNode)] if isinstance(tls, SequenceNode) else []
 
 
-def ingress_tls_hosts(subject: Subject, params: object) -> Iterator[Violation]:
+def ingress_tls_hosts(subject: Subject, params: ProviderTlsParams) -> Iterator[Violation]:
     ingress = subject.node
-    if not isinstance(ingress, MappingNode):
-        return
+    if not isinstance(ingress, MappingNode) or provider_tls(ingress, params.provider_certificate_annotations):
+        return  # the provider's certificate serves every host
     entries = _tls_entries(ingress)
     if not entries:
         return  # no TLS at all is K8S601's finding
@@ -321,16 +379,17 @@ def ingress_tls_hosts(subject: Subject, params: object) -> Iterator[Violation]:
 
 
 @dataclass(frozen=True, slots=True)
-class CertIssuerParams:
+class CertIssuerParams(ProviderTlsParams):
     issuer_annotations: tuple[str, ...] = ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer", "kubernetes.io/tls-acme")
 
 
 def ingress_cert_issuer(subject: Subject, params: CertIssuerParams) -> Iterator[Violation]:
     """Every TLS entry needs a secretName: it holds a certificate someone
     provides, or names where cert-manager stores the one it issues (ingress-shim
-    skips entries without it, so an issuer annotation alone is not enough)."""
+    skips entries without it, so an issuer annotation alone is not enough),
+    unless the provider serves a certificate of its own."""
     ingress = subject.node
-    if not isinstance(ingress, MappingNode):
+    if not isinstance(ingress, MappingNode) or provider_tls(ingress, params.provider_certificate_annotations):
         return
     annotations = ingress.path("metadata", "annotations")
     named = annotations if isinstance(annotations, MappingNode) else MappingNode([], ingress.span)
@@ -348,18 +407,26 @@ def ingress_cert_issuer(subject: Subject, params: CertIssuerParams) -> Iterator[
 
 
 def rbac_wildcard(subject: Subject, params: object) -> Iterator[Violation]:
+    """One finding per rule entry (a grant), at its first `*`, naming every
+    field that holds one."""
     role = subject.node
     rules = role.sequence("rules") if isinstance(role, MappingNode) else None
     for index, rule in enumerate(rules or ()):
         if not isinstance(rule, MappingNode):
             continue
-        for field_name in ("apiGroups", "resources", "verbs"):
-            for item in rule.sequence(field_name) or ():
-                if isinstance(item, ScalarNode) and item.text.strip() == "*":
-                    yield Violation(item.span, {"field": field_name}, logical=f"rules/{index}/{field_name}")
+        wildcards = [
+            (field_name, item)
+            for field_name in ("apiGroups", "resources", "verbs")
+            for item in rule.sequence(field_name) or ()
+            if isinstance(item, ScalarNode) and item.text.strip() == "*"
+        ]
+        if wildcards:
+            fields = ", ".join(dict.fromkeys(name for name, _ in wildcards))
+            yield Violation(wildcards[0][1].span, {"field": fields}, logical=f"rules/{index}")
 
 
 CHECKS = {
+    "container-request": PythonCheck(container_request, RequestParams, takes=(ContainerOwner,)),
     "request-exceeds-limit": PythonCheck(request_exceeds_limit, takes=(ContainerOwner,)),
     "probe-port-unknown": PythonCheck(probe_port_unknown, takes=(ContainerOwner,)),
     "probes-identical": PythonCheck(probes_identical, takes=(ContainerOwner,)),
@@ -369,7 +436,8 @@ CHECKS = {
     "dangerous-capabilities": PythonCheck(dangerous_capabilities, CapabilityParams, takes=(ContainerOwner,)),
     "host-path-volume": PythonCheck(host_path_volume, HostPathParams, takes=(PodSpec,)),
     "image-mutable-tag": PythonCheck(image_mutable_tag, ImageTagParams, takes=(ContainerOwner,)),
-    "ingress-tls-hosts": PythonCheck(ingress_tls_hosts, takes=(K8sObject,)),
+    "ingress-tls": PythonCheck(ingress_tls, ProviderTlsParams, takes=(K8sObject,)),
+    "ingress-tls-hosts": PythonCheck(ingress_tls_hosts, ProviderTlsParams, takes=(K8sObject,)),
     "ingress-cert-issuer": PythonCheck(ingress_cert_issuer, CertIssuerParams, takes=(K8sObject,)),
     "rbac-wildcard": PythonCheck(rbac_wildcard, takes=(K8sObject,)),
     **SECRET_CHECKS,

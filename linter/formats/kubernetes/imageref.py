@@ -28,3 +28,4 @@ def parse_image(reference: str) -> ImageRef:
     if colon > slash:
         return ImageRef(rest[:colon], rest[colon + 1 :], digest or None)
     return ImageRef(rest, None, digest or None)
+

@@ -21,6 +21,7 @@ class K8sObject:
     name: str
     namespace: str
     api_version: str
+    source: SourceFile | None = None  # the file's text, to map positions inside values
 
     @property
     def ref(self) -> str:
@@ -33,14 +34,16 @@ class K8sObject:
         return node if isinstance(node, MappingNode) else None
 
 
-def objects_of(node: MappingNode, out: list[K8sObject]) -> None:
-    """The objects a mapping holds (itself, or the items of a `kind: *List`), appended to `out`."""
+def objects_of(node: MappingNode, out: list[K8sObject], source: SourceFile | None = None) -> None:
+    """The objects a mapping holds (itself, or the items of a `kind: *List`),
+    appended to `out`; `source` is the file they were all written in, when
+    there is one (a built object's values come from several)."""
     kind = node.text("kind")
     items = node.sequence("items")
     if kind.endswith("List") and items is not None:
         for item in items:
             if isinstance(item, MappingNode):
-                objects_of(item, out)
+                objects_of(item, out, source)
         return
     if not kind or "apiVersion" not in node:
         return
@@ -52,6 +55,7 @@ def objects_of(node: MappingNode, out: list[K8sObject]) -> None:
             name=metadata.text("name") if metadata else "",
             namespace=metadata.text("namespace") if metadata else "",
             api_version=node.text("apiVersion"),
+            source=source,
         )
     )
 
@@ -66,11 +70,11 @@ def parse(source: SourceFile, loader: Loader) -> ParsedFile:
     objects: list[K8sObject] = []
     for doc in documents:
         if isinstance(doc, MappingNode):
-            objects_of(doc, objects)
+            objects_of(doc, objects, source)
         elif isinstance(doc, SequenceNode):  # a bare JSON/YAML array of objects
             for item in doc:
                 if isinstance(item, MappingNode):
-                    objects_of(item, objects)
+                    objects_of(item, objects, source)
     parsed = ParsedFile(source, "kubernetes", documents, problems)
     parsed.meta["model"] = objects
     return parsed

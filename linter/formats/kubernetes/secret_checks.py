@@ -3,16 +3,19 @@ only through `redact`."""
 
 from __future__ import annotations
 
-import re
+import base64
+import binascii
 from collections.abc import Iterator
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.model import MappingNode, ScalarNode, SequenceNode
+from linter.core.model import LineIndex, MappingNode, ScalarNode
 from linter.core.subject import Subject
 from linter.formats.common.secrets import ValueKind, classify, find_credentials, parse_url, redact
+from linter.formats.kubernetes.embedded import Setting, embedded_settings
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.selectors import ContainerOwner
+from linter.formats.kubernetes.value_positions import ValuePositions, value_positions
 
 
 def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
@@ -29,35 +32,44 @@ def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
         name, value = item.text("name"), item.scalar("value")
         if value is None:  # valueFrom
             continue
-        verdict = classify(name, value.text)
-        if verdict.secret_key and verdict.literal:
+        if _literal_secret(name, value.text):
             yield Violation(value.span, {"env": name, "value": redact(value.text)}, logical=f"env/{name}")
-
-
-_EMBEDDED_SETTING = re.compile(r"^[ \t]*([A-Za-z0-9_.\-]+)[ \t]*[:=][ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
 
 
 def configmap_secret(subject: Subject, params: Any) -> Iterator[Violation]:
     """K8S702: ConfigMap entries that are secrets: a secret-like key with a
-    literal value, a URL with a password, a provider-shaped value, or a
-    secret-like setting inside an embedded config file."""
+    literal value, a URL with a password, a provider-shaped value, or, in an
+    embedded config file, a provider-shaped value or a secret-like setting
+    with a literal value (at its own line and column)."""
     obj = subject.node
     if not isinstance(obj, MappingNode):
         return
     data = obj.mapping("data")
     if data is None:
         return
+    source = subject.data.source if isinstance(subject.data, K8sObject) else None
     for key, value in data.pairs:
         if not isinstance(value, ScalarNode):
+            continue
+        settings = embedded_settings(key.text, value.text)
+        if settings is not None:  # application.properties, config.yaml...
+            positions = value_positions(value, source) if source is not None else ValuePositions(value.span)
+            yield from _embedded_file_secrets(key.text, value.text, settings, positions)
             continue
         reason = _configmap_reason(key.text, value.text)
         if reason:
             yield Violation(value.span, {"key": key.text, "reason": reason}, logical=f"data/{key.text}")
 
 
-def _configmap_reason(key: str, text: str) -> str:
+def _literal_secret(key: str, text: str) -> bool:
+    """A secret-like key whose value is written out: not empty, not a
+    reference, not a placeholder (the classifier's notion, for every rule)."""
     verdict = classify(key, text)
-    if verdict.secret_key and verdict.literal and verdict.kind is not ValueKind.PLACEHOLDER:
+    return verdict.secret_key and verdict.literal and verdict.kind is not ValueKind.PLACEHOLDER
+
+
+def _configmap_reason(key: str, text: str) -> str:
+    if _literal_secret(key, text):
         return f"a secret-like key with a literal value ({redact(text)})"
     url = parse_url(text)
     if url is not None and url.password and classify("password", url.password).literal:
@@ -65,11 +77,39 @@ def _configmap_reason(key: str, text: str) -> str:
     credentials = find_credentials(text)
     if credentials:
         return f"a {credentials[0].name} ({redact(text[credentials[0].start:credentials[0].end])})"
-    if "\n" in text:  # an embedded file: application.properties, config.yaml...
-        for m in _EMBEDDED_SETTING.finditer(text):
-            inner = classify(m.group(1), m.group(2).strip("'\""))
-            if inner.secret_key and inner.literal and inner.kind is not ValueKind.PLACEHOLDER:
-                return f"an embedded setting '{m.group(1)}' with a literal secret ({redact(m.group(2))})"
+    return ""
+
+
+def _embedded_file_secrets(key: str, text: str, settings: list[Setting], positions: ValuePositions) -> Iterator[Violation]:
+    """One finding per line of the embedded file that holds a secret: a
+    provider credential, else a secret-like setting (a URL with a password
+    included)."""
+    lines = LineIndex(text)
+    flagged: set[int] = set()
+    for credential in find_credentials(text):
+        line, column = lines.position(credential.start)
+        if line in flagged:
+            continue
+        flagged.add(line)
+        reason = f"a {credential.name} ({redact(text[credential.start:credential.end])})"
+        span = positions.span(line, column, credential.end - credential.start)
+        yield Violation(span, {"key": key, "reason": reason}, logical=f"data/{key}/{line}")
+    for setting in settings:
+        if setting.line in flagged:
+            continue
+        reason = _setting_reason(setting)
+        if reason:
+            flagged.add(setting.line)
+            span = positions.span(setting.line, setting.column, setting.width)
+            yield Violation(span, {"key": key, "reason": reason}, logical=f"data/{key}/{setting.path}")
+
+
+def _setting_reason(setting: Setting) -> str:
+    if _literal_secret(setting.name, setting.value):
+        return f"an embedded setting '{setting.path}' with a literal secret ({redact(setting.value)})"
+    url = parse_url(setting.value)
+    if url is not None and url.password and classify("password", url.password).literal:
+        return f"an embedded setting '{setting.path}' with a URL with an inline password ({url.masked()})"
     return ""
 
 
@@ -82,16 +122,31 @@ def plaintext_secret_object(subject: Subject, params: Any) -> Iterator[Violation
         entries = obj.mapping(field_name)
         if entries is None:
             continue
-        literal = [key.text for key, value in entries.pairs if _literal_entry(value)]
+        literal = [key.text for key, value in entries.pairs if _literal_entry(value, encoded=field_name == "data")]
         if literal:
             keys = ", ".join(literal[:5]) + (", ..." if len(literal) > 5 else "")
             yield Violation(entries.anchor_span, {"field": field_name, "count": len(literal), "keys": keys}, logical=field_name)
 
 
-def _literal_entry(value: Any) -> bool:
-    if isinstance(value, (MappingNode, SequenceNode)):
+def _literal_entry(value: Any, *, encoded: bool) -> bool:
+    """A value written out: not empty, not a reference, not a placeholder
+    (`data` is judged by what its base64 decodes to)."""
+    if not isinstance(value, ScalarNode):
         return False
-    return isinstance(value, ScalarNode) and classify("", value.text).literal
+    text = (_secret_data_text(value.text) if encoded else None) or value.text
+    verdict = classify("", text)
+    # A file's content (`grafana.ini: |`) is written out whatever it looks like:
+    # `[section]` is no `[placeholder]` there.
+    return verdict.literal and (verdict.kind is not ValueKind.PLACEHOLDER or "\n" in text.strip())
+
+
+def _secret_data_text(value: str) -> str | None:
+    """What a Secret's `data` value decodes to (base64 by the API's contract,
+    however short), or None when it is not base64 of UTF-8 text."""
+    try:
+        return base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
 
 
 SECRET_CHECKS = {

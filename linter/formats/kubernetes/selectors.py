@@ -28,7 +28,10 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 
+# Pods of these kinds, and pods whose restartPolicy is one of these, run to
+# completion: their containers are tasks, not servers.
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
+RUN_TO_COMPLETION_POLICIES = frozenset({"Never", "OnFailure"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,22 +95,52 @@ def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Itera
             yield Subject(spec, _object_context(obj), obj.ref, data=PodSpec(obj, spec), scope=_scope(obj))
 
 
+def runs_to_completion(obj: K8sObject, pod: MappingNode) -> bool:
+    """A Job's pod, or any pod whose restartPolicy lets its containers finish."""
+    return obj.kind in RUN_TO_COMPLETION or pod.text("restartPolicy") in RUN_TO_COMPLETION_POLICIES
+
+
+def is_native_sidecar(container: MappingNode) -> bool:
+    """An init container with `restartPolicy: Always` runs beside the main
+    containers for the pod's whole life (Kubernetes 1.29+)."""
+    return container.text("restartPolicy") == "Always"
+
+
+_INIT_LISTS = {
+    "include": ("initContainers", "containers"),
+    "exclude": ("containers",),
+    "only": ("initContainers",),
+    "sidecars": ("initContainers", "containers"),
+}
+
+
+def _selected(field_name: str, container: MappingNode, init: str, finite_pod: bool) -> bool:
+    if field_name == "initContainers" and init == "sidecars":
+        return is_native_sidecar(container)
+    return not (finite_pod and field_name == "containers")
+
+
 def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Every container of every pod spec.
 
-    Options: `init: include | exclude | only` (default include; ephemeral
-    containers are never selected), `skip_kinds: [Job, CronJob]`.
+    Options: `init: include | exclude | only | sidecars` (default include;
+    `sidecars` keeps only the init containers that run for the pod's life;
+    ephemeral containers are never selected), `skip_kinds: [Job, CronJob]`,
+    `skip_run_to_completion: true` (no main containers of pods that run to
+    completion; their native sidecars are still selected).
     """
     init = options.get("init", "include")
-    lists = {"include": ("initContainers", "containers"), "exclude": ("containers",), "only": ("initContainers",)}[init]
+    lists = _INIT_LISTS[init]
+    skip_finite = bool(options.get("skip_run_to_completion"))
     for pod in pod_specs(unit, options, ctx):
         spec: PodSpec = pod.data
+        finite_pod = skip_finite and runs_to_completion(spec.obj, spec.spec)
         for field_name in lists:
             items = spec.spec.sequence(field_name)
             if items is None:
                 continue
             for index, container in enumerate(items):
-                if not isinstance(container, MappingNode):
+                if not isinstance(container, MappingNode) or not _selected(field_name, container, init, finite_pod):
                     continue
                 name = container.text("name") or f"#{index}"
                 context = dict(pod.context, name=name, container_type=field_name[:-1])
@@ -143,12 +176,11 @@ def _autoscaled(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
 
 
 def _is_autoscaled(obj: K8sObject, targets: dict[tuple[str, str], set[str]]) -> bool:
-    # A manifest without a namespace is applied to whatever namespace the other
-    # files go to, so an empty namespace on either side matches any.
-    namespaces = targets.get((obj.kind, obj.name))
-    if not namespaces:
-        return False
-    return not obj.namespace or obj.namespace in namespaces or "" in namespaces
+    # An autoscaler scales a workload of its own namespace. A manifest without
+    # a namespace goes wherever it is applied, so it is known to share one only
+    # with another namespace-less manifest (applied together, e.g. by kustomize
+    # or `kubectl apply -n`); never with a named namespace.
+    return obj.namespace in targets.get((obj.kind, obj.name), ())
 
 
 def unscaled_workloads(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
