@@ -76,12 +76,7 @@ class _Converter:
             expanding = True
         self.seen.add(id(node))
         if expanding:
-            self.alias_nodes += 1
-            if self.alias_nodes > self.limits.max_alias_nodes:
-                raise LimitExceeded(
-                    f"alias expansion exceeds {self.limits.max_alias_nodes} nodes (a 'billion laughs' document?)",
-                    node.start_mark,
-                )
+            self._charge(node)
         if isinstance(node, yaml.ScalarNode):
             return ScalarNode(_scalar_value(node), _span(self.path, node), node.tag)  # type: ignore[arg-type]
         if isinstance(node, yaml.SequenceNode):
@@ -89,6 +84,20 @@ class _Converter:
             return SequenceNode(items, _span(self.path, node), node.tag)
         assert isinstance(node, yaml.MappingNode)
         return MappingNode(self._pairs(node, depth, expanding), _span(self.path, node), node.tag)
+
+    def start_document(self) -> None:
+        """Anchors never cross documents, and an earlier document's nodes are
+        freed: their ids are reused, so what was seen is per document."""
+        self.seen.clear()
+
+    def _charge(self, node: yaml.Node) -> None:
+        """One node the text did not spell out (an alias's copy, a merged pair)."""
+        self.alias_nodes += 1
+        if self.alias_nodes > self.limits.max_alias_nodes:
+            raise LimitExceeded(
+                f"alias expansion exceeds {self.limits.max_alias_nodes} nodes (a 'billion laughs' document?)",
+                node.start_mark,
+            )
 
     def _pairs(self, node: yaml.MappingNode, depth: int, expanding: bool) -> list[tuple[ScalarNode, Node]]:
         own: list[tuple[ScalarNode, Node]] = []
@@ -99,7 +108,13 @@ class _Converter:
                 sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 for source in sources:  # earlier sources win over later ones
                     if isinstance(source, yaml.MappingNode):
-                        merged.extend(self._pairs(source, depth + 1, True))
+                        # Merges nest: each source (even an empty one) and each
+                        # pair it brings is work the budget must see.
+                        self._charge(source)
+                        pairs = self._pairs(source, depth + 1, True)
+                        for _ in pairs:
+                            self._charge(source)
+                        merged.extend(pairs)
                 continue
             key = self._key(key_node)
             if key.text in where:
@@ -142,6 +157,7 @@ def parse_yaml_documents(text: str, path: str, limits: YamlLimits = YamlLimits()
         while loader.check_node():
             raw = loader.get_node()
             if raw is not None:
+                converter.start_document()
                 documents.append(converter.convert(raw))
     except LimitExceeded as exc:
         converter.problems.append(_problem_at(path, str(exc), exc.mark, "DL005"))

@@ -1,0 +1,56 @@
+"""Hostile input that costs in a stage before the checks (composing YAML,
+decoding, a rule's own regexes): each is bounded by a `limits:` value or the
+same time bound as the checks, is a finding on that file, and the rest of the
+run goes on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_helpers import run_cli, write
+
+# One K8S501 finding (mutable tag) at 6:24.
+INTACT = 'apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - {name: c, image: "nginx:latest"}\n'
+PRIVILEGED = "apiVersion: v1\nkind: Pod\nmetadata: {name: root}\nspec:\n  containers:\n    - name: c\n      securityContext: {privileged: true}\n"
+
+
+def lint_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = run_cli(capsys, root, "--format", "json", *args, ".")
+    assert not err, err
+    return code, json.loads(out)
+
+
+def where(document: dict[str, Any]) -> list[tuple[str, str, int, int]]:
+    return [(f["rule"], f["file"], f["line"], f["column"]) for f in document["findings"]]
+
+
+def merge_bomb(levels: int, fan_out: int = 60) -> str:
+    """`aN: &aN {<<: [*aN-1, ...]}` over an empty `a0`: no pair is ever built,
+    yet composing it merges fan_out ** levels mappings."""
+    lines = ["a0: &a0 {}"]
+    lines += [f"a{i}: &a{i} {{<<: [{', '.join([f'*a{i - 1}'] * fan_out)}]}}" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_merge_key_bomb_is_bounded_by_the_alias_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, ".deploylint.yaml", "limits:\n  max_yaml_alias_nodes: 1000\n")
+    write(tmp_path, "intact.yaml", INTACT)
+    # 60 ** 3 = 216,000 merges from 250 bytes (a fourth level takes minutes unbounded).
+    write(tmp_path, "bomb.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n" + "".join(
+        "  " + line + "\n" for line in merge_bomb(3).splitlines()
+    ))
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    assert where(document) == [("DL005", "bomb.yaml", 5, 7), ("K8S501", "intact.yaml", 6, 24)]
+    assert "alias expansion exceeds 1000 nodes" in document["findings"][0]["message"]
+
+
+def test_many_alias_free_documents_are_not_taken_for_a_billion_laughs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, ".deploylint.yaml", "limits:\n  max_yaml_alias_nodes: 100\n")
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n"
+    write(tmp_path, "many.yaml", "---\n".join([service] * 300 + [PRIVILEGED]))
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S403,DL")
+    # The Pod is document 301: 4 lines per Service and a `---` each.
+    assert where(document) == [("K8S403", "many.yaml", 300 * 5 + 7, 37)]
