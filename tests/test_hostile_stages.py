@@ -54,3 +54,25 @@ def test_many_alias_free_documents_are_not_taken_for_a_billion_laughs(tmp_path: 
     _, document = lint_json(capsys, tmp_path, "--select", "K8S403,DL")
     # The Pod is document 301: 4 lines per Service and a `---` each.
     assert where(document) == [("K8S403", "many.yaml", 300 * 5 + 7, 37)]
+
+
+@pytest.mark.parametrize(
+    "encoding, body",
+    [
+        ("undefined", b"<clickhouse/>"),  # a codec whose every decode raises
+        ("punycode", b"<clickhouse>\xff-\xff</clickhouse>"),  # not valid punycode (and quadratic when it is)
+        ("unicode_escape", b"<clickhouse>" + b"\\n" * 9 + b"</clickhouse>"),  # one line decoded as ten
+        ("utf-7", b"<clickhouse>+ADw-x/+AD4-</clickhouse>"),  # markup smuggled past a byte-level reader
+        ("idna", b"<clickhouse/>"),
+    ],
+)
+def test_an_xml_prolog_may_declare_only_a_text_encoding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str, body: bytes
+) -> None:
+    write(tmp_path, "intact.yaml", INTACT)
+    (tmp_path / "ch").mkdir()
+    (tmp_path / "ch" / "config.xml").write_bytes(b'<?xml version="1.0" encoding="' + encoding.encode() + b'"?>' + body + b"\n")
+    code, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    assert where(document) == [("DL001", "ch/config.xml", 1, 1), ("K8S501", "intact.yaml", 6, 24)]
+    assert f"the declared encoding '{encoding}' is not a text encoding" in document["findings"][0]["message"]
+    assert code == 1

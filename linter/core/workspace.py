@@ -64,17 +64,32 @@ def decode(data: bytes, display: str, sniff: EncodingSniffer | None = None) -> s
         ) from None
 
 
+# The encodings a file may declare, by their codec names: the text encodings
+# config files are written in, each decoded in linear time. Python's other
+# codecs (punycode, unicode_escape, idna, utf-7, "undefined", ...) are not ways
+# to store a config: some raise, some are quadratic, some move every position.
+TEXT_ENCODINGS = frozenset({
+    "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "ascii",
+    *(f"iso8859-{n}" for n in (*range(1, 12), *range(13, 17))),
+    *(f"cp{n}" for n in (*range(1250, 1259), 437, 850, 852, 866, 874, 932, 949, 950)),
+    "koi8-r", "koi8-u", "mac-roman", "tis-620",
+    "shift_jis", "euc_jp", "euc_kr", "gb2312", "gbk", "gb18030", "big5", "big5hkscs",
+})
+
+
 def _decode_declared(data: bytes, declared: str, display: str) -> str | None:
     """`data` in its declared encoding; None when that is UTF-8 after all."""
     try:
-        codec = codecs.lookup(declared)
+        name = codecs.lookup(declared).name
     except LookupError:
-        message = f"the declared encoding '{declared}' is unknown; save the file as UTF-8"
-        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, 1, 1))) from None
-    if codec.name == "utf-8" or not getattr(codec, "_is_text_encoding", True):  # not a text codec: base64, zlib...
+        name = ""
+    if name not in TEXT_ENCODINGS:
+        message = f"the declared encoding '{declared}' is not a text encoding deploylint reads; save the file as UTF-8"
+        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, 1, 1)))
+    if name == "utf-8":
         return None
     try:
-        return data.decode(codec.name).removeprefix("\ufeff")
+        return data.decode(name).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         message = f"not valid {declared} (the encoding the file declares) at byte {exc.start}"
