@@ -76,3 +76,70 @@ def test_an_xml_prolog_may_declare_only_a_text_encoding(
     assert where(document) == [("DL001", "ch/config.xml", 1, 1), ("K8S501", "intact.yaml", 6, 24)]
     assert f"the declared encoding '{encoding}' is not a text encoding" in document["findings"][0]["message"]
     assert code == 1
+
+
+EVIL_SCHEMA_RULE = """\
+id: ACME201
+name: name-pattern
+title: Names follow the pattern
+severity: warning
+target: {{format: kubernetes, select: objects}}
+check:
+  schema:
+    properties:
+      metadata:
+{schema}
+message: "{{kind}}/{{object}}: {{reason}}"
+help: {{why: Names are routed by pattern., fix: Rename.}}
+"""
+
+# Backtracks exponentially in `re` and in `regex` alike (33 `a`s: seconds; each more doubles it).
+EVIL = "^(a|aa)+$"
+EVIL_VALUE = "a" * 33 + "b"
+
+
+# A pattern that timed out once fails fast for the rest of the run: where
+# intact.yaml has a value for it, the rule is not run there either, and says so.
+AGAIN = [("DL005", "intact.yaml", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    "schema, intact",
+    [
+        # the fast evaluator's `pattern`
+        (f"        properties: {{name: {{pattern: '{EVIL}'}}}}", AGAIN),
+        # its `patternProperties` (and `additionalProperties` beside them); intact.yaml has no labels
+        (f"        properties: {{labels: {{patternProperties: {{'{EVIL}': {{type: string}}}}, additionalProperties: false}}}}", []),
+        # a schema handed to jsonschema (`uniqueItems` is not in the fast subset)
+        (f"        properties: {{name: {{pattern: '{EVIL}'}}, finalizers: {{uniqueItems: true}}}}", AGAIN),
+    ],
+    ids=["pattern", "patternProperties", "jsonschema"],
+)
+def test_a_custom_rule_schema_pattern_runs_under_the_regex_time_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], schema: str, intact: list[tuple[str, str, int, int]]
+) -> None:
+    write(tmp_path, "rules/r.yaml", EVIL_SCHEMA_RULE.format(schema=schema))
+    write(tmp_path, ".deploylint.yaml", "rules_dirs: [rules]\n")
+    write(tmp_path, "cm.yaml", f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {EVIL_VALUE}\n  labels: {{{EVIL_VALUE}: x}}\n")
+    write(tmp_path, "intact.yaml", INTACT)
+    _, document = lint_json(capsys, tmp_path, "--select", "ACME201,K8S501,DL")
+    assert where(document) == [("DL005", "cm.yaml", 1, 1), *intact, ("K8S501", "intact.yaml", 6, 24)]
+    message = document["findings"][0]["message"]
+    assert message.startswith(f"rule ACME201's pattern '{EVIL}' timed out (over 0.25 s on one value")
+    assert message.endswith("is not run again; the rule did not (fully) run on this file")
+
+
+def test_the_guarded_jsonschema_keywords_report_what_jsonschema_does() -> None:
+    import jsonschema
+
+    from linter.core.checks.guarded_jsonschema import guarded_validator
+
+    schema = {
+        "properties": {"a": {"pattern": "^x+$"}, "tags": {"uniqueItems": True}},
+        "patternProperties": {"^p-": {"type": "integer"}, "^q": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    instance = {"a": "xy", "p-1": "s", "q": 1, "zz": 0, "yy": 1, "tags": [1, 1]}
+    ours = [(list(e.absolute_path), e.validator, e.message) for e in guarded_validator(schema).iter_errors(instance)]
+    theirs = [(list(e.absolute_path), e.validator, e.message) for e in jsonschema.Draft202012Validator(schema).iter_errors(instance)]
+    assert ours == theirs and len(ours) == 5
