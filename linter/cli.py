@@ -231,9 +231,9 @@ def write_output(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    from linter.core.atomic import write_atomically
+    from linter.core.atomic import write_output as write_file
 
-    write_atomically(Path(output), text)
+    write_file(Path(output), text)
 
 
 @cli.command("merge-sarif", short_help="Merge the SARIF files of `--shard` runs.")
