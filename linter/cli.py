@@ -40,6 +40,16 @@ def cli() -> None:
     `deploylint [OPTIONS] [PATHS]...` runs `check` (see `deploylint check --help`)."""
 
 
+def without_parent_steps(path: str) -> str:
+    """A named path with `..` in it, as the absolute path it names (`..` taken
+    from the current directory, as the shell and the kernel do): the scanned
+    root is what the user names, and a path that only looks as if it lay under
+    the current directory (`../nginx`, `$PWD/../nginx`) must not be confined to it."""
+    if ".." not in Path(path).parts:
+        return path
+    return os.path.normpath(os.path.join(os.getcwd(), path))
+
+
 def scan_root(paths: list[str]) -> Path:
     """Display paths and confinement are relative to the current directory when
     every path lies under it, else to the paths' common parent."""
@@ -125,6 +135,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
 
     if "" in paths:  # a script's empty variable; Path("") would quietly mean "."
         raise UsageError("no such file or directory: ''")
+    paths = [without_parent_steps(p) for p in paths]
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
