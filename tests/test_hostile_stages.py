@@ -143,3 +143,44 @@ def test_the_guarded_jsonschema_keywords_report_what_jsonschema_does() -> None:
     ours = [(list(e.absolute_path), e.validator, e.message) for e in guarded_validator(schema).iter_errors(instance)]
     theirs = [(list(e.absolute_path), e.validator, e.message) for e in jsonschema.Draft202012Validator(schema).iter_errors(instance)]
     assert ours == theirs and len(ours) == 5
+
+
+HUGE = "9" * 5000  # more digits than Python converts to an int
+
+
+def test_a_huge_number_is_a_value_not_an_internal_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "pod.yaml", (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx:latest\n"
+        f"      resources: {{requests: {{cpu: {HUGE}m}}, limits: {{cpu: '1'}}}}\n"
+    ))
+    write(tmp_path, ".env", f"REDIS_URL=redis://cache:{HUGE}/0\nDB_PASSWORD=hunter2\n")
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S105,K8S501,ENV102,DL")
+    # Before: a DL006 each for K8S105 (the request) and for the .env's URL rules.
+    assert where(document) == [("ENV102", ".env", 2, 13), ("K8S501", "pod.yaml", 7, 14)]
+
+
+@pytest.mark.parametrize(
+    "setting, problem",
+    [
+        ("max_file_bytes: 1.0e+29", "1e+29 is greater than the maximum of 1073741824"),  # was exit 3
+        ("max_file_bytes: 100000000000000000000000000000", "100000000000000000000000000000 is greater than the maximum of 1073741824"),
+        ("max_seconds_per_file: .nan", "expected a finite number, got nan"),  # passed, and disabled the budget
+        ("max_seconds_per_file: .inf", "inf is greater than the maximum of 86400"),
+        ("max_yaml_alias_nodes: .nan", "expected integer, got NaN"),
+    ],
+)
+def test_limits_are_finite_numbers_in_range(tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str, problem: str) -> None:
+    write(tmp_path, ".deploylint.yaml", f"limits:\n  {setting}\n")
+    write(tmp_path, "intact.yaml", INTACT)
+    code, out, err = run_cli(capsys, tmp_path, ".")
+    key = setting.split(":")[0]
+    assert (code, out, err) == (2, "", f"deploylint: error: .deploylint.yaml:2: limits.{key}: {problem}\n")
+
+
+def test_an_integral_float_limit_is_an_integer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, ".deploylint.yaml", "limits:\n  max_file_bytes: 2.0e+2\n")
+    write(tmp_path, "intact.yaml", INTACT)
+    write(tmp_path, "big.yaml", INTACT + "# padding\n" * 20)
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    assert where(document) == [("DL005", "big.yaml", 1, 1), ("K8S501", "intact.yaml", 6, 24)]
+    assert "over the 200-byte limit (max_file_bytes)" in document["findings"][0]["message"]

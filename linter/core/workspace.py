@@ -5,6 +5,8 @@ the same way. The workspace only reads; `loader.Loader` parses and caches.
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import math
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +29,20 @@ class Limits:
     max_include_depth: int = 16  # nested nginx includes
     max_include_bytes: int = 50 * 1024 * 1024  # bytes read through one main file's includes
     max_seconds_per_file: float = 30.0  # checks on one lint unit; then its remaining rules are skipped
+
+
+def limit_value(name: str, value: object) -> int | float:
+    """A `limits:` value as `Limits` holds it (an integral float such as 1e6 as
+    an int), or ValueError saying why not. The config schema bounds the range;
+    this catches what a schema cannot: NaN and infinities (every comparison
+    with NaN is false, so it would pass any bound and disable the limit)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    if next(f for f in dataclasses.fields(Limits) if f.name == name).type == "int":
+        if not float(value).is_integer():
+            raise ValueError(f"expected an integer, got {value!r}")
+        return int(value)
+    return float(value)
 
 
 class ReadFailure(Exception):
