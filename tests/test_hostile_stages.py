@@ -184,3 +184,35 @@ def test_an_integral_float_limit_is_an_integer(tmp_path: Path, capsys: pytest.Ca
     _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
     assert where(document) == [("DL005", "big.yaml", 1, 1), ("K8S501", "intact.yaml", 6, 24)]
     assert "over the 200-byte limit (max_file_bytes)" in document["findings"][0]["message"]
+
+
+WIDE_MESSAGE_RULE = """\
+id: ACME301
+name: wide-message
+title: Objects carry a team label
+severity: warning
+target: {format: kubernetes, select: objects}
+check:
+  assert:
+    - {path: "metadata.labels.team", present: true}
+message: "%s"
+help: {why: Routing alerts needs a team., fix: Add the label.}
+"""
+
+
+@pytest.mark.parametrize(
+    "template, shown",
+    [
+        ("{kind:>10000000}/{object} has no team", "Pod/ok has no team"),  # 10 MB per finding, unbounded
+        ("{kind:{object}}/{object} has no team", "Pod/ok has no team"),  # a width taken from the file
+        ("{kind:>6}/{object!r} has no team", "   Pod/'ok' has no team"),  # a small spec is kept
+    ],
+)
+def test_a_message_template_cannot_make_a_message_huge(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], template: str, shown: str
+) -> None:
+    write(tmp_path, "rules/r.yaml", WIDE_MESSAGE_RULE % template)
+    write(tmp_path, ".deploylint.yaml", "rules_dirs: [rules]\n")
+    write(tmp_path, "intact.yaml", INTACT)
+    _, document = lint_json(capsys, tmp_path, "--select", "ACME301")
+    assert [(f["rule"], f["line"], f["message"]) for f in document["findings"]] == [("ACME301", 3, shown)]
