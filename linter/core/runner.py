@@ -53,6 +53,10 @@ def parse_candidates(
     parsed: list[ParsedFile] = []
     unparsable = 0
     for candidate in candidates:
+        if candidate.unreadable:
+            problem = f"{candidate.unreadable}; its files were not linted"
+            parsed.append(_failed_file(candidate, ParseProblem("DL001", problem, Span.point(candidate.relpath, 1, 1))))
+            continue
         if candidate.format is None:
             if settings.ignore_unknown:
                 continue

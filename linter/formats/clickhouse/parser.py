@@ -155,13 +155,21 @@ class _Files:
         return result
 
 
+def listing(folder: Path) -> list[Path]:
+    """A folder's entries; none when it cannot be listed (discovery reports that folder)."""
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
 def merge_files(main: Path) -> list[Path]:
     """The overrides the server merges onto `main`, in its order."""
     found: list[Path] = []
     for folder in sorted({main.with_suffix(".d"), main.parent / "conf.d"}):
         if not folder.is_dir():
             continue
-        for entry in folder.iterdir():
+        for entry in listing(folder):
             if entry.suffix.lower() in MERGE_SUFFIXES and not entry.stem.startswith(".") and entry.is_file():
                 found.append(entry)
     return sorted(found, key=lambda p: p.parts)
@@ -297,7 +305,7 @@ class _Assembler:
             views.append(view)
         for folder in lone.values():
             members = sorted((p for p in (Path(k) for k in self.discovered) if p.parent == folder), key=lambda p: p.parts)
-            siblings = [p for p in folder.iterdir() if p.suffix.lower() in MERGE_SUFFIXES and not p.stem.startswith(".")]
+            siblings = [p for p in listing(folder) if p.suffix.lower() in MERGE_SUFFIXES and not p.stem.startswith(".")]
             views.append(self.lone_view(folder, sorted(set(members) | set(siblings), key=lambda p: p.parts)))
         return self._assign(views)
 
