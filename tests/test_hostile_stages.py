@@ -216,3 +216,16 @@ def test_a_message_template_cannot_make_a_message_huge(
     write(tmp_path, "intact.yaml", INTACT)
     _, document = lint_json(capsys, tmp_path, "--select", "ACME301")
     assert [(f["rule"], f["line"], f["message"]) for f in document["findings"]] == [("ACME301", 3, shown)]
+
+
+def test_a_yaml_file_with_too_many_nodes_is_not_composed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 10 MiB flow list (`[a,a,...]`, 5 million nodes) took 2.6 GB and two minutes."""
+    write(tmp_path, ".deploylint.yaml", "limits:\n  max_yaml_nodes: 1000\n")
+    write(tmp_path, "intact.yaml", INTACT)
+    write(tmp_path, "wide.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: [" + "a," * 2000 + "a]\n")
+    # Many characters that may start a node, few nodes: counted, and parsed as usual.
+    write(tmp_path, "dashes.yaml", INTACT.replace("name: ok", "name: dashes") + "# " + "-" * 3000 + "\n")
+    _, document = lint_json(capsys, tmp_path, "--select", "K8S501,DL")
+    # Node 1,001: the document's mapping, 10 keys and values, then the 990th `a`.
+    assert where(document) == [("K8S501", "dashes.yaml", 6, 24), ("K8S501", "intact.yaml", 6, 24), ("DL005", "wide.yaml", 4, 7 + 989 * 2 + 1)]
+    assert document["findings"][2]["message"] == "more than 1,000 YAML nodes (max_yaml_nodes); the file was not checked"

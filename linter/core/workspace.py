@@ -23,6 +23,7 @@ class Limits:
 
     max_file_bytes: int = 10 * 1024 * 1024  # larger files are skipped
     max_yaml_alias_nodes: int = 100_000  # nodes built by alias expansion, per file
+    max_yaml_nodes: int = 1_000_000  # nodes written in one YAML file (memory: about 0.5 KB each)
     max_depth: int = 200  # YAML / XML nesting
     max_xml_elements: int = 200_000  # per XML file
     max_includes: int = 500  # nginx include targets per main file

@@ -24,7 +24,7 @@ from linter.formats.clickhouse.merge import merge, roots_compatible
 from linter.formats.clickhouse.names import SERVER_KEYS, USERS_KEYS
 from linter.formats.clickhouse.xml import XmlElement, XmlLimits, parse_xml
 from linter.formats.clickhouse.yaml import parse_yaml_config
-from linter.formats.common.yaml_tree import YamlLimits
+from linter.formats.common.yaml_tree import yaml_limits
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
@@ -71,7 +71,7 @@ def element_model(element: XmlElement) -> Node:
 
 def parse(source: SourceFile, loader: Loader) -> ParsedFile:
     if source.path.lower().endswith(YAML_SUFFIXES):  # the server reads config.d/*.yaml too
-        limits = YamlLimits(loader.workspace.limits.max_yaml_alias_nodes, loader.workspace.limits.max_depth)
+        limits = yaml_limits(loader.workspace.limits)
         documents, yaml_root, problems = parse_yaml_config(source.text, source.path, limits)
         parsed = ParsedFile(source, FORMAT, documents, problems)
         if yaml_root is not None:

@@ -10,10 +10,12 @@ handled by the reader, so the columns are the user's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import yaml
 
 from linter.core.model import MappingNode, Node, ParseProblem, ScalarNode, SequenceNode, Span
+from linter.core.workspace import Limits
 
 try:  # libyaml is ~30x faster than the pure-Python composer; fall back if absent.
     _Loader: type = yaml.CSafeLoader
@@ -28,6 +30,12 @@ _constructor = yaml.constructor.SafeConstructor()
 class YamlLimits:
     max_alias_nodes: int = 100_000  # nodes created by alias expansion, per file
     max_depth: int = 200
+    max_nodes: int = 1_000_000  # nodes written in the file (each costs about 0.5 KB once composed)
+
+
+def yaml_limits(limits: Limits) -> YamlLimits:
+    """The YAML bounds of a run's `limits:`."""
+    return YamlLimits(limits.max_yaml_alias_nodes, limits.max_depth, limits.max_yaml_nodes)
 
 
 class LimitExceeded(Exception):
@@ -150,6 +158,10 @@ class _Converter:
 def parse_yaml_documents(text: str, path: str, limits: YamlLimits = YamlLimits()) -> tuple[list[Node], list[ParseProblem]]:
     """Compose every document of a stream. Errors become DL001 problems at the
     error's position; documents before the error are kept."""
+    over = _node_bound_exceeded(text, limits.max_nodes)
+    if over is not None:
+        message = f"more than {limits.max_nodes:,} YAML nodes (max_yaml_nodes); the file was not checked"
+        return [], [_problem_at(path, message, over, "DL005")]
     converter = _Converter(path, limits)
     documents: list[Node] = []
     loader = _Loader(text)
@@ -170,6 +182,35 @@ def parse_yaml_documents(text: str, path: str, limits: YamlLimits = YamlLimits()
     finally:
         loader.dispose()
     return documents, converter.problems
+
+
+# Every node but the first follows one of these (a flow `,`, a key's `:`, a
+# block item's `-`, a new line, an opening bracket, a complex key's `?`); a
+# key and its value share one `:`, hence the factor 2.
+_NODE_STARTS = (",", ":", "-", "\n", "[", "{", "?")
+
+
+def _node_bound_exceeded(text: str, bound: int) -> yaml.Mark | None:
+    """Where a text holds more than `bound` nodes, else None. libyaml composes
+    a whole document before we see it (a 10 MiB flow list is gigabytes), so
+    the nodes are counted first, on the event stream (constant memory), and
+    only when a count of the characters that can start a node allows that many."""
+    if 2 * sum(text.count(c) for c in _NODE_STARTS) + 1 <= bound:
+        return None
+    nodes = 0
+    parser = _Loader(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                nodes += 1
+                if nodes > bound:
+                    return cast(yaml.Mark, event.start_mark)  # libyaml's or PyYAML's Mark: the same fields
+    except yaml.YAMLError:
+        return None  # the parse proper reports it
+    finally:
+        parser.dispose()
+    return None
 
 
 def _first_line(text: str) -> str:
