@@ -215,11 +215,14 @@ def use_colour(options: dict[str, Any]) -> bool:
 
 
 def render(result: Any, options: dict[str, Any], root: Path) -> str:
+    from .report.location import cwd_relative
+
     fmt = output_format(options)
     if fmt == "json":
         from .report import json as json_report
 
-        return json_report.render(result, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"])
+        return json_report.render(result, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"],
+                                  show_path=cwd_relative(root))
     if fmt in ("sarif", "github"):
         from .report.location import source_root_prefix
 
@@ -235,7 +238,7 @@ def render(result: Any, options: dict[str, Any], root: Path) -> str:
     from .report import text
 
     return text.render(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
-                       with_statistics=options["statistics"])
+                       with_statistics=options["statistics"], show_path=cwd_relative(root))
 
 
 def write_output(text: str, output: str | None) -> None:

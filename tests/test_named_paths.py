@@ -26,3 +26,14 @@ def test_a_path_through_a_parent_directory_is_linted(tmp_path: Path, capsys: pyt
     assert (result["ruleId"], location["artifactLocation"]["uri"], location["region"]["startLine"], location["region"]["startColumn"]) == (
         "NGX301", "nginx/nginx.conf", 2, 42
     )
+
+
+def test_paths_outside_the_current_directory_are_shown_relative_to_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "nginx/nginx.conf", NGINX)
+    write(tmp_path, "k8s/pod.yaml", 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - {name: c, image: "nginx:latest"}\n')
+    k8s = tmp_path / "k8s"
+    code, out, err = run_cli(capsys, k8s, "--select", "NGX301,K8S501", "../nginx/nginx.conf", ".")
+    assert (code, err) == (1, "")
+    assert [line.split(": ")[0] for line in out.splitlines()[:2]] == ["pod.yaml:6:24", "../nginx/nginx.conf:2:42"]
+    code, out, err = run_cli(capsys, k8s, "--select", "NGX301", "--format", "json", "../nginx")
+    assert [(f["file"], f["line"], f["column"]) for f in json.loads(out)["findings"]] == [("../nginx/nginx.conf", 2, 42)]
