@@ -40,6 +40,16 @@ def cli() -> None:
     `deploylint [OPTIONS] [PATHS]...` runs `check` (see `deploylint check --help`)."""
 
 
+def without_parent_steps(path: str) -> str:
+    """A named path with `..` in it, as the absolute path it names (`..` taken
+    from the current directory, as the shell and the kernel do): the scanned
+    root is what the user names, and a path that only looks as if it lay under
+    the current directory (`../nginx`, `$PWD/../nginx`) must not be confined to it."""
+    if ".." not in Path(path).parts:
+        return path
+    return os.path.normpath(os.path.join(os.getcwd(), path))
+
+
 def scan_root(paths: list[str]) -> Path:
     """Display paths and confinement are relative to the current directory when
     every path lies under it, else to the paths' common parent."""
@@ -125,6 +135,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
 
     if "" in paths:  # a script's empty variable; Path("") would quietly mean "."
         raise UsageError("no such file or directory: ''")
+    paths = [without_parent_steps(p) for p in paths]
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
@@ -204,11 +215,14 @@ def use_colour(options: dict[str, Any]) -> bool:
 
 
 def render(result: Any, options: dict[str, Any], root: Path) -> str:
+    from .report.location import cwd_relative
+
     fmt = output_format(options)
     if fmt == "json":
         from .report import json as json_report
 
-        return json_report.render(result, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"])
+        return json_report.render(result, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"],
+                                  show_path=cwd_relative(root))
     if fmt in ("sarif", "github"):
         from .report.location import source_root_prefix
 
@@ -224,16 +238,16 @@ def render(result: Any, options: dict[str, Any], root: Path) -> str:
     from .report import text
 
     return text.render(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
-                       with_statistics=options["statistics"])
+                       with_statistics=options["statistics"], show_path=cwd_relative(root))
 
 
 def write_output(text: str, output: str | None) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    from linter.core.atomic import write_atomically
+    from linter.core.atomic import write_output as write_file
 
-    write_atomically(Path(output), text)
+    write_file(Path(output), text)
 
 
 @cli.command("render", short_help="Print what the rules see for a Kustomize overlay.")

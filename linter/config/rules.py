@@ -18,6 +18,7 @@ from linter.config.presets import PRESET_NAMES, preset_path
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
 from linter.core.rules import Rule
+from linter.core.workspace import limit_value
 
 
 @dataclass(slots=True)
@@ -100,7 +101,7 @@ class Config:
     rules_dirs: list[Path] = field(default_factory=list)
     fail_on: str | None = None
     pod_templates: dict[str, str] = field(default_factory=dict)
-    limits: dict[str, int] = field(default_factory=dict)
+    limits: dict[str, Any] = field(default_factory=dict)  # Limits fields, each checked by limit_value
     secret_patterns: list[Path] = field(default_factory=list)  # classifier data files extending ours
 
     @property
@@ -161,7 +162,11 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
     if "fail_on" in data:
         config.fail_on = data["fail_on"]
     config.pod_templates.update(data.get("pod_templates", {}))
-    config.limits.update(data.get("limits", {}))
+    for name, value in (data.get("limits") or {}).items():
+        try:
+            config.limits[name] = limit_value(name, value)
+        except ValueError as exc:
+            raise file.error(["limits", name], str(exc)) from None
     config.secret_patterns.extend(base / f for f in data.get("secret_patterns", []))
 
 

@@ -53,9 +53,9 @@ def baseline_document(findings: list[Finding]) -> dict[str, Any]:
 
 
 def write_baseline(path: Path, findings: list[Finding]) -> None:
-    from linter.core.atomic import write_atomically
+    from linter.core.atomic import write_output
 
-    write_atomically(path, json.dumps(baseline_document(findings), indent=2, sort_keys=True) + "\n")
+    write_output(path, json.dumps(baseline_document(findings), indent=2, sort_keys=True) + "\n")
 
 
 def read_baseline(path: Path) -> Baseline:

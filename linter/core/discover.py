@@ -7,6 +7,7 @@ named explicitly whose format cannot be told is reported by the caller.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import functools
 import os
@@ -32,14 +33,28 @@ class Candidate:
     relpath: str  # relative to the root, '/'-separated
     format: str | None  # None: unknown (the caller decides whether that is an error)
     explicit: bool  # named on the command line rather than found by walking
+    unreadable: str = ""  # a directory that could not be listed: why (its files are not linted)
 
 
 def read_head(path: str) -> str | None:
     try:
         with open(path, "rb") as fh:
-            return fh.read(SNIFF_BYTES).decode("utf-8", "replace")
+            return decode_head(fh.read(SNIFF_BYTES))
     except OSError:
         return None
+
+
+# A byte order mark, or the UTF-16 form of "<" at the start (XML in UTF-16).
+_UTF16_STARTS = ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"), (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
+
+
+def decode_head(data: bytes) -> str:
+    """The start of a file as text for telling its format: UTF-8, or UTF-16 when
+    it starts like UTF-16 (a config saved by a Windows editor is still a config)."""
+    for start, encoding in _UTF16_STARTS:
+        if data.startswith(start):
+            return data[: len(data) // 2 * 2].decode(encoding, "replace")
+    return data.decode("utf-8", "replace")
 
 
 def is_excluded(relpath: str, patterns: tuple[str, ...] | list[str]) -> bool:
@@ -147,6 +162,14 @@ def discover(
             return
         found.append(Candidate(str(absolute), rel, fmt, explicit))
 
+    def unreadable(error: OSError) -> None:
+        """A directory the walk cannot list is reported, not silently passed over."""
+        where = Path(os.fsdecode(error.filename or "."))
+        rel = relative(where if where.is_absolute() else cwd / where, root)
+        if rel not in seen:
+            seen.add(rel)
+            found.append(Candidate(str(where), rel, None, False, f"cannot list directory: {error.strerror or error}"))
+
     for raw in paths:
         start = Path(raw)
         if start.is_file():
@@ -161,7 +184,7 @@ def discover(
                 continue  # a named directory that is (or passes through) a link out of the root
         except (OSError, RuntimeError):
             continue
-        for dirpath, dirnames, filenames in os.walk(start, followlinks=False):
+        for dirpath, dirnames, filenames in os.walk(start, onerror=unreadable, followlinks=False):
             base = Path(dirpath)
             dirnames[:] = sorted(
                 d for d in dirnames

@@ -20,6 +20,7 @@ from linter.core.findings import Finding
 from linter.core.format import COMMON, FormatRegistry
 from linter.core.messages import render_message, tool_finding
 from linter.core.model import Span
+from linter.core.regex_guard import TIMEOUT_SECONDS, RegexTimeout
 from linter.core.rules import Rule
 from linter.core.run_types import Progress, RunContext
 from linter.core.subject import Subject
@@ -53,7 +54,7 @@ class CompiledRule:
         if rule.check_kind == "schema":
             from linter.core.checks.schema import SchemaCheck
 
-            self.check: Any = SchemaCheck(rule.check_body)
+            self.check: Any = SchemaCheck(rule.check_body, trusted=rule.builtin)
         elif rule.check_kind == "assert":
             from linter.core.checks.assertions import AssertCheck
 
@@ -123,6 +124,16 @@ def internal_error_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: B
     return tool_finding(rules, "DL006", detail, Span.point(unit.path, 1, 1), rule.id)
 
 
+def regex_timeout_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: RegexTimeout) -> Finding | None:
+    """DL005 for a rule whose own regex overran its time bound on a unit."""
+    pattern = str(exc) if len(str(exc)) <= 60 else str(exc)[:57] + "..."
+    detail = (
+        f"rule {rule.id}'s pattern {pattern!r} timed out (over {TIMEOUT_SECONDS:g} s on one value: catastrophic "
+        "backtracking?) and is not run again; the rule did not (fully) run on this file"
+    )
+    return tool_finding(rules, "DL005", detail, Span.point(unit.path, 1, 1), rule.id)
+
+
 def _reports_problems(rule: Rule) -> bool:
     """The built-in DL rules replay what parsing found: cheap, and never skipped."""
     return rule.builtin and rule.id.startswith("DL")
@@ -162,6 +173,10 @@ def evaluate(
                     findings.extend(compiled[rule.id].run(unit, ctx, subjects, budget))
             except UsageError:
                 raise
+            except RegexTimeout as exc:
+                timed_out = regex_timeout_finding(rules, rule, unit, exc)
+                if timed_out is not None:
+                    findings.append(timed_out)
             except Exception as exc:  # one rule's bug must not lose the run
                 error = internal_error_finding(rules, rule, unit, exc, log)
                 if error is not None:

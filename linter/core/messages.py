@@ -8,6 +8,9 @@ rule's.
 
 from __future__ import annotations
 
+import functools
+import re
+import string
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,9 +31,32 @@ def render_message(template: str, variables: dict[str, Any]) -> str:
     any provider-shaped credential redacted (a key pasted where a name goes
     would otherwise reach a parse error's message)."""
     try:
-        return printable(_mask_credentials(template.format_map(_Vars(variables))))
+        return printable(_mask_credentials(bounded_template(template).format_map(_Vars(variables))))
     except (ValueError, IndexError, AttributeError):
         return template
+
+
+_WIDE = re.compile(r"\d{4,}")  # a width or precision of 1000 or more
+
+
+@functools.lru_cache(maxsize=1024)
+def bounded_template(template: str) -> str:
+    """`template` without the format specs that could make a message huge: a
+    width like `{kind:>999999999}` (a 700-byte rule file asking for a gigabyte
+    per finding) or one taken from a value (`{kind:{name}}`)."""
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:
+        return template  # format_map fails the same way: the template is shown as written
+    if not any(spec and ("{" in spec or _WIDE.search(spec)) for _, _, spec, _ in fields):
+        return template
+    parts = []
+    for literal, name, spec, conversion in fields:
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            keep = spec and not ("{" in spec or _WIDE.search(spec))
+            parts.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if keep else "") + "}")
+    return "".join(parts)
 
 
 def _mask_credentials(text: str) -> str:

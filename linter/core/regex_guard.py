@@ -6,12 +6,13 @@ value backtracks for minutes and freezes the run. Patterns from rule files
 module instead, whose matcher honours a timeout, and the text they see is
 capped. A pattern that times out once is treated as broken for the rest of the
 run (every later call fails fast), so a hostile pattern costs one timeout, not
-one per value.
+one per value. `regex` is imported only when a user pattern is compiled (it
+costs tens of milliseconds, and most runs have none).
 """
 
 from __future__ import annotations
 
-import regex
+from typing import Any
 
 MAX_INPUT_CHARS = 64 * 1024  # a config value longer than this is checked on its start
 TIMEOUT_SECONDS = 0.25
@@ -23,9 +24,11 @@ class RegexTimeout(Exception):
 
 class GuardedPattern:
     def __init__(self, pattern: str) -> None:
+        import regex
+
         self.pattern = pattern
         # V0 keeps the `re` syntax and semantics users expect.
-        self._compiled = regex.compile(pattern, flags=regex.V0)
+        self._compiled: Any = regex.compile(pattern, flags=regex.V0)
         self.broken = False
 
     def search(self, text: str) -> bool:
@@ -40,6 +43,8 @@ class GuardedPattern:
 
 def compile_error(pattern: str) -> str | None:
     """Why a pattern does not compile (None when it does)."""
+    import regex
+
     try:
         regex.compile(pattern, flags=regex.V0)
     except regex.error as exc:

@@ -54,6 +54,10 @@ def parse_candidates(
     parsed: list[ParsedFile] = []
     unparsable = 0
     for candidate in candidates:
+        if candidate.unreadable:
+            problem = f"{candidate.unreadable}; its files were not linted"
+            parsed.append(_failed_file(candidate, ParseProblem("DL001", problem, Span.point(candidate.relpath, 1, 1))))
+            continue
         if candidate.format is None:  # named on the command line: a DL008 warning, the run goes on
             if not settings.ignore_unknown:
                 parsed.append(_failed_file(candidate, ParseProblem("DL008", UNKNOWN_FORMAT, Span.point(candidate.relpath, 1, 1))))

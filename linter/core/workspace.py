@@ -5,6 +5,8 @@ the same way. The workspace only reads; `loader.Loader` parses and caches.
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import math
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,12 +23,27 @@ class Limits:
 
     max_file_bytes: int = 10 * 1024 * 1024  # larger files are skipped
     max_yaml_alias_nodes: int = 100_000  # nodes built by alias expansion, per file
+    max_yaml_nodes: int = 1_000_000  # nodes written in one YAML file (memory: about 0.5 KB each)
     max_depth: int = 200  # YAML / XML nesting
     max_xml_elements: int = 200_000  # per XML file
     max_includes: int = 500  # nginx include targets per main file
     max_include_depth: int = 16  # nested nginx includes
     max_include_bytes: int = 50 * 1024 * 1024  # bytes read through one main file's includes
     max_seconds_per_file: float = 30.0  # checks on one lint unit; then its remaining rules are skipped
+
+
+def limit_value(name: str, value: object) -> int | float:
+    """A `limits:` value as `Limits` holds it (an integral float such as 1e6 as
+    an int), or ValueError saying why not. The config schema bounds the range;
+    this catches what a schema cannot: NaN and infinities (every comparison
+    with NaN is false, so it would pass any bound and disable the limit)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    if next(f for f in dataclasses.fields(Limits) if f.name == name).type == "int":
+        if not float(value).is_integer():
+            raise ValueError(f"expected an integer, got {value!r}")
+        return int(value)
+    return float(value)
 
 
 class ReadFailure(Exception):
@@ -64,17 +81,32 @@ def decode(data: bytes, display: str, sniff: EncodingSniffer | None = None) -> s
         ) from None
 
 
+# The encodings a file may declare, by their codec names: the text encodings
+# config files are written in, each decoded in linear time. Python's other
+# codecs (punycode, unicode_escape, idna, utf-7, "undefined", ...) are not ways
+# to store a config: some raise, some are quadratic, some move every position.
+TEXT_ENCODINGS = frozenset({
+    "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "ascii",
+    *(f"iso8859-{n}" for n in (*range(1, 12), *range(13, 17))),
+    *(f"cp{n}" for n in (*range(1250, 1259), 437, 850, 852, 866, 874, 932, 949, 950)),
+    "koi8-r", "koi8-u", "mac-roman", "tis-620",
+    "shift_jis", "euc_jp", "euc_kr", "gb2312", "gbk", "gb18030", "big5", "big5hkscs",
+})
+
+
 def _decode_declared(data: bytes, declared: str, display: str) -> str | None:
     """`data` in its declared encoding; None when that is UTF-8 after all."""
     try:
-        codec = codecs.lookup(declared)
+        name = codecs.lookup(declared).name
     except LookupError:
-        message = f"the declared encoding '{declared}' is unknown; save the file as UTF-8"
-        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, 1, 1))) from None
-    if codec.name == "utf-8" or not getattr(codec, "_is_text_encoding", True):  # not a text codec: base64, zlib...
+        name = ""
+    if name not in TEXT_ENCODINGS:
+        message = f"the declared encoding '{declared}' is not a text encoding deploylint reads; save the file as UTF-8"
+        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, 1, 1)))
+    if name == "utf-8":
         return None
     try:
-        return data.decode(codec.name).removeprefix("\ufeff")
+        return data.decode(name).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         message = f"not valid {declared} (the encoding the file declares) at byte {exc.start}"

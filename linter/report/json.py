@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from linter import __version__
@@ -13,14 +14,14 @@ from linter.core.run_types import RunResult
 from . import rule_counts
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
+def finding_dict(f: Finding, show_path: Callable[[str], str] = str) -> dict[str, Any]:
     s = f.span
     item: dict[str, Any] = {
         "rule": f.rule_id,
         "name": f.rule_name,
         "severity": f.severity.value,
         "message": f.message,
-        "file": s.file,
+        "file": show_path(s.file),
         "line": s.line,
         "column": s.column,
         "end_line": s.end_line,
@@ -37,11 +38,12 @@ def statistics(result: RunResult) -> list[dict[str, Any]]:
     return [{"rule": rid, "name": name, "count": n} for rid, name, n in rule_counts(result.shown)]
 
 
-def render(result: RunResult, *, show_suppressed: bool = False, with_statistics: bool = False) -> str:
+def render(result: RunResult, *, show_suppressed: bool = False, with_statistics: bool = False, show_path: Callable[[str], str] = str) -> str:
+    """`show_path`: how a finding's path is shown (`location.cwd_relative`)."""
     findings = result.findings if show_suppressed else result.shown
     document = {
         "tool": {"name": "deploylint", "version": __version__},
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [finding_dict(f, show_path) for f in findings],
         "summary": {
             "findings": len(result.shown),
             "suppressed": len(result.suppressed),

@@ -8,6 +8,8 @@ inside the repository.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -29,3 +31,26 @@ def repository_path(path: str, prefix: str) -> str:
     if posix.startswith("/") or not prefix:
         return posix
     return f"{prefix.strip('/')}/{posix}"
+
+
+
+def cwd_relative(scan_root: Path) -> Callable[[str], str]:
+    """How human and JSON output show a finding's (scan-root-relative) path:
+    as it is when the scan root is the current directory or under it, else
+    relative to the current directory (`../nginx/nginx.conf` for `deploylint
+    ../nginx`), so paths stay relative to where the user is."""
+    cwd = Path.cwd()
+    root = scan_root.absolute()
+    if root.is_relative_to(cwd):
+        return _as_is
+
+    def shown(path: str) -> str:
+        if path.startswith("/") or path in ("-", ""):
+            return path
+        return Path(os.path.relpath(root / path, cwd)).as_posix()
+
+    return shown
+
+
+def _as_is(path: str) -> str:
+    return path

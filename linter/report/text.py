@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from linter.core.findings import Finding, Severity, printable
 from linter.core.run_types import RunResult
@@ -17,9 +18,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def format_finding(finding: Finding, colour: bool) -> str:
+def format_finding(finding: Finding, colour: bool, show_path: Callable[[str], str] = str) -> str:
     s = finding.span
-    where = f"{printable(s.file)}:{s.line}:{s.column}:"
+    where = f"{printable(show_path(s.file))}:{s.line}:{s.column}:"
     rule = finding.rule_id
     suffix = ""
     if finding.suppression is not None:
@@ -49,9 +50,12 @@ def statistics(result: RunResult) -> str:
     return "\n".join(f"{n:>5}  {rid:<8} {name}" for rid, name, n in rule_counts(result.shown))
 
 
-def render(result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False) -> str:
+def render(
+    result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False, show_path: Callable[[str], str] = str
+) -> str:
+    """`show_path`: how a finding's path is shown (`location.cwd_relative`)."""
     findings = result.findings if show_suppressed else result.shown
-    lines = [format_finding(f, colour) for f in findings]
+    lines = [format_finding(f, colour, show_path) for f in findings]
     if with_statistics and result.shown:
         lines += ["", statistics(result)]
     if lines:

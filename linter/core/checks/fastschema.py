@@ -113,9 +113,10 @@ def _well_formed(schema: dict[str, Any]) -> bool:
 class FastValidator:
     """iter_errors(instance) like jsonschema's, for a supported schema."""
 
-    def __init__(self, schema: dict[str, Any] | bool) -> None:
+    def __init__(self, schema: dict[str, Any] | bool, guard_regexes: bool = False) -> None:
         self.schema = schema
-        self._patterns: dict[str, re.Pattern[str]] = {}
+        self._guard = guard_regexes
+        self._patterns: dict[str, Callable[[str], bool]] = {}
 
     def iter_errors(self, instance: Any) -> Iterator[FastError]:
         return self._errors(self.schema, instance, ())
@@ -134,10 +135,10 @@ class FastValidator:
         yield from self._errors(schema, instance, path + (step,))
 
     def _search(self, pattern: str, text: str) -> bool:
-        compiled = self._patterns.get(pattern)
-        if compiled is None:
-            compiled = self._patterns[pattern] = re.compile(pattern)
-        return compiled.search(text) is not None
+        search = self._patterns.get(pattern)
+        if search is None:
+            search = self._patterns[pattern] = _matcher(pattern, self._guard)
+        return search(text)
 
     def _errors(self, schema: Any, instance: Any, path: tuple[str | int, ...]) -> Iterator[FastError]:
         if schema is True:
@@ -386,11 +387,27 @@ _HANDLERS = {
 }
 
 
-def compile_schema(schema: dict[str, Any] | bool) -> Any:
+def _matcher(pattern: str, guarded: bool) -> Callable[[str], bool]:
+    """`pattern`'s search; a user's pattern (guarded) runs under regex_guard's time bound."""
+    if guarded:
+        from linter.core.regex_guard import GuardedPattern
+
+        return GuardedPattern(pattern).search
+    compiled = re.compile(pattern)
+    return lambda text: compiled.search(text) is not None
+
+
+def compile_schema(schema: dict[str, Any] | bool, guard_regexes: bool = False) -> Any:
     """A validator with `iter_errors(instance)`: ours when the schema is in the
-    supported subset, else jsonschema's Draft 2020-12 validator."""
+    supported subset, else jsonschema's Draft 2020-12 validator. With
+    `guard_regexes` (a user's schema) every `pattern` is time-bounded
+    (`regex_guard.RegexTimeout` when one overruns)."""
     if is_supported(schema):
-        return FastValidator(schema)
+        return FastValidator(schema, guard_regexes)
+    if guard_regexes:
+        from linter.core.checks.guarded_jsonschema import guarded_validator
+
+        return guarded_validator(schema)
     import jsonschema
 
     return jsonschema.Draft202012Validator(schema)

@@ -16,10 +16,11 @@ from linter.core.subject import Subject
 
 
 class SchemaCheck:
-    def __init__(self, schema: dict[str, Any] | bool) -> None:
+    def __init__(self, schema: dict[str, Any] | bool, trusted: bool = False) -> None:
+        """`trusted`: a built-in rule's schema; any other's regexes are time-bounded."""
         from linter.core.checks.fastschema import compile_schema  # jsonschema only for keywords it lacks
 
-        self.validator = compile_schema(schema)
+        self.validator = compile_schema(schema, guard_regexes=not trusted)
 
     def __call__(self, subject: Subject, params: Any) -> Iterator[Violation]:
         if subject.node is None:

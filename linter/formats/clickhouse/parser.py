@@ -24,7 +24,7 @@ from linter.formats.clickhouse.merge import as_override, is_override, merge, roo
 from linter.formats.clickhouse.names import SERVER_KEYS, USERS_KEYS
 from linter.formats.clickhouse.xml import XmlElement, XmlLimits, parse_xml
 from linter.formats.clickhouse.yaml import parse_yaml_config
-from linter.formats.common.yaml_tree import YamlLimits
+from linter.formats.common.yaml_tree import yaml_limits
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
@@ -71,7 +71,7 @@ def element_model(element: XmlElement) -> Node:
 
 def parse(source: SourceFile, loader: Loader) -> ParsedFile:
     if source.path.lower().endswith(YAML_SUFFIXES):  # the server reads config.d/*.yaml too
-        limits = YamlLimits(loader.workspace.limits.max_yaml_alias_nodes, loader.workspace.limits.max_depth)
+        limits = yaml_limits(loader.workspace.limits)
         documents, yaml_root, problems = parse_yaml_config(source.text, source.path, limits)
         parsed = ParsedFile(source, FORMAT, documents, problems)
         if yaml_root is not None:
@@ -155,13 +155,21 @@ class _Files:
         return result
 
 
+def listing(folder: Path) -> list[Path]:
+    """A folder's entries; none when it cannot be listed (discovery reports that folder)."""
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
 def merge_files(main: Path) -> list[Path]:
     """The overrides the server merges onto `main`, in its order."""
     found: list[Path] = []
     for folder in sorted({main.with_suffix(".d"), main.parent / "conf.d"}):
         if not folder.is_dir():
             continue
-        for entry in folder.iterdir():
+        for entry in listing(folder):
             if entry.suffix.lower() in MERGE_SUFFIXES and not entry.stem.startswith(".") and entry.is_file():
                 found.append(entry)
     return sorted(found, key=lambda p: p.parts)
@@ -302,7 +310,7 @@ class _Assembler:
             views.append(view)
         for folder in lone.values():
             members = sorted((p for p in (Path(k) for k in self.discovered) if p.parent == folder), key=lambda p: p.parts)
-            siblings = [p for p in folder.iterdir() if p.suffix.lower() in MERGE_SUFFIXES and not p.stem.startswith(".")]
+            siblings = [p for p in listing(folder) if p.suffix.lower() in MERGE_SUFFIXES and not p.stem.startswith(".")]
             views.append(self.lone_view(folder, sorted(set(members) | set(siblings), key=lambda p: p.parts)))
         return self._assign(views)
 

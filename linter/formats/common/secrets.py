@@ -555,6 +555,8 @@ def _host_port(text: str) -> tuple[str, int | None]:
         return text, None
     host = m.group(1) or m.group(3) or ""
     port = m.group(2) or m.group(4)
+    if port and len(port) > 5:  # no port (and a 5,000-digit one is more than Python converts)
+        return text, None
     return host.lower(), int(port) if port else None
 
 

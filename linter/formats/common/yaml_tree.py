@@ -10,10 +10,12 @@ handled by the reader, so the columns are the user's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import yaml
 
 from linter.core.model import MappingNode, Node, ParseProblem, ScalarNode, SequenceNode, Span
+from linter.core.workspace import Limits
 
 try:  # libyaml is ~30x faster than the pure-Python composer; fall back if absent.
     _Loader: type = yaml.CSafeLoader
@@ -28,6 +30,12 @@ _constructor = yaml.constructor.SafeConstructor()
 class YamlLimits:
     max_alias_nodes: int = 100_000  # nodes created by alias expansion, per file
     max_depth: int = 200
+    max_nodes: int = 1_000_000  # nodes written in the file (each costs about 0.5 KB once composed)
+
+
+def yaml_limits(limits: Limits) -> YamlLimits:
+    """The YAML bounds of a run's `limits:`."""
+    return YamlLimits(limits.max_yaml_alias_nodes, limits.max_depth, limits.max_yaml_nodes)
 
 
 class LimitExceeded(Exception):
@@ -76,12 +84,7 @@ class _Converter:
             expanding = True
         self.seen.add(id(node))
         if expanding:
-            self.alias_nodes += 1
-            if self.alias_nodes > self.limits.max_alias_nodes:
-                raise LimitExceeded(
-                    f"alias expansion exceeds {self.limits.max_alias_nodes} nodes (a 'billion laughs' document?)",
-                    node.start_mark,
-                )
+            self._charge(node)
         if isinstance(node, yaml.ScalarNode):
             return ScalarNode(_scalar_value(node), _span(self.path, node), node.tag)  # type: ignore[arg-type]
         if isinstance(node, yaml.SequenceNode):
@@ -89,6 +92,20 @@ class _Converter:
             return SequenceNode(items, _span(self.path, node), node.tag)
         assert isinstance(node, yaml.MappingNode)
         return MappingNode(self._pairs(node, depth, expanding), _span(self.path, node), node.tag)
+
+    def start_document(self) -> None:
+        """Anchors never cross documents, and an earlier document's nodes are
+        freed: their ids are reused, so what was seen is per document."""
+        self.seen.clear()
+
+    def _charge(self, node: yaml.Node) -> None:
+        """One node the text did not spell out (an alias's copy, a merged pair)."""
+        self.alias_nodes += 1
+        if self.alias_nodes > self.limits.max_alias_nodes:
+            raise LimitExceeded(
+                f"alias expansion exceeds {self.limits.max_alias_nodes} nodes (a 'billion laughs' document?)",
+                node.start_mark,
+            )
 
     def _pairs(self, node: yaml.MappingNode, depth: int, expanding: bool) -> list[tuple[ScalarNode, Node]]:
         own: list[tuple[ScalarNode, Node]] = []
@@ -99,7 +116,13 @@ class _Converter:
                 sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 for source in sources:  # earlier sources win over later ones
                     if isinstance(source, yaml.MappingNode):
-                        merged.extend(self._pairs(source, depth + 1, True))
+                        # Merges nest: each source (even an empty one) and each
+                        # pair it brings is work the budget must see.
+                        self._charge(source)
+                        pairs = self._pairs(source, depth + 1, True)
+                        for _ in pairs:
+                            self._charge(source)
+                        merged.extend(pairs)
                 continue
             key = self._key(key_node)
             if key.text in where:
@@ -135,6 +158,10 @@ class _Converter:
 def parse_yaml_documents(text: str, path: str, limits: YamlLimits = YamlLimits()) -> tuple[list[Node], list[ParseProblem]]:
     """Compose every document of a stream. Errors become DL001 problems at the
     error's position; documents before the error are kept."""
+    over = _node_bound_exceeded(text, limits.max_nodes)
+    if over is not None:
+        message = f"more than {limits.max_nodes:,} YAML nodes (max_yaml_nodes); the file was not checked"
+        return [], [_problem_at(path, message, over, "DL005")]
     converter = _Converter(path, limits)
     documents: list[Node] = []
     loader = _Loader(text)
@@ -142,6 +169,7 @@ def parse_yaml_documents(text: str, path: str, limits: YamlLimits = YamlLimits()
         while loader.check_node():
             raw = loader.get_node()
             if raw is not None:
+                converter.start_document()
                 documents.append(converter.convert(raw))
     except LimitExceeded as exc:
         converter.problems.append(_problem_at(path, str(exc), exc.mark, "DL005"))
@@ -154,6 +182,35 @@ def parse_yaml_documents(text: str, path: str, limits: YamlLimits = YamlLimits()
     finally:
         loader.dispose()
     return documents, converter.problems
+
+
+# Every node but the first follows one of these (a flow `,`, a key's `:`, a
+# block item's `-`, a new line, an opening bracket, a complex key's `?`); a
+# key and its value share one `:`, hence the factor 2.
+_NODE_STARTS = (",", ":", "-", "\n", "[", "{", "?")
+
+
+def _node_bound_exceeded(text: str, bound: int) -> yaml.Mark | None:
+    """Where a text holds more than `bound` nodes, else None. libyaml composes
+    a whole document before we see it (a 10 MiB flow list is gigabytes), so
+    the nodes are counted first, on the event stream (constant memory), and
+    only when a count of the characters that can start a node allows that many."""
+    if 2 * sum(text.count(c) for c in _NODE_STARTS) + 1 <= bound:
+        return None
+    nodes = 0
+    parser = _Loader(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                nodes += 1
+                if nodes > bound:
+                    return cast(yaml.Mark, event.start_mark)  # libyaml's or PyYAML's Mark: the same fields
+    except yaml.YAMLError:
+        return None  # the parse proper reports it
+    finally:
+        parser.dispose()
+    return None
 
 
 def _first_line(text: str) -> str:

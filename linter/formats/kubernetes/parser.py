@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linter.core.model import MappingNode, ParsedFile, SequenceNode, SourceFile
-from linter.formats.common.yaml_tree import YamlLimits, parse_yaml_documents
+from linter.formats.common.yaml_tree import parse_yaml_documents, yaml_limits
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
@@ -61,7 +61,7 @@ def objects_of(node: MappingNode, out: list[K8sObject], source: SourceFile | Non
 
 
 def parse(source: SourceFile, loader: Loader) -> ParsedFile:
-    limits = YamlLimits(loader.workspace.limits.max_yaml_alias_nodes, loader.workspace.limits.max_depth)
+    limits = yaml_limits(loader.workspace.limits)
     documents, problems = parse_yaml_documents(source.text, source.path, limits)
     if problems and "{{" in source.text and any(p.rule_id == "DL001" for p in problems):
         for p in problems:

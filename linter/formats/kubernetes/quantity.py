@@ -30,6 +30,9 @@ _QUANTITY = re.compile(
     r"(?:(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])|[eE](?P<exponent>[+-]?\d+))?"
 )
 _MAX_EXPONENT = 100  # far beyond any real resource; bounds the work on hostile input
+# Likewise for the text: a 5,000-digit number is no quantity (and Python refuses
+# to convert one to an int, so it would be an internal error, not a finding).
+_MAX_CHARS = 64
 
 
 def parse_quantity(value: object) -> Fraction | None:
@@ -40,8 +43,12 @@ def parse_quantity(value: object) -> Fraction | None:
     """
     if isinstance(value, bool) or value is None:
         return None
-    text = repr(value) if isinstance(value, float) else str(value)
-    match = _QUANTITY.fullmatch(text.strip())
+    if isinstance(value, int) and abs(value) >= 10**_MAX_CHARS:
+        return None
+    text = (repr(value) if isinstance(value, float) else str(value)).strip()
+    if len(text) > _MAX_CHARS:
+        return None
+    match = _QUANTITY.fullmatch(text)
     if match is None:
         return None
     number = Fraction(match.group("number"))

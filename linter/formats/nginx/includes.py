@@ -29,7 +29,7 @@ else alone, with an unknown (opaque) parent context.
 
 from __future__ import annotations
 
-import glob
+import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,12 +264,54 @@ class TreeBuilder:
             if ws.confined(_fixed_dir(full) if is_glob else full) is None:
                 continue
             if is_glob:
-                matches = [Path(m) for m in sorted(glob.glob(str(full))) if os.path.isfile(m)]
+                matches = self._expand(d, full)
                 if matches:
                     return self._load_all(d, matches, chain)
+                if matches is None:  # over the bound: reported
+                    return []
             elif _present(full):
                 return self._load_all(d, [full], chain)
         return None
+
+    def _expand(self, d: Directive, pattern: Path) -> list[Path] | None:
+        """The files a glob matches, sorted, as nginx's glob() finds them, but
+        listing only directories inside the root (a directory reached through a
+        link out of it is reported by its name here, never listed), and at
+        most `max_includes` directories at each step (links to `.` multiply
+        them); None when that bound is hit (reported)."""
+        ws = self.session.workspace
+        bound = ws.limits.max_includes
+        fixed = _fixed_dir(pattern)
+        current = [fixed]
+        for part in pattern.parts[len(fixed.parts):]:
+            if len(current) > bound:  # directories to look in; the files found are bounded when loaded
+                message = f"include '{d.args[0].value}' expands to more than {bound} paths (max_includes); not read"
+                self._problem("limit", message, d, d.args[0].value)
+                return None
+            step: list[Path] = []
+            for directory in current:
+                if not any(c in part for c in _MAGIC):
+                    step.append(directory / part)
+                    continue
+                step.extend(directory / name for name in self._listed(d, directory) if _glob_match(name, part))
+            current = step
+        return sorted(p for p in current if os.path.isfile(p))
+
+    def _listed(self, d: Directive, directory: Path) -> list[str]:
+        """The names in a directory inside the root (none, and a DL003, for one
+        that resolves outside it)."""
+        ws = self.session.workspace
+        if not _is_dir(directory):
+            return []
+        if ws.confined(directory) is None:
+            pattern = d.args[0].value
+            where = ws.display_path(directory)
+            self._problem("outside", f"include '{pattern}': {where} resolves outside the scanned root (symlink); not read", d, pattern)
+            return []
+        try:
+            return os.listdir(directory)
+        except OSError:
+            return []
 
     def _load_all(self, d: Directive, paths: list[Path], chain: list[str]) -> list[ParsedFile]:
         ws = self.session.workspace
@@ -338,6 +380,13 @@ def _present(path: Path) -> bool:
         return path.exists() or path.is_symlink()
     except (OSError, ValueError):
         return False
+
+
+def _glob_match(name: str, part: str) -> bool:
+    """fnmatch as glob() applies it: a wildcard does not match a leading dot."""
+    if name.startswith(".") and not part.startswith("."):
+        return False
+    return fnmatch.fnmatchcase(name, part)
 
 
 def _fixed_dir(pattern: Path) -> Path:
