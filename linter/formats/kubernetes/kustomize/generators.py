@@ -78,16 +78,15 @@ def _unquote(value: str) -> str:
 
 def env_pairs(source: SourceFile) -> list[tuple[ScalarNode, ScalarNode]]:
     """KEY=VALUE lines of an env file as kustomize reads them (comments and
-    blank lines skipped; a bare KEY takes nothing, as kustomize would read it
-    from the environment and we never do)."""
+    blank lines skipped). A bare KEY takes its value from kustomize's
+    environment; deploylint reads none, so it is empty, as kustomize gives it
+    when the variable is unset."""
     pairs = []
     for number, line in enumerate(source.lines, 1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        key, sep, value = stripped.partition("=")
-        if not sep:
-            continue
+        key, _, value = stripped.partition("=")
         start = line.index(stripped) + 1
         pairs.append((
             ScalarNode(key, Span(source.path, number, start, number, start + len(key))),

@@ -48,7 +48,10 @@ def render_build(kustomization: Path, loader: Loader) -> tuple[str, list[ParsePr
 def _order(resource: Resource) -> tuple[int, str, str, str]:
     kind = resource.kind
     rank = _FIRST.index(kind) if kind in _FIRST else len(_FIRST) + 1 + _LAST.index(kind) if kind in _LAST else len(_FIRST)
-    return rank, kind, resource.namespace, resource.name
+    # Within a rank kustomize compares its group_version_kind string (an
+    # empty part spelled `~G`, `~V`), then the name.
+    gvk = f"{resource.group or '~G'}_{resource.version or '~V'}_{kind or '~K'}"
+    return rank, gvk, resource.namespace, resource.name
 
 
 def _printable(resource: Resource) -> dict[str, Any]:

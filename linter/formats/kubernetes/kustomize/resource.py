@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linter.core.model import MappingNode, ParseProblem
+from linter.core.model import MappingNode, Node, ParseProblem, ScalarNode
 
 # Kinds kustomize never puts in a namespace (the built-in cluster-scoped ones).
 CLUSTER_SCOPED = frozenset({
@@ -35,6 +35,7 @@ class Resource:
 
     @staticmethod
     def of(node: MappingNode) -> Resource:
+        node = _without_empty_metadata(node)
         name = _metadata_text(node, "name")
         return Resource(node, (name,), (_metadata_text(node, "namespace"),))
 
@@ -75,6 +76,22 @@ class Resource:
 
     def identity(self) -> tuple[str, str, str, str]:
         return (self.group, self.kind, self.namespace, self.name)
+
+
+def _without_empty_metadata(node: MappingNode) -> MappingNode:
+    """kustomize drops `labels:` and `annotations:` that are null or empty."""
+    metadata = node.mapping("metadata")
+    if metadata is None:
+        return node
+    empty = [k.text for k, v in metadata.pairs if k.text in ("labels", "annotations") and _is_empty(v)]
+    if not empty:
+        return node
+    kept = MappingNode([(k, v) for k, v in metadata.pairs if k.text not in empty], metadata.span, metadata.tag)
+    return MappingNode([(k, kept if k.text == "metadata" else v) for k, v in node.pairs], node.span, node.tag)
+
+
+def _is_empty(node: Node) -> bool:
+    return (isinstance(node, ScalarNode) and node.value is None) or (isinstance(node, MappingNode) and not node.pairs)
 
 
 def _metadata_text(node: MappingNode, key: str) -> str:
