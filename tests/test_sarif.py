@@ -330,6 +330,7 @@ def test_result_of_a_rule_not_enabled_still_has_a_descriptor() -> None:
     assert run["results"][-1]["ruleIndex"] == 1
 
 
+@pytest.mark.slow  # starts Node.js and the multitool: seconds
 def test_sarif_multitool_accepts_every_sarif(produced: dict[str, tuple[Path, Path, dict[str, Any]]], tmp_path: Path) -> None:
     """`sarif-validate`: the SARIF schema, the SDK's rules and GitHub's
     ingestion rules (Microsoft's SARIF multitool from npm)."""

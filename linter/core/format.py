@@ -114,6 +114,13 @@ class Format:
         """Units holding only the context objects of a file linted elsewhere."""
         return []
 
+    def embedded(self, parsed: ParsedFile) -> list[tuple[str, SourceFile]]:
+        """Files held inside this format's files (a ConfigMap's `nginx.conf`):
+        (the name it would have on disk, its text laid out at its own lines
+        and columns of the holding file). The run lints each with the format
+        its name and content say, so its findings point into the holder."""
+        return []
+
     # --- rendering ----------------------------------------------------------
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
         """What this format builds from `path` before linting (a Kustomize

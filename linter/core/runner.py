@@ -40,6 +40,7 @@ def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidat
 
 
 UNPARSABLE = ("DL001", "DL005", "DL006")  # problems that leave a file unparsed
+EMBEDDED = "embedded"  # ParsedFile.meta key: the name a file held inside another goes by
 UNKNOWN_FORMAT = "cannot tell the file's format, so it was not linted (name it with --format-hint, or skip such files with --ignore-unknown)"
 
 
@@ -67,14 +68,31 @@ def parse_candidates(
             result = _failed_file(candidate, result)
         result.source.path = candidate.relpath
         parsed.append(result)
+        parsed.extend(embedded_files(result, loader, settings.root))
         if progress is not None:
             progress("parsed", 1)
     if with_stdin and settings.stdin is not None:
         parsed.append(_stdin_file(settings, loader))
-    for p in parsed:
-        if any(problem.rule_id in UNPARSABLE for problem in p.problems):
+    for p in parsed:  # files, not the configs they hold (whose DL001 is a finding of its own)
+        if EMBEDDED not in p.meta and any(problem.rule_id in UNPARSABLE for problem in p.problems):
             unparsable += 1
     return parsed, unparsable
+
+
+def embedded_files(holder: ParsedFile, loader: Loader, root: Path) -> list[ParsedFile]:
+    """The files a parsed file holds, each parsed by the format its name and
+    content say (never the holder's own: a manifest inside a manifest is data)."""
+    fmt = loader.formats.find(holder.format)
+    if fmt is None or any(p.rule_id in UNPARSABLE for p in holder.problems):
+        return []
+    found = []
+    for name, source in fmt.embedded(holder):
+        inner = loader.formats.detect(Path(name), source.text[:8192].lstrip(), root)
+        if inner is not None and inner != holder.format:
+            parsed = loader.parse_guarded(source, inner)
+            parsed.meta[EMBEDDED] = name
+            found.append(parsed)
+    return found
 
 
 def _stdin_file(settings: Settings, loader: Loader) -> ParsedFile:
@@ -97,11 +115,15 @@ def assemble(parsed: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     """Parsed files grouped into lint units by their format (nginx include
     trees, ClickHouse merges); a file no format read is a unit of its own."""
     by_format: dict[str, list[ParsedFile]] = {}
+    alone: list[ParsedFile] = []
     for p in parsed:
-        by_format.setdefault(p.format, []).append(p)
+        (alone if EMBEDDED in p.meta else by_format.setdefault(p.format, [])).append(p)
+    groups = [(name, by_format[name]) for name in sorted(by_format)]
+    # An embedded file shares its holder's path: it is assembled on its own,
+    # never mistaken for (or merged with) another file of that path.
+    groups += [(p.format, [p]) for p in alone]
     units: list[LintUnit] = []
-    for name in sorted(by_format):
-        files = by_format[name]
+    for name, files in groups:
         fmt = loader.formats.find(name)
         if fmt is None:
             units.extend(LintUnit(name, f.path, [f]) for f in files)

@@ -67,6 +67,11 @@ class Kubernetes(Format):
 
         return autoscaler_units(source, loader)
 
+    def embedded(self, parsed: ParsedFile) -> list[tuple[str, SourceFile]]:
+        from linter.formats.kubernetes.embedded_files import embedded_files
+
+        return embedded_files(parsed)
+
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
         from linter.formats.kubernetes.kustomize.render import build_target, render_build
 

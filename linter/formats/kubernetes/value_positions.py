@@ -80,3 +80,26 @@ def _literal_block_lines(text: str, header_line: int, source: SourceFile) -> tup
             return ()
         lines.append((file_line, len(written) - len(content) + 1))
     return tuple(lines)
+
+
+def in_place(node: ScalarNode, source: SourceFile) -> SourceFile | None:
+    """The value's text laid out at its own lines and columns of `source`,
+    every other character blank: a parser of the embedded format then reports
+    positions in the manifest itself. None unless the value maps exactly (a
+    literal block, or a one-line value written without escapes)."""
+    positions = value_positions(node, source)
+    if not positions.exact:
+        return None
+    out = [""] * positions.lines[-1][0]
+    for (file_line, column), content in zip(positions.lines, node.text.split("\n")):
+        out[file_line - 1] = " " * (column - 1) + content
+    text = "\n".join(out) + "\n"
+    # An XML declaration must open its document: the text is decoded already,
+    # so it is blanked rather than moved.
+    stripped = text.lstrip()
+    if stripped.startswith("<?xml"):
+        start = len(text) - len(stripped)
+        end = text.find("?>", start)
+        if end != -1:
+            text = text[:start] + " " * (end + 2 - start) + text[end + 2 :]
+    return SourceFile(source.path, source.abspath, text)
