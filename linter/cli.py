@@ -236,11 +236,12 @@ def write_output(text: str, output: str | None) -> None:
     write_atomically(Path(output), text)
 
 
-@cli.command("render", short_help="Print what the rules see for a Kustomize overlay.")
+@cli.command("render", short_help="Print what the rules see for a Kustomize overlay or a Helm chart.")
 @click.argument("path", type=click.Path(exists=True))
 def render_command(path: str) -> None:
     """Print the objects deploylint builds from PATH (a directory holding a
-    kustomization, or the file), as YAML; secret values are never printed.
+    kustomization or a Helm chart, or the file), as YAML; secret values are
+    never printed.
     Problems that stopped the build go to stderr (exit 1)."""
     sys.exit(_guarded(lambda: _render(Path(path))))
 
@@ -258,7 +259,7 @@ def _render(path: Path) -> int:
             for problem in problems:
                 click.echo(f"{problem.span.file}:{problem.span.line}:{problem.span.column}: {problem.rule_id} {problem.message}", err=True)
             return EXIT_FINDINGS if problems else EXIT_CLEAN
-    raise UsageError(f"{path}: nothing to render (a directory holding a kustomization.yaml, or the file)")
+    raise UsageError(f"{path}: nothing to render (a directory holding a kustomization.yaml or a Chart.yaml, or the file)")
 
 
 @cli.command("merge-sarif", short_help="Merge the SARIF files of `--shard` runs.")

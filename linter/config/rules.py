@@ -102,6 +102,8 @@ class Config:
     pod_templates: dict[str, str] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)
     secret_patterns: list[Path] = field(default_factory=list)  # classifier data files extending ours
+    helm_values: list[Path] = field(default_factory=list)  # values files rendered over each chart's values.yaml
+    helm_renderer: str = "auto"
 
     @property
     def source(self) -> str:
@@ -163,6 +165,9 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
     config.pod_templates.update(data.get("pod_templates", {}))
     config.limits.update(data.get("limits", {}))
     config.secret_patterns.extend(base / f for f in data.get("secret_patterns", []))
+    helm = data.get("helm", {})
+    config.helm_values.extend((base / f).absolute() for f in helm.get("values", []))
+    config.helm_renderer = helm.get("renderer", config.helm_renderer)
 
 
 def anchor_glob(glob: str, base: Path) -> str:
