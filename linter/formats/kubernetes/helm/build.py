@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from linter.core.model import MappingNode, Node, ParseProblem, Span
+from linter.core.model import MappingNode, Node, ParseProblem, ScalarNode, Span
 from linter.core.workspace import ReadFailure
 from linter.formats.common.yaml_tree import YamlLimits, parse_yaml_documents
 from linter.formats.kubernetes.helm.charts import ValuesSet, values_sets
-from linter.formats.kubernetes.helm.provenance import Provenance
+from linter.formats.kubernetes.helm.provenance import Provenance, ValuesLookup
 from linter.formats.kubernetes.helm.rendered import RenderedTemplate, RenderFailure
 from linter.formats.kubernetes.helm.renderers import Renderer, choose_renderer
 from linter.formats.kubernetes.helm.template_lines import template_lines
@@ -160,15 +159,15 @@ class ChartRenderer:
         return chart / inside
 
 
-def _lookup(roots: list[tuple[str, MappingNode]]) -> Callable[[tuple[str, ...]], Span | None]:
-    def lookup(path: tuple[str, ...]) -> Span | None:
-        """The value at `path` in the last values file that sets it."""
+def _lookup(roots: list[tuple[str, MappingNode]]) -> ValuesLookup:
+    def lookup(path: tuple[str, ...], printed: str) -> Span | None:
+        """The value at `path` in the last values file that sets it, if it is what was printed."""
         for _, root in reversed(roots):
             node: Node | None = root
             for step in path:
                 node = node.get(step) if isinstance(node, MappingNode) else None
             if node is not None:
-                return node.span if not isinstance(node, MappingNode) else node.anchor_span
+                return node.span if isinstance(node, ScalarNode) and node.text == printed else None
         return None
 
     return lookup

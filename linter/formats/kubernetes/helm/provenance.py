@@ -10,8 +10,8 @@ printed it; a line no template line matches (the output of `toYaml`,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from linter.core.model import MappingNode, Node, ScalarNode, Span, walk
 from linter.formats.kubernetes.helm.template_lines import Part, TemplateLine
@@ -19,8 +19,9 @@ from linter.formats.kubernetes.helm.template_lines import Part, TemplateLine
 _QUOTES = "\"' "
 
 
-class ValuesLookup(Protocol):
-    def __call__(self, path: tuple[str, ...]) -> Span | None: ...
+# The span of the value a values path names, in the values file that set it,
+# when that value is the text printed (else the render took it from elsewhere).
+ValuesLookup = Callable[[tuple[str, ...], str], Span | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ class Provenance:
         span = node.span
         line, column, _ = self._place(origins, span.line, span.column - 1)
         if isinstance(node, ScalarNode) and span.end_line == span.line:
-            traced = self._printed(origins, span)
+            traced = self._printed(origins, node)
             if traced is not None:
                 return traced
             end_line, last, part = self._place(origins, span.line, max(span.end_column - 2, span.column - 1))
@@ -128,9 +129,10 @@ class Provenance:
         last = template.parts[-1]
         return template.number, last.end, last
 
-    def _printed(self, origins: list[_Origin], span: Span) -> Span | None:
+    def _printed(self, origins: list[_Origin], node: ScalarNode) -> Span | None:
         """A scalar printed by one action alone: the values key it came from,
         or the action."""
+        span = node.span
         origin = origins[span.line - 1] if 0 < span.line <= len(origins) else None
         if origin is None or origin.line is None or not origin.match:
             return None
@@ -143,7 +145,7 @@ class Provenance:
         action = actions[0]
         path = action.values_path
         if path is not None and self.values is not None:
-            traced = self.values(path)
+            traced = self.values(path, node.text)
             if traced is not None:
                 return traced
         return Span(self.template, origin.line.number, action.start + 1, origin.line.number, action.end + 1)

@@ -22,7 +22,8 @@ RENDERER_CHOICES = ("auto", "sdk", "binary")
 
 
 class Renderer(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def render(self, chart: Path, values: list[Path], *, seconds: float, max_bytes: int) -> RenderResult:
         """Render `chart` with its own values.yaml overlaid by `values`, in order."""
@@ -37,11 +38,12 @@ class SdkRenderer:
         argv = [sys.executable, "-m", "linter.formats.kubernetes.helm.sdk_worker", str(chart), *map(str, values)]
         outcome = run_bounded(argv, seconds=seconds, max_bytes=max_bytes)
         failed = _failure(outcome, seconds, max_bytes)
-        if failed is not None:
+        if failed is not None and failed.limit:
             return failed
         from linter.formats.kubernetes.helm.sdk_worker import decode_output
 
-        return decode_output(outcome.stdout)
+        # The worker prints Helm's error as its result; a crash prints none.
+        return decode_output(outcome.stdout) if outcome.stdout.strip() or failed is None else failed
 
 
 @dataclass(frozen=True, slots=True)

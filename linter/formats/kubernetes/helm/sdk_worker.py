@@ -11,7 +11,14 @@ from typing import Any
 
 import yaml
 
-from linter.formats.kubernetes.helm.rendered import NAMESPACE, RELEASE_NAME, RenderedTemplate, RenderFailure, RenderResult, parse_failure
+from linter.formats.kubernetes.helm.rendered import (
+    NAMESPACE,
+    RELEASE_NAME,
+    RenderedTemplate,
+    RenderFailure,
+    RenderResult,
+    parse_failure,
+)
 
 
 def merged_values(paths: list[Path]) -> dict[str, Any]:
