@@ -13,9 +13,9 @@ import pytest
 from conftest import lint_paths
 
 from linter.core.workspace import Limits
+from linter.formats.common.yaml_tree import parse_yaml_documents
 from linter.formats.kubernetes.helm.provenance import Provenance
 from linter.formats.kubernetes.helm.template_lines import template_lines
-from linter.formats.common.yaml_tree import parse_yaml_documents
 
 FIXTURES = Path(__file__).parent / "fixtures" / "helm"
 HAS_SDK = importlib.util.find_spec("helm_python") is not None

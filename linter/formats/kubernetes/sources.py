@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from linter.formats.kubernetes.helm.charts import is_chart_file
-from linter.formats.kubernetes.helm.units import chart_units
 from linter.formats.kubernetes.kustomize.units import kubernetes_units
 
 if TYPE_CHECKING:
@@ -18,4 +17,8 @@ if TYPE_CHECKING:
 def source_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     charts = [f for f in files if is_chart_file(f.path)]
     others = [f for f in files if not is_chart_file(f.path)]
+    if not charts:
+        return kubernetes_units(others, loader)
+    from linter.formats.kubernetes.helm.units import chart_units  # a run without charts never loads the renderers
+
     return chart_units(charts, loader) + kubernetes_units(others, loader)
