@@ -162,6 +162,19 @@ def test_values_that_are_not_a_mapping_are_dl001_on_the_values_file(tmp_path: Pa
     assert (tmp_path / "called").read_text() == "no"  # not rendered with values Helm would refuse
 
 
+def test_a_chart_linking_out_of_the_root_is_not_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = chart(tmp_path / "repo")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("kind: ConfigMap\n")
+    (root / "templates" / "stolen.yaml").symlink_to(outside)
+    (tmp_path / "called").write_text("no")
+    fake_helm(tmp_path, monkeypatch, f"open({str(tmp_path / 'called')!r}, 'w').write('yes')")
+    result = lint_paths(["web"], tmp_path / "repo", options={"helm_renderer": "binary"})
+    assert [(f.rule_id, f.span.file, f.span.line) for f in result.shown] == [("DL009", "web/Chart.yaml", 1)]
+    assert "templates/stolen.yaml" in result.shown[0].message
+    assert (tmp_path / "called").read_text() == "no"
+
+
 def test_render_prints_the_rendered_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 

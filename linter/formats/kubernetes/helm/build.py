@@ -10,6 +10,7 @@ overruns the run's time or size limits.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,6 +70,11 @@ class ChartRenderer:
             result.problems.append(ParseProblem("DL009", NOT_RENDERED, at_chart, logical=NOT_RENDERED))
             return result
         chart = chart_file.parent
+        escape = _link_out_of_root(chart, self.loader)
+        if escape is not None:
+            message = f"chart not rendered: '{escape}' links outside the scanned root (Helm would read it)"
+            result.problems.append(ParseProblem("DL009", message, at_chart, logical=message))
+            return result
         listed = [Path(p) for p in workspace.options.get("helm_values", [])]
         for values in values_sets(chart, listed):
             render = self._render(chart, values, result, at_chart)
@@ -157,6 +163,18 @@ class ChartRenderer:
         if not inside or ".." in Path(inside).parts:
             return None
         return chart / inside
+
+
+def _link_out_of_root(chart: Path, loader: Loader) -> str | None:
+    """The first file or directory of the chart that is a symlink resolving
+    outside the scanned root: Helm follows links, deploylint reads nothing
+    outside the root."""
+    for current, dirnames, filenames in os.walk(chart, followlinks=False):
+        for name in sorted([*dirnames, *filenames]):
+            path = Path(current) / name
+            if path.is_symlink() and loader.workspace.confined(path) is None:
+                return path.relative_to(chart).as_posix()
+    return None
 
 
 def _lookup(roots: list[tuple[str, MappingNode]]) -> ValuesLookup:
