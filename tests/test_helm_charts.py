@@ -63,13 +63,35 @@ def test_no_renderer_is_one_warning_on_chart_yaml(tmp_path: Path, monkeypatch: p
     assert [(f.rule_id, f.span.file, f.span.line, f.span.column, f.severity.value) for f in result.shown] == [
         ("DL009", "web/Chart.yaml", 1, 1, "warning")]
     assert "install deploylint[helm] or helm" in result.shown[0].message
-    assert not any("templates" in path for path in result.files)
 
 
 def test_findings_map_to_the_template_line_and_the_values_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     chart(tmp_path)
     fake_helm(tmp_path, monkeypatch, emits(FIXTURES / "web-template-output.yaml"))
     assert lint_chart(tmp_path) == [TEMPLATE_FINDING, VALUES_FINDING]
+
+
+def test_a_template_passed_alone_is_judged_in_its_chart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As pre-commit passes it: the chart is rendered, and only the findings
+    in the template passed are reported (the values.yaml one is not its)."""
+    chart(tmp_path)
+    fake_helm(tmp_path, monkeypatch, emits(FIXTURES / "web-template-output.yaml"))
+    result = lint_paths(["web/templates/deployment.yaml"], tmp_path, options={"helm_renderer": "binary"})
+    assert [(f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown] == [TEMPLATE_FINDING]
+
+
+def test_a_comment_in_the_template_suppresses_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = chart(tmp_path)
+    template = root / "templates" / "deployment.yaml"
+    text = template.read_text().replace("allowPrivilegeEscalation: true", "allowPrivilegeEscalation: true  # deploylint: ignore[K8S402] tested")
+    template.write_text(text)
+    stream = tmp_path / "stream.yaml"  # Helm prints the comment with its line
+    stream.write_text((FIXTURES / "web-template-output.yaml").read_text().replace(
+        "allowPrivilegeEscalation: true", "allowPrivilegeEscalation: true  # deploylint: ignore[K8S402] tested"))
+    fake_helm(tmp_path, monkeypatch, emits(stream))
+    result = lint_paths(["web"], tmp_path, options={"helm_renderer": "binary"})
+    assert [(f.rule_id, f.span.line) for f in result.suppressed] == [("K8S402", 34)]
+    assert [(f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown] == [VALUES_FINDING]
 
 
 def test_each_ci_values_file_is_one_more_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,11 +36,16 @@ class Kubernetes(Format):
         return path.name.lower().endswith(MANIFEST_SUFFIXES)
 
     def detect(self, path: Path, head: str, root: Path) -> bool:
-        return is_manifest(path, head) and not in_helm_templates(path.absolute(), root)
+        # A chart's template is claimed too (it is linted as its chart renders it).
+        return is_manifest(path, head)
 
     def parse(self, source: SourceFile, loader: Loader) -> ParsedFile:
         from linter.formats.kubernetes.parser import parse
 
+        if in_helm_templates(Path(source.abspath).absolute(), loader.workspace.root):
+            from linter.formats.kubernetes.helm.units import template_file
+
+            return template_file(source)
         return parse(source, loader)
 
     def build_units(self, files: list[ParsedFile], loader: Loader) -> list[LintUnit]:

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 
 def source_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     charts = [f for f in files if is_chart_file(f.path)]
-    others = [f for f in files if not is_chart_file(f.path)]
-    if not charts:
+    templates = [f for f in files if f.meta.get("helm_template")]
+    others = [f for f in files if not is_chart_file(f.path) and not f.meta.get("helm_template")]
+    if not charts and not templates:
         return kubernetes_units(others, loader)
     from linter.formats.kubernetes.helm.units import chart_units  # a run without charts never loads the renderers
 
-    return chart_units(charts, loader) + kubernetes_units(others, loader)
+    return chart_units(charts, templates, loader) + kubernetes_units(others, loader)
