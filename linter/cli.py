@@ -247,10 +247,14 @@ def render_command(path: str) -> None:
 
 
 def _render(path: Path) -> int:
+    from linter.config.planning import Options, plan_runs
     from linter.core.loader import Loader
     from linter.core.workspace import Workspace
 
-    loader = Loader(Workspace(scan_root([str(path)])), REGISTRY)
+    root = scan_root([str(path)])
+    # The config's limits and options (a chart's renderer and values files) apply as in a lint run.
+    settings = plan_runs([str(path)], Options(root=root))[0].settings
+    loader = Loader(Workspace(root, settings.limits, settings.options), REGISTRY)
     for fmt in REGISTRY:
         rendered = fmt.render(path, loader)
         if rendered is not None:

@@ -197,6 +197,13 @@ def test_a_chart_linking_out_of_the_root_is_not_rendered(tmp_path: Path, monkeyp
     assert (tmp_path / "called").read_text() == "no"
 
 
+def test_a_library_chart_is_not_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = chart(tmp_path)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: web\ntype: library\nversion: 0.1.0\n")
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert lint_chart(tmp_path) == []
+
+
 def test_render_prints_the_rendered_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
@@ -204,9 +211,9 @@ def test_render_prints_the_rendered_stream(tmp_path: Path, monkeypatch: pytest.M
 
     chart(tmp_path)
     (tmp_path / ".git").mkdir()
+    (tmp_path / ".deploylint.yaml").write_text("helm: {renderer: binary}\n")  # render reads the config, as lint does
     fake_helm(tmp_path, monkeypatch, emits(FIXTURES / "web-template-output.yaml"))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("linter.formats.kubernetes.helm.renderers.importlib.util.find_spec", lambda name: None)
     result = CliRunner().invoke(cli, ["render", "web"])
     assert result.exit_code == 0, result.output
     assert "# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\n" in result.output

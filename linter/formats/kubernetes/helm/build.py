@@ -66,6 +66,8 @@ class ChartRenderer:
         workspace = self.loader.workspace
         result = ChartBuild(workspace.display_path(chart_file))
         at_chart = Span.point(result.chart_file, 1, 1)
+        if self._library(chart_file):
+            return result  # a library chart renders nothing: its templates are linted where charts use them
         if self.renderer is None:
             result.problems.append(ParseProblem("DL009", NOT_RENDERED, at_chart, logical=NOT_RENDERED))
             return result
@@ -81,6 +83,11 @@ class ChartRenderer:
             if render is not None:
                 result.renders.append(render)
         return result
+
+    def _library(self, chart_file: Path) -> bool:
+        parsed = self.loader.load(chart_file, "kubernetes")
+        root = parsed.documents[0] if not isinstance(parsed, ParseProblem) and parsed.documents else None
+        return isinstance(root, MappingNode) and root.text("type") == "library"
 
     def _render(self, chart: Path, values: ValuesSet, result: ChartBuild, at_chart: Span) -> Render | None:
         assert self.renderer is not None
