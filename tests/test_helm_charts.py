@@ -282,3 +282,15 @@ def test_the_sdk_lookup_returns_nothing_offline(tmp_path: Path) -> None:
         "data:\n  found: {{ (lookup \"v1\" \"Secret\" \"default\" \"db\") | len | quote }}\n")
     findings = lint_chart(tmp_path, renderer="sdk")
     assert not [f for f in findings if f[0] == "DL001"]
+
+
+def test_lines_a_loop_repeats_map_to_the_loop_body() -> None:
+    template = "items:\n{{- range .Values.apps }}\n  - name: {{ .name }}\n    port: 80\n{{- end }}\nlast: true\n"
+    rendered = "items:\n  - name: a\n    port: 80\n  - name: b\n    port: 80\nlast: true\n"
+    documents, _ = parse_yaml_documents(rendered, "t.yaml")
+    Provenance("t.yaml", template_lines(template), None).remap(rendered, documents)
+    items = documents[0].get("items")  # type: ignore[union-attr]
+    places = [(item.get("name").span.line, item.get("port").key.span.line) for item in items]  # type: ignore[union-attr]
+    assert places == [(3, 4), (3, 4)]
+    last = documents[0].get("last")  # type: ignore[union-attr]
+    assert (last.span.line, last.span.column) == (6, 7)

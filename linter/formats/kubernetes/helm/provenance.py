@@ -10,6 +10,7 @@ printed it; a line no template line matches (the output of `toYaml`,
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -60,6 +61,11 @@ class Provenance:
     # --- lines ------------------------------------------------------------------
 
     def _origins(self, rendered: list[str]) -> list[_Origin]:
+        literal: dict[str, list[int]] = {}
+        for index, line in enumerate(self.lines):
+            if line.literal:
+                literal.setdefault(line.literal, []).append(index)
+        patterned = [i for i, line in enumerate(self.lines) if line.pattern is not None]
         found: list[_Origin | None] = []
         last = -1
         for text in rendered:
@@ -68,8 +74,10 @@ class Provenance:
                 found.append(None)
                 continue
             indent = len(text) - len(text.lstrip(" "))
+            # The first candidate after the last match (a loop goes back: then the first one).
+            candidates = sorted([*literal.get(stripped, ()), *(i for i in patterned if _could_match(self.lines[i], stripped))])
             origin = None
-            for index in [*range(last + 1, len(self.lines)), *range(0, last + 1)]:
+            for index in [*candidates[bisect.bisect_right(candidates, last):], *candidates]:
                 origin = _matches(self.lines[index], stripped, indent)
                 if origin is not None:
                     last = index
@@ -149,6 +157,12 @@ class Provenance:
             if traced is not None:
                 return traced
         return Span(self.template, origin.line.number, action.start + 1, origin.line.number, action.end + 1)
+
+
+def _could_match(template: TemplateLine, stripped: str) -> bool:
+    """A cheap test before the pattern: the line's leading and trailing text."""
+    first, last = template.parts[0], template.parts[-1]
+    return (not first.literal or stripped.startswith(first.text)) and (not last.literal or stripped.endswith(last.text))
 
 
 def _matches(template: TemplateLine, stripped: str, indent: int) -> _Origin | None:
