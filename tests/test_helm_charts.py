@@ -255,7 +255,7 @@ def test_a_value_with_no_values_key_points_at_its_action() -> None:
     template = "metadata:\n  name: {{ .Values.missing | default \"web\" }}\n"
     rendered = "metadata:\n  name: web\n"
     documents, _ = parse_yaml_documents(rendered, "t.yaml")
-    Provenance("t.yaml", template_lines(template), lambda path, printed: None).remap(rendered, documents)
+    Provenance("t.yaml", template_lines(template), lambda path: None).remap(rendered, documents)
     name = documents[0].get("metadata").get("name")  # type: ignore[union-attr]
     assert (name.span.line, name.span.column, name.span.end_column) == (2, 9, 46)
 
@@ -294,3 +294,19 @@ def test_lines_a_loop_repeats_map_to_the_loop_body() -> None:
     assert places == [(3, 4), (3, 4)]
     last = documents[0].get("last")  # type: ignore[union-attr]
     assert (last.span.line, last.span.column) == (6, 7)
+
+
+def test_a_block_printed_by_toyaml_points_into_the_values_file() -> None:
+    """`toYaml .Values.resources` prints the values subtree: each printed key
+    and value is the values file's; the key written in the template stays there."""
+    values, _ = parse_yaml_documents("resources:\n  limits:\n    memory: 64Gi\n", "values.yaml")
+    template = "spec:\n  resources:\n    {{- toYaml .Values.resources | nindent 4 }}\n"
+    rendered = "spec:\n  resources:\n    limits:\n      memory: 64Gi\n"
+    documents, _ = parse_yaml_documents(rendered, "t.yaml")
+    lookup = {("resources",): values[0].get("resources")}  # type: ignore[union-attr]
+    Provenance("t.yaml", template_lines(template), lambda path: lookup.get(path)).remap(rendered, documents)
+    resources = documents[0].get("spec").get("resources")  # type: ignore[union-attr]
+    memory = resources.get("limits").get("memory")  # type: ignore[union-attr]
+    assert (resources.key.span.file, resources.key.span.line) == ("t.yaml", 2)
+    assert (memory.span.file, memory.span.line, memory.span.column) == ("values.yaml", 3, 13)
+    assert (memory.key.span.file, memory.key.span.line, memory.key.span.column) == ("values.yaml", 3, 5)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from linter.core.model import MappingNode, Node, ParseProblem, ScalarNode, Span
+from linter.core.model import MappingNode, Node, ParseProblem, Span
 from linter.core.workspace import ReadFailure
 from linter.formats.common.yaml_tree import YamlLimits, parse_yaml_documents
 from linter.formats.kubernetes.helm.charts import ValuesSet, values_sets
@@ -185,14 +185,14 @@ def _link_out_of_root(chart: Path, loader: Loader) -> str | None:
 
 
 def _lookup(roots: list[tuple[str, MappingNode]]) -> ValuesLookup:
-    def lookup(path: tuple[str, ...], printed: str) -> Span | None:
-        """The value at `path` in the last values file that sets it, if it is what was printed."""
+    def lookup(path: tuple[str, ...]) -> Node | None:
+        """The node at `path` in the last values file that sets it."""
         for _, root in reversed(roots):
             node: Node | None = root
             for step in path:
                 node = node.get(step) if isinstance(node, MappingNode) else None
             if node is not None:
-                return node.span if isinstance(node, ScalarNode) and node.text == printed else None
+                return node
         return None
 
     return lookup

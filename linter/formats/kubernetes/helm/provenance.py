@@ -3,7 +3,8 @@
 A rendered line is matched to the template line it came from: the same text
 after trimming (a literal line), or the pattern of a line mixing text and
 actions. A value printed by a plain `{{ .Values.x.y }}` points at `x.y` in
-the values file that set it; another printed value, at the action that
+the values file that set it, and a block `toYaml .Values.x` at the keys and
+values of `x` there; another printed value, at the action that
 printed it; a line no template line matches (the output of `toYaml`,
 `include`), at the action line that printed it; else at line 1.
 """
@@ -14,15 +15,14 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from linter.core.model import MappingNode, Node, ScalarNode, Span, walk
+from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span, walk
 from linter.formats.kubernetes.helm.template_lines import Part, TemplateLine
 
 _QUOTES = "\"' "
 
 
-# The span of the value a values path names, in the values file that set it,
-# when that value is the text printed (else the render took it from elsewhere).
-ValuesLookup = Callable[[tuple[str, ...], str], Span | None]
+# The node a values path names, in the values file that set it last.
+ValuesLookup = Callable[[tuple[str, ...]], Node | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +45,38 @@ class Provenance:
         """Move every node's span (and every key's) from the rendered text to
         where it was written."""
         origins = self._origins(rendered.split("\n"))
+        blocks = [found for document in documents for found in self._blocks(document, origins)]
         for document in documents:
             for node in walk(document):
                 node.span = self._span(node, origins)
                 if isinstance(node, MappingNode):
                     for key, _ in node.pairs:
                         key.span = self._span(key, origins)
+        for node, source in blocks:
+            _take_spans(node, source)
+
+    def _blocks(self, document: Node, origins: list[_Origin]) -> list[tuple[Node, Node]]:
+        """Collections a `toYaml .Values.x` printed whole, with the values
+        subtree they print (found before spans move: by rendered line)."""
+        if self.values is None:
+            return []
+        found: list[tuple[Node, Node]] = []
+        for node in walk(document):
+            children = [v for _, v in node.pairs] if isinstance(node, MappingNode) else node.items if isinstance(node, SequenceNode) else []
+            if not children:
+                continue
+            first = node.pairs[0][0] if isinstance(node, MappingNode) else children[0]
+            origin = origins[first.span.line - 1] if 0 < first.span.line <= len(origins) else None
+            printer = origin.printed_by if origin is not None else None
+            path = printer.block_path if printer is not None else None
+            parent = node.key.span.line if node.key is not None else 0
+            if path is None or (0 < parent <= len(origins) and origins[parent - 1] is not None
+                                and origins[parent - 1].printed_by is printer):
+                continue
+            source = self.values(path)
+            if source is not None and not any(node is n for n, _ in found) and not _inside(node, found):
+                found.append((node, source))
+        return found
 
     def point(self, rendered: str, line: int, column: int) -> Span:
         """A rendered position (a YAML error in the output) in the template."""
@@ -152,11 +178,33 @@ class Provenance:
             return None
         action = actions[0]
         path = action.values_path
-        if path is not None and self.values is not None:
-            traced = self.values(path, node.text)
-            if traced is not None:
-                return traced
+        source = self.values(path) if path is not None and self.values is not None else None
+        if isinstance(source, ScalarNode) and source.text == node.text:  # else the render took it from elsewhere
+            return source.span
         return Span(self.template, origin.line.number, action.start + 1, origin.line.number, action.end + 1)
+
+
+def _inside(node: Node, found: list[tuple[Node, Node]]) -> bool:
+    return any(node is inner for outer, _ in found for inner in walk(outer))
+
+
+def _take_spans(rendered: Node, source: Node) -> None:
+    """Give a printed subtree the spans of the values subtree it prints, where
+    they agree (same keys, same items, same scalar text)."""
+    if isinstance(rendered, MappingNode) and isinstance(source, MappingNode):
+        keys = {key.text: key for key, _ in source.pairs}
+        for key, value in rendered.pairs:
+            origin = keys.get(key.text)
+            if origin is not None:
+                key.span = origin.span
+                _take_spans(value, source.get(key.text))  # type: ignore[arg-type]
+        rendered.span = source.span
+    elif isinstance(rendered, SequenceNode) and isinstance(source, SequenceNode):
+        for item, origin_item in zip(rendered.items, source.items, strict=False):
+            _take_spans(item, origin_item)
+        rendered.span = source.span
+    elif isinstance(rendered, ScalarNode) and isinstance(source, ScalarNode) and rendered.text == source.text:
+        rendered.span = source.span
 
 
 def _could_match(template: TemplateLine, stripped: str) -> bool:

@@ -18,6 +18,12 @@ _VALUE = re.compile(
     r"(?:\s*\|\s*(?:quote|squote|default\s+\S+|toString|trim|lower|upper))*\s*-?\}\}$"
 )
 
+# A block printed from values: `toYaml .Values.a.b` (or `.Values.a.b | toYaml`), indented.
+_BLOCK = re.compile(
+    r"^\{\{-?\s*(?:toYaml\s+\$?\.Values((?:\.[A-Za-z_][\w-]*)+)|\$?\.Values((?:\.[A-Za-z_][\w-]*)+)\s*\|\s*toYaml)"
+    r"(?:\s*\|\s*n?indent\s+\d+)?\s*-?\}\}$"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -31,6 +37,12 @@ class Part:
         """The values key a plain `{{ .Values.x.y }}` prints, else None."""
         found = None if self.literal else _VALUE.match(self.text)
         return tuple(found[1].lstrip(".").split(".")) if found else None
+
+    @property
+    def block_path(self) -> tuple[str, ...] | None:
+        """The values key whose subtree a `toYaml .Values.x.y` prints, else None."""
+        found = None if self.literal else _BLOCK.match(self.text)
+        return tuple((found[1] or found[2]).lstrip(".").split(".")) if found else None
 
 
 @dataclass(frozen=True, slots=True)
