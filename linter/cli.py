@@ -250,20 +250,25 @@ def write_output(text: str, output: str | None) -> None:
     write_file(Path(output), text)
 
 
-@cli.command("render", short_help="Print what the rules see for a Kustomize overlay.")
+@cli.command("render", short_help="Print what the rules see for a Kustomize overlay or a Helm chart.")
 @click.argument("path", type=click.Path(exists=True))
 def render_command(path: str) -> None:
     """Print the objects deploylint builds from PATH (a directory holding a
-    kustomization, or the file), as YAML; secret values are never printed.
+    kustomization or a Helm chart, or the file), as YAML; secret values are
+    never printed.
     Problems that stopped the build go to stderr (exit 1)."""
     sys.exit(_guarded(lambda: _render(Path(path))))
 
 
 def _render(path: Path) -> int:
+    from linter.config.planning import Options, plan_runs
     from linter.core.loader import Loader
     from linter.core.workspace import Workspace
 
-    loader = Loader(Workspace(scan_root([str(path)])), REGISTRY)
+    root = scan_root([str(path)])
+    # The config's limits and options (a chart's renderer and values files) apply as in a lint run.
+    settings = plan_runs([str(path)], Options(root=root))[0].settings
+    loader = Loader(Workspace(root, settings.limits, settings.options), REGISTRY)
     for fmt in REGISTRY:
         rendered = fmt.render(path, loader)
         if rendered is not None:
@@ -272,7 +277,7 @@ def _render(path: Path) -> int:
             for problem in problems:
                 click.echo(f"{problem.span.file}:{problem.span.line}:{problem.span.column}: {problem.rule_id} {problem.message}", err=True)
             return EXIT_FINDINGS if problems else EXIT_CLEAN
-    raise UsageError(f"{path}: nothing to render (a directory holding a kustomization.yaml, or the file)")
+    raise UsageError(f"{path}: nothing to render (a directory holding a kustomization.yaml or a Chart.yaml, or the file)")
 
 
 @cli.command("merge-sarif", short_help="Merge the SARIF files of `--shard` runs.")

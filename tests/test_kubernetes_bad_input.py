@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import lint_paths
 
 from linter.core.run_types import RunResult
@@ -88,11 +89,15 @@ def test_helm_template_outside_a_chart_is_a_parse_error_with_a_hint(tmp_path: Pa
     assert "helm template" in result.shown[0].message
 
 
-def test_helm_template_inside_a_chart_is_skipped(tmp_path: Path) -> None:
+def test_helm_template_inside_a_chart_is_not_parsed_as_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart's templates are rendered, not parsed (with no renderer: one
+    DL009 on Chart.yaml; the rendering itself is tests/test_helm_charts.py)."""
     files = {"chart/Chart.yaml": b"apiVersion: v2\nname: app\nversion: 0.1.0\n", "chart/templates/deploy.yaml": HELM}
-    result = lint_dir(tmp_path, files)
-    assert findings(result) == [VALID_FINDING]
-    assert "chart/templates/deploy.yaml" not in result.files
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    result = lint_dir(tmp_path, files, options={"helm_renderer": "binary"})
+    assert [(f.rule_id, f.span.file) for f in result.shown if f.rule_id != "K8S501"] == [("DL009", "chart/Chart.yaml")]
+    assert VALID_FINDING in findings(result)
+    assert not [f for f in result.shown if f.span.file == "chart/templates/deploy.yaml"]  # no YAML parse error
 
 
 def test_billion_laughs_is_stopped(tmp_path: Path) -> None:

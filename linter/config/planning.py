@@ -92,6 +92,8 @@ def build_settings(config: Config, options: Options) -> Settings:
             "pod_templates": dict(config.pod_templates),
             "nginx_prefix": options.nginx_prefix,
             "secret_patterns": [str(p) for p in config.secret_patterns],
+            "helm_values": [str(p) for p in config.helm_values],
+            "helm_renderer": config.helm_renderer,
         },
         stdin=options.stdin,
         inline_suppressions=options.inline_suppressions,

@@ -103,6 +103,8 @@ class Config:
     pod_templates: dict[str, str] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)  # Limits fields, each checked by limit_value
     secret_patterns: list[Path] = field(default_factory=list)  # classifier data files extending ours
+    helm_values: list[Path] = field(default_factory=list)  # values files rendered over each chart's values.yaml
+    helm_renderer: str = "auto"
 
     @property
     def source(self) -> str:
@@ -168,6 +170,9 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
         except ValueError as exc:
             raise file.error(["limits", name], str(exc)) from None
     config.secret_patterns.extend(base / f for f in data.get("secret_patterns", []))
+    helm = data.get("helm", {})
+    config.helm_values.extend((base / f).absolute() for f in helm.get("values", []))
+    config.helm_renderer = helm.get("renderer", config.helm_renderer)
 
 
 def anchor_glob(glob: str, base: Path) -> str:

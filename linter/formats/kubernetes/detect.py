@@ -82,11 +82,16 @@ def _found_later(path: Path, pattern: re.Pattern[str]) -> bool:
 
 def in_helm_templates(path: Path, root: Path) -> bool:
     """Files under a chart's templates/ are Go templates, not manifests."""
+    return helm_chart_of(path, root) is not None
+
+
+def helm_chart_of(path: Path, root: Path) -> Path | None:
+    """The Chart.yaml of the chart whose templates/ holds `path` (within `root`)."""
     if "templates" not in path.parts:
-        return False
+        return None
     for parent in path.parents:
-        if (parent / "Chart.yaml").is_file():
-            return True
+        if parent.name == "templates" and (parent.parent / "Chart.yaml").is_file():
+            return parent.parent / "Chart.yaml"
         if parent == root or parent == parent.parent:
             break
-    return False
+    return None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from linter.core.format import ContextNeed, Format
 from linter.formats.kubernetes.detect import MANIFEST_SUFFIXES, in_helm_templates, is_manifest
+from linter.formats.kubernetes.helm.charts import is_chart_file
 from linter.formats.kubernetes.kustomize.files import is_kustomization
 
 if TYPE_CHECKING:
@@ -29,23 +30,28 @@ class Kubernetes(Format):
     context = ContextNeed(selectors=("unscaled-workloads",))
 
     def claims_by_name(self, path: Path) -> bool:
-        return is_kustomization(path)
+        return is_kustomization(path) or is_chart_file(path)
 
     def wants_content(self, path: Path) -> bool:
         return path.name.lower().endswith(MANIFEST_SUFFIXES)
 
     def detect(self, path: Path, head: str, root: Path) -> bool:
-        return is_manifest(path, head) and not in_helm_templates(path.absolute(), root)
+        # A chart's template is claimed too (it is linted as its chart renders it).
+        return is_manifest(path, head)
 
     def parse(self, source: SourceFile, loader: Loader) -> ParsedFile:
         from linter.formats.kubernetes.parser import parse
 
+        if in_helm_templates(Path(source.abspath).absolute(), loader.workspace.root):
+            from linter.formats.kubernetes.helm.units import template_file
+
+            return template_file(source)
         return parse(source, loader)
 
     def build_units(self, files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
-        from linter.formats.kubernetes.kustomize.units import kubernetes_units
+        from linter.formats.kubernetes.sources import source_units
 
-        return kubernetes_units(files, loader)
+        return source_units(files, loader)
 
     def selectors(self) -> Mapping[str, Selector]:
         from linter.formats.kubernetes.selectors import SELECTORS
@@ -73,7 +79,11 @@ class Kubernetes(Format):
         return embedded_files(parsed)
 
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
+        from linter.formats.kubernetes.helm.render import chart_target, render_chart
         from linter.formats.kubernetes.kustomize.render import build_target, render_build
 
+        chart = chart_target(path)
+        if chart is not None:
+            return render_chart(chart, loader)
         target = build_target(path)
         return render_build(target, loader) if target is not None else None

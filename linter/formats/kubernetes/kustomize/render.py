@@ -12,6 +12,7 @@ import yaml
 from linter.formats.kubernetes.kustomize.build import Builder
 from linter.formats.kubernetes.kustomize.files import is_kustomization, kustomization_in
 from linter.formats.kubernetes.kustomize.resource import Resource
+from linter.formats.kubernetes.redact import redacted
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
@@ -55,10 +56,4 @@ def _order(resource: Resource) -> tuple[int, str, str, str]:
 
 
 def _printable(resource: Resource) -> dict[str, Any]:
-    document: dict[str, Any] = resource.node.to_python()
-    if resource.kind == "Secret":
-        for field in ("data", "stringData"):
-            values = document.get(field)
-            if isinstance(values, dict):
-                document[field] = {key: f"<redacted: {len(str(value))} characters>" for key, value in values.items()}
-    return document
+    return redacted(resource.node.to_python())
