@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
 
-
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 

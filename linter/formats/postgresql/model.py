@@ -65,8 +65,11 @@ def hba_entry(line: Line) -> HbaEntry | None:
         has_mask = len(fields) > 4 and address is not None and "/" not in address.value and _is_ip(address.value) and _is_ip(fields[3].value)
         mask = fields[3] if has_mask else None
         method_at = 4 if has_mask else 3
-    get = (lambda i: fields[i] if len(fields) > i else None)
-    return HbaEntry(line, line.name, get(0), get(1), address, mask, get(method_at))
+    return HbaEntry(line, line.name, _field(fields, 0), _field(fields, 1), address, mask, _field(fields, method_at))
+
+
+def _field(fields: tuple[Token, ...], index: int) -> Token | None:
+    return fields[index] if index < len(fields) else None
 
 
 def _is_ip(text: str) -> bool:

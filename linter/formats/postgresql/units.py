@@ -82,9 +82,9 @@ def assemble_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
         if directory in directories_done:
             continue
         main = _sibling(loader, directory, MAIN, scanned)
-        tree = builder.build(main) if main is not None else None
-        cluster = Cluster(tree, hba)
-        units.append(_unit(hba.path, [hba, *(tree.files if tree else [])], cluster, reported))
+        known = builder.build(main) if main is not None else None
+        cluster = Cluster(known, hba)
+        units.append(_unit(hba.path, [hba, *(known.files if known else [])], cluster, reported))
     return units
 
 
