@@ -18,7 +18,7 @@ from linter.core.units import LintUnit
 from linter.formats.common.line_includes import ConfigTree, IncludeRequest, TreeBuilder, build_trees, lines_of
 from linter.formats.common.lines import Line
 from linter.formats.postgresql.model import Cluster
-from linter.formats.postgresql.parser import CONF, FORMAT, HBA
+from linter.formats.postgresql.parser import CONF, FORMAT, HBA, syntax_of
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
@@ -52,8 +52,9 @@ def assemble_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     scanned = {str(Path(f.source.abspath).absolute()): f for f in files}
     reported = frozenset(f.path for f in files)
     builder = TreeBuilder(loader, FORMAT, include_request)
-    conf_files = [f for f in files if f.meta.get("syntax") == CONF and Path(f.path).name != AUTO]
-    hba_files = [f for f in files if f.meta.get("syntax") == HBA]
+    # by name, not meta: a file that could not be read has no parse to say
+    conf_files = [f for f in files if syntax_of(f.path) == CONF and Path(f.path).name != AUTO]
+    hba_files = [f for f in files if syntax_of(f.path) == HBA]
     autos = {_directory(f): f for f in files if Path(f.path).name == AUTO}
     units: list[LintUnit] = []
     directories_done: set[Path] = set()
