@@ -128,3 +128,12 @@ def test_settings_rules_at_their_lines(tmp_path: Path) -> None:
     conf = "ssl = off\npassword_encryption = md5\nlog_connections = off\nwal_level = minimal\n"
     result = lint_text(tmp_path, "postgresql.conf", conf, select=["PG101", "PG102", "PG106", "PG109", "PG108", "PG107"])
     assert triples(result) == [("PG108", 1, 1), ("PG101", 1, 7), ("PG102", 2, 23), ("PG106", 3, 19), ("PG109", 4, 13)]
+
+
+def test_suppression_comments_and_binary_files(tmp_path: Path) -> None:
+    (tmp_path / "pg_hba.conf").write_text("host all all 10.0.0.0/8 scram-sha-256  # deploylint: ignore[PG105] mesh mTLS\n")
+    (tmp_path / "postgresql.conf").write_bytes(b"ssl = on\x00\n")
+    (tmp_path / "redis.conf").write_text("# deploylint: ignore[RDS102] the volume fsyncs\nappendfsync no\n")
+    result = lint_paths(["."], tmp_path, select=["PG105", "RDS102", "DL001", "DL002"])
+    assert _found(result) == [("DL001", "postgresql.conf", 1, 1)]
+    assert len(result.suppressed) == 2
