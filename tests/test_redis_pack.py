@@ -122,3 +122,11 @@ def test_include_cycle_is_one_finding(tmp_path: Path) -> None:
     (tmp_path / "other.redis.conf").write_text("include redis.conf\n")
     result = lint_paths(["."], tmp_path, select=["RDS001"])
     assert [(f.rule_id, f.span.file, f.span.line) for f in result.shown] == [("RDS001", "redis.conf", 1)]  # where the cycle closes
+
+
+def test_what_is_not_set_is_reported_at_the_first_directive(tmp_path: Path) -> None:
+    """Not at 1:1: comments added above the configuration move the finding with it."""
+    result = lint_text(tmp_path, "redis.conf", "# cache\n\n  maxmemory 1gb\nappendonly no\n", select=["RDS104"])
+    assert triples(result) == [("RDS104", 3, 3)]
+    empty = lint_text(tmp_path, "redis.conf", "# nothing yet\n", select=["RDS104"])
+    assert triples(empty) == [("RDS104", 1, 1)]

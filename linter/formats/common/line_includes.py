@@ -75,8 +75,15 @@ class ConfigTree:
 
     @property
     def start(self) -> Span:
-        """Where a finding about something the tree does not set points: its first line."""
-        return Span.point(self.main.path, 1, 1)
+        """Where a finding about something the tree does not set points: the
+        main file's first directive (it moves with the configuration when
+        comments are added above it), else the file's first line."""
+        return first_directive(self.main)
+
+
+def first_directive(parsed: ParsedFile) -> Span:
+    lines = lines_of(parsed)
+    return lines[0].name.span if lines else Span.point(parsed.path, 1, 1)
 
 
 RequestOf = Callable[[Line], IncludeRequest | None]

@@ -6,7 +6,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from linter.core.model import ParsedFile, Span
-from linter.formats.common.line_includes import ConfigTree
+from linter.formats.common.line_includes import ConfigTree, first_directive
 from linter.formats.common.lines import Line, Token
 
 _LOCAL_ADDRESSES = frozenset({"localhost", "samehost"})
@@ -97,7 +97,11 @@ class Cluster:
 
     @property
     def start(self) -> Span:
-        return Span.point(self.path, 1, 1)
+        """Where a finding about a setting nobody sets points (see `ConfigTree.start`)."""
+        if self.conf is not None:
+            return self.conf.start
+        assert self.hba is not None
+        return first_directive(self.hba)
 
     @property
     def lines(self) -> list[Line]:
