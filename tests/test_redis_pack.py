@@ -130,3 +130,10 @@ def test_what_is_not_set_is_reported_at_the_first_directive(tmp_path: Path) -> N
     assert triples(result) == [("RDS104", 3, 3)]
     empty = lint_text(tmp_path, "redis.conf", "# nothing yet\n", select=["RDS104"])
     assert triples(empty) == [("RDS104", 1, 1)]
+
+
+def test_sentinel_passwords_are_flagged_too(tmp_path: Path) -> None:
+    text = "sentinel monitor main 10.0.0.1 6379 2\nsentinel auth-pass main Zq8fLp2xW9rT4mK7vB3n\n"
+    result = lint_text(tmp_path, "sentinel.conf", text, select=["RDS202"])
+    assert triples(result) == [("RDS202", 2, 25)]
+    assert "Zq8f" not in result.shown[0].message

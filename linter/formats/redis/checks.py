@@ -117,6 +117,12 @@ def _password_tokens(config: RedisConfig) -> Iterator[tuple[str, Token, str]]:
         for token in line.args[1:]:
             if token.value.startswith(">") and len(token.value) > 1:
                 yield f"user {line.arg(0)}", token, token.value[1:]
+    for line in config.tree.all("sentinel"):
+        option = line.arg(0).lower()
+        if option == "auth-pass" and len(line.args) > 2:  # sentinel auth-pass <master> <password>
+            yield f"sentinel auth-pass {line.arg(1)}", line.args[2], line.args[2].value
+        elif option == "sentinel-pass" and len(line.args) > 1:
+            yield "sentinel sentinel-pass", line.args[1], line.args[1].value
 
 
 def plaintext_password(subject: Subject, params: Any) -> Iterator[Violation]:

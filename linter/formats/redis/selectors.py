@@ -33,6 +33,13 @@ def sentinels(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Itera
         yield Subject(None, {"file": config.path}, "sentinel", span=config.tree.start, data=config)
 
 
+def configs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Every effective config, a server's or a Sentinel's."""
+    if isinstance(unit.model, RedisConfig):
+        role = "sentinel" if unit.model.sentinel else "server"
+        yield Subject(None, {"file": unit.model.path}, role, span=unit.model.tree.start, data=unit.model)
+
+
 def include_problems(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Includes of the unit that could not be followed."""
     if isinstance(unit.model, RedisConfig):
@@ -43,5 +50,6 @@ def include_problems(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -
 SELECTORS = {
     "servers": Selector(servers, yields=(RedisConfig,), nodes=False),
     "sentinels": Selector(sentinels, yields=(RedisConfig,), nodes=False),
+    "configs": Selector(configs, yields=(RedisConfig,), nodes=False),
     "include-problems": Selector(include_problems, yields=(IncludeProblem,), nodes=False),
 }
