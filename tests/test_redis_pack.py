@@ -137,3 +137,9 @@ def test_sentinel_passwords_are_flagged_too(tmp_path: Path) -> None:
     result = lint_text(tmp_path, "sentinel.conf", text, select=["RDS202"])
     assert triples(result) == [("RDS202", 2, 25)]
     assert "Zq8f" not in result.shown[0].message
+
+
+def test_absolute_include_is_a_warning_not_read(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, "redis.conf", "include /etc/redis/overrides.conf\n", select=["RDS001"])
+    assert triples(result) == [("RDS001", 1, 9)]
+    assert result.shown[0].severity.value == "warning" and "not checked" in result.shown[0].message

@@ -40,10 +40,15 @@ class IncludeRequest:
 
 @dataclass(frozen=True, slots=True)
 class IncludeProblem:
-    kind: str  # missing | outside | cycle | limit | unreadable
+    kind: str  # missing | outside | cycle | limit | unreadable | absolute
     message: str
     span: Span
     target: str
+
+    @property
+    def warning(self) -> bool:
+        """Content deploylint cannot see rather than a broken config."""
+        return self.kind == "absolute"
 
     @property
     def logical(self) -> str:
@@ -123,8 +128,15 @@ class TreeBuilder:
 
     def _targets(self, tree: ConfigTree, request: IncludeRequest, base: Path) -> list[Path]:
         pattern = request.target.value
-        full = Path(os.path.normpath(base / pattern))
         ws = self.loader.workspace
+        if os.path.isabs(pattern) and not request.optional:
+            # A path on the server (an image's /etc/redis/, a mounted volume): not the repository's to read.
+            message = f"include '{pattern}' is an absolute path on the server; its content is not checked"
+            self._problem(tree, request, "absolute", message)
+            return []
+        if os.path.isabs(pattern):
+            return []
+        full = Path(os.path.normpath(base / pattern))
         listed = full if request.kind == "dir" else _fixed_dir(full) if request.kind == "glob" else full
         if ws.confined(listed) is None:
             if request.optional and not _present(listed):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
+from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
 from linter.formats.common.line_includes import IncludeProblem
@@ -34,7 +35,7 @@ def _at(line: Line) -> Span:
 def include_unresolved(subject: Subject, params: Any) -> Iterator[Violation]:
     """PG001: an include that could not be followed hides part of the config."""
     if isinstance(subject.data, IncludeProblem):
-        yield Violation(subject.data.span, {"detail": subject.data.message})
+        yield Violation(subject.data.span, {"detail": subject.data.message}, severity=Severity.WARNING if subject.data.warning else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
+from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
 from linter.formats.common.line_includes import IncludeProblem
@@ -27,7 +28,7 @@ def _value_span(line: Line) -> Span:
 def include_unresolved(subject: Subject, params: Any) -> Iterator[Violation]:
     """RDS001: an include that could not be followed hides part of the config."""
     if isinstance(subject.data, IncludeProblem):
-        yield Violation(subject.data.span, {"detail": subject.data.message})
+        yield Violation(subject.data.span, {"detail": subject.data.message}, severity=Severity.WARNING if subject.data.warning else None)
 
 
 def aof_disabled(subject: Subject, params: Any) -> Iterator[Violation]:
