@@ -143,3 +143,8 @@ def test_absolute_include_is_a_warning_not_read(tmp_path: Path) -> None:
     result = lint_text(tmp_path, "redis.conf", "include /etc/redis/overrides.conf\n", select=["RDS001"])
     assert triples(result) == [("RDS001", 1, 9)]
     assert result.shown[0].severity.value == "warning" and "not checked" in result.shown[0].message
+
+
+def test_an_acl_file_leaves_command_restrictions_unknown(tmp_path: Path) -> None:
+    assert triples(lint_text(tmp_path, "redis.conf", "aclfile /run/secrets/users.acl\n", select=["RDS203"])) == []
+    assert len(lint_text(tmp_path, "redis.conf", "appendonly yes\n", select=["RDS203"]).shown) == 3
