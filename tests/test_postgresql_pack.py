@@ -137,3 +137,9 @@ def test_suppression_comments_and_binary_files(tmp_path: Path) -> None:
     result = lint_paths(["."], tmp_path, select=["PG105", "RDS102", "DL001", "DL002"])
     assert _found(result) == [("DL001", "postgresql.conf", 1, 1)]
     assert len(result.suppressed) == 2
+
+
+def test_hba_includes_are_a_warning_that_they_are_not_followed(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, "pg_hba.conf", "local all all peer\ninclude_dir 'hba.d'\n", select=["PG001"])
+    assert triples(result) == [("PG001", 2, 13)]
+    assert result.shown[0].severity.value == "warning"

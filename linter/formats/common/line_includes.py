@@ -40,7 +40,7 @@ class IncludeRequest:
 
 @dataclass(frozen=True, slots=True)
 class IncludeProblem:
-    kind: str  # missing | outside | cycle | limit | unreadable | absolute
+    kind: str  # missing | outside | cycle | limit | unreadable | absolute | not-followed
     message: str
     span: Span
     target: str
@@ -48,7 +48,7 @@ class IncludeProblem:
     @property
     def warning(self) -> bool:
         """Content deploylint cannot see rather than a broken config."""
-        return self.kind == "absolute"
+        return self.kind in ("absolute", "not-followed")
 
     @property
     def logical(self) -> str:

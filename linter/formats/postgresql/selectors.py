@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from linter.core.subject import Selector, Subject
 from linter.formats.common.line_includes import IncludeProblem
+from linter.formats.common.lines import Line
 from linter.formats.postgresql.model import Cluster, HbaEntry
 
 if TYPE_CHECKING:
@@ -44,11 +45,24 @@ def hba_entries(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Ite
         yield Subject(None, context, f"hba#{index}", span=entry.line.span, data=HbaRecord(entry, cluster))
 
 
+def _hba_includes(cluster: Cluster) -> Iterator[IncludeProblem]:
+    """pg_hba.conf `include*` lines (PostgreSQL 16): not followed, since what
+    they name is told apart from postgresql.conf fragments only by who includes it."""
+    lines: list[Line] = cluster.hba.meta.get("lines", []) if cluster.hba is not None else []
+    for line in lines:
+        if line.key in ("include", "include_if_exists", "include_dir") and line.args:
+            target = line.args[0]
+            message = f"pg_hba.conf {line.key} '{target.value}' is not followed; the records it adds are not checked"
+            yield IncludeProblem("not-followed", message, target.span, target.value)
+
+
 def include_problems(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     cluster = _cluster(unit)
-    if cluster is not None and cluster.conf is not None:
-        for problem in cluster.conf.problems:
-            yield Subject(None, {"detail": problem.message}, problem.logical, span=problem.span, data=problem)
+    if cluster is None:
+        return
+    problems = [*(cluster.conf.problems if cluster.conf is not None else []), *_hba_includes(cluster)]
+    for problem in problems:
+        yield Subject(None, {"detail": problem.message}, problem.logical, span=problem.span, data=problem)
 
 
 SELECTORS = {
