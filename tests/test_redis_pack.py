@@ -148,3 +148,12 @@ def test_absolute_include_is_a_warning_not_read(tmp_path: Path) -> None:
 def test_an_acl_file_leaves_command_restrictions_unknown(tmp_path: Path) -> None:
     assert triples(lint_text(tmp_path, "redis.conf", "aclfile /run/secrets/users.acl\n", select=["RDS203"])) == []
     assert len(lint_text(tmp_path, "redis.conf", "appendonly yes\n", select=["RDS203"]).shown) == 3
+
+
+def test_include_depth_is_bounded(tmp_path: Path) -> None:
+    for n in range(20):
+        (tmp_path / f"{n:02d}.redis.conf").write_text(f"include {n + 1:02d}.redis.conf\n")
+    (tmp_path / "20.redis.conf").write_text("appendonly yes\n")
+    result = lint_paths(["00.redis.conf"], tmp_path, select=["RDS001"])
+    assert [(f.span.file, f.message.split(" (")[0]) for f in result.shown] == [
+        ("16.redis.conf", "includes nested deeper than 16 levels")]
