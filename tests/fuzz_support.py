@@ -37,7 +37,8 @@ EXAMPLES = PROJECT / "examples"
 CALL_SECONDS = 10.0
 
 # The default file name of each format, for inputs that are not seeded from a file.
-DEFAULT_NAMES = {"kubernetes": "manifest.yaml", "nginx": "nginx.conf", "clickhouse": "config.xml", "env": ".env"}
+DEFAULT_NAMES = {"kubernetes": "manifest.yaml", "nginx": "nginx.conf", "clickhouse": "config.xml", "env": ".env",
+                 "redis": "redis.conf", "postgresql": "postgresql.conf"}
 
 # Minimal seeds, so a format is fuzzed even before the examples hold one of its files.
 BUILTIN_SEEDS: dict[str, list[tuple[str, bytes]]] = {
@@ -47,6 +48,11 @@ BUILTIN_SEEDS: dict[str, list[tuple[str, bytes]]] = {
     "nginx": [("nginx.conf", b"http {\n  server {\n    listen 443 ssl;\n    location / { add_header X-A b always; }\n  }\n}\n")],
     "clickhouse": [("config.xml", b"<clickhouse>\n  <users><default><password>x</password></default></users>\n</clickhouse>\n")],
     "env": [(".env", b"# comment\nexport A=1\nB='two words'\nC=\"x\\ny\"\nSECRET_KEY=abc\n")],
+    "redis": [("redis.conf", b"bind 0.0.0.0\nrequirepass \"a\\x41b\"\ninclude x.conf\nuser u on >pw ~* +@all\nmaxmemory 1gb\n")],
+    "postgresql": [
+        ("postgresql.conf", b"listen_addresses = '*'\nshared_buffers = 1GB\ninclude_dir 'conf.d'\narchive_command = 'cp ''%p'' /a'\n"),
+        ("pg_hba.conf", b"local all all peer\nhost all all ::/0 md5\nhost \"db\" all 10.0.0.0 255.0.0.0 \\\n  trust\n"),
+    ],
 }
 
 # Provider-shaped keys planted by the mutations: no message about parsing or
@@ -295,7 +301,7 @@ _mutation = st.one_of(
     st.tuples(st.just(lambda data, position: data[: _at(data, position)]), _position),  # truncation
 )
 
-# Text made of the characters that carry structure in the four formats.
+# Text made of the characters that carry structure in the formats.
 _structural = st.text(st.sampled_from(list("{}[]<>/&;:'\"=#-*!|?%$\\\n\r\t ,.ax0_")), max_size=400)
 
 

@@ -266,7 +266,7 @@ def test_a_configs_secret_patterns_stay_in_its_own_run(tmp_path: Path, capsys: p
     (["ALL"], ["ALL"], ""),  # equal specificity: ignore wins
     (["K8S104"], ["K8S"], "K8S104"),
     (["K8S"], ["K8S"], ""),
-    (["ALL"], ["K8S", "DL", "ENV", "CH", "NGX", "SEC"], ""),
+    (["ALL"], ["K8S", "DL", "ENV", "CH", "NGX", "SEC", "RDS", "PG"], ""),
 ])
 def test_the_most_specific_selector_wins(select: list[str], ignore: list[str], expected: str) -> None:
     rules = load_rules()
