@@ -23,6 +23,7 @@ from linter.core.errors import UsageError
 
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
+    from linter.core.embedding import Embedded
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
     from linter.core.subject import Selector
@@ -114,11 +115,12 @@ class Format:
         """Units holding only the context objects of a file linted elsewhere."""
         return []
 
-    def embedded(self, parsed: ParsedFile) -> list[tuple[str, SourceFile]]:
-        """Files held inside this format's files (a ConfigMap's `nginx.conf`):
-        (the name it would have on disk, its text laid out at its own lines
-        and columns of the holding file). The run lints each with the format
-        its name and content say, so its findings point into the holder."""
+    def embedded(self, parsed: ParsedFile) -> list[Embedded]:
+        """Files held inside this format's files (a ConfigMap's `nginx.conf`),
+        each laid out at its own lines and columns of the holding file, with
+        what the holder knows of where it is deployed. The run lints each with
+        the format its name and content say, so its findings point into the
+        holder."""
         return []
 
     # --- rendering ----------------------------------------------------------

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from linter.core.discover import Candidate, discover
+from linter.core.embedding import EMBEDDED
 from linter.core.engine import evaluate, finding_order
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
@@ -40,7 +41,6 @@ def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidat
 
 
 UNPARSABLE = ("DL001", "DL005", "DL006")  # problems that leave a file unparsed
-EMBEDDED = "embedded"  # ParsedFile.meta key: the name a file held inside another goes by
 UNKNOWN_FORMAT = "cannot tell the file's format, so it was not linted (name it with --format-hint, or skip such files with --ignore-unknown)"
 
 
@@ -86,11 +86,11 @@ def embedded_files(holder: ParsedFile, loader: Loader, root: Path) -> list[Parse
     if fmt is None or any(p.rule_id in UNPARSABLE for p in holder.problems):
         return []
     found = []
-    for name, source in fmt.embedded(holder):
-        inner = loader.formats.detect(Path(name), source.text[:8192].lstrip(), root)
+    for held in fmt.embedded(holder):
+        inner = loader.formats.detect(Path(held.name), held.source.text[:8192].lstrip(), root)
         if inner is not None and inner != holder.format:
-            parsed = loader.parse_guarded(source, inner)
-            parsed.meta[EMBEDDED] = name
+            parsed = loader.parse_guarded(held.source, inner)
+            parsed.meta[EMBEDDED] = held
             found.append(parsed)
     return found
 

@@ -13,6 +13,7 @@ from linter.formats.kubernetes.kustomize.files import is_kustomization
 
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
+    from linter.core.embedding import Embedded
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
     from linter.core.subject import Selector
@@ -73,7 +74,7 @@ class Kubernetes(Format):
 
         return autoscaler_units(source, loader)
 
-    def embedded(self, parsed: ParsedFile) -> list[tuple[str, SourceFile]]:
+    def embedded(self, parsed: ParsedFile) -> list[Embedded]:
         from linter.formats.kubernetes.embedded_files import embedded_files
 
         return embedded_files(parsed)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
+from linter.core.embedding import embedding_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
@@ -14,7 +15,7 @@ from linter.formats.common.line_includes import IncludeProblem
 from linter.formats.common.lines import Line, Token
 from linter.formats.common.secrets import classify, redact
 from linter.formats.redis.model import RedisConfig
-from linter.formats.redis.sizes import parse_size
+from linter.formats.redis.sizes import human, parse_size
 
 
 def _config(subject: Subject) -> RedisConfig | None:
@@ -65,6 +66,32 @@ def maxmemory_unset(subject: Subject, params: Any) -> Iterator[Violation]:
         yield Violation(_value_span(line), {"detail": f"maxmemory is {size.problem}"})
     elif size.bytes == 0:
         yield Violation(_value_span(line), {"detail": "maxmemory 0 means no limit"})
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryShareParams:
+    max_share: float = 0.8  # of the container's memory limit; the rest is for forks, buffers and the process itself
+
+
+def maxmemory_above_limit(subject: Subject, params: MemoryShareParams) -> Iterator[Violation]:
+    """RDS105: `maxmemory` above (a share of) the memory limit of a container
+    that mounts this config: the kernel kills Redis before it evicts."""
+    config = _config(subject)
+    held = embedding_of(config.tree.main) if config is not None else None
+    line = config.tree.last("maxmemory") if config is not None else None
+    if held is None or line is None:
+        return
+    size = parse_size(line.arg(0)).bytes
+    for bound in held.memory_bounds:
+        if size and size > bound.limit_bytes * params.max_share:
+            over = size > bound.limit_bytes
+            yield Violation(
+                _value_span(line),
+                {"maxmemory": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
+                 "where": f"{bound.span.file}:{bound.span.line}", "share": f"{params.max_share:.0%}"},
+                logical=bound.who,
+                severity=Severity.ERROR if over else None,
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +281,7 @@ CHECKS = {
     "aof-fsync-never": PythonCheck(aof_fsync_never, takes=_TAKES),
     "maxmemory-unset": PythonCheck(maxmemory_unset, takes=_TAKES),
     "maxmemory-policy": PythonCheck(maxmemory_policy, PolicyParams, takes=_TAKES),
+    "maxmemory-above-limit": PythonCheck(maxmemory_above_limit, MemoryShareParams, takes=_TAKES),
     "no-auth-exposed": PythonCheck(no_auth_exposed, takes=_TAKES),
     "plaintext-password": PythonCheck(plaintext_password, takes=_TAKES),
     "dangerous-commands": PythonCheck(dangerous_commands, DangerousParams, takes=_TAKES),
