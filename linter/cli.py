@@ -19,7 +19,7 @@ from linter.formats import REGISTRY
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit", "markdown")
 
 
 class DefaultGroup(click.Group):
@@ -76,9 +76,11 @@ def check_options(command: Any) -> Any:
 @cli.command("check", short_help="Lint files and directories (the default command).")
 @click.argument("paths", nargs=-1, type=click.Path())
 @check_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
-              help="Output format (default: text; github when GITHUB_ACTIONS=true).")
+@click.option("--format", "--output-format", "output_format", type=click.Choice(FORMATS), default=None,
+              help="Output format (default: text, which is concise; github when GITHUB_ACTIONS=true).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
+              help="Also write this report from the same run (repeatable), e.g. --report sarif=out.sarif.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
               help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else note).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline file.")
@@ -149,6 +151,7 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     from linter.config.planning import fail_on, plan_runs, run_plans
     from linter.core.findings import Severity
 
+    extra = _extra_reports(options["reports"])
     if options["diff_only"] or options["changed_since"]:
         # Changed files include READMEs and code: skip what is not ours to lint.
         paths, options = changed_only(paths, options), {**options, "ignore_unknown": True}
@@ -165,8 +168,9 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     finally:
         if progress is not None:
             progress.close()
-    text = render(result, options, policy.root)
-    write_output(text, options["output"])
+    write_output(render(result, output_format(options), options, policy.root), options["output"])
+    for fmt, file in extra:
+        write_output(render(result, fmt, {**options, "color": False}, policy.root), file)
     threshold = Severity(fail_on(plans, options["fail_on"])).rank
     failing = [f for f in result.shown if f.severity.rank >= threshold]
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
@@ -203,28 +207,90 @@ def use_colour(options: dict[str, Any]) -> bool:
     return not options["output"] and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def render(result: Any, options: dict[str, Any], root: Path) -> str:
-    fmt = output_format(options)
+def _extra_reports(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """--report FORMAT=FILE values, checked before the run starts."""
+    reports = []
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        if not sep or not file:
+            raise UsageError(f"--report: expected FORMAT=FILE, got '{value}'")
+        if fmt not in FORMATS:
+            raise UsageError(f"--report: unknown format '{fmt}' (one of {', '.join(FORMATS)})")
+        reports.append((fmt, file))
+    return reports
+
+
+def github_run_url() -> str:
+    """The workflow run's page, when running on GitHub Actions."""
+    parts = [os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
+    return f"{parts[0]}/{parts[1]}/actions/runs/{parts[2]}" if all(parts) else ""
+
+
+def github_blob_base() -> str:
+    """Where a repository path links to on GitHub (the commit's blob URL), or ''."""
+    parts = [os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")]
+    return f"{parts[0]}/{parts[1]}/blob/{parts[2]}/" if all(parts) else ""
+
+
+def changed_line_test(options: dict[str, Any], root: Path) -> Callable[[Any], bool] | None:
+    """Whether a finding sits on a line the change touched, when the base is
+    known (--changed-since, or a pull request's base branch on GitHub Actions);
+    None when it is not, or git cannot tell."""
+    since = options.get("changed_since") or (f"origin/{os.environ['GITHUB_BASE_REF']}" if os.environ.get("GITHUB_BASE_REF") else None)
+    if not since:
+        return None
+    from linter.core.gitdiff import changed_lines
+
+    try:
+        lines = changed_lines(root, since)
+    except UsageError:
+        return None  # e.g. a shallow checkout without the base: keep the engine's order
+
+    def on_changed_line(finding: Any) -> bool:
+        changed = lines.get((root / finding.span.file).resolve(), set())
+        return changed is None or finding.span.line in changed
+
+    return on_changed_line
+
+
+def render(result: Any, fmt: str, options: dict[str, Any], root: Path) -> str:
     if fmt == "json":
         from .report import json as json_report
 
         return json_report.render(result, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"])
-    if fmt in ("sarif", "github"):
-        from .report.location import source_root_prefix
+    if fmt == "json-lines":
+        from .report import json_lines
 
-        prefix = source_root_prefix(root)
-        if fmt == "github":
-            from .report import github
+        return json_lines.render(result, show_suppressed=options["show_suppressed"])
+    if fmt in ("text", "concise", "full"):
+        from .report import text
 
-            return github.render(result, uri_prefix=prefix)
-        from .report import sarif
+        return text.render(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
+                           with_statistics=options["statistics"], full=fmt == "full")
+    from .report.location import source_root_prefix
 
-        return sarif.render(result, include_suppressed=options["sarif_include_suppressed"], category=options["sarif_category"],
-                            uri_prefix=prefix)
-    from .report import text
+    prefix = source_root_prefix(root)
+    if fmt == "github":
+        from .report import github
 
-    return text.render(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
-                       with_statistics=options["statistics"])
+        hint = "`deploylint --format text` lists them all" + (f"; this run: {github_run_url()}" if github_run_url() else "")
+        return github.render(result, uri_prefix=prefix, on_changed_line=changed_line_test(options, root), full_report=hint)
+    if fmt == "gitlab":
+        from .report import gitlab
+
+        return gitlab.render(result, uri_prefix=prefix)
+    if fmt == "junit":
+        from .report import junit
+
+        return junit.render(result, uri_prefix=prefix)
+    if fmt == "markdown":
+        from .report import markdown
+
+        return markdown.render(result, uri_prefix=prefix, link_base=github_blob_base())
+    from .report import sarif
+
+    return sarif.render(result, include_suppressed=options["sarif_include_suppressed"], category=options["sarif_category"],
+                        uri_prefix=prefix)
 
 
 def write_output(text: str, output: str | None) -> None:

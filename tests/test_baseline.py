@@ -34,7 +34,7 @@ def test_baseline_round_trip_survives_lines_inserted_above(project: Path, capsys
     # A new problem is reported; the known one stays suppressed.
     write(project, "k8s/app.yaml", DEPLOYMENT_WITHOUT_LIMIT + SECOND_CONTAINER)
     code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json")
-    assert (code, out) == (1, ("k8s/app.yaml:25:13: K8S104 container 'worker' in Deployment/backend has no memory limit\n\n"
+    assert (code, out) == (1, ("k8s/app.yaml:25:13: error[K8S104] container 'worker' in Deployment/backend has no memory limit\n\n"
                                "1 finding (1 error), 1 suppressed, 1 file\n"))
 
 

@@ -59,7 +59,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def files_with_findings(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, list[str]]:
     code = main(["--select", "K8S104", "--no-color", *args])
     lines = capsys.readouterr().out.splitlines()
-    return code, sorted({line.split(":")[0] for line in lines if ": K8S104 " in line})
+    return code, sorted({line.split(":")[0] for line in lines if ": error[K8S104] " in line})
 
 
 def test_no_arguments_lints_the_current_directory(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -175,4 +175,4 @@ def test_no_colour_when_piped(repo: Path, capsys: pytest.CaptureFixture[str], mo
     out = capsys.readouterr().out
     assert "k8s/old.yaml:10:11:" in out and "\x1b[" not in out
     main(["--select", "K8S104", "--color"])
-    assert "\x1b[31mK8S104" in capsys.readouterr().out
+    assert "\x1b[31merror[K8S104]" in capsys.readouterr().out

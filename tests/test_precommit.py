@@ -121,7 +121,7 @@ def test_hook_fails_on_a_broken_manifest(hooks: tuple[Path, Path, Path]) -> None
     done = try_repo(hooks, "deploylint", "--files", "k8s/broken.yaml")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "deploylint...." in done.stdout and "Failed" in done.stdout
-    assert "k8s/broken.yaml:10:11: K8S104 container 'main' in Deployment/worker has no memory limit" in done.stdout
+    assert "k8s/broken.yaml:10:11: error[K8S104] container 'main' in Deployment/worker has no memory limit" in done.stdout
 
 
 @pytest.mark.slow
@@ -145,14 +145,14 @@ def test_fragment_is_judged_with_its_includer(hooks: tuple[Path, Path, Path]) ->
     assert provided.returncode == 0, provided.stdout + provided.stderr
     missing = run_hook(hooks, "deploylint", "--files", "legacy/nginx/conf.d/site.conf")
     assert missing.returncode == 1, missing.stdout + missing.stderr
-    assert "legacy/nginx/conf.d/site.conf:1:1: NGX101 server 'app.example.com' sends responses without X-Frame-Options" in missing.stdout
+    assert "legacy/nginx/conf.d/site.conf:1:1: warning[NGX101] server 'app.example.com' sends responses without X-Frame-Options" in missing.stdout
 
 
 @pytest.mark.slow
 def test_whole_repository_hook_ignores_the_file_list(hooks: tuple[Path, Path, Path]) -> None:
     done = run_hook(hooks, "deploylint-all", "--files", "k8s/clean.yaml")
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "k8s/broken.yaml:10:11: K8S104" in done.stdout
+    assert "k8s/broken.yaml:10:11: error[K8S104]" in done.stdout
 
 
 def test_hook_definitions() -> None:

@@ -136,9 +136,9 @@ def test_secret_scanners_markers_suppress_only_secret_rules(project: Path, capsy
     code, out, _ = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME,K8S104", "--show-suppressed", ".")
     assert code == 1
     assert out.splitlines() == [
-        "app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit",
-        "cm.yaml:5:14: ACME701 ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): pragma: allowlist secret]",
-        "cm2.yaml:5:14: ACME701 ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): gitleaks:allow]",
+        "app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
+        "cm.yaml:5:14: error[ACME701] ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): pragma: allowlist secret]",
+        "cm2.yaml:5:14: error[ACME701] ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): gitleaks:allow]",
         "",
         "1 finding (1 error), 2 suppressed, 3 files",
     ]
@@ -164,9 +164,9 @@ def test_suppressed_findings_are_counted_and_listed_on_request(project: Path, ca
     write(project, "a.yaml", TWO_CONTAINERS)
     code, out, _ = run_cli(capsys, project, "a.yaml", "--select", "K8S104")
     assert code == 1
-    assert out == "a.yaml:12:11: K8S104 container 'api' in Deployment/backend has no memory limit\n\n1 finding (1 error), 1 suppressed, 1 file\n"
+    assert out == "a.yaml:12:11: error[K8S104] container 'api' in Deployment/backend has no memory limit\n\n1 finding (1 error), 1 suppressed, 1 file\n"
     _, out, _ = run_cli(capsys, project, "a.yaml", "--select", "K8S104", "--show-suppressed")
-    assert "a.yaml:14:11: K8S104 container 'sidecar' in Deployment/backend has no memory limit " \
+    assert "a.yaml:14:11: error[K8S104] container 'sidecar' in Deployment/backend has no memory limit " \
            "[suppressed (annotation): memory is capped by the mesh]\n" in out
 
 

@@ -10,6 +10,7 @@ includer or base file, which they find on disk.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -90,3 +91,29 @@ def _display(file: Path) -> str:
         return file.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(file)
+
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+def changed_lines(cwd: Path, since: str) -> dict[Path, set[int] | None]:
+    """Lines added or changed since the merge-base of `since` and HEAD, per
+    absolute file path (None: the whole file is new, as an untracked one is).
+    For ordering a report; an unknown ref is a UsageError like --changed-since's."""
+    top = repository_root(cwd)
+    base = base_commit(cwd, since)
+    lines: dict[Path, set[int] | None] = {}
+    diff = _git(["diff", "-U0", "--no-renames", "--no-color", "--diff-filter=d", base, "--"], top) if base else ""
+    for section in diff.split("\ndiff --git "):
+        target = re.search(r"^\+\+\+ b/(.*)$", section, re.MULTILINE)
+        if target is None:
+            continue
+        changed: set[int] = set()
+        for hunk in _HUNK.finditer(section):
+            start, count = int(hunk.group(1)), int(hunk.group(2) or 1)
+            changed.update(range(start, start + count))
+        lines[(top / target.group(1)).resolve()] = changed
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
+    for name in (n for n in untracked.split("\0") if n):
+        lines[(top / name).resolve()] = None
+    return lines

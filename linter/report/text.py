@@ -1,10 +1,17 @@
-"""Human output, like ruff: `path:line:col: ID message`, then a summary."""
+"""Human output, like ruff: `path:line:col: error[ID] message`, then a summary.
+
+Two variants, named as ruff names its own: `concise` (the default, one line a
+finding) and `full` (each finding followed by its rule's title, the fix and
+where to read more). Neither quotes the linted file: a flagged line may hold
+the very secret a finding is about.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from linter.core.findings import Finding, Severity, printable
+from linter.core.rules import Rule
 from linter.core.run_types import RunResult
 
 from . import rule_counts
@@ -20,16 +27,34 @@ def _plural(n: int, word: str) -> str:
 def format_finding(finding: Finding, colour: bool) -> str:
     s = finding.span
     where = f"{printable(s.file)}:{s.line}:{s.column}:"
-    rule = finding.rule_id
+    label = f"{finding.severity.value}[{finding.rule_id}]"
     suffix = ""
     if finding.suppression is not None:
         reason = f": {printable(finding.suppression.reason)}" if finding.suppression.reason else ""
         suffix = f" [suppressed ({finding.suppression.kind}){reason}]"
     if colour:
         where = f"{_BOLD}{where}{_RESET}"
-        rule = f"{_COLOURS[finding.severity]}{rule}{_RESET}"
+        label = f"{_BOLD}{_COLOURS[finding.severity]}{label}{_RESET}"
         suffix = f"{_DIM}{suffix}{_RESET}" if suffix else ""
-    return f"{where} {rule} {printable(finding.message)}{suffix}"
+    return f"{where} {label} {printable(finding.message)}{suffix}"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
+
+
+def rule_notes(rule: Rule | None, rule_id: str, colour: bool) -> list[str]:
+    """The lines `full` adds under a finding: what the rule is about and how to fix it."""
+    notes = []
+    if rule is not None:
+        notes.append(f"{rule.name}: {rule.title}")
+        fix = _first_line(rule.help.get("fix", ""))
+        if fix:
+            notes.append(f"fix: {fix}")
+    notes.append(f"help: deploylint rule {rule_id}")
+    prefix = f"{_DIM}  = " if colour else "  = "
+    end = _RESET if colour else ""
+    return [f"{prefix}{printable(note)}{end}" for note in notes]
 
 
 def summary(result: RunResult) -> str:
@@ -49,9 +74,15 @@ def statistics(result: RunResult) -> str:
     return "\n".join(f"{n:>5}  {rid:<8} {name}" for rid, name, n in rule_counts(result.shown))
 
 
-def render(result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False) -> str:
+def render(result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False,
+           full: bool = False) -> str:
     findings = result.findings if show_suppressed else result.shown
-    lines = [format_finding(f, colour) for f in findings]
+    rules = {r.id: r for r in result.rules}
+    lines: list[str] = []
+    for finding in findings:
+        lines.append(format_finding(finding, colour))
+        if full:
+            lines += rule_notes(rules.get(finding.rule_id), finding.rule_id, colour)
     if with_statistics and result.shown:
         lines += ["", statistics(result)]
     if lines:
