@@ -15,6 +15,11 @@ rules join by tagging themselves.
 
 A directive that suppressed nothing, for rules that ran on its file, is a
 DL002 finding; `--no-inline-suppressions` ignores comments and annotations.
+
+Any directive may carry `until=YYYY-MM-DD`, `owner=...` and `ticket=...` among
+the words of its reason (`ignore[K8S104] until=2027-01-31 owner=@team-a load
+test`). After its `until` day, or when `until` is not a date, the directive
+suppresses nothing and is a DL010 finding instead (never a DL002).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from linter.core.discover import is_excluded
@@ -42,6 +48,7 @@ _DIRECTIVE = re.compile(
 )
 _INTEROP = re.compile(r"pragma:\s*allowlist\s+(?P<next>nextline\s+)?secret|gitleaks:allow")
 _COMMENT_ONLY = re.compile(r"^\s*(#|<!--)")
+_FIELD = re.compile(r"(?<!\S)(?P<key>until|owner|ticket)=(?P<value>\S*)")
 SECRET_TAGS = frozenset({"secret", "secrets"})
 
 
@@ -57,6 +64,26 @@ class Directive:
     container: str | None = None  # annotation scoped to one container
     annotation: tuple[str, str] | None = None  # (key, value) an object's findings must carry
     used: set[str] = field(default_factory=set)  # tokens that suppressed something
+    fields: dict[str, str] = field(default_factory=dict)  # until / owner / ticket, taken out of the reason
+    expiry: str | None = None  # why the directive no longer applies (set by apply_suppressions)
+
+    def __post_init__(self) -> None:
+        self.fields = {m.group("key"): m.group("value") for m in _FIELD.finditer(self.reason)}
+        if self.fields:
+            self.reason = reason_of(" ".join(_FIELD.sub(" ", self.reason).split()))
+
+    def lapsed(self, today: date) -> str | None:
+        """Why the directive has stopped applying on `today`, or None while it holds."""
+        until = self.fields.get("until")
+        if until is None:
+            return None
+        try:
+            end = date.fromisoformat(until) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", until) else None
+        except ValueError:
+            end = None
+        if end is None:
+            return f"its until={until!r} is not a date (YYYY-MM-DD)"
+        return f"it expired after {end.isoformat()}" if today > end else None
 
     def token_for(self, finding: Finding) -> str | None:
         """The token naming the finding's rule, or None."""
@@ -167,10 +194,12 @@ def _collect(units: list[LintUnit], inline: bool, formats: FormatRegistry) -> di
 
 def _suppress_inline(finding: Finding, here: _FileSuppressions) -> Suppression | None:
     for directive in here.directives:
+        if directive.expiry is not None:
+            continue
         token = directive.token_for(finding)
         if token is not None and directive.covers(finding):
             directive.used.add(token)
-            return Suppression(directive.kind, directive.reason, directive.span)
+            return Suppression(directive.kind, directive.reason, directive.span, dict(directive.fields))
     marker = here.interop.get(finding.span.line)
     if marker and is_secret_finding(finding):
         return Suppression("inline", marker, Span.point(finding.span.file, finding.span.line, 1))
@@ -184,10 +213,12 @@ def _config_ignore(finding: Finding, settings: Settings) -> Suppression | None:
     return None
 
 
-def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings: Settings) -> list[Finding]:
-    """Mark suppressed findings (they are kept, counted, and listed on request)
-    and add a DL002 finding for each directive that suppressed nothing."""
+def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings: Settings, today: date | None = None) -> list[Finding]:
+    """Mark suppressed findings (they are kept, counted, and listed on request),
+    add a DL010 finding for each directive past its `until` date (it suppresses
+    nothing) and a DL002 finding for each directive that suppressed nothing."""
     by_file = _collect(units, settings.inline_suppressions, settings.formats)
+    lapsed = lapsed_suppressions(by_file, settings.rules, today or date.today())
     for finding in findings:
         if finding.suppressed:
             continue
@@ -197,7 +228,38 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
             or _config_ignore(finding, settings)
             or (settings.baseline.consume(finding) if settings.baseline is not None else None)
         )
-    return findings + unused_suppressions(by_file, settings.rules)
+    return findings + lapsed + unused_suppressions(by_file, settings.rules)
+
+
+def _where(directive: Directive) -> str:
+    return {"inline": "comment", "file": "file-level comment", "annotation": "annotation"}[directive.kind]
+
+
+def _identity(directive: Directive, parsed: ParsedFile) -> str:
+    """A directive's identity without a line number: its own text (never the
+    code before it, which may hold a value)."""
+    lines = parsed.source.lines
+    own_text = lines[directive.span.line - 1][directive.span.column - 1 :] if directive.span.line <= len(lines) else ""
+    return hashlib.sha256(own_text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def lapsed_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule], today: date) -> list[Finding]:
+    """Mark directives past their `until` date as no longer applying, with a DL010 finding each."""
+    found: list[Finding] = []
+    for here in by_file.values():
+        for directive in here.directives:
+            why = directive.lapsed(today)
+            if why is None:
+                continue
+            directive.expiry = why
+            what = ", ".join(f"'{t}'" for t in directive.tokens) or "every rule"
+            who = ", ".join(f"{key} {directive.fields[key]}" for key in ("owner", "ticket") if directive.fields.get(key))
+            detail = (f"suppression {_where(directive)} for {what} no longer applies: {why}"
+                      + (f" ({who})" if who else "") + "; what it hid is reported again")
+            finding = tool_finding(rules, "DL010", detail, directive.span, f"{directive.kind}/expired/{_identity(directive, here.parsed)}")
+            if finding is not None:
+                found.append(finding)
+    return found
 
 
 def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]) -> list[Finding]:
@@ -207,6 +269,8 @@ def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]
     for here in by_file.values():
         ran = [r for r in rules if r.target.format in (COMMON, here.parsed.format)]
         for directive in here.directives:
+            if directive.expiry is not None:
+                continue  # DL010 already speaks for it
             for token in directive.tokens or ("",):
                 if token in directive.used:
                     continue
@@ -221,11 +285,5 @@ def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]
 
 def _unused_finding(rules: list[Rule], directive: Directive, token: str, parsed: ParsedFile) -> Finding | None:
     what = f"'{token}'" if token else "every rule"
-    where = {"inline": "comment", "file": "file-level comment", "annotation": "annotation"}[directive.kind]
-    # Identity without a line number: the directive's own text (never the
-    # code before it, which may hold a value).
-    lines = parsed.source.lines
-    own_text = lines[directive.span.line - 1][directive.span.column - 1 :] if directive.span.line <= len(lines) else ""
-    digest = hashlib.sha256(own_text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    detail = f"suppression {where} for {what} suppressed nothing; remove it"
-    return tool_finding(rules, "DL002", detail, directive.span, f"{directive.kind}/{token or '*'}/{digest}")
+    detail = f"suppression {_where(directive)} for {what} suppressed nothing; remove it"
+    return tool_finding(rules, "DL002", detail, directive.span, f"{directive.kind}/{token or '*'}/{_identity(directive, parsed)}")

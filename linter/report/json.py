@@ -28,7 +28,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fingerprint": f.fingerprint(),
     }
     if f.suppression is not None:
-        item["suppressed"] = {"kind": f.suppression.kind, "reason": f.suppression.reason}
+        item["suppressed"] = {"kind": f.suppression.kind, "reason": f.suppression.reason, **f.suppression.fields}
     return item
 
 
