@@ -428,18 +428,28 @@ def baseline_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, type=click.Path())
 @check_options
+@click.option("--until", metavar="YYYY-MM-DD", help="The last day the entries suppress (after it they are DL010 findings).")
 def baseline_write_command(file: str, paths: tuple[str, ...], **options: Any) -> None:
-    """Write FILE with the findings of PATHS (default: `.`)."""
+    """Write FILE with the findings of PATHS (default: `.`). Entries already in
+    FILE keep the day they were added."""
     sys.exit(_guarded(lambda: _write_baseline(Path(file), list(paths) or ["."], options)))
 
 
 def _write_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> int:
+    from datetime import date
+
     from linter.config.planning import plan_runs, run_plans
     from linter.core.baseline import write_baseline
 
+    until = None
+    if options["until"]:
+        try:
+            until = date.fromisoformat(options["until"])
+        except ValueError:
+            raise UsageError(f"--until: expected a date (YYYY-MM-DD), got '{options['until']}'") from None
     paths, policy = policy_options(paths, options)
     result = run_plans(plan_runs(paths, policy))
-    write_baseline(file, result.shown)
+    write_baseline(file, result.shown, until=until)
     click.echo(f"{file}: recorded {len(result.shown)} finding(s) in {len(result.files)} file(s)")
     return EXIT_CLEAN
 

@@ -21,6 +21,7 @@ from linter.core.baseline import read_baseline
 from linter.core.discover import DEFAULT_EXCLUDES
 from linter.core.engine import CompiledRule, finding_order
 from linter.core.errors import UsageError
+from linter.core.findings import Finding
 from linter.core.lint import run
 from linter.core.rules import Rule, load_rules
 from linter.core.run_types import RunResult, Settings
@@ -152,6 +153,26 @@ def _subtree_glob(directory: Path, root: Path) -> str:
 
 
 def run_plans(plans: list[Plan]) -> RunResult:
+    result = _run_all(plans)
+    expired = baseline_expiry(plans)
+    if expired:
+        result.findings = sorted(result.findings + expired, key=finding_order)
+    return result
+
+
+def baseline_expiry(plans: list[Plan]) -> list[Finding]:
+    """DL010 for the baseline's expired entries, once per run (every plan reads the same file)."""
+    from linter.core.baseline import expired_findings
+
+    found: dict[str, Finding] = {}
+    for plan in plans:
+        if plan.settings.baseline is not None:
+            for finding in expired_findings(plan.settings.baseline, plan.settings.rules):
+                found.setdefault(finding.fingerprint(), finding)
+    return list(found.values())
+
+
+def _run_all(plans: list[Plan]) -> RunResult:
     results = [run(plan.paths, plan.settings) for plan in plans]
     if len(results) == 1:
         return results[0]
