@@ -97,6 +97,7 @@ def build_settings(config: Config, options: Options) -> Settings:
         stdin=options.stdin,
         inline_suppressions=options.inline_suppressions,
         rule_ignores=ignores,
+        catalogue=tuple((rule.id, rule.name) for rule in rules),
         config_source=config.source,
         baseline=read_baseline(options.baseline) if options.baseline else None,
     )

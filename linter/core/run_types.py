@@ -48,6 +48,9 @@ class Settings:
     stdin: tuple[str, str | bytes] | None = None  # (display name, content) for `-`
     inline_suppressions: bool = True  # False: comments and annotations are ignored (strict CI)
     rule_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule ID -> path globs (config)
+    # (ID, name) of every rule known to the config, enabled or not: a suppression
+    # naming none of them is a typo (empty: not known, nothing is judged so)
+    catalogue: tuple[tuple[str, str], ...] = ()
     config_source: str = "the config"  # named in config-ignore suppressions
     baseline: Baseline | None = None
     jobs: int = 1  # worker processes; 0: one per CPU (small runs stay in-process)

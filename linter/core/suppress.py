@@ -14,7 +14,8 @@ CH202 are; ENV104, a plaintext connection, is a network rule), so custom secret
 rules join by tagging themselves.
 
 A directive that suppressed nothing, for rules that ran on its file, is a
-DL002 finding; `--no-inline-suppressions` ignores comments and annotations.
+DL002 finding, and so is a rule token that names no rule at all (a typo such
+as `ignore[K8S4O4]` would otherwise hide nothing, silently); `--no-inline-suppressions` ignores comments and annotations.
 
 Any directive may carry `until=YYYY-MM-DD`, `owner=...` and `ticket=...` among
 the words of its reason (`ignore[K8S104] until=2027-01-31 owner=@team-a load
@@ -228,7 +229,7 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
             or _config_ignore(finding, settings)
             or (settings.baseline.consume(finding) if settings.baseline is not None else None)
         )
-    return findings + lapsed + unused_suppressions(by_file, settings.rules)
+    return findings + lapsed + unused_suppressions(by_file, settings.rules, settings.catalogue)
 
 
 def _where(directive: Directive) -> str:
@@ -262,9 +263,11 @@ def lapsed_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]
     return found
 
 
-def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]) -> list[Finding]:
+def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule],
+                        catalogue: tuple[tuple[str, str], ...] = ()) -> list[Finding]:
     """DL002 for every directive token that suppressed nothing, counting only
-    rules that ran on the directive's file (a disabled rule's suppression is fine)."""
+    rules that ran on the directive's file (a disabled rule's suppression is
+    fine), and for every token that names no rule of the `catalogue`."""
     unused: list[Finding] = []
     for here in by_file.values():
         ran = [r for r in rules if r.target.format in (COMMON, here.parsed.format)]
@@ -274,9 +277,11 @@ def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]
             for token in directive.tokens or ("",):
                 if token in directive.used:
                     continue
-                if not any(r.matches(token) for r in ran) and token:
+                unknown = bool(token and catalogue) and not any(names_rule(token, i, n) for i, n in catalogue)
+                if token and not unknown and not any(r.matches(token) for r in ran):
                     continue
-                finding = _unused_finding(rules, directive, token, here.parsed)
+                finding = (_unknown_finding(rules, directive, token, here.parsed, catalogue) if unknown
+                           else _unused_finding(rules, directive, token, here.parsed))
                 if finding is None:
                     return []  # DL002 is disabled
                 unused.append(finding)
@@ -287,3 +292,14 @@ def _unused_finding(rules: list[Rule], directive: Directive, token: str, parsed:
     what = f"'{token}'" if token else "every rule"
     detail = f"suppression {_where(directive)} for {what} suppressed nothing; remove it"
     return tool_finding(rules, "DL002", detail, directive.span, f"{directive.kind}/{token or '*'}/{_identity(directive, parsed)}")
+
+
+def _unknown_finding(rules: list[Rule], directive: Directive, token: str, parsed: ParsedFile,
+                     catalogue: tuple[tuple[str, str], ...]) -> Finding | None:
+    import difflib
+
+    close = difflib.get_close_matches(token.upper(), [i for i, _ in catalogue], n=1, cutoff=0.6)
+    close = close or difflib.get_close_matches(token, [n for _, n in catalogue], n=1, cutoff=0.75)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    detail = f"suppression {_where(directive)} names no rule: '{token}'{hint}; it suppresses nothing"
+    return tool_finding(rules, "DL002", detail, directive.span, f"{directive.kind}/{token}/{_identity(directive, parsed)}")
