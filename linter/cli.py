@@ -454,6 +454,27 @@ def _write_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> in
     return EXIT_CLEAN
 
 
+@baseline_group.command("prune")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+@check_options
+def baseline_prune_command(file: str, paths: tuple[str, ...], **options: Any) -> None:
+    """Drop from FILE the entries that no finding of PATHS (default: `.`) matches
+    any more (fixed problems); the others keep their dates."""
+    sys.exit(_guarded(lambda: _prune_baseline(Path(file), list(paths) or ["."], options)))
+
+
+def _prune_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> int:
+    from linter.config.planning import plan_runs, run_plans
+    from linter.core.baseline import prune_baseline
+
+    paths, policy = policy_options(paths, options)
+    result = run_plans(plan_runs(paths, policy))
+    dropped, kept = prune_baseline(file, result.shown)
+    click.echo(f"{file}: dropped {dropped} entr{'y' if dropped == 1 else 'ies'} no finding matches, kept {kept}")
+    return EXIT_CLEAN
+
+
 @cli.group("docs")
 def docs_group() -> None:
     """Rule documentation generated from the rule files."""

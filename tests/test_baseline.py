@@ -98,3 +98,19 @@ def test_a_baseline_until_that_is_not_a_date_is_a_usage_error(project: Path, cap
     (project / "baseline.json").write_text(json.dumps(document))
     code, _, err = run_cli(capsys, project, "k8s", "--baseline", "baseline.json")
     assert code == 2 and ".until: expected a date (YYYY-MM-DD), got " in err
+
+
+def test_prune_drops_entries_of_fixed_findings(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, "k8s/app.yaml", DEPLOYMENT_WITHOUT_LIMIT + SECOND_CONTAINER)
+    run_cli(capsys, project, "baseline", "write", "baseline.json", "--until", "2999-01-01", "k8s")
+    before = json.loads((project / "baseline.json").read_text())["findings"]
+    assert len(before) == 2
+    # The worker container gets its memory limit: its entry has nothing left to match.
+    fixed = SECOND_CONTAINER.replace('limits: {cpu: "1"}', 'limits: {cpu: "1", memory: 1Gi}')
+    write(project, "k8s/app.yaml", DEPLOYMENT_WITHOUT_LIMIT + fixed)
+    code, out, _ = run_cli(capsys, project, "baseline", "prune", "baseline.json", "k8s")
+    assert (code, out) == (0, "baseline.json: dropped 1 entry no finding matches, kept 1\n")
+    after = json.loads((project / "baseline.json").read_text())["findings"]
+    [(key, entry)] = after.items()
+    assert entry == before[key] and entry["file"] == "k8s/app.yaml" and entry["until"] == "2999-01-01"
+    assert run_cli(capsys, project, "k8s", "--baseline", "baseline.json")[:2] == (0, "0 findings, 1 suppressed, 1 file\n")

@@ -6,8 +6,8 @@ path, never a line number nor a secret value) with a count each, so editing
 unrelated lines does not resurrect old findings, and a second copy of a known
 problem is still reported.
 
-Each entry records the day it was `added` (kept when the baseline is written
-again) and may carry an `until` day (`baseline write --until`, or edited in):
+`baseline prune` drops the entries no finding matches any more. Each entry
+records the day it was `added` (kept when the baseline is written again) and may carry an `until` day (`baseline write --until`, or edited in):
 after it, the entry stops suppressing and is a DL010 finding at its line of
 the baseline file, so a baseline cannot quietly become permanent.
 """
@@ -98,6 +98,29 @@ def write_baseline(path: Path, findings: list[Finding], today: date | None = Non
 
     document = baseline_document(findings, today or date.today(), until, previous_entries(path))
     write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+def pruned_document(previous: dict[str, Any], findings: list[Finding]) -> tuple[dict[str, Any], int]:
+    """The baseline's entries that still match today's findings (counts lowered
+    to what is left), with how many entries were dropped."""
+    today_counts = Counter(f.fingerprint() for f in findings)
+    kept: dict[str, Any] = {}
+    for key, entry in sorted(previous.items()):
+        if key in today_counts and isinstance(entry, dict):
+            count = entry.get("count", 1)
+            kept[key] = {**entry, "count": min(count if isinstance(count, int) else 1, today_counts[key])}
+    return {"version": FORMAT_VERSION, "tool": "deploylint", "findings": kept}, len(previous) - len(kept)
+
+
+def prune_baseline(path: Path, findings: list[Finding]) -> tuple[int, int]:
+    """Rewrite the baseline at `path` without the entries no finding matches
+    any more; (dropped, kept). Read strictly: a broken baseline is an error."""
+    from linter.core.atomic import write_atomically
+
+    read_baseline(path)
+    document, dropped = pruned_document(previous_entries(path), findings)
+    write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    return dropped, len(document["findings"])
 
 
 def _day(value: object) -> date | None:
