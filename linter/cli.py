@@ -6,6 +6,7 @@ standard output went away."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,10 +23,24 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that 
 FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit", "markdown")
 
 
+_COMMAND_LIKE = re.compile(r"[a-z][a-z-]*")
+
+
 class DefaultGroup(click.Group):
-    """`deploylint PATHS...` runs `check`; `deploylint rules` etc. are subcommands."""
+    """`deploylint PATHS...` runs `check`; `deploylint rules` etc. are subcommands.
+
+    A first word is a subcommand even when a file or directory has its name
+    (`deploylint check rules` lints that), and the clash is said on stderr;
+    a word that is neither a subcommand nor a path is a usage error that
+    lists the subcommands, not a "no such file"."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = args[0] if args else ""
+        if first in self.commands and first != "check" and os.path.lexists(first):
+            click.echo(f"deploylint: note: '{first}' is a subcommand; to lint the path {first}, run `deploylint check {first}`", err=True)
+        elif first and first not in self.commands and _COMMAND_LIKE.fullmatch(first) and not os.path.lexists(first):
+            commands = ", ".join(sorted(self.commands))
+            raise click.UsageError(f"'{first}' is neither a subcommand ({commands}) nor a file or directory")
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
@@ -347,9 +362,19 @@ def _merge_sarif(output: str, inputs: list[str]) -> int:
               help="Output format.")
 @click.option("--preset", type=click.Choice(["recommended", "strict", "production-checklist"]), help="Only the rules this preset enables, with its params.")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Include custom rules from this directory.")
-def rules_command(output_format: str, preset: str | None, rules_dirs: tuple[str, ...]) -> None:
-    """List the rules (built-in and custom), or what a preset enables."""
-    sys.exit(_guarded(lambda: _list_rules(output_format, preset, [Path(d) for d in rules_dirs])))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config's rules_dirs (default: the nearest config).")
+def rules_command(output_format: str, preset: str | None, rules_dirs: tuple[str, ...], config_file: str | None) -> None:
+    """List the rules (built-in, and custom ones from --rules-dir and the config's rules_dirs), or what a preset enables."""
+    sys.exit(_guarded(lambda: _list_rules(output_format, preset, known_rules_dirs(rules_dirs, config_file))))
+
+
+def known_rules_dirs(given: tuple[str, ...], config_file: str | None) -> list[Path]:
+    """The custom rule directories a lint here would load: the config's
+    `rules_dirs` (nearest config, or --config) and the --rules-dir ones."""
+    from linter.config.rules import load_config
+
+    config = load_config(Path(config_file) if config_file else None, Path.cwd())
+    return list(dict.fromkeys([*config.rules_dirs, *(Path(d) for d in given)]))
 
 
 def _list_rules(output_format: str, preset: str | None, rules_dirs: list[Path]) -> int:
@@ -382,9 +407,10 @@ def _params_text(params: dict[str, Any]) -> str:
 @cli.command("rule")
 @click.argument("rule_id")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Include custom rules from this directory.")
-def rule_command(rule_id: str, rules_dirs: tuple[str, ...]) -> None:
-    """Show the full help of one rule (by ID or name)."""
-    sys.exit(_guarded(lambda: _show_rule(rule_id, [Path(d) for d in rules_dirs])))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config's rules_dirs (default: the nearest config).")
+def rule_command(rule_id: str, rules_dirs: tuple[str, ...], config_file: str | None) -> None:
+    """Show the full help of one rule (by ID or name), custom rules of the config included."""
+    sys.exit(_guarded(lambda: _show_rule(rule_id, known_rules_dirs(rules_dirs, config_file))))
 
 
 def _show_rule(rule_id: str, rules_dirs: list[Path]) -> int:
@@ -472,6 +498,104 @@ def _prune_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> in
     result = run_plans(plan_runs(paths, policy))
     dropped, kept = prune_baseline(file, result.shown)
     click.echo(f"{file}: dropped {dropped} entr{'y' if dropped == 1 else 'ies'} no finding matches, kept {kept}")
+    return EXIT_CLEAN
+
+
+@cli.command("init", short_help="Start using deploylint here: config, pre-commit hook, baseline.")
+@click.option("--preset", type=click.Choice(["recommended", "strict", "production-checklist"]), default=None,
+              help="The preset the config extends (default: asked on a terminal, else recommended).")
+@click.option("--baseline", "baseline_file", is_flag=False, flag_value=".deploylint-baseline.json", default=None, metavar="[FILE]",
+              help="Also record today's findings in a baseline (default name .deploylint-baseline.json).")
+@click.option("--pre-commit/--no-pre-commit", "precommit", default=True, show_default=True,
+              help="Write .pre-commit-config.yaml (or print the lines to add when it exists).")
+@click.option("--force", is_flag=True, help="Replace files that exist.")
+def init_command(preset: str | None, baseline_file: str | None, precommit: bool, force: bool) -> None:
+    """Write .deploylint.yaml (with the editor schema modeline) in the current
+    directory, a pre-commit configuration and optionally a baseline. Never
+    replaces a file without --force."""
+    sys.exit(_guarded(lambda: _init(preset, baseline_file, precommit, force)))
+
+
+def _init(preset: str | None, baseline_file: str | None, precommit: bool, force: bool) -> int:
+    from linter.config.init import write_files
+
+    if preset is None:
+        choices = click.Choice(["recommended", "strict", "production-checklist"])
+        preset = click.prompt("Preset", type=choices, default="recommended") if sys.stdin.isatty() else "recommended"
+    if baseline_file and Path(baseline_file).exists() and not force:
+        raise UsageError(f"{baseline_file} exists; pass --force to replace it")
+    plan = write_files(Path.cwd(), str(preset), baseline=baseline_file, precommit=precommit, force=force)
+    for path in plan.written:
+        click.echo(f"wrote {path.name}")
+    if baseline_file:
+        _write_baseline(Path(baseline_file), ["."], {**_default_check_options(), "until": None})
+    if plan.snippet:
+        click.echo("\n.pre-commit-config.yaml exists; add the hook to it:\n\n" + plan.snippet, nl=False)
+    return EXIT_CLEAN
+
+
+def _default_check_options() -> dict[str, Any]:
+    """What `check_options` gives when none is on the command line."""
+    return {"config_file": None, "rules_dirs": (), "select": (), "ignore": (), "format_hint": None, "ignore_unknown": False,
+            "nginx_prefix": None, "stdin_filename": "-", "no_inline_suppressions": False}
+
+
+@cli.group("config", short_help="Show the configuration that applies to a path.")
+def config_group() -> None:
+    """The configuration deploylint uses (`config show`)."""
+
+
+@config_group.command("show")
+@click.argument("path", default=".", type=click.Path(exists=True))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config file instead of the nearest one.")
+@click.option("--format", "output_format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True, help="Output format.")
+def config_show_command(path: str, config_file: str | None, output_format: str) -> None:
+    """The effective configuration for PATH: the config files that apply, the
+    presets, every enabled rule with its severity and params, excludes and ignores."""
+    sys.exit(_guarded(lambda: _show_config(path, config_file, output_format)))
+
+
+def effective_config(path: str, config_file: str | None) -> dict[str, Any]:
+    import dataclasses
+
+    from linter.config.planning import Options, plan_runs
+    from linter.config.rules import DEFAULT_PRESET
+    from linter.report.docs import effective_params
+
+    (plan, *_) = plan_runs([path], Options(root=scan_root([path]), config=Path(config_file) if config_file else None))
+    config, settings = plan.config, plan.settings
+    chain = [f.display for f in config.files]
+    return {
+        "path": path,
+        "config_files": chain or [f"preset {DEFAULT_PRESET}"],
+        "extends": [e for f in config.files for e in _as_list(f.data.get("extends"))],
+        "fail_on": config.fail_on or "note",
+        "exclude": list(settings.excludes),
+        "rules_dirs": [str(d) for d in config.rules_dirs],
+        "rules": {r.id: {"name": r.name, "severity": r.severity.value, **({"params": effective_params(r)} if effective_params(r) else {}),
+                         **({"ignore": list(settings.rule_ignores[r.id])} if r.id in settings.rule_ignores else {})}
+                  for r in settings.rules},
+        "disabled": sorted(rid for rid, _ in settings.catalogue if rid not in {r.id for r in settings.rules}),
+        "limits": dataclasses.asdict(settings.limits),
+    }
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _show_config(path: str, config_file: str | None, output_format: str) -> int:
+    shown = effective_config(path, config_file)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(shown, indent=2))
+    else:
+        import yaml
+
+        click.echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=120), nl=False)
     return EXIT_CLEAN
 
 
