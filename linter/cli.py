@@ -167,7 +167,8 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     from linter.core.findings import Severity
 
     extra = _extra_reports(options["reports"])
-    if options["diff_only"] or options["changed_since"]:
+    diff_mode = bool(options["diff_only"] or options["changed_since"])
+    if diff_mode:
         # Changed files include READMEs and code: skip what is not ours to lint.
         paths, options = changed_only(paths, options), {**options, "ignore_unknown": True}
     paths, policy = policy_options(paths, options)
@@ -186,9 +187,18 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     write_output(render(result, output_format(options), options, policy.root), options["output"])
     for fmt, file in extra:
         write_output(render(result, fmt, {**options, "color": False}, policy.root), file)
+    if not result.files:
+        click.echo(f"deploylint: warning: nothing was linted: {_why_nothing(paths, diff_mode)}", err=True)
     threshold = Severity(fail_on(plans, options["fail_on"])).rank
     failing = [f for f in result.shown if f.severity.rank >= threshold]
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+def _why_nothing(paths: list[str], diff_mode: bool) -> str:
+    if diff_mode and not paths:
+        return "no changed file of a format deploylint reads (--diff-only / --changed-since)"
+    return ("no file there is of a format deploylint reads, or every one is excluded "
+            "(`deploylint config show` lists the excludes)")
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:

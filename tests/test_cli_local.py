@@ -176,3 +176,19 @@ def test_no_colour_when_piped(repo: Path, capsys: pytest.CaptureFixture[str], mo
     assert "k8s/old.yaml:10:11:" in out and "\x1b[" not in out
     main(["--select", "K8S104", "--color"])
     assert "\x1b[31merror[K8S104]" in capsys.readouterr().out
+
+
+def test_diff_only_without_upstream_compares_with_the_default_branch(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")  # never pushed: no upstream
+    commit(repo, {"k8s/feature.yaml": broken("feature")}, "committed feature work")
+    assert files_with_findings(capsys, ["--diff-only"]) == (1, ["k8s/feature.yaml"])
+
+
+def test_a_run_that_lints_nothing_says_why(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--diff-only", "--no-color"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "0 findings, 0 suppressed, 0 files\n"
+    assert captured.err == ("deploylint: warning: nothing was linted: no changed file of a format deploylint reads "
+                            "(--diff-only / --changed-since)\n")
+    assert main(["README.md", "--ignore-unknown"]) == 0
+    assert "deploylint: warning: nothing was linted: no file there is of a format deploylint reads" in capsys.readouterr().err
