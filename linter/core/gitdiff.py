@@ -16,7 +16,6 @@ from pathlib import Path
 
 from linter.core.errors import UsageError
 
-
 DEFAULT_BRANCHES = ("origin/HEAD", "main", "master", "origin/main", "origin/master")
 
 
