@@ -82,6 +82,8 @@ def check_options(command: Any) -> Any:
                      help="nginx's configuration prefix: relative includes and stock-prefix absolute ones (/etc/nginx/...) resolve against it."),
         click.option("--stdin-filename", default="-", metavar="NAME", help="The name to show (and detect the format from) for `-`."),
         click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=True,
+                     help="Skip what git ignores when walking directories (default: on; named files are always linted)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -156,6 +158,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
         format_hint=options["format_hint"],
         ignore_unknown=options["ignore_unknown"],
         inline_suppressions=not options["no_inline_suppressions"],
+        respect_gitignore=options["respect_gitignore"],
         baseline=Path(baseline) if baseline else None,
         stdin=stdin,
         nginx_prefix=options["nginx_prefix"],
@@ -259,10 +262,10 @@ def github_blob_base() -> str:
 
 def changed_line_test(options: dict[str, Any], root: Path) -> Callable[[Any], bool] | None:
     """Whether a finding sits on a line the change touched, when the base is
-    known (--changed-since, or a pull request's base branch on GitHub Actions);
+    known (--changed-since, --diff-only, or a pull request's base branch on GitHub Actions);
     None when it is not, or git cannot tell."""
     since = options.get("changed_since") or (f"origin/{os.environ['GITHUB_BASE_REF']}" if os.environ.get("GITHUB_BASE_REF") else None)
-    if not since:
+    if not since and not options.get("diff_only"):
         return None
     from linter.core.gitdiff import changed_lines
 
@@ -547,7 +550,7 @@ def _init(preset: str | None, baseline_file: str | None, precommit: bool, force:
 def _default_check_options() -> dict[str, Any]:
     """What `check_options` gives when none is on the command line."""
     return {"config_file": None, "rules_dirs": (), "select": (), "ignore": (), "format_hint": None, "ignore_unknown": False,
-            "nginx_prefix": None, "stdin_filename": "-", "no_inline_suppressions": False}
+            "nginx_prefix": None, "stdin_filename": "-", "no_inline_suppressions": False, "respect_gitignore": True}
 
 
 @cli.group("config", short_help="Show the configuration that applies to a path.")

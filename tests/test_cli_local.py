@@ -192,3 +192,15 @@ def test_a_run_that_lints_nothing_says_why(repo: Path, capsys: pytest.CaptureFix
                             "(--diff-only / --changed-since)\n")
     assert main(["README.md", "--ignore-unknown"]) == 0
     assert "deploylint: warning: nothing was linted: no file there is of a format deploylint reads" in capsys.readouterr().err
+
+
+def test_directory_walks_honour_gitignore(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo, {".gitignore": "generated/\n*.rendered.yaml\n", "generated/app.yaml": broken("gen"),
+                 "k8s/out.rendered.yaml": broken("rendered"), "k8s/new.yaml": broken("new")})
+    assert files_with_findings(capsys, []) == (1, ["k8s/new.yaml", "k8s/old.yaml"])
+    assert files_with_findings(capsys, ["--no-respect-gitignore"]) == (1, ["generated/app.yaml", "k8s/new.yaml", "k8s/old.yaml", "k8s/out.rendered.yaml"])
+    # Named on the command line, an ignored file or directory is linted all the same.
+    assert files_with_findings(capsys, ["k8s/out.rendered.yaml", "generated"]) == (1, ["generated/app.yaml", "k8s/out.rendered.yaml"])
+    # A tracked file stays linted whatever .gitignore says, as in git.
+    write(repo, {".gitignore": "generated/\n*.rendered.yaml\nold.yaml\n"})
+    assert "k8s/old.yaml" in files_with_findings(capsys, [])[1]

@@ -41,6 +41,7 @@ class Options:
     format_hint: str | None = None
     ignore_unknown: bool = False
     inline_suppressions: bool = True
+    respect_gitignore: bool = True
     baseline: Path | None = None
     stdin: tuple[str, str | bytes] | None = None
     nginx_prefix: str | None = None
@@ -96,6 +97,7 @@ def build_settings(config: Config, options: Options) -> Settings:
         },
         stdin=options.stdin,
         inline_suppressions=options.inline_suppressions,
+        respect_gitignore=options.respect_gitignore,
         rule_ignores=ignores,
         catalogue=tuple((rule.id, rule.name) for rule in rules),
         config_source=config.source,

@@ -102,10 +102,11 @@ def _display(file: Path) -> str:
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
 
-def changed_lines(cwd: Path, since: str) -> dict[Path, set[int] | None]:
-    """Lines added or changed since the merge-base of `since` and HEAD, per
-    absolute file path (None: the whole file is new, as an untracked one is).
-    For ordering a report; an unknown ref is a UsageError like --changed-since's."""
+def changed_lines(cwd: Path, since: str | None) -> dict[Path, set[int] | None]:
+    """Lines added or changed since the merge-base of `since` (None: the
+    --diff-only base) and HEAD, per absolute file path (None: the whole file
+    is new, as an untracked one is). For ordering a report; an unknown ref is
+    a UsageError like --changed-since's."""
     top = repository_root(cwd)
     base = base_commit(cwd, since)
     lines: dict[Path, set[int] | None] = {}

@@ -47,6 +47,7 @@ class Settings:
     options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
     stdin: tuple[str, str | bytes] | None = None  # (display name, content) for `-`
     inline_suppressions: bool = True  # False: comments and annotations are ignored (strict CI)
+    respect_gitignore: bool = False  # directory walks skip what git ignores (the CLI turns it on)
     rule_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule ID -> path globs (config)
     # (ID, name) of every rule known to the config, enabled or not: a suppression
     # naming none of them is a typo (empty: not known, nothing is judged so)

@@ -31,7 +31,8 @@ def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
 def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidate], list[Candidate]]:
     """The files to lint and, when sharding, the other shards' files (which
     may still hold context for cross-file rules, see `context.py`)."""
-    candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint) if paths else []
+    candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint,
+                          respect_gitignore=settings.respect_gitignore) if paths else []
     if settings.shard is None:
         return candidates, []
     from linter.core.shard import split_shard
