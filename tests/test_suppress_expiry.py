@@ -76,3 +76,24 @@ def test_annotations_expire_too(tmp_path: Path, capsys: pytest.CaptureFixture[st
     write(tmp_path, "app.yaml", annotated.replace("2021-03-31", "2999-03-31"))
     (kept,) = findings(capsys, tmp_path)
     assert kept["suppressed"] == {"kind": "annotation", "reason": "sized later", "until": "2999-03-31", "ticket": "OPS-9"}
+
+
+def test_config_ignore_entries_have_an_end_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = ("rules:\n  K8S104:\n    ignore:\n      - legacy/*.yaml\n"
+              "      - {path: batch/*.yaml, until: 2020-01-31, owner: '@team-b', reason: sized by the scheduler}\n"
+              "      - {path: jobs/*.yaml, until: 2999-01-31, ticket: OPS-7}\n")
+    write(tmp_path, ".deploylint.yaml", config)
+    for folder in ("legacy", "batch", "jobs"):
+        write(tmp_path, f"{folder}/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    found = findings(capsys, tmp_path)
+    assert [(f["rule"], f["file"], f["line"], f["column"], "suppressed" in f) for f in found] == [
+        ("DL010", ".deploylint.yaml", 5, 9, False),
+        ("K8S104", "batch/app.yaml", 13, 13, False),
+        ("K8S104", "jobs/app.yaml", 13, 13, True),
+        ("K8S104", "legacy/app.yaml", 13, 13, True),
+    ]
+    assert found[0]["message"] == ("config ignore of K8S104 for 'batch/*.yaml' no longer applies: it expired after 2020-01-31 "
+                                   "(owner @team-b); what it hid is reported again")
+    write(tmp_path, ".deploylint.yaml", config.replace("2999-01-31", "2999-02-30"))
+    code, _, err = run_cli(capsys, tmp_path, ".")
+    assert code == 2 and ".deploylint.yaml:6: rules.K8S104.ignore.2.until: not a date: 2999-02-30" in err
