@@ -97,3 +97,23 @@ def test_config_ignore_entries_have_an_end_too(tmp_path: Path, capsys: pytest.Ca
     write(tmp_path, ".deploylint.yaml", config.replace("2999-01-31", "2999-02-30"))
     code, _, err = run_cli(capsys, tmp_path, ".")
     assert code == 2 and ".deploylint.yaml:6: rules.K8S104.ignore.2.until: not a date: 2999-02-30" in err
+
+
+def test_a_suppression_policy_asks_for_a_reason_and_a_near_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import timedelta
+
+    soon = (date.today() + timedelta(days=30)).isoformat()
+    write(tmp_path, ".deploylint.yaml", "suppressions: {require_reason: true, max_days: 90}\n")
+    text, column = with_comment("# deploylint: ignore[K8S104]")
+    write(tmp_path, "bare.yaml", text)
+    write(tmp_path, "far.yaml", with_comment("# deploylint: ignore[K8S104] until=2999-01-01 sized later")[0])
+    write(tmp_path, "good.yaml", with_comment(f"# deploylint: ignore[K8S104] until={soon} sized later")[0])
+    found = findings(capsys, tmp_path)
+    policy = [(f["rule"], f["file"], f["line"], f["column"]) for f in found if f["rule"] == "DL011"]
+    assert policy == [("DL011", "bare.yaml", 13, column), ("DL011", "far.yaml", 13, column)]
+    bare, far = (str(f["message"]) for f in found if f["rule"] == "DL011")
+    assert bare == "suppression comment must give a reason and an until= date (at most 90 days ahead) (config `suppressions:`)"
+    assert "at most 90 days ahead (by " in far and "not 2999-01-01)" in far
+    assert all("suppressed" in f for f in found if f["rule"] == "K8S104")  # the policy is reported; the findings stay excused
+    write(tmp_path, ".deploylint.yaml", "rules: {}\n")
+    assert [f["rule"] for f in findings(capsys, tmp_path) if f["rule"] == "DL011"] == []

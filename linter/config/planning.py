@@ -24,7 +24,7 @@ from linter.core.errors import UsageError
 from linter.core.findings import Finding
 from linter.core.lint import run
 from linter.core.rules import Rule, load_rules
-from linter.core.run_types import RunResult, Settings
+from linter.core.run_types import RunResult, Settings, SuppressionPolicy
 from linter.core.workspace import Limits
 from linter.formats import REGISTRY
 
@@ -108,6 +108,7 @@ def build_settings(config: Config, options: Options) -> tuple[Settings, list[Fin
         respect_gitignore=options.respect_gitignore,
         rule_ignores=ignores,
         catalogue=tuple((rule.id, rule.name) for rule in rules),
+        suppression_policy=SuppressionPolicy(bool(config.suppressions.get("require_reason", False)), config.suppressions.get("max_days")),
         config_source=config.source,
         baseline=read_baseline(options.baseline) if options.baseline else None,
     ), lapsed

@@ -116,6 +116,7 @@ class Config:
     pod_templates: dict[str, str] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)
     secret_patterns: list[Path] = field(default_factory=list)  # classifier data files extending ours
+    suppressions: dict[str, Any] = field(default_factory=dict)  # require_reason, max_days (later files win per key)
 
     @property
     def source(self) -> str:
@@ -176,6 +177,7 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
         config.fail_on = data["fail_on"]
     config.pod_templates.update(data.get("pod_templates", {}))
     config.limits.update(data.get("limits", {}))
+    config.suppressions.update(data.get("suppressions", {}))
     config.secret_patterns.extend(base / f for f in data.get("secret_patterns", []))
 
 

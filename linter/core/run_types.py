@@ -35,6 +35,14 @@ class RunContext:
         return [u for u in self.units if u.format == fmt]
 
 
+@dataclass(frozen=True, slots=True)
+class SuppressionPolicy:
+    """What every suppression must say (config `suppressions:`); DL011 reports the others."""
+
+    require_reason: bool = False
+    max_days: int | None = None  # an until= date at most this many days ahead is required
+
+
 @dataclass(slots=True)
 class Settings:
     root: Path
@@ -52,6 +60,7 @@ class Settings:
     # (ID, name) of every rule known to the config, enabled or not: a suppression
     # naming none of them is a typo (empty: not known, nothing is judged so)
     catalogue: tuple[tuple[str, str], ...] = ()
+    suppression_policy: SuppressionPolicy = field(default_factory=SuppressionPolicy)
     config_source: str = "the config"  # named in config-ignore suppressions
     baseline: Baseline | None = None
     jobs: int = 1  # worker processes; 0: one per CPU (small runs stay in-process)

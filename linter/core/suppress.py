@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from linter.core.discover import is_excluded
@@ -40,7 +40,7 @@ from linter.core.rules import Rule, names_rule
 
 if TYPE_CHECKING:
     from linter.core.format import FormatRegistry
-    from linter.core.run_types import Settings
+    from linter.core.run_types import Settings, SuppressionPolicy
     from linter.core.units import LintUnit
 
 _DIRECTIVE = re.compile(
@@ -219,7 +219,9 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
     add a DL010 finding for each directive past its `until` date (it suppresses
     nothing) and a DL002 finding for each directive that suppressed nothing."""
     by_file = _collect(units, settings.inline_suppressions, settings.formats)
-    lapsed = lapsed_suppressions(by_file, settings.rules, today or date.today())
+    today = today or date.today()
+    lapsed = lapsed_suppressions(by_file, settings.rules, today)
+    lapsed += policy_violations(by_file, settings.rules, settings.suppression_policy, today)
     for finding in findings:
         if finding.suppressed:
             continue
@@ -242,6 +244,35 @@ def _identity(directive: Directive, parsed: ParsedFile) -> str:
     lines = parsed.source.lines
     own_text = lines[directive.span.line - 1][directive.span.column - 1 :] if directive.span.line <= len(lines) else ""
     return hashlib.sha256(own_text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def policy_violations(by_file: dict[str, _FileSuppressions], rules: list[Rule], policy: SuppressionPolicy, today: date) -> list[Finding]:
+    """DL011 for each directive that says less than the config's `suppressions:`
+    policy asks (no reason; no until=, or one too far ahead). It still suppresses:
+    the policy is reported, the finding stays excused."""
+    if not policy.require_reason and policy.max_days is None:
+        return []
+    found: list[Finding] = []
+    for here in by_file.values():
+        for directive in here.directives:
+            if directive.expiry is not None:
+                continue  # DL010 already speaks for it
+            missing = []
+            if policy.require_reason and not directive.reason:
+                missing.append("a reason")
+            if policy.max_days is not None:
+                until = directive.fields.get("until")
+                latest = today + timedelta(days=policy.max_days)
+                if until is None:
+                    missing.append(f"an until= date (at most {policy.max_days} days ahead)")
+                elif date.fromisoformat(until) > latest:
+                    missing.append(f"an until= date at most {policy.max_days} days ahead (by {latest.isoformat()}, not {until})")
+            if missing:
+                detail = f"suppression {_where(directive)} must give {' and '.join(missing)} (config `suppressions:`)"
+                finding = tool_finding(rules, "DL011", detail, directive.span, f"{directive.kind}/policy/{_identity(directive, here.parsed)}")
+                if finding is not None:
+                    found.append(finding)
+    return found
 
 
 def lapsed_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule], today: date) -> list[Finding]:
