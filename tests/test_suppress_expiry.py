@@ -117,3 +117,16 @@ def test_a_suppression_policy_asks_for_a_reason_and_a_near_end(tmp_path: Path, c
     assert all("suppressed" in f for f in found if f["rule"] == "K8S104")  # the policy is reported; the findings stay excused
     write(tmp_path, ".deploylint.yaml", "rules: {}\n")
     assert [f["rule"] for f in findings(capsys, tmp_path) if f["rule"] == "DL011"] == []
+
+
+def test_a_bare_ignore_is_counted_and_reported_under_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text, column = with_comment("# deploylint: ignore sized later")
+    write(tmp_path, "app.yaml", text)
+    code, out, _ = run_cli(capsys, tmp_path, "--select", "K8S104,DL", ".")
+    assert out.splitlines() == ["app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit", "",
+                                "1 finding (1 error), 0 suppressed, 1 file, 1 bare ignore comment without a rule list (no effect)"]
+    write(tmp_path, ".deploylint.yaml", "extends: strict\n")
+    found = findings(capsys, tmp_path)
+    assert [(f["rule"], f["line"], f["column"]) for f in found] == [("K8S104", 13, 13), ("DL011", 13, column)]
+    assert found[1]["message"] == ("suppression comment must give its rule list (`ignore[RULE]`: a bare ignore suppresses nothing) "
+                                   "(config `suppressions:`)")

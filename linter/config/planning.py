@@ -108,7 +108,8 @@ def build_settings(config: Config, options: Options) -> tuple[Settings, list[Fin
         respect_gitignore=options.respect_gitignore,
         rule_ignores=ignores,
         catalogue=tuple((rule.id, rule.name) for rule in rules),
-        suppression_policy=SuppressionPolicy(bool(config.suppressions.get("require_reason", False)), config.suppressions.get("max_days")),
+        suppression_policy=SuppressionPolicy(bool(config.suppressions.get("require_reason", False)), config.suppressions.get("max_days"),
+                                             bool(config.suppressions.get("require_rule_list", False))),
         config_source=config.source,
         baseline=read_baseline(options.baseline) if options.baseline else None,
     ), lapsed
@@ -204,6 +205,7 @@ def _run_all(plans: list[Plan]) -> RunResult:
         files=sorted({f for r in results for f in r.files}),
         rules=[rules[k] for k in sorted(rules)],
         unparsable=sum(r.unparsable for r in results),
+        bare_ignores=sum(r.bare_ignores for r in results),
     )
     for result in results:
         merged.formats.update(result.formats)

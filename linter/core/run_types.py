@@ -41,6 +41,7 @@ class SuppressionPolicy:
 
     require_reason: bool = False
     max_days: int | None = None  # an until= date at most this many days ahead is required
+    require_rule_list: bool = False  # a bare `deploylint: ignore` (no rule list) is reported, not only counted
 
 
 @dataclass(slots=True)
@@ -75,6 +76,7 @@ class RunResult:
     rules: list[Rule]
     unparsable: int = 0
     formats: dict[str, str] = field(default_factory=dict)  # display path -> format
+    bare_ignores: int = 0  # `deploylint: ignore` comments naming no rule (they suppress nothing)
 
     @property
     def shown(self) -> list[Finding]:
@@ -92,3 +94,4 @@ class PartialResult:
     findings: list[Finding]
     formats: dict[str, str]  # display path -> format
     unparsable: int
+    bare_ignores: int = 0

@@ -146,7 +146,10 @@ def lint_candidates(candidates: list[Candidate], outside: list[Candidate], setti
 
             context = units + outside_context(outside, loader, settings.rules)
         findings = lint_units(units, settings, RunContext(context, settings.options), progress, loader.error_log)
-    return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable)
+    from linter.core.suppress import bare_ignores
+
+    bare = bare_ignores(units) if settings.inline_suppressions else 0
+    return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable, bare)
 
 
 def merge_results(parts: list[PartialResult], settings: Settings) -> RunResult:
@@ -155,7 +158,8 @@ def merge_results(parts: list[PartialResult], settings: Settings) -> RunResult:
     formats: dict[str, str] = {}
     for part in parts:
         formats.update(part.formats)
-    return RunResult(findings, sorted(formats), settings.rules, sum(p.unparsable for p in parts), formats)
+    return RunResult(findings, sorted(formats), settings.rules, sum(p.unparsable for p in parts), formats,
+                     sum(p.bare_ignores for p in parts))
 
 
 @contextmanager

@@ -57,7 +57,7 @@ SECRET_TAGS = frozenset({"secret", "secrets"})
 class Directive:
     """One suppression the user wrote: a comment or an annotation."""
 
-    kind: str  # inline | file | annotation
+    kind: str  # inline | file | annotation | bare (an `ignore` naming no rule: suppresses nothing)
     tokens: tuple[str, ...]  # rule IDs, names or prefixes; empty: every rule
     reason: str
     span: Span  # where the directive is written (DL002 points here)
@@ -139,7 +139,15 @@ def comment_directives(parsed: ParsedFile) -> list[Directive]:
             found.append(Directive("file", tokens, reason, span))
         elif tokens:  # a line-level ignore must name its rules, as ruff's noqa does
             found.append(Directive("inline", tokens, reason, span, (number, _target_line(lines, number))))
+        elif _outside_quotes(line[: match.start()]):
+            # Kept to be counted (and, under a policy asking for rule lists,
+            # reported); it suppresses nothing. Text inside a quoted value is no comment.
+            found.append(Directive("bare", (), reason, span, (number, number)))
     return found
+
+
+def _outside_quotes(before: str) -> bool:
+    return before.count('"') % 2 == 0 and before.count("'") % 2 == 0
 
 
 def _target_line(lines: list[str], number: int) -> int:
@@ -235,7 +243,7 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
 
 
 def _where(directive: Directive) -> str:
-    return {"inline": "comment", "file": "file-level comment", "annotation": "annotation"}[directive.kind]
+    return {"inline": "comment", "file": "file-level comment", "annotation": "annotation", "bare": "comment"}[directive.kind]
 
 
 def _identity(directive: Directive, parsed: ParsedFile) -> str:
@@ -250,7 +258,7 @@ def policy_violations(by_file: dict[str, _FileSuppressions], rules: list[Rule], 
     """DL011 for each directive that says less than the config's `suppressions:`
     policy asks (no reason; no until=, or one too far ahead). It still suppresses:
     the policy is reported, the finding stays excused."""
-    if not policy.require_reason and policy.max_days is None:
+    if not policy.require_reason and policy.max_days is None and not policy.require_rule_list:
         return []
     found: list[Finding] = []
     for here in by_file.values():
@@ -258,9 +266,12 @@ def policy_violations(by_file: dict[str, _FileSuppressions], rules: list[Rule], 
             if directive.expiry is not None:
                 continue  # DL010 already speaks for it
             missing = []
-            if policy.require_reason and not directive.reason:
+            if directive.kind == "bare":
+                if policy.require_rule_list:
+                    missing.append("its rule list (`ignore[RULE]`: a bare ignore suppresses nothing)")
+            elif policy.require_reason and not directive.reason:
                 missing.append("a reason")
-            if policy.max_days is not None:
+            if policy.max_days is not None and directive.kind != "bare":
                 until = directive.fields.get("until")
                 latest = today + timedelta(days=policy.max_days)
                 if until is None:
@@ -280,7 +291,7 @@ def lapsed_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]
     found: list[Finding] = []
     for here in by_file.values():
         for directive in here.directives:
-            why = directive.lapsed(today)
+            why = directive.lapsed(today) if directive.kind != "bare" else None
             if why is None:
                 continue
             directive.expiry = why
@@ -303,8 +314,8 @@ def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]
     for here in by_file.values():
         ran = [r for r in rules if r.target.format in (COMMON, here.parsed.format)]
         for directive in here.directives:
-            if directive.expiry is not None:
-                continue  # DL010 already speaks for it
+            if directive.expiry is not None or directive.kind == "bare":
+                continue  # DL010 already speaks for it; a bare ignore is counted, not unused
             for token in directive.tokens or ("",):
                 if token in directive.used:
                     continue
@@ -334,3 +345,15 @@ def _unknown_finding(rules: list[Rule], directive: Directive, token: str, parsed
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     detail = f"suppression {_where(directive)} names no rule: '{token}'{hint}; it suppresses nothing"
     return tool_finding(rules, "DL002", detail, directive.span, f"{directive.kind}/{token}/{_identity(directive, parsed)}")
+
+
+def bare_ignores(units: list[LintUnit]) -> int:
+    """How many `deploylint: ignore` comments of these units name no rule (they suppress nothing)."""
+    seen: set[str] = set()
+    count = 0
+    for unit in units:
+        for parsed in unit.files:
+            if parsed.path not in seen:
+                seen.add(parsed.path)
+                count += sum(1 for d in comment_directives(parsed) if d.kind == "bare")
+    return count

@@ -67,6 +67,8 @@ def summary(result: RunResult) -> str:
     tail = [suppressed, _plural(len(result.files), "file")]
     if result.unparsable:
         tail.append(f"{result.unparsable} could not be parsed")
+    if result.bare_ignores:
+        tail.append(f"{_plural(result.bare_ignores, 'bare ignore comment')} without a rule list (no effect)")
     return ", ".join([head] + tail)
 
 
