@@ -54,7 +54,7 @@ def test_pyproject_without_table_is_skipped_and_walk_stops_at_repository_root(pr
     [
         ("rules:\n  K8S104: enable\n  K8S999: disable\n", ".deploylint.yaml:3: rules.K8S999: unknown rule (try `deploylint rules`)"),
         ("fail_on: error\nrulez: {}\n", (".deploylint.yaml:2: rulez: unknown key (known: description, exclude, extends, fail_on, "
-                                           "limits, pod_templates, rules, rules_dirs, secret_patterns)")),
+                                           "limits, pod_templates, rules, rules_dirs, secret_patterns, suppressions)")),
         ("extends: strictest\n", (".deploylint.yaml:1: extends: unknown preset or missing file 'strictest' "
                                   "(presets: recommended, strict, production-checklist)")),
         ("rules:\n  K8S104: enabled\n", '.deploylint.yaml:2: rules.K8S104: expected one of enable, disable or a mapping, got "enabled"'),
