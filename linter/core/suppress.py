@@ -15,7 +15,10 @@ rules join by tagging themselves.
 
 A directive that suppressed nothing, for rules that ran on its file, is a
 DL002 finding, and so is a rule token that names no rule at all (a typo such
-as `ignore[K8S4O4]` would otherwise hide nothing, silently); `--no-inline-suppressions` ignores comments and annotations.
+as `ignore[K8S4O4]` would otherwise hide nothing, silently). A bare `ignore`
+(no rule list) suppresses nothing and is counted; the config's `suppressions:`
+policy (reason, end, rule list) is checked as DL011. `--no-inline-suppressions`
+ignores comments and annotations.
 
 Any directive may carry `until=YYYY-MM-DD`, `owner=...` and `ticket=...` among
 the words of its reason (`ignore[K8S104] until=2027-01-31 owner=@team-a load
