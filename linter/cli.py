@@ -36,7 +36,8 @@ class DefaultGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = args[0] if args else ""
-        if first in self.commands and first != "check" and os.path.lexists(first):
+        group_use = isinstance(self.commands.get(first), click.Group) and len(args) > 1  # `docs generate`: plainly the command
+        if first in self.commands and first != "check" and not group_use and os.path.lexists(first):
             click.echo(f"deploylint: note: '{first}' is a subcommand; to lint the path {first}, run `deploylint check {first}`", err=True)
         elif first and first not in self.commands and _COMMAND_LIKE.fullmatch(first) and not os.path.lexists(first):
             commands = ", ".join(sorted(self.commands))

@@ -101,3 +101,9 @@ def test_an_unknown_word_lists_the_subcommands(tmp_path: Path, capsys: pytest.Ca
     assert code == 2 and "'rulez' is neither a subcommand (baseline, check, config," in err and "nor a file or directory" in err
     code, _, err = run_cli(capsys, tmp_path, "app.yaml")
     assert code == 2 and "no such file or directory: app.yaml" in err
+
+
+def test_a_group_used_with_its_subcommand_needs_no_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "config/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
+    code, _, err = run_cli(capsys, tmp_path, "config", "show", "--format", "json")
+    assert (code, err) == (0, "")
