@@ -6,6 +6,7 @@ standard output went away."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,13 +20,28 @@ from linter.formats import REGISTRY
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a reader that went away
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit", "markdown")
+
+
+_COMMAND_LIKE = re.compile(r"[a-z][a-z-]*")
 
 
 class DefaultGroup(click.Group):
-    """`deploylint PATHS...` runs `check`; `deploylint rules` etc. are subcommands."""
+    """`deploylint PATHS...` runs `check`; `deploylint rules` etc. are subcommands.
+
+    A first word is a subcommand even when a file or directory has its name
+    (`deploylint check rules` lints that), and the clash is said on stderr;
+    a word that is neither a subcommand nor a path is a usage error that
+    lists the subcommands, not a "no such file"."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = args[0] if args else ""
+        group_use = isinstance(self.commands.get(first), click.Group) and len(args) > 1  # `docs generate`: plainly the command
+        if first in self.commands and first != "check" and not group_use and os.path.lexists(first):
+            click.echo(f"deploylint: note: '{first}' is a subcommand; to lint the path {first}, run `deploylint check {first}`", err=True)
+        elif first and first not in self.commands and _COMMAND_LIKE.fullmatch(first) and not os.path.lexists(first):
+            commands = ", ".join(sorted(self.commands))
+            raise click.UsageError(f"'{first}' is neither a subcommand ({commands}) nor a file or directory")
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
@@ -77,6 +93,8 @@ def check_options(command: Any) -> Any:
                      help="nginx's configuration prefix: relative includes and stock-prefix absolute ones (/etc/nginx/...) resolve against it."),
         click.option("--stdin-filename", default="-", metavar="NAME", help="The name to show (and detect the format from) for `-`."),
         click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=True,
+                     help="Skip what git ignores when walking directories (default: on; named files are always linted)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -86,9 +104,11 @@ def check_options(command: Any) -> Any:
 @cli.command("check", short_help="Lint files and directories (the default command).")
 @click.argument("paths", nargs=-1, type=click.Path())
 @check_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
-              help="Output format (default: text; github when GITHUB_ACTIONS=true).")
+@click.option("--format", "--output-format", "output_format", type=click.Choice(FORMATS), default=None,
+              help="Output format (default: text, which is concise; github when GITHUB_ACTIONS=true).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
+              help="Also write this report from the same run (repeatable), e.g. --report sarif=out.sarif.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
               help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else note).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline file.")
@@ -150,6 +170,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
         format_hint=options["format_hint"],
         ignore_unknown=options["ignore_unknown"],
         inline_suppressions=not options["no_inline_suppressions"],
+        respect_gitignore=options["respect_gitignore"],
         baseline=Path(baseline) if baseline else None,
         stdin=stdin,
         nginx_prefix=options["nginx_prefix"],
@@ -160,7 +181,9 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     from linter.config.planning import fail_on, plan_runs, run_plans
     from linter.core.findings import Severity
 
-    if options["diff_only"] or options["changed_since"]:
+    extra = _extra_reports(options["reports"])
+    diff_mode = bool(options["diff_only"] or options["changed_since"])
+    if diff_mode:
         # Changed files include READMEs and code: skip what is not ours to lint.
         paths, options = changed_only(paths, options), {**options, "ignore_unknown": True}
     paths, policy = policy_options(paths, options)
@@ -176,11 +199,21 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     finally:
         if progress is not None:
             progress.close()
-    text = render(result, options, policy.root)
-    write_output(text, options["output"])
+    write_output(render(result, output_format(options), options, policy.root), options["output"])
+    for fmt, file in extra:
+        write_output(render(result, fmt, {**options, "color": False}, policy.root), file)
+    if not result.files:
+        click.echo(f"deploylint: warning: nothing was linted: {_why_nothing(paths, diff_mode)}", err=True)
     threshold = Severity(fail_on(plans, options["fail_on"])).rank
     failing = [f for f in result.shown if f.severity.rank >= threshold]
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+def _why_nothing(paths: list[str], diff_mode: bool) -> str:
+    if diff_mode and not paths:
+        return "no changed file of a format deploylint reads (--diff-only / --changed-since)"
+    return ("no file there is of a format deploylint reads, or every one is excluded "
+            "(`deploylint config show` lists the excludes)")
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
@@ -214,31 +247,93 @@ def use_colour(options: dict[str, Any]) -> bool:
     return not options["output"] and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def render(result: Any, options: dict[str, Any], root: Path) -> str:
+def _extra_reports(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """--report FORMAT=FILE values, checked before the run starts."""
+    reports = []
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        if not sep or not file:
+            raise UsageError(f"--report: expected FORMAT=FILE, got '{value}'")
+        if fmt not in FORMATS:
+            raise UsageError(f"--report: unknown format '{fmt}' (one of {', '.join(FORMATS)})")
+        reports.append((fmt, file))
+    return reports
+
+
+def github_run_url() -> str:
+    """The workflow run's page, when running on GitHub Actions."""
+    parts = [os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
+    return f"{parts[0]}/{parts[1]}/actions/runs/{parts[2]}" if all(parts) else ""
+
+
+def github_blob_base() -> str:
+    """Where a repository path links to on GitHub (the commit's blob URL), or ''."""
+    parts = [os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")]
+    return f"{parts[0]}/{parts[1]}/blob/{parts[2]}/" if all(parts) else ""
+
+
+def changed_line_test(options: dict[str, Any], root: Path) -> Callable[[Any], bool] | None:
+    """Whether a finding sits on a line the change touched, when the base is
+    known (--changed-since, --diff-only, or a pull request's base branch on GitHub Actions);
+    None when it is not, or git cannot tell."""
+    since = options.get("changed_since") or (f"origin/{os.environ['GITHUB_BASE_REF']}" if os.environ.get("GITHUB_BASE_REF") else None)
+    if not since and not options.get("diff_only"):
+        return None
+    from linter.core.gitdiff import changed_lines
+
+    try:
+        lines = changed_lines(root, since)
+    except UsageError:
+        return None  # e.g. a shallow checkout without the base: keep the engine's order
+
+    def on_changed_line(finding: Any) -> bool:
+        changed = lines.get((root / finding.span.file).resolve(), set())
+        return changed is None or finding.span.line in changed
+
+    return on_changed_line
+
+
+def render(result: Any, fmt: str, options: dict[str, Any], root: Path) -> str:
     from .report.location import cwd_relative
 
-    fmt = output_format(options)
     if fmt == "json":
         from .report import json as json_report
 
         return json_report.render(result, show_suppressed=options["show_suppressed"], with_statistics=options["statistics"],
                                   show_path=cwd_relative(root))
-    if fmt in ("sarif", "github"):
-        from .report.location import source_root_prefix
+    if fmt == "json-lines":
+        from .report import json_lines
 
-        prefix = source_root_prefix(root)
-        if fmt == "github":
-            from .report import github
+        return json_lines.render(result, show_suppressed=options["show_suppressed"])
+    if fmt in ("text", "concise", "full"):
+        from .report import text
 
-            return github.render(result, uri_prefix=prefix)
-        from .report import sarif
+        return text.render(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
+                           with_statistics=options["statistics"], full=fmt == "full", show_path=cwd_relative(root))
+    from .report.location import source_root_prefix
 
-        return sarif.render(result, include_suppressed=options["sarif_include_suppressed"], category=options["sarif_category"],
-                            uri_prefix=prefix)
-    from .report import text
+    prefix = source_root_prefix(root)
+    if fmt == "github":
+        from .report import github
 
-    return text.render(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
-                       with_statistics=options["statistics"], show_path=cwd_relative(root))
+        hint = "`deploylint --format text` lists them all" + (f"; this run: {github_run_url()}" if github_run_url() else "")
+        return github.render(result, uri_prefix=prefix, on_changed_line=changed_line_test(options, root), full_report=hint)
+    if fmt == "gitlab":
+        from .report import gitlab
+
+        return gitlab.render(result, uri_prefix=prefix)
+    if fmt == "junit":
+        from .report import junit
+
+        return junit.render(result, uri_prefix=prefix)
+    if fmt == "markdown":
+        from .report import markdown
+
+        return markdown.render(result, uri_prefix=prefix, link_base=github_blob_base())
+    from .report import sarif
+
+    return sarif.render(result, include_suppressed=options["sarif_include_suppressed"], category=options["sarif_category"],
+                        uri_prefix=prefix)
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -300,9 +395,19 @@ def _merge_sarif(output: str, inputs: list[str]) -> int:
               help="Output format.")
 @click.option("--preset", type=click.Choice(["recommended", "strict", "production-checklist"]), help="Only the rules this preset enables, with its params.")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Include custom rules from this directory.")
-def rules_command(output_format: str, preset: str | None, rules_dirs: tuple[str, ...]) -> None:
-    """List the rules (built-in and custom), or what a preset enables."""
-    sys.exit(_guarded(lambda: _list_rules(output_format, preset, [Path(d) for d in rules_dirs])))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config's rules_dirs (default: the nearest config).")
+def rules_command(output_format: str, preset: str | None, rules_dirs: tuple[str, ...], config_file: str | None) -> None:
+    """List the rules (built-in, and custom ones from --rules-dir and the config's rules_dirs), or what a preset enables."""
+    sys.exit(_guarded(lambda: _list_rules(output_format, preset, known_rules_dirs(rules_dirs, config_file))))
+
+
+def known_rules_dirs(given: tuple[str, ...], config_file: str | None) -> list[Path]:
+    """The custom rule directories a lint here would load: the config's
+    `rules_dirs` (nearest config, or --config) and the --rules-dir ones."""
+    from linter.config.rules import load_config
+
+    config = load_config(Path(config_file) if config_file else None, Path.cwd())
+    return list(dict.fromkeys([*config.rules_dirs, *(Path(d) for d in given)]))
 
 
 def _list_rules(output_format: str, preset: str | None, rules_dirs: list[Path]) -> int:
@@ -335,9 +440,10 @@ def _params_text(params: dict[str, Any]) -> str:
 @cli.command("rule")
 @click.argument("rule_id")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Include custom rules from this directory.")
-def rule_command(rule_id: str, rules_dirs: tuple[str, ...]) -> None:
-    """Show the full help of one rule (by ID or name)."""
-    sys.exit(_guarded(lambda: _show_rule(rule_id, [Path(d) for d in rules_dirs])))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config's rules_dirs (default: the nearest config).")
+def rule_command(rule_id: str, rules_dirs: tuple[str, ...], config_file: str | None) -> None:
+    """Show the full help of one rule (by ID or name), custom rules of the config included."""
+    sys.exit(_guarded(lambda: _show_rule(rule_id, known_rules_dirs(rules_dirs, config_file))))
 
 
 def _show_rule(rule_id: str, rules_dirs: list[Path]) -> int:
@@ -381,19 +487,148 @@ def baseline_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, type=click.Path())
 @check_options
+@click.option("--until", metavar="YYYY-MM-DD", help="The last day the entries suppress (after it they are DL010 findings).")
 def baseline_write_command(file: str, paths: tuple[str, ...], **options: Any) -> None:
-    """Write FILE with the findings of PATHS (default: `.`)."""
+    """Write FILE with the findings of PATHS (default: `.`). Entries already in
+    FILE keep the day they were added."""
     sys.exit(_guarded(lambda: _write_baseline(Path(file), list(paths) or ["."], options)))
 
 
 def _write_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> int:
+    from datetime import date
+
     from linter.config.planning import plan_runs, run_plans
     from linter.core.baseline import write_baseline
 
+    until = None
+    if options["until"]:
+        try:
+            until = date.fromisoformat(options["until"])
+        except ValueError:
+            raise UsageError(f"--until: expected a date (YYYY-MM-DD), got '{options['until']}'") from None
     paths, policy = policy_options(paths, options)
     result = run_plans(plan_runs(paths, policy))
-    write_baseline(file, result.shown)
+    write_baseline(file, result.shown, until=until)
     click.echo(f"{file}: recorded {len(result.shown)} finding(s) in {len(result.files)} file(s)")
+    return EXIT_CLEAN
+
+
+@baseline_group.command("prune")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+@check_options
+def baseline_prune_command(file: str, paths: tuple[str, ...], **options: Any) -> None:
+    """Drop from FILE the entries that no finding of PATHS (default: `.`) matches
+    any more (fixed problems); the others keep their dates."""
+    sys.exit(_guarded(lambda: _prune_baseline(Path(file), list(paths) or ["."], options)))
+
+
+def _prune_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> int:
+    from linter.config.planning import plan_runs, run_plans
+    from linter.core.baseline import prune_baseline
+
+    paths, policy = policy_options(paths, options)
+    result = run_plans(plan_runs(paths, policy))
+    dropped, kept = prune_baseline(file, result.shown)
+    click.echo(f"{file}: dropped {dropped} entr{'y' if dropped == 1 else 'ies'} no finding matches, kept {kept}")
+    return EXIT_CLEAN
+
+
+@cli.command("init", short_help="Start using deploylint here: config, pre-commit hook, baseline.")
+@click.option("--preset", type=click.Choice(["recommended", "strict", "production-checklist"]), default=None,
+              help="The preset the config extends (default: asked on a terminal, else recommended).")
+@click.option("--baseline", "baseline_file", is_flag=False, flag_value=".deploylint-baseline.json", default=None, metavar="[FILE]",
+              help="Also record today's findings in a baseline (default name .deploylint-baseline.json).")
+@click.option("--pre-commit/--no-pre-commit", "precommit", default=True, show_default=True,
+              help="Write .pre-commit-config.yaml (or print the lines to add when it exists).")
+@click.option("--force", is_flag=True, help="Replace files that exist.")
+def init_command(preset: str | None, baseline_file: str | None, precommit: bool, force: bool) -> None:
+    """Write .deploylint.yaml (with the editor schema modeline) in the current
+    directory, a pre-commit configuration and optionally a baseline. Never
+    replaces a file without --force."""
+    sys.exit(_guarded(lambda: _init(preset, baseline_file, precommit, force)))
+
+
+def _init(preset: str | None, baseline_file: str | None, precommit: bool, force: bool) -> int:
+    from linter.config.init import write_files
+
+    if preset is None:
+        choices = click.Choice(["recommended", "strict", "production-checklist"])
+        preset = click.prompt("Preset", type=choices, default="recommended") if sys.stdin.isatty() else "recommended"
+    if baseline_file and Path(baseline_file).exists() and not force:
+        raise UsageError(f"{baseline_file} exists; pass --force to replace it")
+    plan = write_files(Path.cwd(), str(preset), baseline=baseline_file, precommit=precommit, force=force)
+    for path in plan.written:
+        click.echo(f"wrote {path.name}")
+    if baseline_file:
+        _write_baseline(Path(baseline_file), ["."], {**_default_check_options(), "until": None})
+    if plan.snippet:
+        click.echo("\n.pre-commit-config.yaml exists; add the hook to it:\n\n" + plan.snippet, nl=False)
+    return EXIT_CLEAN
+
+
+def _default_check_options() -> dict[str, Any]:
+    """What `check_options` gives when none is on the command line."""
+    return {"config_file": None, "rules_dirs": (), "select": (), "ignore": (), "format_hint": None, "ignore_unknown": False,
+            "nginx_prefix": None, "stdin_filename": "-", "no_inline_suppressions": False, "respect_gitignore": True}
+
+
+@cli.group("config", short_help="Show the configuration that applies to a path.")
+def config_group() -> None:
+    """The configuration deploylint uses (`config show`)."""
+
+
+@config_group.command("show")
+@click.argument("path", default=".", type=click.Path(exists=True))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this config file instead of the nearest one.")
+@click.option("--format", "output_format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True, help="Output format.")
+def config_show_command(path: str, config_file: str | None, output_format: str) -> None:
+    """The effective configuration for PATH: the config files that apply, the
+    presets, every enabled rule with its severity and params, excludes and ignores."""
+    sys.exit(_guarded(lambda: _show_config(path, config_file, output_format)))
+
+
+def effective_config(path: str, config_file: str | None) -> dict[str, Any]:
+    import dataclasses
+
+    from linter.config.planning import Options, plan_runs
+    from linter.config.rules import DEFAULT_PRESET
+    from linter.report.docs import effective_params
+
+    (plan, *_) = plan_runs([path], Options(root=scan_root([path]), config=Path(config_file) if config_file else None))
+    config, settings = plan.config, plan.settings
+    chain = [f.display for f in config.files]
+    return {
+        "path": path,
+        "config_files": chain or [f"preset {DEFAULT_PRESET}"],
+        "extends": [e for f in config.files for e in _as_list(f.data.get("extends"))],
+        "fail_on": config.fail_on or "note",
+        "exclude": list(settings.excludes),
+        "rules_dirs": [str(d) for d in config.rules_dirs],
+        "rules": {r.id: {"name": r.name, "severity": r.severity.value, **({"params": effective_params(r)} if effective_params(r) else {}),
+                         **({"ignore": list(settings.rule_ignores[r.id])} if r.id in settings.rule_ignores else {})}
+                  for r in settings.rules},
+        "disabled": sorted(rid for rid, _ in settings.catalogue if rid not in {r.id for r in settings.rules}),
+        "limits": dataclasses.asdict(settings.limits),
+    }
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _show_config(path: str, config_file: str | None, output_format: str) -> int:
+    shown = effective_config(path, config_file)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(shown, indent=2))
+    else:
+        import yaml
+
+        click.echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=120), nl=False)
     return EXIT_CLEAN
 
 

@@ -468,18 +468,25 @@ def check_reports(result: RunResult) -> None:
     """Every reporter renders the result, and no line of the line-based ones is
     made by the linted files: text lines are findings, blank or the summary;
     GitHub lines are annotations or the summary (never an injected `::command`)."""
+    import xml.etree.ElementTree as ET
+
     from linter.core.findings import printable
-    from linter.report import github, sarif, text
+    from linter.report import github, gitlab, json_lines, junit, markdown, sarif, text
     from linter.report import json as json_report
 
     json.loads(json_report.render(result, show_suppressed=True, with_statistics=True))
     json.loads(sarif.render(result, include_suppressed=True))
+    json.loads(gitlab.render(result))
+    ET.fromstring(junit.render(result))
+    assert len(json_lines.render(result, show_suppressed=True).splitlines()) == len(result.findings)
     lines = text.render(result, show_suppressed=True).splitlines()
     assert len(lines) == len(result.findings) + (2 if result.findings else 1), lines
     assert all(line.startswith(printable(f.span.file) + ":") for line, f in zip(lines, result.findings)), lines
     annotations = github.render(result).splitlines()
-    assert len(annotations) == len(result.shown) + 1
-    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in annotations[:-1]), annotations
+    body = annotations[:-1]
+    assert len(body) == len(result.shown) or (len(body) <= 3 * github.SHOWN_PER_SEVERITY and body[-1].startswith("::notice title=deploylint::"))
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in body), annotations
+    assert len(markdown.render(result)) <= markdown.GITHUB_COMMENT_LIMIT
 
 
 def cli_case(tree: Path, report: Path, validator: Any, name: str, data: bytes) -> int:

@@ -59,7 +59,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def files_with_findings(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, list[str]]:
     code = main(["--select", "K8S104", "--no-color", *args])
     lines = capsys.readouterr().out.splitlines()
-    return code, sorted({line.split(":")[0] for line in lines if ": K8S104 " in line})
+    return code, sorted({line.split(":")[0] for line in lines if ": error[K8S104] " in line})
 
 
 def test_no_arguments_lints_the_current_directory(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -175,4 +175,32 @@ def test_no_colour_when_piped(repo: Path, capsys: pytest.CaptureFixture[str], mo
     out = capsys.readouterr().out
     assert "k8s/old.yaml:10:11:" in out and "\x1b[" not in out
     main(["--select", "K8S104", "--color"])
-    assert "\x1b[31mK8S104" in capsys.readouterr().out
+    assert "\x1b[31merror[K8S104]" in capsys.readouterr().out
+
+
+def test_diff_only_without_upstream_compares_with_the_default_branch(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")  # never pushed: no upstream
+    commit(repo, {"k8s/feature.yaml": broken("feature")}, "committed feature work")
+    assert files_with_findings(capsys, ["--diff-only"]) == (1, ["k8s/feature.yaml"])
+
+
+def test_a_run_that_lints_nothing_says_why(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--diff-only", "--no-color"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "0 findings, 0 suppressed, 0 files\n"
+    assert captured.err == ("deploylint: warning: nothing was linted: no changed file of a format deploylint reads "
+                            "(--diff-only / --changed-since)\n")
+    assert main(["README.md", "--ignore-unknown"]) == 0
+    assert "deploylint: warning: nothing was linted: no file there is of a format deploylint reads" in capsys.readouterr().err
+
+
+def test_directory_walks_honour_gitignore(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo, {".gitignore": "generated/\n*.rendered.yaml\n", "generated/app.yaml": broken("gen"),
+                 "k8s/out.rendered.yaml": broken("rendered"), "k8s/new.yaml": broken("new")})
+    assert files_with_findings(capsys, []) == (1, ["k8s/new.yaml", "k8s/old.yaml"])
+    assert files_with_findings(capsys, ["--no-respect-gitignore"]) == (1, ["generated/app.yaml", "k8s/new.yaml", "k8s/old.yaml", "k8s/out.rendered.yaml"])
+    # Named on the command line, an ignored file or directory is linted all the same.
+    assert files_with_findings(capsys, ["k8s/out.rendered.yaml", "generated"]) == (1, ["generated/app.yaml", "k8s/out.rendered.yaml"])
+    # A tracked file stays linted whatever .gitignore says, as in git.
+    write(repo, {".gitignore": "generated/\n*.rendered.yaml\nold.yaml\n"})
+    assert "k8s/old.yaml" in files_with_findings(capsys, [])[1]

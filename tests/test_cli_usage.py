@@ -14,7 +14,7 @@ from conftest import PROJECT
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (["--format", "nope", "app.yaml"], "Invalid value for '--format': 'nope' is not one of 'text', 'json', 'sarif', 'github'."),
+    (["--format", "nope", "app.yaml"], "Invalid value for '--format' / '--output-format': 'nope' is not one of 'text', 'concise', 'full', 'json', 'json-lines', 'sarif', 'github', 'gitlab', 'junit', 'markdown'."),
     (["missing.yaml"], "no such file or directory: missing.yaml"),
     ([""], "no such file or directory: ''"),
     (["--output", "out", "app.yaml"], "Invalid value for '-o' / '--output': File 'out' is a directory."),

@@ -54,7 +54,7 @@ def test_pyproject_without_table_is_skipped_and_walk_stops_at_repository_root(pr
     [
         ("rules:\n  K8S104: enable\n  K8S999: disable\n", ".deploylint.yaml:3: rules.K8S999: unknown rule (try `deploylint rules`)"),
         ("fail_on: error\nrulez: {}\n", (".deploylint.yaml:2: rulez: unknown key (known: description, exclude, extends, fail_on, "
-                                           "helm, limits, pod_templates, rules, rules_dirs, secret_patterns)")),
+                                           "helm, limits, pod_templates, rules, rules_dirs, secret_patterns, suppressions)")),
         ("extends: strictest\n", (".deploylint.yaml:1: extends: unknown preset or missing file 'strictest' "
                                   "(presets: recommended, strict, production-checklist)")),
         ("rules:\n  K8S104: enabled\n", '.deploylint.yaml:2: rules.K8S104: expected one of enable, disable or a mapping, got "enabled"'),
@@ -120,7 +120,7 @@ def test_disable_by_name_and_fail_on_from_config(project: Path, capsys: pytest.C
     write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     write(project, ".deploylint.yaml", "fail_on: error\nrules:\n  container-memory-limit: {severity: warning}\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
-    assert code == 0 and "app.yaml:13:13: K8S104" in out
+    assert code == 0 and "app.yaml:13:13: warning[K8S104]" in out
     assert run_cli(capsys, project, "app.yaml", "--fail-on", "warning")[0] == 1
     write(project, ".deploylint.yaml", "rules:\n  container-memory-limit: disable\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
@@ -142,7 +142,7 @@ def test_exclude_is_honoured_for_files_named_explicitly(project: Path, capsys: p
     write(project, "deploy/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     write(project, ".deploylint.yaml", "exclude: [vendor/*]\n")
     code, out, _ = run_cli(capsys, project, "vendor/app.yaml", "deploy/app.yaml")
-    assert out.splitlines()[0].startswith("deploy/app.yaml:13:13: K8S104")
+    assert out.splitlines()[0].startswith("deploy/app.yaml:13:13: error[K8S104]")
     assert out.endswith("1 finding (1 error), 0 suppressed, 1 file\n") and code == 1
 
 
@@ -152,7 +152,7 @@ def test_pod_templates_extend_container_rules_to_custom_resources(project: Path,
     assert run_cli(capsys, project, "rollout.yaml")[1] == "0 findings, 0 suppressed, 1 file\n"
     write(project, ".deploylint.yaml", "pod_templates: {Rollout: spec.template}\n")
     code, out, _ = run_cli(capsys, project, "rollout.yaml")
-    assert out.startswith("rollout.yaml:13:13: K8S104 container 'api' in Rollout/backend has no memory limit\n") and code == 1
+    assert out.startswith("rollout.yaml:13:13: error[K8S104] container 'api' in Rollout/backend has no memory limit\n") and code == 1
 
 
 def test_limits_map_onto_workspace_limits(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,7 +160,7 @@ def test_limits_map_onto_workspace_limits(project: Path, capsys: pytest.CaptureF
     write(project, ".deploylint.yaml", "limits: {max_file_bytes: 100}\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
     assert code == 1
-    assert out.startswith("app.yaml:1:1: DL005 file is 599 bytes, over the 100-byte limit (max_file_bytes); skipped\n")
+    assert out.startswith("app.yaml:1:1: error[DL005] file is 599 bytes, over the 100-byte limit (max_file_bytes); skipped\n")
 
 
 def test_each_path_takes_its_nearest_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -169,7 +169,7 @@ def test_each_path_takes_its_nearest_config(project: Path, capsys: pytest.Captur
     write(project, "team-b/.deploylint.yaml", "rules: {K8S104: disable}\n")
     code, out, _ = run_cli(capsys, project, "team-a", "team-b")
     assert code == 1
-    assert out == ("team-a/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
+    assert out == ("team-a/app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit\n\n"
                    "1 finding (1 error), 0 suppressed, 2 files\n")
 
 
@@ -181,8 +181,8 @@ def test_a_directory_with_its_own_config_inside_a_scanned_tree_uses_it(project: 
     write(project, "deploy/legacy/old/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     code, out, _ = run_cli(capsys, project, "deploy")
     assert code == 1
-    assert out == ("deploy/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n"
-                   "deploy/legacy/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit\n\n"
+    assert out == ("deploy/app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit\n"
+                   "deploy/legacy/app.yaml:13:13: note[K8S104] container 'api' in Deployment/backend has no memory limit\n\n"
                    "2 findings (1 error, 1 note), 0 suppressed, 3 files\n")
 
 
@@ -199,7 +199,7 @@ def test_a_configured_param_changes_what_an_assert_rule_accepts(project: Path, c
     assert run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME301", "app.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
     write(project, ".deploylint.yaml", "rules_dirs: [rules]\nrules: {ACME301: {params: {min_replicas: 3}}}\n")
     code, out, _ = run_cli(capsys, project, "--select", "ACME301", "app.yaml")
-    assert (code, out.splitlines()[0]) == (1, "app.yaml:5:13: ACME301 Deployment/backend spec.replicas must be at least 3 (want 3)")
+    assert (code, out.splitlines()[0]) == (1, "app.yaml:5:13: warning[ACME301] Deployment/backend spec.replicas must be at least 3 (want 3)")
 
 
 HPA = """\
@@ -218,7 +218,7 @@ def test_raising_a_python_checks_param_in_config(project: Path, capsys: pytest.C
     assert run_cli(capsys, project, "hpa.yaml")[:2] == (0, "0 findings, 0 suppressed, 1 file\n")
     write(project, ".deploylint.yaml", "rules:\n  K8S301: {params: {min_replicas: 4}}\n")
     code, out, _ = run_cli(capsys, project, "hpa.yaml")
-    assert (code, out.splitlines()[0]) == (1, "hpa.yaml:6:16: K8S301 HorizontalPodAutoscaler/backend: minReplicas 3 is below 4")
+    assert (code, out.splitlines()[0]) == (1, "hpa.yaml:6:16: warning[K8S301] HorizontalPodAutoscaler/backend: minReplicas 3 is below 4")
 
 
 def test_globs_with_a_slash_are_relative_to_their_config_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -239,7 +239,7 @@ def test_secret_patterns_extend_the_classifier(project: Path, capsys: pytest.Cap
     write(project, "policy/secrets.yaml", "secret_keys:\n  - vault_seal\n")
     write(project, ".deploylint.yaml", "secret_patterns: [policy/secrets.yaml]\n")
     code, out, _ = run_cli(capsys, project, ".env.production", "--select", "ENV101")
-    assert code == 1 and ".env.production:1:17: ENV101" in out
+    assert code == 1 and ".env.production:1:17: error[ENV101]" in out
 
 
 def test_a_configs_secret_patterns_stay_in_its_own_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -256,7 +256,7 @@ def test_a_configs_secret_patterns_stay_in_its_own_run(tmp_path: Path, capsys: p
         code, out, _ = run_cli(capsys, tmp_path, *order, "--select", "ENV101")
         outputs.append((code, sorted(line for line in out.splitlines() if "ENV101" in line)))
     assert outputs[0] == outputs[1]
-    assert outputs[0][1] == ["a/.env:1:17: ENV101 " + outputs[0][1][0].split(" ENV101 ", 1)[1]]
+    assert outputs[0][1] == ["a/.env:1:17: error[ENV101] " + outputs[0][1][0].split(" error[ENV101] ", 1)[1]]
 
 
 @pytest.mark.parametrize(("select", "ignore", "expected"), [

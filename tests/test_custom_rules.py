@@ -53,14 +53,14 @@ def test_custom_rules_run_from_the_command_line_and_from_config(project: Path, c
     write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace("registry.example.com/api", "docker.io/library/nginx"))
     code, out, _ = run_cli(capsys, project, "--rules-dir", str(CUSTOM), "app.yaml")
     assert out.splitlines()[:3] == [
-        "app.yaml:3:1: ORG101 Deployment/backend: label app.kubernetes.io/owner is missing",
-        "app.yaml:10:18: ORG201 container 'api' in Deployment/backend: image must match '^registry\\\\.example\\\\.com/'",
-        "app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit",
+        "app.yaml:3:1: warning[ORG101] Deployment/backend: label app.kubernetes.io/owner is missing",
+        "app.yaml:10:18: error[ORG201] container 'api' in Deployment/backend: image must match '^registry\\\\.example\\\\.com/'",
+        "app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
     ]
     write(project, ".deploylint.yaml", f"rules_dirs: [{CUSTOM}]\nrules:\n  ORG1: disable\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
     assert code == 1
-    assert [line.split(" ")[1] for line in out.splitlines()[:2]] == ["ORG201", "K8S104"]
+    assert [line.split("[", 1)[1].split("]", 1)[0] for line in out.splitlines()[:2]] == ["ORG201", "K8S104"]
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_catastrophic_user_regex_is_bounded_and_reported(project: Path, capsys: 
     write(project, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  labels:\n    example.com/team: " + "a" * 3000 + "b\n")
     code, out, _ = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME101", "cm.yaml")
     assert code == 1
-    assert out.startswith("cm.yaml:6:23: ACME101 ConfigMap/app: label example.com/team could not be checked: "
+    assert out.startswith("cm.yaml:6:23: warning[ACME101] ConfigMap/app: label example.com/team could not be checked: "
                           "the rule's pattern '^(a|aa)+$' timed out (catastrophic backtracking)\n")
 
 
@@ -133,7 +133,7 @@ def test_rules_dir_loading_and_validation_read_the_same_files(project: Path, cap
     write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     assert run_cli(capsys, project, "validate-rules", "rules") == (0, "rules: 1 rule file(s) valid\n", "")
     code, out, err = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME101", "app.yaml")
-    assert (code, out.splitlines()[0], err) == (1, "app.yaml:3:1: ACME101 Deployment/backend: label example.com/team is missing", "")
+    assert (code, out.splitlines()[0], err) == (1, "app.yaml:3:1: warning[ACME101] Deployment/backend: label example.com/team is missing", "")
 
 
 def test_a_rules_dir_that_is_a_file_is_named_as_such(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -171,4 +171,4 @@ def test_a_rules_dir_named_in_the_config_and_on_the_command_line_is_read_once(
     write(project, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n")
     code, out, err = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME101", "cm.yaml")
     assert (code, err) == (1, "")
-    assert out.startswith("cm.yaml:3:1: ACME101 ConfigMap/app: label example.com/team")
+    assert out.startswith("cm.yaml:3:1: warning[ACME101] ConfigMap/app: label example.com/team")

@@ -125,7 +125,7 @@ def run_lint_step(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, dict[str
     python_shim.chmod(0o755)
     env = {**{k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}, **env_values,
            "DEPLOYLINT_PYTHON": str(python_shim), "GITHUB_OUTPUT": str(output_file), "RUNNER_TEMP": str(tmp_path / "runner"),
-           "GITHUB_JOB": "deploylint", "GITHUB_RUN_ATTEMPT": "1"}
+           "GITHUB_JOB": "deploylint", "GITHUB_RUN_ATTEMPT": "1", "GITHUB_STEP_SUMMARY": str(tmp_path / "step_summary.md")}
     script = tmp_path / "step.sh"
     script.write_text(lint["run"])
     cwd = tmp_path / "repo" / substitute(lint["working-directory"], values)
@@ -174,3 +174,23 @@ def test_lint_step_rejects_an_unknown_fail_on(tmp_path: Path, repo: Path) -> Non
     code, outputs, log = run_lint_step(tmp_path, {"fail-on": "sometimes"})
     assert code == 2 and "fail-on must be error, warning, note or none" in log
     assert "sarif-file" not in outputs
+
+
+def test_lint_step_writes_the_step_summary_and_logs_the_text_report(tmp_path: Path, repo: Path) -> None:
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("earlier step\n")
+    code, outputs, log = run_lint_step(tmp_path, {"paths": "deploy"})
+    assert (code, outputs["exit-code"]) == (0, "1"), log
+    assert "deploy/backend.yaml:10:11: error[K8S104] container 'main' in Deployment/worker has no memory limit" in log
+    text = summary.read_text(encoding="utf-8")
+    assert re.match(r"earlier step\n## deploylint: \d+ findings \(\d+ errors?", text), text
+    assert "[10:11](deploy/backend.yaml#L10)" in text
+
+
+def test_lint_step_summary_can_be_turned_off_and_never_reuses_a_stale_report(tmp_path: Path, repo: Path) -> None:
+    (tmp_path / "runner").mkdir()
+    stale = tmp_path / "runner" / "deploylint-deploylint-1.sarif"
+    stale.write_text("{}")
+    code, outputs, log = run_lint_step(tmp_path, {"paths": "deploy", "summary": "false", "config": "missing.yaml"})
+    assert code == 2 and "sarif-file" not in outputs and not stale.exists(), log
+    assert not (tmp_path / "step_summary.md").exists()

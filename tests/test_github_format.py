@@ -62,7 +62,7 @@ def test_chosen_automatically_on_github_actions(tmp_path: Path, monkeypatch: pyt
 def test_explicit_format_wins_on_github_actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _lint(tmp_path, monkeypatch, capsys, ["--select", "K8S104", "--format", "text", "."], "true")
     assert code == 1
-    assert out.splitlines()[0] == "worker.yaml:10:11: K8S104 container 'main' in Deployment/worker has no memory limit"
+    assert out.splitlines()[0] == "worker.yaml:10:11: error[K8S104] container 'main' in Deployment/worker has no memory limit"
 
 
 def test_text_outside_github_actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -311,10 +311,10 @@ def test_error_log_scrubs_values_but_keeps_python_names() -> None:
         (
             "x.yaml",
             b'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: "c\xff", image: x}\n',
-            "x.yaml:6:16: DL001 not valid UTF-8 (byte 0xFF); save the file as UTF-8",
+            "x.yaml:6:16: error[DL001] not valid UTF-8 (byte 0xFF); save the file as UTF-8",
         ),
-        (".env", b"A=1\n\x00\x00\x00", ".env:1:1: DL001 binary file (NUL bytes): not a text configuration"),
-        (".env", b"\xef\xbb\xbfA=1\nA=2\n", ".env:2:1: ENV201 'A' is set again (first at line 1); the later value silently wins"),
+        (".env", b"A=1\n\x00\x00\x00", ".env:1:1: error[DL001] binary file (NUL bytes): not a text configuration"),
+        (".env", b"\xef\xbb\xbfA=1\nA=2\n", ".env:2:1: warning[ENV201] 'A' is set again (first at line 1); the later value silently wins"),
     ],
 )
 def test_standard_input_is_decoded_like_a_file(
@@ -339,7 +339,7 @@ def test_control_characters_from_files_are_escaped_in_every_format(tmp_path: Pat
     )
     code, text, _ = run_cli(capsys, tmp_path, "--select", "K8S501", ".")
     assert text.splitlines()[0] == (
-        "a\\n::error::dir/pod.yaml:6:44: K8S501 container 'c\\n::warning::pwned' in Pod/p\\r\\x1b[31m\\u202e: "
+        "a\\n::error::dir/pod.yaml:6:44: warning[K8S501] container 'c\\n::warning::pwned' in Pod/p\\r\\x1b[31m\\u202e: "
         "image 'nginx' has no tag (pulls latest)"
     )
     _, document, _ = lint_json(capsys, tmp_path, "--select", "K8S501")
@@ -357,5 +357,5 @@ def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path, capsys: 
     for fmt in ("text", "json", "sarif", "github"):
         code, outputs[fmt], err = run_cli(capsys, tmp_path, "--select", "K8S501", "--format", fmt, ".")
         assert (code, err) == (1, "") and outputs[fmt].encode("utf-8")  # encodable: no lone surrogates
-    assert outputs["text"].startswith("k8s\\xff/p\\xfe.yaml:7:14: K8S501 ")
+    assert outputs["text"].startswith("k8s\\xff/p\\xfe.yaml:7:14: warning[K8S501] ")
     assert json.loads(outputs["json"])["findings"][0]["file"] == "k8s\\xff/p\\xfe.yaml"

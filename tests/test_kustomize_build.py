@@ -229,6 +229,6 @@ def test_the_cli_exit_code_says_a_build_failed(tmp_path: Path, capsys: pytest.Ca
     write(tmp_path, "app/kustomization.yaml", "resources: [missing.yaml]\n")
     code, out, _ = run_cli(capsys, tmp_path, "app")
     assert code == 1
-    assert out.startswith("app/kustomization.yaml:1:13: DL007 'missing.yaml' does not exist: not built")
+    assert out.startswith("app/kustomization.yaml:1:13: error[DL007] 'missing.yaml' does not exist: not built")
     code, _, err = run_cli(capsys, tmp_path, "render", "app")
     assert code == 1 and "DL007 'missing.yaml' does not exist: not built" in err

@@ -80,6 +80,6 @@ def test_a_named_file_of_no_known_format_is_a_warning(
     ])
     monkeypatch.chdir(tmp_path)
     assert main(["--fail-on", "error", "gitlab-ssl", name]) == 0  # linted, not a usage error
-    assert f"{name}:1:1: DL008 cannot tell the file's format" in capsys.readouterr().out
+    assert f"{name}:1:1: warning[DL008] cannot tell the file's format" in capsys.readouterr().out
     assert main(["--ignore-unknown", "--fail-on", "error", name]) == 0
     assert "DL008" not in capsys.readouterr().out

@@ -48,7 +48,7 @@ def test_wheel_installs_into_a_fresh_venv_and_lints_from_elsewhere(tmp_path: Pat
 
     lint = run([str(deploylint), "ai-etl-broken", "--no-color"], work)
     assert lint.returncode == 1, lint.stdout + lint.stderr
-    assert re.search(r"^ai-etl-broken/\S+:\d+:\d+: K8S104 container '\w+' in Deployment/\w+ has no memory limit$", lint.stdout, re.MULTILINE)
+    assert re.search(r"^ai-etl-broken/\S+:\d+:\d+: error\[K8S104\] container '\w+' in Deployment/\w+ has no memory limit$", lint.stdout, re.MULTILINE)
 
     listing = run([str(deploylint), "rules"], work)
     assert listing.returncode == 0 and any(line.startswith("K8S104 ") for line in listing.stdout.splitlines())

@@ -121,7 +121,7 @@ def test_hook_fails_on_a_broken_manifest(hooks: tuple[Path, Path, Path]) -> None
     done = try_repo(hooks, "deploylint", "--files", "k8s/broken.yaml")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "deploylint...." in done.stdout and "Failed" in done.stdout
-    assert "k8s/broken.yaml:10:11: K8S104 container 'main' in Deployment/worker has no memory limit" in done.stdout
+    assert "k8s/broken.yaml:10:11: error[K8S104] container 'main' in Deployment/worker has no memory limit" in done.stdout
 
 
 @pytest.mark.slow
@@ -145,14 +145,14 @@ def test_fragment_is_judged_with_its_includer(hooks: tuple[Path, Path, Path]) ->
     assert provided.returncode == 0, provided.stdout + provided.stderr
     missing = run_hook(hooks, "deploylint", "--files", "legacy/nginx/conf.d/site.conf")
     assert missing.returncode == 1, missing.stdout + missing.stderr
-    assert "legacy/nginx/conf.d/site.conf:1:1: NGX101 server 'app.example.com' sends responses without X-Frame-Options" in missing.stdout
+    assert "legacy/nginx/conf.d/site.conf:1:1: warning[NGX101] server 'app.example.com' sends responses without X-Frame-Options" in missing.stdout
 
 
 @pytest.mark.slow
 def test_whole_repository_hook_ignores_the_file_list(hooks: tuple[Path, Path, Path]) -> None:
     done = run_hook(hooks, "deploylint-all", "--files", "k8s/clean.yaml")
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "k8s/broken.yaml:10:11: K8S104" in done.stdout
+    assert "k8s/broken.yaml:10:11: error[K8S104]" in done.stdout
 
 
 def test_hook_definitions() -> None:
@@ -186,3 +186,33 @@ def test_files_pattern(path: str, selected: bool) -> None:
     hooks_file = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     pattern = re.compile(next(h["files"] for h in hooks_file if h["id"] == "deploylint"))
     assert bool(pattern.search(path)) is selected
+
+
+@pytest.mark.slow
+def test_init_in_an_empty_repository_then_a_passing_pre_commit_run(hooks: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """`deploylint init --baseline` in a new repository with today's problems: the
+    hook it writes (pointed at the local hook repository, as the public one is
+    not reachable here) passes, because the baseline knows those problems."""
+    hook_repo, _, home = hooks
+    repo = new_repo(tmp_path / "new")
+    (repo / "k8s").mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "worker-without-memory-limit.yaml", repo / "k8s" / "broken.yaml")
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1", "PYTHONPATH": str(PROJECT)}
+    env.pop("GITHUB_ACTIONS", None)
+    init = subprocess.run([sys.executable, "-m", "linter", "init", "--baseline", "--preset", "recommended"], cwd=repo, env=env,
+                          check=False, capture_output=True, text=True)
+    assert init.returncode == 0, init.stdout + init.stderr
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, check=True, capture_output=True, text=True).stdout.strip()
+    config["repos"][0].update(repo=str(hook_repo), rev=rev)
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    git(repo, "add", "-A")
+    env.pop("PYTHONPATH")
+    done = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"], cwd=repo, env=env,
+                          check=False, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "Passed" in done.stdout, done.stdout + done.stderr
+    (repo / "k8s" / "second.yaml").write_text((repo / "k8s" / "broken.yaml").read_text().replace("worker", "second"))
+    git(repo, "add", "-A")
+    again = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"], cwd=repo, env=env,
+                           check=False, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 1 and "k8s/second.yaml:10:11: error[K8S104]" in again.stdout, again.stdout + again.stderr

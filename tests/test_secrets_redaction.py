@@ -124,8 +124,12 @@ def test_no_output_format_reveals_a_planted_secret(tmp_path: Path, capsys: pytes
     assert to_stdout == to_file == 1
     everything = captured.out + captured.err + report.read_text(encoding="utf-8")
     # The run did report on the planted values (otherwise there is nothing to leak).
-    for rule in ("SEC101", "ENV102", "ENV103", "ENV106", "ENV202", "K8S701", "K8S702", "K8S703"):
-        assert rule in everything
+    # GitHub annotations stop at what GitHub shows per severity: some rules are only counted.
+    reported = [r for r in ("SEC101", "ENV102", "ENV103", "ENV106", "ENV202", "K8S701", "K8S702", "K8S703") if r in everything]
+    if args[1] == "github":
+        assert reported and "more findings not annotated" in everything
+    else:
+        assert len(reported) == 8, reported
     leaked = sorted({piece for secret in planted for piece in _pieces(secret) if piece in everything})
     assert leaked == []
 

@@ -136,9 +136,9 @@ def test_secret_scanners_markers_suppress_only_secret_rules(project: Path, capsy
     code, out, _ = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME,K8S104", "--show-suppressed", ".")
     assert code == 1
     assert out.splitlines() == [
-        "app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit",
-        "cm.yaml:5:14: ACME701 ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): pragma: allowlist secret]",
-        "cm2.yaml:5:14: ACME701 ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): gitleaks:allow]",
+        "app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
+        "cm.yaml:5:14: error[ACME701] ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): pragma: allowlist secret]",
+        "cm2.yaml:5:14: error[ACME701] ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): gitleaks:allow]",
         "",
         "1 finding (1 error), 2 suppressed, 3 files",
     ]
@@ -164,9 +164,9 @@ def test_suppressed_findings_are_counted_and_listed_on_request(project: Path, ca
     write(project, "a.yaml", TWO_CONTAINERS)
     code, out, _ = run_cli(capsys, project, "a.yaml", "--select", "K8S104")
     assert code == 1
-    assert out == "a.yaml:12:11: K8S104 container 'api' in Deployment/backend has no memory limit\n\n1 finding (1 error), 1 suppressed, 1 file\n"
+    assert out == "a.yaml:12:11: error[K8S104] container 'api' in Deployment/backend has no memory limit\n\n1 finding (1 error), 1 suppressed, 1 file\n"
     _, out, _ = run_cli(capsys, project, "a.yaml", "--select", "K8S104", "--show-suppressed")
-    assert "a.yaml:14:11: K8S104 container 'sidecar' in Deployment/backend has no memory limit " \
+    assert "a.yaml:14:11: error[K8S104] container 'sidecar' in Deployment/backend has no memory limit " \
            "[suppressed (annotation): memory is capped by the mesh]\n" in out
 
 
@@ -180,3 +180,15 @@ def test_all_names_every_rule_in_a_suppression(tmp_path: Path) -> None:
     text = DEPLOYMENT_WITHOUT_LIMIT.replace('            limits: {cpu: "1"}\n', '            limits: {cpu: "1"}  # deploylint: ignore[all] legacy\n')
     result = lint_text(tmp_path, "app.yaml", text, select=["K8S104", "DL002"])
     assert shown_and_suppressed(result) == ([], [("K8S104", 13, "inline", "legacy")])
+
+
+def test_a_suppression_naming_no_rule_is_a_dl002_not_silence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    limits = '            limits: {cpu: "1"}'
+    write(tmp_path, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace(limits, limits + "  # deploylint: ignore[K8S1O4, K8S404] sized later"))
+    code, out, _ = run_cli(capsys, tmp_path, "--ignore", "K8S404", "app.yaml")
+    assert out.splitlines()[:2] == [
+        "app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
+        f"app.yaml:13:{len(limits) + 3}: warning[DL002] suppression comment names no rule: 'K8S1O4' (did you mean 'K8S104'?); it suppresses nothing",
+    ]
+    assert "K8S404" not in out  # a rule the run disables may still be suppressed
+    assert code == 1

@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.config.file import has_config
-from linter.config.rules import Config, load_config, rule_overrides, select_rules
+from linter.config.rules import Config, LapsedIgnore, load_config, rule_overrides, select_rules
 from linter.core.baseline import read_baseline
 from linter.core.discover import DEFAULT_EXCLUDES
 from linter.core.engine import CompiledRule, finding_order
 from linter.core.errors import UsageError
+from linter.core.findings import Finding
 from linter.core.lint import run
 from linter.core.rules import Rule, load_rules
-from linter.core.run_types import RunResult, Settings
+from linter.core.run_types import RunResult, Settings, SuppressionPolicy
 from linter.core.workspace import Limits
 from linter.formats import REGISTRY
 
@@ -40,6 +41,7 @@ class Options:
     format_hint: str | None = None
     ignore_unknown: bool = False
     inline_suppressions: bool = True
+    respect_gitignore: bool = True
     baseline: Path | None = None
     stdin: tuple[str, str | bytes] | None = None
     nginx_prefix: str | None = None
@@ -50,6 +52,7 @@ class Plan:
     paths: list[str]
     config: Config
     settings: Settings
+    lapsed: list[Finding] = field(default_factory=list)  # DL010 for config ignore entries past their day
 
 
 def root_relative(glob: str, root: Path) -> str:
@@ -70,11 +73,18 @@ def refuse_uncompilable(rules: list[Rule]) -> None:
                 raise UsageError(f"{exc} (`deploylint validate-rules` names the line)") from None
 
 
-def build_settings(config: Config, options: Options) -> Settings:
+def build_settings(config: Config, options: Options) -> tuple[Settings, list[Finding]]:
+    """The run's settings, and DL010 findings for config ignore entries past their day."""
     rules = load_rules([*config.rules_dirs, *options.rules_dirs])
     refuse_uncompilable(rules)
     overrides = rule_overrides(config, rules)
     enabled = select_rules(rules, options.select, options.ignore, overrides)
+    lapsed = []
+    for rule in enabled:
+        for ignore in overrides[rule.id].lapsed if rule.id in overrides else []:
+            finding = lapsed_finding(ignore, enabled)
+            if finding is not None:
+                lapsed.append(finding)
     ignores = {
         rule.id: tuple(root_relative(glob, options.root) for glob in overrides[rule.id].ignore)
         for rule in enabled
@@ -97,10 +107,23 @@ def build_settings(config: Config, options: Options) -> Settings:
         },
         stdin=options.stdin,
         inline_suppressions=options.inline_suppressions,
+        respect_gitignore=options.respect_gitignore,
         rule_ignores=ignores,
+        catalogue=tuple((rule.id, rule.name) for rule in rules),
+        suppression_policy=SuppressionPolicy(bool(config.suppressions.get("require_reason", False)), config.suppressions.get("max_days"),
+                                             bool(config.suppressions.get("require_rule_list", False))),
         config_source=config.source,
         baseline=read_baseline(options.baseline) if options.baseline else None,
-    )
+    ), lapsed
+
+
+def lapsed_finding(ignore: LapsedIgnore, rules: list[Rule]) -> Finding | None:
+    from linter.core.messages import tool_finding
+
+    who = ", ".join(f"{k} {v}" for k, v in ignore.fields)
+    detail = (f"config ignore of {ignore.rule} for '{ignore.glob}' no longer applies: it expired after {ignore.until}"
+              + (f" ({who})" if who else "") + "; what it hid is reported again")
+    return tool_finding(rules, "DL010", detail, ignore.span, f"config/{ignore.rule}/{ignore.glob}")
 
 
 def nested_config_dirs(directory: Path) -> list[Path]:
@@ -139,11 +162,11 @@ def plan_runs(paths: list[str], options: Options) -> list[Plan]:
                 group[2].append(_subtree_glob(nested, options.root))
     plans = []
     for config, group_paths, subtrees in groups.values():
-        settings = build_settings(config, options)
+        settings, lapsed = build_settings(config, options)
         settings.excludes += tuple(subtrees)
         if "" not in group_paths:
             settings.stdin = None
-        plans.append(Plan([p for p in group_paths if p], config, settings))
+        plans.append(Plan([p for p in group_paths if p], config, settings, lapsed))
     return plans
 
 
@@ -154,6 +177,27 @@ def _subtree_glob(directory: Path, root: Path) -> str:
 
 
 def run_plans(plans: list[Plan]) -> RunResult:
+    result = _run_all(plans)
+    expired = baseline_expiry(plans) + [f for plan in plans for f in plan.lapsed]
+    expired = list({f.fingerprint(): f for f in expired}.values())  # one per entry, however many plans share a config
+    if expired:
+        result.findings = sorted(result.findings + expired, key=finding_order)
+    return result
+
+
+def baseline_expiry(plans: list[Plan]) -> list[Finding]:
+    """DL010 for the baseline's expired entries, once per run (every plan reads the same file)."""
+    from linter.core.baseline import expired_findings
+
+    found: dict[str, Finding] = {}
+    for plan in plans:
+        if plan.settings.baseline is not None:
+            for finding in expired_findings(plan.settings.baseline, plan.settings.rules):
+                found.setdefault(finding.fingerprint(), finding)
+    return list(found.values())
+
+
+def _run_all(plans: list[Plan]) -> RunResult:
     results = [run(plan.paths, plan.settings) for plan in plans]
     if len(results) == 1:
         return results[0]
@@ -163,6 +207,7 @@ def run_plans(plans: list[Plan]) -> RunResult:
         files=sorted({f for r in results for f in r.files}),
         rules=[rules[k] for k in sorted(rules)],
         unparsable=sum(r.unparsable for r in results),
+        bare_ignores=sum(r.bare_ignores for r in results),
     )
     for result in results:
         merged.formats.update(result.formats)

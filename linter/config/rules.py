@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,20 @@ from linter.config.file import ConfigFile, find_config, read_config, show_value
 from linter.config.presets import PRESET_NAMES, preset_path
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
+from linter.core.model import Span, node_at
 from linter.core.rules import Rule
 from linter.core.workspace import limit_value
+
+
+@dataclass(frozen=True, slots=True)
+class LapsedIgnore:
+    """A config `ignore` entry past its `until` day: it no longer applies."""
+
+    rule: str
+    glob: str  # as written
+    until: str
+    fields: tuple[tuple[str, str], ...]  # owner / ticket, as written
+    span: Span  # the entry in its config file
 
 
 @dataclass(slots=True)
@@ -27,6 +40,7 @@ class RuleOverride:
     severity: Severity | None = None
     params: dict[str, Any] = field(default_factory=dict)
     ignore: list[str] = field(default_factory=list)  # path globs where the rule is off
+    lapsed: list[LapsedIgnore] = field(default_factory=list)  # entries past their day (not in `ignore`)
 
 
 def specificity(selector: str, rules: list[Rule]) -> int:
@@ -105,6 +119,7 @@ class Config:
     secret_patterns: list[Path] = field(default_factory=list)  # classifier data files extending ours
     helm_values: list[Path] = field(default_factory=list)  # values files rendered over each chart's values.yaml
     helm_renderer: str = "auto"
+    suppressions: dict[str, Any] = field(default_factory=dict)  # require_reason, max_days (later files win per key)
 
     @property
     def source(self) -> str:
@@ -169,6 +184,7 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
             config.limits[name] = limit_value(name, value)
         except ValueError as exc:
             raise file.error(["limits", name], str(exc)) from None
+    config.suppressions.update(data.get("suppressions", {}))
     config.secret_patterns.extend(base / f for f in data.get("secret_patterns", []))
     helm = data.get("helm", {})
     config.helm_values.extend((base / f).absolute() for f in helm.get("values", []))
@@ -219,7 +235,32 @@ def _apply(override: RuleOverride, entry: RuleEntry, rule: Rule) -> None:
         if problem:
             raise entry.file.error(["rules", entry.key, "params", name], problem, key=problem.startswith("unknown"))
         override.params[name] = value
-    override.ignore.extend(anchor_glob(glob, entry.file.path.parent) for glob in setting.get("ignore", []))
+    for index, item in enumerate(setting.get("ignore", [])):
+        glob = item if isinstance(item, str) else item["path"]
+        lapsed = _lapsed(entry, rule, index, item) if isinstance(item, dict) else None
+        if lapsed is not None:
+            override.lapsed.append(lapsed)
+        else:
+            override.ignore.append(anchor_glob(glob, entry.file.path.parent))
+
+
+def _lapsed(entry: RuleEntry, rule: Rule, index: int, item: dict[str, Any]) -> LapsedIgnore | None:
+    """The entry, when its `until` day has passed (None while it applies)."""
+    until = item.get("until")
+    if until is None:
+        return None
+    where: list[str | int] = ["rules", entry.key, "ignore", index]
+    try:
+        end = date.fromisoformat(until)
+    except ValueError:
+        raise entry.file.error([*where, "until"], f"not a date: {until}") from None
+    if date.today() <= end:
+        return None
+    node = node_at(entry.file.root, where) if entry.file.root is not None else None
+    span = node.span if node is not None else Span.point(entry.file.display, entry.file.line_of(where) or 1, 1)
+    fields = tuple((k, str(item[k])) for k in ("owner", "ticket") if item.get(k))
+    return LapsedIgnore(rule.id, item["path"], end.isoformat(), fields,
+                        Span(entry.file.display, span.line, span.column, span.end_line, span.end_column))
 
 
 def param_problem(rule: Rule, name: str, value: Any) -> str | None:

@@ -121,12 +121,19 @@ def discover(
     excludes: tuple[str, ...] | list[str] = (),
     formats: FormatRegistry,
     format_hint: str | None = None,
+    respect_gitignore: bool = False,
 ) -> list[Candidate]:
     """Walk `paths` (files or directories) and classify every file found.
 
     Symlinks are never followed out of `root`; directories named in the default
-    excludes are not entered.
+    excludes are not entered, nor, with `respect_gitignore`, what git ignores
+    (files named on the command line are linted all the same).
     """
+    ignored = None
+    if respect_gitignore and any(Path(p).is_dir() for p in paths):
+        from linter.core.gitignore import git_ignored
+
+        ignored = git_ignored(root)
     all_excludes = tuple(DEFAULT_EXCLUDES) + tuple(excludes)
     seen: set[str] = set()
     found: list[Candidate] = []
@@ -190,9 +197,11 @@ def discover(
                 d for d in dirnames
                 if not is_excluded(relative(base / d if base.is_absolute() else cwd / base / d, root), all_excludes)
                 and not ((base / d).is_symlink())
+                and not (ignored is not None and ignored(base / d))
             )
             for name in sorted(filenames):
-                add(base / name, explicit=False)
+                if ignored is None or not ignored(base / name):
+                    add(base / name, explicit=False)
     found.sort(key=lambda c: c.relpath)
     return found
 

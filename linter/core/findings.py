@@ -47,6 +47,7 @@ class Suppression:
     kind: str  # "inline" | "file" | "annotation" | "config" | "baseline"
     reason: str = ""
     span: Span | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # until / owner / ticket, as written
 
 
 @dataclass(slots=True)

@@ -35,6 +35,15 @@ class RunContext:
         return [u for u in self.units if u.format == fmt]
 
 
+@dataclass(frozen=True, slots=True)
+class SuppressionPolicy:
+    """What every suppression must say (config `suppressions:`); DL011 reports the others."""
+
+    require_reason: bool = False
+    max_days: int | None = None  # an until= date at most this many days ahead is required
+    require_rule_list: bool = False  # a bare `deploylint: ignore` (no rule list) is reported, not only counted
+
+
 @dataclass(slots=True)
 class Settings:
     root: Path
@@ -47,7 +56,12 @@ class Settings:
     options: dict[str, Any] = field(default_factory=dict)  # pod_templates, nginx_prefix, ...
     stdin: tuple[str, str | bytes] | None = None  # (display name, content) for `-`
     inline_suppressions: bool = True  # False: comments and annotations are ignored (strict CI)
+    respect_gitignore: bool = False  # directory walks skip what git ignores (the CLI turns it on)
     rule_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule ID -> path globs (config)
+    # (ID, name) of every rule known to the config, enabled or not: a suppression
+    # naming none of them is a typo (empty: not known, nothing is judged so)
+    catalogue: tuple[tuple[str, str], ...] = ()
+    suppression_policy: SuppressionPolicy = field(default_factory=SuppressionPolicy)
     config_source: str = "the config"  # named in config-ignore suppressions
     baseline: Baseline | None = None
     jobs: int = 1  # worker processes; 0: one per CPU (small runs stay in-process)
@@ -62,6 +76,7 @@ class RunResult:
     rules: list[Rule]
     unparsable: int = 0
     formats: dict[str, str] = field(default_factory=dict)  # display path -> format
+    bare_ignores: int = 0  # `deploylint: ignore` comments naming no rule (they suppress nothing)
 
     @property
     def shown(self) -> list[Finding]:
@@ -79,3 +94,4 @@ class PartialResult:
     findings: list[Finding]
     formats: dict[str, str]  # display path -> format
     unparsable: int
+    bare_ignores: int = 0

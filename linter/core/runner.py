@@ -32,7 +32,8 @@ def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
 def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidate], list[Candidate]]:
     """The files to lint and, when sharding, the other shards' files (which
     may still hold context for cross-file rules, see `context.py`)."""
-    candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint) if paths else []
+    candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint,
+                          respect_gitignore=settings.respect_gitignore) if paths else []
     if settings.shard is None:
         return candidates, []
     from linter.core.shard import split_shard
@@ -171,7 +172,10 @@ def lint_candidates(candidates: list[Candidate], outside: list[Candidate], setti
 
             context = units + outside_context(outside, loader, settings.rules)
         findings = lint_units(units, settings, RunContext(context, settings.options), progress, loader.error_log)
-    return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable)
+    from linter.core.suppress import bare_ignores
+
+    bare = bare_ignores(units) if settings.inline_suppressions else 0
+    return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable, bare)
 
 
 def merge_results(parts: list[PartialResult], settings: Settings) -> RunResult:
@@ -180,7 +184,8 @@ def merge_results(parts: list[PartialResult], settings: Settings) -> RunResult:
     formats: dict[str, str] = {}
     for part in parts:
         formats.update(part.formats)
-    return RunResult(findings, sorted(formats), settings.rules, sum(p.unparsable for p in parts), formats)
+    return RunResult(findings, sorted(formats), settings.rules, sum(p.unparsable for p in parts), formats,
+                     sum(p.bare_ignores for p in parts))
 
 
 @contextmanager

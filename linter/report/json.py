@@ -29,7 +29,7 @@ def finding_dict(f: Finding, show_path: Callable[[str], str] = str) -> dict[str,
         "fingerprint": f.fingerprint(),
     }
     if f.suppression is not None:
-        item["suppressed"] = {"kind": f.suppression.kind, "reason": f.suppression.reason}
+        item["suppressed"] = {"kind": f.suppression.kind, "reason": f.suppression.reason, **f.suppression.fields}
     return item
 
 
@@ -49,6 +49,7 @@ def render(result: RunResult, *, show_suppressed: bool = False, with_statistics:
             "suppressed": len(result.suppressed),
             "files": len(result.files),
             "unparsable_files": result.unparsable,
+            "bare_ignores": result.bare_ignores,
             "by_severity": {sev: sum(1 for f in result.shown if f.severity.value == sev) for sev in ("error", "warning", "note")},
             "suppressed_by_kind": dict(sorted(Counter(f.suppression.kind for f in result.suppressed if f.suppression).items())),
             "suppressed_without_reason": sum(1 for f in result.suppressed if f.suppression and not f.suppression.reason),

@@ -18,6 +18,7 @@ from linter.core.findings import Finding
 from linter.core.rules import Rule
 from linter.core.run_types import RunResult
 
+from . import fingerprints
 from .location import repository_path
 
 INFORMATION_URI = "https://deploylint.dev"
@@ -79,19 +80,6 @@ def artifact_uri(path: str, prefix: str = "") -> tuple[str, str | None]:
     if posix.startswith("/"):
         return "file://" + quote(posix), None
     return quote(posix), "%SRCROOT%"
-
-
-def fingerprints(findings: list[Finding]) -> list[str]:
-    """Each finding's fingerprint; a repeat within the run gets its occurrence
-    number (`…:2`), as GitHub's own line hashes do, so two results never
-    collapse into one alert when a pack gives them the same identity."""
-    seen: dict[str, int] = {}
-    out: list[str] = []
-    for finding in findings:
-        base = finding.fingerprint()
-        seen[base] = seen.get(base, 0) + 1
-        out.append(base if seen[base] == 1 else f"{base}:{seen[base]}")
-    return out
 
 
 def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: str) -> Any:

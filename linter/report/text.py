@@ -1,4 +1,10 @@
-"""Human output, like ruff: `path:line:col: ID message`, then a summary."""
+"""Human output, like ruff: `path:line:col: error[ID] message`, then a summary.
+
+Two variants, named as ruff names its own: `concise` (the default, one line a
+finding) and `full` (each finding followed by its rule's title, the fix and
+where to read more). Neither quotes the linted file: a flagged line may hold
+the very secret a finding is about.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from linter.core.findings import Finding, Severity, printable
+from linter.core.rules import Rule
 from linter.core.run_types import RunResult
 
 from . import rule_counts
@@ -21,16 +28,34 @@ def _plural(n: int, word: str) -> str:
 def format_finding(finding: Finding, colour: bool, show_path: Callable[[str], str] = str) -> str:
     s = finding.span
     where = f"{printable(show_path(s.file))}:{s.line}:{s.column}:"
-    rule = finding.rule_id
+    label = f"{finding.severity.value}[{finding.rule_id}]"
     suffix = ""
     if finding.suppression is not None:
         reason = f": {printable(finding.suppression.reason)}" if finding.suppression.reason else ""
         suffix = f" [suppressed ({finding.suppression.kind}){reason}]"
     if colour:
         where = f"{_BOLD}{where}{_RESET}"
-        rule = f"{_COLOURS[finding.severity]}{rule}{_RESET}"
+        label = f"{_BOLD}{_COLOURS[finding.severity]}{label}{_RESET}"
         suffix = f"{_DIM}{suffix}{_RESET}" if suffix else ""
-    return f"{where} {rule} {printable(finding.message)}{suffix}"
+    return f"{where} {label} {printable(finding.message)}{suffix}"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
+
+
+def rule_notes(rule: Rule | None, rule_id: str, colour: bool) -> list[str]:
+    """The lines `full` adds under a finding: what the rule is about and how to fix it."""
+    notes = []
+    if rule is not None:
+        notes.append(f"{rule.name}: {rule.title}")
+        fix = _first_line(rule.help.get("fix", ""))
+        if fix:
+            notes.append(f"fix: {fix}")
+    notes.append(f"help: deploylint rule {rule_id}")
+    prefix = f"{_DIM}  = " if colour else "  = "
+    end = _RESET if colour else ""
+    return [f"{prefix}{printable(note)}{end}" for note in notes]
 
 
 def summary(result: RunResult) -> str:
@@ -43,6 +68,8 @@ def summary(result: RunResult) -> str:
     tail = [suppressed, _plural(len(result.files), "file")]
     if result.unparsable:
         tail.append(f"{result.unparsable} could not be parsed")
+    if result.bare_ignores:
+        tail.append(f"{_plural(result.bare_ignores, 'bare ignore comment')} without a rule list (no effect)")
     return ", ".join([head] + tail)
 
 
@@ -51,11 +78,17 @@ def statistics(result: RunResult) -> str:
 
 
 def render(
-    result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False, show_path: Callable[[str], str] = str
+    result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False,
+    full: bool = False, show_path: Callable[[str], str] = str,
 ) -> str:
     """`show_path`: how a finding's path is shown (`location.cwd_relative`)."""
     findings = result.findings if show_suppressed else result.shown
-    lines = [format_finding(f, colour, show_path) for f in findings]
+    rules = {r.id: r for r in result.rules}
+    lines: list[str] = []
+    for finding in findings:
+        lines.append(format_finding(finding, colour, show_path))
+        if full:
+            lines += rule_notes(rules.get(finding.rule_id), finding.rule_id, colour)
     if with_statistics and result.shown:
         lines += ["", statistics(result)]
     if lines:
