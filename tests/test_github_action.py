@@ -120,11 +120,14 @@ def run_lint_step(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, dict[str
     output_file = tmp_path / "github_output"
     output_file.write_text("")
     (tmp_path / "runner").mkdir(exist_ok=True)
-    python_shim = tmp_path / "python-shim"
-    python_shim.write_text(f'#!/bin/sh\nPYTHONPATH="{PROJECT}" exec "{sys.executable}" "$@"\n')
-    python_shim.chmod(0o755)
+    # Stands in for the installed entry point: isolated (-I), as a console
+    # script is, so the checkout's own modules are never imported.
+    entry_point = tmp_path / "deploylint-entry-point"
+    entry_point.write_text(f'#!/bin/sh\nexec "{sys.executable}" -I -c "import sys; sys.path.insert(0, \'{PROJECT}\'); '
+                           f'from linter.cli import main; sys.exit(main(sys.argv[1:]))" "$@"\n')
+    entry_point.chmod(0o755)
     env = {**{k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}, **env_values,
-           "DEPLOYLINT_PYTHON": str(python_shim), "GITHUB_OUTPUT": str(output_file), "RUNNER_TEMP": str(tmp_path / "runner"),
+           "DEPLOYLINT": str(entry_point), "GITHUB_OUTPUT": str(output_file), "RUNNER_TEMP": str(tmp_path / "runner"),
            "GITHUB_JOB": "deploylint", "GITHUB_RUN_ATTEMPT": "1", "GITHUB_STEP_SUMMARY": str(tmp_path / "step_summary.md")}
     script = tmp_path / "step.sh"
     script.write_text(lint["run"])
@@ -194,3 +197,23 @@ def test_lint_step_summary_can_be_turned_off_and_never_reuses_a_stale_report(tmp
     code, outputs, log = run_lint_step(tmp_path, {"paths": "deploy", "summary": "false", "config": "missing.yaml"})
     assert code == 2 and "sarif-file" not in outputs and not stale.exists(), log
     assert not (tmp_path / "step_summary.md").exists()
+
+
+def test_a_linter_package_in_the_checkout_never_runs_instead_of_deploylint(tmp_path: Path, repo: Path) -> None:
+    """Before: the step ran `python -m linter` in the checkout, so a repository
+    with its own `linter/` took over the step (exit 0, no SARIF, green)."""
+    (repo / "linter").mkdir()
+    (repo / "linter" / "__init__.py").write_text("")
+    (repo / "linter" / "__main__.py").write_text("print('HIJACKED'); raise SystemExit(0)\n")
+    (repo / "linter.py").write_text("print('HIJACKED')\n")
+    code, outputs, log = run_lint_step(tmp_path, {"paths": "deploy"})
+    assert "HIJACKED" not in log
+    assert (code, outputs["exit-code"]) == (0, "1") and Path(outputs["sarif-file"]).is_file(), log
+
+
+def test_paths_one_per_line_may_hold_spaces(tmp_path: Path, repo: Path) -> None:
+    (repo / "deploy").rename(repo / "my deploy")
+    code, outputs, log = run_lint_step(tmp_path, {"paths": "my deploy\n  docs  \n"})
+    assert (code, outputs["exit-code"]) == (0, "1"), log
+    run = json.loads(Path(outputs["sarif-file"]).read_text(encoding="utf-8"))["runs"][0]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {"my%20deploy/backend.yaml"}  # a SARIF URI is percent-encoded
