@@ -232,3 +232,22 @@ def test_the_cli_exit_code_says_a_build_failed(tmp_path: Path, capsys: pytest.Ca
     assert out.startswith("app/kustomization.yaml:1:13: error[DL007] 'missing.yaml' does not exist: not built")
     code, _, err = run_cli(capsys, tmp_path, "render", "app")
     assert code == 1 and "DL007 'missing.yaml' does not exist: not built" in err
+
+
+def test_a_component_is_built_only_inside_the_kustomizations_that_list_it(tmp_path: Path) -> None:
+    """Alone, a component's patches target nothing: that is not a broken build."""
+    overlay_tree(tmp_path)
+    write(tmp_path, "components/debug/kustomization.yaml", """\
+apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+patches:
+  - target: {kind: Deployment}
+    patch: |-
+      - op: replace
+        path: /spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation
+        value: true
+""")
+    assert dl007(lint_paths(["."], tmp_path)) == []
+    write(tmp_path, "overlays/prod/kustomization.yaml", "resources: [../../base]\ncomponents: [../../components/debug]\n")
+    result = lint_paths(["."], tmp_path, select=["K8S402", "DL007"])
+    assert [(f.rule_id, f.span.file, f.span.line) for f in result.shown] == [("K8S402", "components/debug/kustomization.yaml", 8)]

@@ -106,6 +106,11 @@ class Builder:
         else:
             root = parsed.documents[0]
             result.component = isinstance(root, MappingNode) and root.text("kind") == "Component"
+            if result.component and inherited is None:
+                # A component means something only inside the kustomization
+                # that lists it (its patches target that one's objects).
+                self._raw[kustomization] = result
+                return result
             try:
                 self._build_into(result, parsed, kustomization, (*stack, kustomization), inherited or [])
             except NotBuilt as stop:
