@@ -249,5 +249,6 @@ patches:
 """)
     assert dl007(lint_paths(["."], tmp_path)) == []
     write(tmp_path, "overlays/prod/kustomization.yaml", "resources: [../../base]\ncomponents: [../../components/debug]\n")
+    (tmp_path / "overlays/prod/replicas.yaml").unlink()
     result = lint_paths(["."], tmp_path, select=["K8S402", "DL007"])
     assert [(f.rule_id, f.span.file, f.span.line) for f in result.shown] == [("K8S402", "components/debug/kustomization.yaml", 8)]
