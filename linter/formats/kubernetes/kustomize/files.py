@@ -31,7 +31,8 @@ def build_roots_under(root: Path) -> list[Path]:
     not followed (a build reads only what lies inside the scanned root)."""
     found: list[Path] = []
     for current, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED)
+        # Hidden directories (.git, caches, virtual environments) hold no overlay.
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED and not d.startswith("."))
         names = set(filenames)
         for name in KUSTOMIZATION_NAMES:
             if name in names:

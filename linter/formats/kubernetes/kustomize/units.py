@@ -11,6 +11,7 @@ never linted as whole objects.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from linter.core.model import ParsedFile
 from linter.core.units import LintUnit, single_file_units
 from linter.formats.kubernetes.kustomize.build import Build, Builder
 from linter.formats.kubernetes.kustomize.files import build_roots_under, is_kustomization
+from linter.formats.kubernetes.kustomize.reach import Reach, reach
 from linter.formats.kubernetes.parser import K8sObject, objects_of
 
 if TYPE_CHECKING:
@@ -26,19 +28,23 @@ if TYPE_CHECKING:
 
 def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     linted = {f.path: f for f in files}
-    found = {Path(f.source.abspath).absolute() for f in files if is_kustomization(f.path)}
+    found = {Path(os.path.normpath(Path(f.source.abspath).absolute())) for f in files if is_kustomization(f.path)}
     if any(not is_kustomization(f.path) for f in files):
         found.update(p.absolute() for p in build_roots_under(loader.workspace.root))
     if not found:
         return single_file_units(files)
-    builder = Builder(loader)
-    builds = [builder.build(path) for path in sorted(found)]
+    reaches: dict[Path, Reach] = {}
+    for path in sorted(found):  # in order: which member of a cycle is its root must not vary
+        reach(path, loader, reaches)
     # A kustomization another one builds on (a base, a component) is not
     # deployed alone: its objects are linted as the overlays build them, so an
     # image tag or replica count an overlay sets is not reported in the base.
-    used = {base for build in builds for base in build.bases}
-    roots = [b for b in builds if b.kustomization not in used and not b.component]
-    relevant = [b for b in roots if any(f in linted for f in b.files)]
+    used = {base for path in found for base in reaches[path].kustomizations if base != path}
+    roots = [p for p in sorted(found) if p not in used and not reaches[p].component]
+    # Only the builds that read a linted file are made.
+    named = {Path(os.path.normpath(f.source.abspath)).absolute() for f in files}
+    builder = Builder(loader)
+    relevant = [builder.build(p) for p in roots if (reaches[p].kustomizations | reaches[p].files) & named]
     covered: set[str] = set()
     consumed: set[str] = set()
     for build in relevant:
