@@ -16,6 +16,7 @@ kind: Deployment
 metadata: {name: backend}
 spec:
   replicas: 3
+  selector: {matchLabels: {app: backend}}
   template:
     spec:
       containers:

@@ -29,12 +29,12 @@ def test_baseline_round_trip_survives_lines_inserted_above(project: Path, capsys
     write(project, "k8s/app.yaml", "# owned by team-platform\n# see runbook\n\n" + DEPLOYMENT_WITHOUT_LIMIT)
     code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json", "--show-suppressed", "--format", "json")
     [finding] = json.loads(out)["findings"]
-    assert (finding["line"], finding["fingerprint"], finding["suppressed"]) == (16, fingerprint, {"kind": "baseline", "reason": "in baseline baseline.json"})
+    assert (finding["line"], finding["fingerprint"], finding["suppressed"]) == (17, fingerprint, {"kind": "baseline", "reason": "in baseline baseline.json"})
 
     # A new problem is reported; the known one stays suppressed.
     write(project, "k8s/app.yaml", DEPLOYMENT_WITHOUT_LIMIT + SECOND_CONTAINER)
     code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json")
-    assert (code, out) == (1, ("k8s/app.yaml:25:13: K8S104 container 'worker' in Deployment/backend has no memory limit\n\n"
+    assert (code, out) == (1, ("k8s/app.yaml:26:13: K8S104 container 'worker' in Deployment/backend has no memory limit\n\n"
                                "1 finding (1 error), 1 suppressed, 1 file\n"))
 
 

@@ -90,6 +90,7 @@ def build_settings(config: Config, options: Options) -> Settings:
         limits=Limits(**config.limits),
         options={
             "pod_templates": dict(config.pod_templates),
+            "kubernetes_version": config.kubernetes_version,
             "nginx_prefix": options.nginx_prefix,
             "secret_patterns": [str(p) for p in config.secret_patterns],
         },
