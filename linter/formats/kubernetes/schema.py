@@ -67,6 +67,10 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+ANY, STRING = 1, 2
+_STRING = frozenset({"string"})
+
+
 @dataclass(slots=True)
 class Shape:
     types: frozenset[str] | None = None  # JSON types a value may have ("null" aside); None: any
@@ -78,6 +82,14 @@ class Shape:
     enum: tuple[str, ...] = ()
     name: str = ""  # the definition's short name (Container, PodSpec), for messages
 
+    def leaf(self) -> int:
+        """ANY when any value fits, STRING when any string does, else 0."""
+        if self.properties or self.closed or self.values is not None or self.items is not None or self.enum:
+            return 0
+        if self.types is None:
+            return ANY
+        return STRING if self.types == _STRING else 0
+
 
 class Shapes:
     """One release's compiled schemas: shapes by id and each kind's root."""
@@ -86,6 +98,7 @@ class Shapes:
         self.version = version
         self.shapes = shapes
         self.roots = roots
+        self.leaves = [shape.leaf() for shape in shapes]  # what the walk may skip, by shape id
         self._homes: dict[tuple[int, str], str | None] = {}
 
     def root(self, api_version: str, kind: str) -> int | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
-from linter.formats.kubernetes.schema import Shapes
+from linter.formats.kubernetes.schema import ANY, STRING, Shapes
 from linter.formats.kubernetes.templating import is_templated
 
 UNKNOWN, TYPE, REQUIRED, ENUM = "unknown-field", "wrong-type", "missing-required", "invalid-enum"
@@ -22,27 +22,17 @@ class SchemaProblem:
     vars: dict[str, str]
 
 
-def _json_type(node: Node) -> str | None:
-    """The JSON type a node holds; None for null (every optional field takes it)."""
-    if isinstance(node, MappingNode):
-        return "object"
-    if isinstance(node, SequenceNode):
-        return "array"
-    assert isinstance(node, ScalarNode)
-    value = node.value
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    return "string"
+# The JSON type of a scalar's value; null is absent (every optional field takes it).
+_SCALAR_TYPES: dict[type, str] = {str: "string", int: "integer", bool: "boolean", float: "number"}
 
 
-def _fits(actual: str, expected: frozenset[str]) -> bool:
-    return actual in expected or (actual == "integer" and "number" in expected)
+def _fits(value: object, actual: str, expected: frozenset[str]) -> bool:
+    if actual in expected:
+        return True
+    if actual == "integer":
+        return "number" in expected
+    # 3.0 is an integer to a JSON decoder
+    return actual == "number" and "integer" in expected and isinstance(value, float) and value.is_integer()
 
 
 def _suggestion(name: str, known: list[str]) -> str | None:
@@ -64,43 +54,59 @@ class _Walker:
         self.root = root
         self.problems: list[SchemaProblem] = []
 
+    # Hot: one call per node of every object. Paths are only formatted
+    # into messages when a problem is found.
     def node(self, node: Node, shape_id: int, path: str) -> None:
         shape = self.shapes.shapes[shape_id]
-        actual = _json_type(node)
-        if actual is None:
+        kind = type(node)
+        if kind is ScalarNode:
+            assert isinstance(node, ScalarNode)
+            value = node.value
+            actual = _SCALAR_TYPES.get(type(value))
+            if actual is None:
+                return
+            types = shape.types
+            if types is not None and not _fits(value, actual, types):
+                if not (isinstance(value, str) and is_templated(value)):  # filled in before it is applied
+                    self._add(TYPE, node.anchor_span, path, expected=" or ".join(sorted(types)), actual=actual)
+            elif shape.enum and isinstance(value, str) and value not in shape.enum and not is_templated(value):
+                self._add(ENUM, node.anchor_span, path, value=value, allowed=", ".join(shape.enum))
             return
-        if shape.types is not None and not _fits(actual, shape.types):
-            if isinstance(node, ScalarNode) and isinstance(node.value, str) and is_templated(node.value):
-                return  # filled in before it is applied
-            expected = " or ".join(sorted(shape.types))
-            self._add(TYPE, node.anchor_span, path, expected=expected, actual=actual)
-            return
-        if shape.enum and isinstance(node, ScalarNode) and isinstance(node.value, str):
-            if node.value not in shape.enum and not is_templated(node.value):
-                self._add(ENUM, node.anchor_span, path, value=node.value, allowed=", ".join(shape.enum))
-        elif isinstance(node, MappingNode):
+        actual = "object" if kind is MappingNode else "array"
+        if shape.types is not None and actual not in shape.types:
+            self._add(TYPE, node.anchor_span, path, expected=" or ".join(sorted(shape.types)), actual=actual)
+        elif kind is MappingNode:
+            assert isinstance(node, MappingNode)
             self.mapping(node, shape_id, path)
-        elif isinstance(node, SequenceNode) and shape.items is not None:
+        elif shape.items is not None:
+            assert isinstance(node, SequenceNode)
+            items = shape.items
             for index, item in enumerate(node.items):
-                self.node(item, shape.items, f"{path}[{index}]")
+                self.node(item, items, f"{path}[{index}]")
 
     def mapping(self, node: MappingNode, shape_id: int, path: str) -> None:
         shape = self.shapes.shapes[shape_id]
+        properties, values = shape.properties, shape.values
+        if not properties and values is None and not shape.closed:
+            return  # free-form (an embedded JSON value, preserved unknown fields)
+        prefix = f"{path}." if path else ""
+        leaves = self.shapes.leaves
         for key, value in node.pairs:
-            name = key.text
-            child_path = f"{path}.{name}" if path else name
-            child = shape.properties.get(name)
+            name = key.value if type(key.value) is str else key.text
+            child = properties.get(name)
+            if child is None:
+                child = values
             if child is not None:
-                self.node(value, child, child_path)
-            elif shape.values is not None:
-                self.node(value, shape.values, child_path)
+                leaf = leaves[child]
+                if leaf == ANY or (leaf == STRING and type(value) is ScalarNode and type(value.value) is str):
+                    continue
+                self.node(value, child, prefix + name)
             elif shape.closed and not name.startswith("$"):  # `$patch` and friends are merge directives
                 self._unknown(key, name, shape_id, path)
-        if shape.properties:
+        if shape.required:
             missing = [name for name in shape.required if name not in node]
             if missing:
-                self._add(REQUIRED, node.anchor_span, path, missing=", ".join(missing),
-                          where=_where(path, shape.name))
+                self._add(REQUIRED, node.anchor_span, path, missing=", ".join(missing), where=_where(path, shape.name))
 
     def _unknown(self, key: ScalarNode, name: str, shape_id: int, path: str) -> None:
         shape = self.shapes.shapes[shape_id]
