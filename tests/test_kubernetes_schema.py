@@ -116,19 +116,33 @@ def test_fields_are_judged_against_the_target_release(tmp_path: Path) -> None:
     assert triples(old) == [("K8S903", 15, 11)]
 
 
-def test_compiled_schemas_are_cached_and_a_corrupt_cache_is_recompiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compiled_schemas_are_cached_per_kind_and_a_corrupt_cache_is_recompiled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEPLOYLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("DEPLOYLINT_NO_CACHE", raising=False)
     first = schema.load_shapes((1, 30))
     assert first is not None and first.version == (1, 30)
-    [cached] = tmp_path.glob("k8s-schema-*-1.30.json")
-    assert json.loads(cached.read_text())["version"] == "1.30"
+    tree = first.tree("apps/v1", "Deployment")
+    assert tree is not None and first.tree("argoproj.io/v1alpha1", "Rollout") is None
+    [directory] = tmp_path.glob("k8s-schema-*-1.30")
+    kind_file = directory / "apps_v1_Deployment.json"
+    assert ["apps/v1", "Deployment"] in json.loads((directory / "index.json").read_text())
+    assert len(json.loads(kind_file.read_text())) == len(tree.shapes)
+
+    real_definitions = schema.definitions
+    monkeypatch.setattr(schema, "definitions", lambda path: pytest.fail("compiled although the cache holds the kind"))
     again = schema.load_shapes((1, 30))
-    assert again is not None and again.roots == first.roots and len(again.shapes) == len(first.shapes)
-    cached.write_text("{not json")
+    assert again is not None and again.kinds == first.kinds
+    cached = again.tree("apps/v1", "Deployment")
+    assert cached is not None and len(cached.shapes) == len(tree.shapes)
+
+    monkeypatch.setattr(schema, "definitions", real_definitions)
+    kind_file.write_text("{not json")
     repaired = schema.load_shapes((1, 30))
-    assert repaired is not None and repaired.roots == first.roots
-    assert json.loads(cached.read_text())["version"] == "1.30"
+    assert repaired is not None
+    rebuilt = repaired.tree("apps/v1", "Deployment")
+    assert rebuilt is not None and len(rebuilt.shapes) == len(tree.shapes)
+    assert len(json.loads(kind_file.read_text())) == len(tree.shapes)
 
 
 def test_targets_outside_the_schema_sets_use_the_nearest_one() -> None:

@@ -15,7 +15,7 @@ from linter.core.subject import Subject
 from linter.formats.kubernetes.apis import ApiStatus, ApiTable, load_table
 from linter.formats.kubernetes.object_subject import object_subject
 from linter.formats.kubernetes.parser import K8sObject
-from linter.formats.kubernetes.schema import Shapes, load_shapes
+from linter.formats.kubernetes.schema import KindTree, Shapes, load_shapes
 from linter.formats.kubernetes.schema_source import Version, parse_version
 from linter.formats.kubernetes.schema_walk import SchemaProblem, schema_problems
 
@@ -78,14 +78,14 @@ def api_objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Ite
             yield object_subject(obj, ApiUse(obj, status, target))
 
 
-def _problems(obj: K8sObject, shapes: Shapes, root: int, ctx: RunContext) -> tuple[SchemaProblem, ...]:
+def _problems(obj: K8sObject, tree: KindTree, ctx: RunContext) -> tuple[SchemaProblem, ...]:
     # Keyed by the node's identity; the node is kept with the answer so a
     # recycled id never returns another object's problems.
     memo: dict[int, tuple[object, tuple[SchemaProblem, ...]]] = ctx.cache.setdefault("kubernetes.schema_problems", {})
     cached = memo.get(id(obj.node))
     if cached is not None and cached[0] is obj.node:
         return cached[1]
-    problems = tuple(schema_problems(obj.node, shapes, root))
+    problems = tuple(schema_problems(obj.node, tree))
     memo[id(obj.node)] = (obj.node, problems)
     return problems
 
@@ -99,9 +99,9 @@ def schema_objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> 
     if shapes is None:
         return
     for obj in objects:
-        root = shapes.root(obj.api_version, obj.kind)
-        if root is None:
+        tree = shapes.tree(obj.api_version, obj.kind)
+        if tree is None:
             continue
-        problems = _problems(obj, shapes, root, ctx)
+        problems = _problems(obj, tree, ctx)
         if problems:
             yield object_subject(obj, SchemaReport(obj, problems))

@@ -2,16 +2,18 @@
 
 Running `jsonschema` on every document is far too slow for a pre-commit hook,
 and its errors point at JSON paths, not at keys. So each release's strict
-definitions are compiled once into `Shapes`: a flat table of shapes (the
-types a value may have, its properties, which are required, whether unknown
-keys are refused, the shape of its items or map values, its allowed values),
-and the root shape of each apiVersion/kind. The walk over the positioned
-model (`schema_walk.py`) then costs one dictionary lookup per key.
+definitions are compiled once into one `KindTree` per apiVersion/kind: a
+flat table of the shapes its objects reach (the types a value may have, its
+properties, which are required, whether unknown keys are refused, the shape
+of its items or map values, its allowed values), root first. The walk over
+the positioned model (`schema_walk.py`) then costs one dictionary lookup per
+key.
 
-A compiled table is kept in the user's cache directory (see
-`linter.core.rule_cache.cache_dir`), one JSON file per schema release and
-kubernetes-validate version, so a run reads a few hundred kilobytes instead of
-compiling megabytes; an unreadable or unwritable cache only means compiling.
+The trees are kept in the user's cache directory (see
+`linter.core.rule_cache.cache_dir`), a directory per schema release and
+kubernetes-validate version holding an index and one file per kind, so a run
+reads the few kinds it meets (tens of kilobytes) instead of compiling
+megabytes; an unreadable or unwritable cache only means compiling.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,7 @@ from linter.formats.kubernetes.schema_source import (
     schema_sets,
 )
 
-FORMAT = 1
+FORMAT = 2
 
 # The schemas carry no enums for fields (only for apiVersion and kind); these
 # are the closed sets of values the API server accepts, by definition and
@@ -91,31 +94,25 @@ class Shape:
         return STRING if self.types == _STRING else 0
 
 
-class Shapes:
-    """One release's compiled schemas: shapes by id and each kind's root."""
+class KindTree:
+    """The shapes one kind's objects can reach, its root at index 0."""
 
-    def __init__(self, version: Version, shapes: list[Shape], roots: dict[tuple[str, str], int]) -> None:
-        self.version = version
+    def __init__(self, shapes: list[Shape]) -> None:
         self.shapes = shapes
-        self.roots = roots
         self.leaves = [shape.leaf() for shape in shapes]  # what the walk may skip, by shape id
-        self._homes: dict[tuple[int, str], str | None] = {}
+        self._homes: dict[str, str | None] = {}
 
-    def root(self, api_version: str, kind: str) -> int | None:
-        return self.roots.get((api_version, kind))
-
-    def home(self, root: int, name: str) -> str | None:
-        """The shallowest dotted path under `root` where `name` is a property
+    def home(self, name: str) -> str | None:
+        """The shallowest dotted path where `name` is a property
         (`spec.template.spec.containers`), to tell a key at the wrong level
         where it belongs; breadth first, each shape visited once."""
-        key = (root, name)
-        if key not in self._homes:
-            self._homes[key] = self._search(root, name)
-        return self._homes[key]
+        if name not in self._homes:
+            self._homes[name] = self._search(name)
+        return self._homes[name]
 
-    def _search(self, root: int, name: str) -> str | None:
-        seen = {root}
-        queue: deque[tuple[int, str]] = deque([(root, "")])
+    def _search(self, name: str) -> str | None:
+        seen = {0}
+        queue: deque[tuple[int, str]] = deque([(0, "")])
         while queue:
             shape_id, path = queue.popleft()
             shape = self.shapes[shape_id]
@@ -129,6 +126,25 @@ class Shapes:
                     seen.add(child)
                     queue.append((child, child_path))
         return None
+
+
+class Shapes:
+    """One release's compiled schemas: which kinds have one, and each kind's
+    tree, read on first use (a run meets a handful of kinds)."""
+
+    def __init__(self, version: Version, kinds: set[tuple[str, str]], read: Callable[[tuple[str, str]], KindTree]) -> None:
+        self.version = version
+        self.kinds = kinds
+        self._read = read
+        self._trees: dict[tuple[str, str], KindTree] = {}
+
+    def tree(self, api_version: str, kind: str) -> KindTree | None:
+        pair = (api_version, kind)
+        if pair not in self.kinds:
+            return None
+        if pair not in self._trees:
+            self._trees[pair] = self._read(pair)
+        return self._trees[pair]
 
 
 # --- compiling ---------------------------------------------------------------------------
@@ -195,43 +211,78 @@ class _Compiler:
             shape.items = self.schema(items, name, "")
 
 
-def compile_set(defs: dict[str, Any], version: Version) -> Shapes:
+def _subtree(shapes: list[Shape], root: int) -> KindTree:
+    """The shapes reachable from `root`, renumbered with the root first."""
+    order, index = [root], {root: 0}
+    for shape_id in order:  # grows while it is walked: breadth first
+        shape = shapes[shape_id]
+        for child in (*shape.properties.values(), shape.values, shape.items):
+            if child is not None and child not in index:
+                index[child] = len(order)
+                order.append(child)
+    renumbered = []
+    for shape_id in order:
+        shape = shapes[shape_id]
+        renumbered.append(Shape(
+            shape.types, {prop: index[child] for prop, child in shape.properties.items()}, shape.required, shape.closed,
+            index[shape.values] if shape.values is not None else None, index[shape.items] if shape.items is not None else None,
+            shape.enum, shape.name,
+        ))
+    return KindTree(renumbered)
+
+
+def compile_set(defs: dict[str, Any]) -> dict[tuple[str, str], KindTree]:
     compiler = _Compiler(defs)
     roots = {pair: compiler.definition(name) for pair, name in object_kinds(defs).items()}
-    return Shapes(version, compiler.shapes, roots)
+    return {pair: _subtree(compiler.shapes, root) for pair, root in roots.items()}
 
 
 # --- the cache ---------------------------------------------------------------------------
 
 
-def _dump(shapes: Shapes) -> dict[str, Any]:
-    return {
-        "version": format_version(shapes.version),
-        "roots": [[api, kind, index] for (api, kind), index in shapes.roots.items()],
-        "shapes": [
-            [sorted(s.types) if s.types is not None else None, s.properties, list(s.required), s.closed, s.values, s.items,
-             list(s.enum), s.name]
-            for s in shapes.shapes
-        ],
-    }
+def _dump(tree: KindTree) -> list[Any]:
+    return [
+        [sorted(s.types) if s.types is not None else None, s.properties, list(s.required), s.closed, s.values, s.items,
+         list(s.enum), s.name]
+        for s in tree.shapes
+    ]
 
 
-def _load(data: dict[str, Any], version: Version) -> Shapes:
-    shapes = [
+def _load(data: list[Any]) -> KindTree:
+    return KindTree([
         Shape(frozenset(types) if types is not None else None, properties, tuple(required), closed, values, items,
               tuple(enum), name)
-        for types, properties, required, closed, values, items, enum, name in data["shapes"]
-    ]
-    roots = {(api, kind): index for api, kind, index in data["roots"]}
-    return Shapes(version, shapes, roots)
+        for types, properties, required, closed, values, items, enum, name in data
+    ])
 
 
-def _cache_file(version: Version) -> Path | None:
+def _file_name(pair: tuple[str, str]) -> str:
+    return f"{pair[0].replace('/', '_')}_{pair[1]}.json"
+
+
+def _cache_directory(version: Version) -> Path | None:
     directory = cache_dir()
     package = package_version()
     if directory is None or package is None:
         return None
-    return directory / f"k8s-schema-{FORMAT}-{package}-{format_version(version)}.json"
+    return directory / f"k8s-schema-{FORMAT}-{package}-{format_version(version)}"
+
+
+def _write_cache(directory: Path, trees: dict[tuple[str, str], KindTree]) -> None:
+    """One file per kind, then the index that makes them valid."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for pair, tree in trees.items():
+            _write(directory / _file_name(pair), _dump(tree))
+        _write(directory / "index.json", sorted([api, kind] for api, kind in trees))
+    except OSError:
+        pass
+
+
+def _write(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def nearest_set(target: Version, available: list[Version]) -> Version | None:
@@ -246,25 +297,40 @@ def nearest_set(target: Version, available: list[Version]) -> Version | None:
 
 
 def load_shapes(target: Version) -> Shapes | None:
-    """The compiled schemas for `target` (from the cache, else compiled and
-    cached); None when kubernetes-validate is not installed."""
+    """The compiled schemas for `target`: each kind's tree read from the
+    cache when it is first needed, else everything compiled (and cached);
+    None when kubernetes-validate is not installed."""
     sets = schema_sets()
     version = nearest_set(target, sorted(sets))
     if version is None:
         return None
-    cached = _cache_file(version)
-    if cached is not None:
+    source = sets[version]
+    directory = _cache_directory(version)
+    compiled: dict[tuple[str, str], KindTree] = {}
+
+    def all_trees() -> dict[tuple[str, str], KindTree]:
+        if not compiled:
+            compiled.update(compile_set(definitions(source)))
+        return compiled
+
+    def read(pair: tuple[str, str]) -> KindTree:
+        if directory is not None and not compiled:
+            try:
+                return _load(json.loads((directory / _file_name(pair)).read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                pass  # a damaged cache: compile, and rewrite it
+        trees = all_trees()
+        if directory is not None:
+            _write_cache(directory, trees)
+        return trees[pair]
+
+    if directory is not None:
         try:
-            return _load(json.loads(cached.read_text(encoding="utf-8")), version)
-        except (OSError, ValueError, KeyError, TypeError):
+            index = json.loads((directory / "index.json").read_text(encoding="utf-8"))
+            return Shapes(version, {(api, kind) for api, kind in index}, read)
+        except (OSError, ValueError, TypeError):
             pass
-    shapes = compile_set(definitions(sets[version]), version)
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(_dump(shapes), separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, cached)
-        except OSError:
-            pass
-    return shapes
+    trees = all_trees()
+    if directory is not None:
+        _write_cache(directory, trees)
+    return Shapes(version, set(trees), lambda pair: trees[pair])

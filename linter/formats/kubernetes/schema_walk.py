@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
-from linter.formats.kubernetes.schema import ANY, STRING, Shapes
+from linter.formats.kubernetes.schema import ANY, STRING, KindTree
 from linter.formats.kubernetes.templating import is_templated
 
 UNKNOWN, TYPE, REQUIRED, ENUM = "unknown-field", "wrong-type", "missing-required", "invalid-enum"
@@ -49,15 +49,14 @@ def _where(path: str, shape_name: str) -> str:
 
 
 class _Walker:
-    def __init__(self, shapes: Shapes, root: int) -> None:
-        self.shapes = shapes
-        self.root = root
+    def __init__(self, tree: KindTree) -> None:
+        self.tree = tree
         self.problems: list[SchemaProblem] = []
 
     # Hot: one call per node of every object. Paths are only formatted
     # into messages when a problem is found.
     def node(self, node: Node, shape_id: int, path: str) -> None:
-        shape = self.shapes.shapes[shape_id]
+        shape = self.tree.shapes[shape_id]
         kind = type(node)
         if kind is ScalarNode:
             assert isinstance(node, ScalarNode)
@@ -85,12 +84,12 @@ class _Walker:
                 self.node(item, items, f"{path}[{index}]")
 
     def mapping(self, node: MappingNode, shape_id: int, path: str) -> None:
-        shape = self.shapes.shapes[shape_id]
+        shape = self.tree.shapes[shape_id]
         properties, values = shape.properties, shape.values
         if not properties and values is None and not shape.closed:
             return  # free-form (an embedded JSON value, preserved unknown fields)
         prefix = f"{path}." if path else ""
-        leaves = self.shapes.leaves
+        leaves = self.tree.leaves
         for key, value in node.pairs:
             name = key.value if type(key.value) is str else key.text
             child = properties.get(name)
@@ -109,12 +108,12 @@ class _Walker:
                 self._add(REQUIRED, node.anchor_span, path, missing=", ".join(missing), where=_where(path, shape.name))
 
     def _unknown(self, key: ScalarNode, name: str, shape_id: int, path: str) -> None:
-        shape = self.shapes.shapes[shape_id]
+        shape = self.tree.shapes[shape_id]
         suggestion = _suggestion(name, list(shape.properties))
         if suggestion is not None:
             hint = f" (did you mean '{suggestion}'?)"
         else:
-            home = self.shapes.home(self.root, name)
+            home = self.tree.home(name)
             hint = f" ({name} belongs at {home})" if home else ""
         self._add(UNKNOWN, key.span, f"{path}.{name}".lstrip("."), field=name, where=_where(path, shape.name), hint=hint)
 
@@ -122,9 +121,9 @@ class _Walker:
         self.problems.append(SchemaProblem(kind, span, path, {"path": path or "(object)", **message}))
 
 
-def schema_problems(node: MappingNode, shapes: Shapes, root: int) -> list[SchemaProblem]:
-    walker = _Walker(shapes, root)
-    walker.mapping(node, root, "")
+def schema_problems(node: MappingNode, tree: KindTree) -> list[SchemaProblem]:
+    walker = _Walker(tree)
+    walker.mapping(node, 0, "")
     return walker.problems
 
 
