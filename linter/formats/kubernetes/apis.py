@@ -58,6 +58,7 @@ class ApiTable:
         self._by_kind: dict[tuple[str, str], list[Api]] = {}
         for api in apis:
             self._by_kind.setdefault((group_of(api.api_version), api.kind), []).append(api)
+        self._statuses: dict[tuple[str, str, Version], ApiStatus | None] = {}  # every object asks: a run meets few pairs
 
     def _most_stable_served(self, group: str, kind: str, target: Version) -> Api | None:
         served = [api for api in self._by_kind.get((group, kind), ()) if api.served_in(target)]
@@ -66,6 +67,12 @@ class ApiTable:
     def status(self, api_version: str, kind: str, target: Version) -> ApiStatus | None:
         """None when the pair is served and current in `target`, or unknown
         (a custom resource, or a typo the schema rules report)."""
+        key = (api_version, kind, target)
+        if key not in self._statuses:
+            self._statuses[key] = self._status(api_version, kind, target)
+        return self._statuses[key]
+
+    def _status(self, api_version: str, kind: str, target: Version) -> ApiStatus | None:
         api = self._by_pair.get((api_version, kind))
         if api is None:
             return None

@@ -70,10 +70,6 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-ANY, STRING = 1, 2
-_STRING = frozenset({"string"})
-
-
 @dataclass(slots=True)
 class Shape:
     types: frozenset[str] | None = None  # JSON types a value may have ("null" aside); None: any
@@ -85,13 +81,22 @@ class Shape:
     enum: tuple[str, ...] = ()
     name: str = ""  # the definition's short name (Container, PodSpec), for messages
 
-    def leaf(self) -> int:
-        """ANY when any value fits, STRING when any string does, else 0."""
-        if self.properties or self.closed or self.values is not None or self.items is not None or self.enum:
-            return 0
-        if self.types is None:
-            return ANY
-        return STRING if self.types == _STRING else 0
+    def free(self) -> bool:
+        """Whether any value fits (nothing to check below it)."""
+        return (self.types is None and not self.properties and not self.closed and self.values is None
+                and self.items is None and not self.enum)
+
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
+_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
+def _fitting(shape: Shape) -> frozenset[type]:
+    if shape.enum:
+        return frozenset({type(None)})
+    if shape.types is None:
+        return _SCALARS
+    return frozenset({type(None), *(t for name in shape.types for t in _PYTHON_TYPES.get(name, ()))})
 
 
 class KindTree:
@@ -99,7 +104,11 @@ class KindTree:
 
     def __init__(self, shapes: list[Shape]) -> None:
         self.shapes = shapes
-        self.leaves = [shape.leaf() for shape in shapes]  # what the walk may skip, by shape id
+        self.free = [shape.free() for shape in shapes]  # by shape id: what the walk may skip
+        # By shape id, the Python types of scalar values that need no check
+        # at all (they fit and no closed set applies): the walk's fast path.
+        self.fitting = [_fitting(shape) for shape in shapes]
+        self.mappings = [shape.types is None or "object" in shape.types for shape in shapes]  # takes a mapping as is
         self._homes: dict[str, str | None] = {}
 
     def home(self, name: str) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
-from linter.formats.kubernetes.schema import ANY, STRING, KindTree
+from linter.formats.kubernetes.schema import KindTree
 from linter.formats.kubernetes.templating import is_templated
 
 UNKNOWN, TYPE, REQUIRED, ENUM = "unknown-field", "wrong-type", "missing-required", "invalid-enum"
@@ -80,8 +80,13 @@ class _Walker:
         elif shape.items is not None:
             assert isinstance(node, SequenceNode)
             items = shape.items
+            fitting, takes_mapping = self.tree.fitting[items], self.tree.mappings[items]
             for index, item in enumerate(node.items):
-                self.node(item, items, f"{path}[{index}]")
+                kind = type(item)
+                if kind is MappingNode and takes_mapping:
+                    self.mapping(item, items, f"{path}[{index}]")  # type: ignore[arg-type]
+                elif kind is not ScalarNode or type(item.value) not in fitting:  # type: ignore[attr-defined]
+                    self.node(item, items, f"{path}[{index}]")
 
     def mapping(self, node: MappingNode, shape_id: int, path: str) -> None:
         shape = self.tree.shapes[shape_id]
@@ -89,15 +94,21 @@ class _Walker:
         if not properties and values is None and not shape.closed:
             return  # free-form (an embedded JSON value, preserved unknown fields)
         prefix = f"{path}." if path else ""
-        leaves = self.tree.leaves
+        free, fitting, mappings = self.tree.free, self.tree.fitting, self.tree.mappings
         for key, value in node.pairs:
             name = key.value if type(key.value) is str else key.text
             child = properties.get(name)
             if child is None:
                 child = values
             if child is not None:
-                leaf = leaves[child]
-                if leaf == ANY or (leaf == STRING and type(value) is ScalarNode and type(value.value) is str):
+                kind = type(value)
+                if kind is ScalarNode:
+                    if type(value.value) in fitting[child]:  # type: ignore[attr-defined]
+                        continue
+                elif free[child]:
+                    continue
+                elif kind is MappingNode and mappings[child]:
+                    self.mapping(value, child, prefix + name)  # type: ignore[arg-type]
                     continue
                 self.node(value, child, prefix + name)
             elif shape.closed and not name.startswith("$"):  # `$patch` and friends are merge directives
