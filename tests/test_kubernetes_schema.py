@@ -156,3 +156,19 @@ def test_without_the_optional_schemas_the_rules_are_silent(tmp_path: Path, monke
     monkeypatch.setattr(api_subjects, "load_shapes", lambda target: None)
     result = lint_text(tmp_path, "app.yaml", deployment("          livenesProbe: {}", replicas='"3"'), select=SCHEMA_RULES)
     assert triples(result) == []
+
+
+def test_a_namesake_in_an_unrelated_branch_is_no_hint(tmp_path: Path) -> None:
+    # `secretName` exists under azureFile and secret volumes, not under storageos
+    text = "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv}\nspec:\n  storageos:\n    volumeName: redis\n" \
+           "    secretName: storageos-secret\n"
+    result = lint_text(tmp_path, "pv.yaml", text, select=["K8S903"])
+    assert triples(result) == [("K8S903", 7, 5)]
+    assert messages(result) == ["PersistentVolume/pv: unknown field 'secretName' in spec.storageos (StorageOSPersistentVolumeSource)"]
+
+
+def test_unquoted_template_placeholders_are_filled_in_later(tmp_path: Path) -> None:
+    text = "apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: etcd-{{cell}}\nspec:\n  replicas: {{replicas}}\n" \
+           "  selector: {cell: {{cell}}}\n  template:\n    metadata:\n      labels: {cell: {{cell}}}\n" \
+           "    spec: {containers: [{name: etcd, image: 'etcd:3.5'}]}\n"
+    assert triples(lint_text(tmp_path, "rc.yaml", text, select=SCHEMA_RULES)) == []

@@ -109,32 +109,33 @@ class KindTree:
         # at all (they fit and no closed set applies): the walk's fast path.
         self.fitting = [_fitting(shape) for shape in shapes]
         self.mappings = [shape.types is None or "object" in shape.types for shape in shapes]  # takes a mapping as is
-        self._homes: dict[str, str | None] = {}
+        self._homes: dict[str, list[str]] = {}
 
-    def home(self, name: str) -> str | None:
-        """The shallowest dotted path where `name` is a property
-        (`spec.template.spec.containers`), to tell a key at the wrong level
-        where it belongs; breadth first, each shape visited once."""
+    def homes(self, name: str) -> list[str]:
+        """Every dotted path where `name` is a property, shallowest first
+        (`spec.template.spec.containers`; `[]` for list items), to tell a key
+        at the wrong level where it belongs; breadth first, each shape once."""
         if name not in self._homes:
             self._homes[name] = self._search(name)
         return self._homes[name]
 
-    def _search(self, name: str) -> str | None:
+    def _search(self, name: str) -> list[str]:
+        found: list[str] = []
         seen = {0}
         queue: deque[tuple[int, str]] = deque([(0, "")])
         while queue:
             shape_id, path = queue.popleft()
             shape = self.shapes[shape_id]
             if name in shape.properties:
-                return f"{path}.{name}".lstrip(".")
+                found.append(f"{path}.{name}".lstrip("."))
             children = [(child, f"{path}.{prop}") for prop, child in shape.properties.items()]
             if shape.items is not None:
                 children.append((shape.items, f"{path}[]"))
             for child, child_path in children:
                 if child not in seen:
                     seen.add(child)
-                    queue.append((child, child_path))
-        return None
+                    queue.append((child, child_path.lstrip(".")))
+        return found
 
 
 class Shapes:

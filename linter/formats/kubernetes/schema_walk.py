@@ -4,12 +4,16 @@ what the API server would drop or refuse, each at the key that is wrong."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
 from linter.formats.kubernetes.schema import KindTree
 from linter.formats.kubernetes.templating import is_templated
+
+_ITEM_INDEX = re.compile(r"\[\d+\]")
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 UNKNOWN, TYPE, REQUIRED, ENUM = "unknown-field", "wrong-type", "missing-required", "invalid-enum"
 
@@ -43,6 +47,25 @@ def _suggestion(name: str, known: list[str]) -> str | None:
     return close[0] if close else None
 
 
+def _nearby_home(path: str, homes: list[str]) -> str | None:
+    """The first place the key belongs above or below where it was written
+    (`containers` under a Deployment's spec belongs at
+    spec.template.spec.containers); a namesake in an unrelated branch (another
+    volume source's `secretName`) is no hint."""
+    here = _ITEM_INDEX.sub("[]", path)
+    for home in homes:
+        parent = home.rpartition(".")[0]
+        if parent.startswith(here) or here.startswith(parent):
+            return home
+    return None
+
+
+def _is_placeholder(node: MappingNode) -> bool:
+    """An unquoted `{{ value }}` (a template file's placeholder) reads as a
+    mapping whose key is itself a collection: it is filled in later."""
+    return bool(node.pairs) and node.pairs[0][0].tag in _COLLECTION_TAGS
+
+
 def _where(path: str, shape_name: str) -> str:
     label = path or "the object"
     return f"{label} ({shape_name})" if shape_name else label
@@ -72,6 +95,8 @@ class _Walker:
                 self._add(ENUM, node.anchor_span, path, value=value, allowed=", ".join(shape.enum))
             return
         actual = "object" if kind is MappingNode else "array"
+        if kind is MappingNode and _is_placeholder(node):  # type: ignore[arg-type]
+            return
         if shape.types is not None and actual not in shape.types:
             self._add(TYPE, node.anchor_span, path, expected=" or ".join(sorted(shape.types)), actual=actual)
         elif kind is MappingNode:
@@ -91,8 +116,8 @@ class _Walker:
     def mapping(self, node: MappingNode, shape_id: int, path: str) -> None:
         shape = self.tree.shapes[shape_id]
         properties, values = shape.properties, shape.values
-        if not properties and values is None and not shape.closed:
-            return  # free-form (an embedded JSON value, preserved unknown fields)
+        if (not properties and values is None and not shape.closed) or _is_placeholder(node):
+            return  # free-form (an embedded JSON value, preserved unknown fields), or filled in later
         prefix = f"{path}." if path else ""
         free, fitting, mappings = self.tree.free, self.tree.fitting, self.tree.mappings
         for key, value in node.pairs:
@@ -124,7 +149,7 @@ class _Walker:
         if suggestion is not None:
             hint = f" (did you mean '{suggestion}'?)"
         else:
-            home = self.tree.home(name)
+            home = _nearby_home(path, self.tree.homes(name))
             hint = f" ({name} belongs at {home})" if home else ""
         self._add(UNKNOWN, key.span, f"{path}.{name}".lstrip("."), field=name, where=_where(path, shape.name), hint=hint)
 
