@@ -9,13 +9,14 @@ import pytest
 
 from linter.cli import main
 
-# Follows every built-in Kubernetes rule except K8S104 (no memory limit: 13:13).
+# Follows every built-in Kubernetes rule except K8S104 (no memory limit: 14:13).
 DEPLOYMENT_WITHOUT_LIMIT = """\
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: backend}
 spec:
   replicas: 3
+  selector: {matchLabels: {app: backend}}
   template:
     spec:
       containers:

@@ -30,12 +30,12 @@ def test_baseline_round_trip_survives_lines_inserted_above(project: Path, capsys
     write(project, "k8s/app.yaml", "# owned by team-platform\n# see runbook\n\n" + DEPLOYMENT_WITHOUT_LIMIT)
     code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json", "--show-suppressed", "--format", "json")
     [finding] = json.loads(out)["findings"]
-    assert (finding["line"], finding["fingerprint"], finding["suppressed"]) == (16, fingerprint, {"kind": "baseline", "reason": "in baseline baseline.json"})
+    assert (finding["line"], finding["fingerprint"], finding["suppressed"]) == (17, fingerprint, {"kind": "baseline", "reason": "in baseline baseline.json"})
 
     # A new problem is reported; the known one stays suppressed.
     write(project, "k8s/app.yaml", DEPLOYMENT_WITHOUT_LIMIT + SECOND_CONTAINER)
     code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json")
-    assert (code, out) == (1, ("k8s/app.yaml:25:13: error[K8S104] container 'worker' in Deployment/backend has no memory limit\n\n"
+    assert (code, out) == (1, ("k8s/app.yaml:26:13: error[K8S104] container 'worker' in Deployment/backend has no memory limit\n\n"
                                "1 finding (1 error), 1 suppressed, 1 file\n"))
 
 
@@ -79,7 +79,7 @@ def test_baseline_entries_expire_and_keep_the_day_they_were_added(project: Path,
     code, out, _ = run_cli(capsys, project, "k8s", "--baseline", "baseline.json", "--format", "json")
     found = json.loads(out)["findings"]
     line = text[: text.index(f'"{fingerprint}"')].count("\n") + 1
-    assert [(f["rule"], f["file"], f["line"], f["column"]) for f in found] == [("DL010", "baseline.json", line, 5), ("K8S104", "k8s/app.yaml", 13, 13)]
+    assert [(f["rule"], f["file"], f["line"], f["column"]) for f in found] == [("DL010", "baseline.json", line, 5), ("K8S104", "k8s/app.yaml", 14, 13)]
     assert found[0]["message"] == "baseline entry for K8S104 in k8s/app.yaml no longer applies: it expired after 2020-01-31; what it hid is reported again"
     assert code == 1
 

@@ -54,7 +54,9 @@ def test_pyproject_without_table_is_skipped_and_walk_stops_at_repository_root(pr
     [
         ("rules:\n  K8S104: enable\n  K8S999: disable\n", ".deploylint.yaml:3: rules.K8S999: unknown rule (try `deploylint rules`)"),
         ("fail_on: error\nrulez: {}\n", (".deploylint.yaml:2: rulez: unknown key (known: description, exclude, extends, fail_on, "
-                                           "helm, limits, pod_templates, rules, rules_dirs, secret_patterns, suppressions)")),
+                                           "helm, kubernetes_version, limits, pod_templates, rules, rules_dirs, secret_patterns, suppressions)")),
+        ("kubernetes_version: 1.30\n", ".deploylint.yaml:1: kubernetes_version: expected string, got 1.3"),
+        ('kubernetes_version: "1.99"\n', ".deploylint.yaml:1: kubernetes_version: 1.99 is newer than the newest release deploylint knows (1.37)"),
         ("extends: strictest\n", (".deploylint.yaml:1: extends: unknown preset or missing file 'strictest' "
                                   "(presets: recommended, strict, production-checklist)")),
         ("rules:\n  K8S104: enabled\n", '.deploylint.yaml:2: rules.K8S104: expected one of enable, disable or a mapping, got "enabled"'),
@@ -120,7 +122,7 @@ def test_disable_by_name_and_fail_on_from_config(project: Path, capsys: pytest.C
     write(project, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     write(project, ".deploylint.yaml", "fail_on: error\nrules:\n  container-memory-limit: {severity: warning}\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
-    assert code == 0 and "app.yaml:13:13: warning[K8S104]" in out
+    assert code == 0 and "app.yaml:14:13: warning[K8S104]" in out
     assert run_cli(capsys, project, "app.yaml", "--fail-on", "warning")[0] == 1
     write(project, ".deploylint.yaml", "rules:\n  container-memory-limit: disable\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
@@ -142,7 +144,7 @@ def test_exclude_is_honoured_for_files_named_explicitly(project: Path, capsys: p
     write(project, "deploy/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     write(project, ".deploylint.yaml", "exclude: [vendor/*]\n")
     code, out, _ = run_cli(capsys, project, "vendor/app.yaml", "deploy/app.yaml")
-    assert out.splitlines()[0].startswith("deploy/app.yaml:13:13: error[K8S104]")
+    assert out.splitlines()[0].startswith("deploy/app.yaml:14:13: error[K8S104]")
     assert out.endswith("1 finding (1 error), 0 suppressed, 1 file\n") and code == 1
 
 
@@ -152,7 +154,7 @@ def test_pod_templates_extend_container_rules_to_custom_resources(project: Path,
     assert run_cli(capsys, project, "rollout.yaml")[1] == "0 findings, 0 suppressed, 1 file\n"
     write(project, ".deploylint.yaml", "pod_templates: {Rollout: spec.template}\n")
     code, out, _ = run_cli(capsys, project, "rollout.yaml")
-    assert out.startswith("rollout.yaml:13:13: error[K8S104] container 'api' in Rollout/backend has no memory limit\n") and code == 1
+    assert out.startswith("rollout.yaml:14:13: error[K8S104] container 'api' in Rollout/backend has no memory limit\n") and code == 1
 
 
 def test_limits_map_onto_workspace_limits(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,7 +162,7 @@ def test_limits_map_onto_workspace_limits(project: Path, capsys: pytest.CaptureF
     write(project, ".deploylint.yaml", "limits: {max_file_bytes: 100}\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
     assert code == 1
-    assert out.startswith("app.yaml:1:1: error[DL005] file is 599 bytes, over the 100-byte limit (max_file_bytes); skipped\n")
+    assert out.startswith("app.yaml:1:1: error[DL005] file is 641 bytes, over the 100-byte limit (max_file_bytes); skipped\n")
 
 
 def test_each_path_takes_its_nearest_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -169,7 +171,7 @@ def test_each_path_takes_its_nearest_config(project: Path, capsys: pytest.Captur
     write(project, "team-b/.deploylint.yaml", "rules: {K8S104: disable}\n")
     code, out, _ = run_cli(capsys, project, "team-a", "team-b")
     assert code == 1
-    assert out == ("team-a/app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit\n\n"
+    assert out == ("team-a/app.yaml:14:13: error[K8S104] container 'api' in Deployment/backend has no memory limit\n\n"
                    "1 finding (1 error), 0 suppressed, 2 files\n")
 
 
@@ -181,8 +183,8 @@ def test_a_directory_with_its_own_config_inside_a_scanned_tree_uses_it(project: 
     write(project, "deploy/legacy/old/app.yaml", DEPLOYMENT_WITHOUT_LIMIT)
     code, out, _ = run_cli(capsys, project, "deploy")
     assert code == 1
-    assert out == ("deploy/app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit\n"
-                   "deploy/legacy/app.yaml:13:13: note[K8S104] container 'api' in Deployment/backend has no memory limit\n\n"
+    assert out == ("deploy/app.yaml:14:13: error[K8S104] container 'api' in Deployment/backend has no memory limit\n"
+                   "deploy/legacy/app.yaml:14:13: note[K8S104] container 'api' in Deployment/backend has no memory limit\n\n"
                    "2 findings (1 error, 1 note), 0 suppressed, 3 files\n")
 
 

@@ -54,8 +54,8 @@ def test_custom_rules_run_from_the_command_line_and_from_config(project: Path, c
     code, out, _ = run_cli(capsys, project, "--rules-dir", str(CUSTOM), "app.yaml")
     assert out.splitlines()[:3] == [
         "app.yaml:3:1: warning[ORG101] Deployment/backend: label app.kubernetes.io/owner is missing",
-        "app.yaml:10:18: error[ORG201] container 'api' in Deployment/backend: image must match '^registry\\\\.example\\\\.com/'",
-        "app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
+        "app.yaml:11:18: error[ORG201] container 'api' in Deployment/backend: image must match '^registry\\\\.example\\\\.com/'",
+        "app.yaml:14:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
     ]
     write(project, ".deploylint.yaml", f"rules_dirs: [{CUSTOM}]\nrules:\n  ORG1: disable\n")
     code, out, _ = run_cli(capsys, project, "app.yaml")
@@ -70,7 +70,7 @@ def test_custom_rules_run_from_the_command_line_and_from_config(project: Path, c
         (GOOD_RULE.replace("id: ACME101", "id: K8S104"), ["r.yaml:1: id: K8S104 is already used by"]),
         (GOOD_RULE.replace("present: true}", "present: true, matches: '(unclosed'}"),
          ["r.yaml:8: check.assert.0.matches: invalid regex: missing ) at position 9"]),
-        (GOOD_RULE.replace("select: objects", "select: pods"), ["r.yaml:5: unknown selector 'pods' for format 'kubernetes' (known: containers, objects, pod-specs"]),
+        (GOOD_RULE.replace("select: objects", "select: pods"), ["r.yaml:5: unknown selector 'pods' for format 'kubernetes' (known: api-objects, containers, objects, pod-specs"]),
         (GOOD_RULE.replace("  assert:\n    - {path: \"metadata.labels[example.com/team]\", present: true}", "  python: image-mutable-tag"),
          ["r.yaml:7: check 'image-mutable-tag' takes ContainerOwner subjects, but `select: objects` yields K8sObject "
           "(selectors it can check: containers)"]),

@@ -29,7 +29,7 @@ ENV_FILE = "LOG_LEVEL=DEBUG\nLOG_LEVEL=INFO\n"
 
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A Deployment without a memory limit (K8S104 at 13:13), a production env
+    """A Deployment without a memory limit (K8S104 at 14:13), a production env
     file with DEBUG and a repeated key (ENV105 1:11, ENV201 2:1), and a clean
     .env whose only key is suppressed... by nothing: a second file with one
     suppressed finding."""
@@ -66,14 +66,14 @@ def test_text_names_the_severity_and_is_concise(tree: Path, capsys: pytest.Captu
     assert out.splitlines()[:3] == [
         ".env.production:1:11: warning[ENV105] LOG_LEVEL=DEBUG in a production env file",
         ".env.production:2:1: warning[ENV201] 'LOG_LEVEL' is set again (first at line 1); the later value silently wins",
-        "k8s/app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
+        "k8s/app.yaml:14:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
     ]
 
 
 def test_colour_marks_the_severity(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = lint(capsys, tree, "--color", "--select", "K8S104")
     assert out.splitlines()[0] == (
-        "\x1b[1mk8s/app.yaml:13:13:\x1b[0m \x1b[1m\x1b[31merror[K8S104]\x1b[0m container 'api' in Deployment/backend has no memory limit"
+        "\x1b[1mk8s/app.yaml:14:13:\x1b[0m \x1b[1m\x1b[31merror[K8S104]\x1b[0m container 'api' in Deployment/backend has no memory limit"
     )
     assert "\x1b[33mwarning[ENV105]" in lint(capsys, tree, "--color", "--select", "ENV105")
     assert "\x1b[" not in lint(capsys, tree, "--no-color")
@@ -86,7 +86,7 @@ def test_output_format_is_an_alias(tree: Path, capsys: pytest.CaptureFixture[str
 def test_json_lines_one_finding_a_line(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = [json.loads(line) for line in lint(capsys, tree, "--format", "json-lines").splitlines()]
     assert [(r["rule"], r["file"], r["line"], r["column"]) for r in rows] == [
-        ("ENV105", ".env.production", 1, 11), ("ENV201", ".env.production", 2, 1), ("K8S104", "k8s/app.yaml", 13, 13)]
+        ("ENV105", ".env.production", 1, 11), ("ENV201", ".env.production", 2, 1), ("K8S104", "k8s/app.yaml", 14, 13)]
     shown = [json.loads(line) for line in lint(capsys, tree, "--format", "json-lines", "--show-suppressed").splitlines()]
     assert [(r["rule"], r["file"], r["suppressed"]["kind"]) for r in shown if "suppressed" in r] == [("ENV105", "prod.env", "inline")]
 
@@ -96,10 +96,10 @@ def test_gitlab_report_passes_its_schema_with_stable_fingerprints(tree: Path, ca
     issues = json.loads(lint(capsys, tree, "--format", "gitlab"))
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(issues)) == []
     assert [(i["check_name"], i["severity"], i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues] == [
-        ("ENV105", "major", ".env.production", 1), ("ENV201", "major", ".env.production", 2), ("K8S104", "critical", "k8s/app.yaml", 13)]
+        ("ENV105", "major", ".env.production", 1), ("ENV201", "major", ".env.production", 2), ("K8S104", "critical", "k8s/app.yaml", 14)]
     write(tree, "k8s/app.yaml", "# a comment pushes every line down\n" + DEPLOYMENT_WITHOUT_LIMIT)
     moved = json.loads(lint(capsys, tree, "--format", "gitlab"))
-    assert moved[2]["location"]["lines"]["begin"] == 14
+    assert moved[2]["location"]["lines"]["begin"] == 15
     assert [i["fingerprint"] for i in moved] == [i["fingerprint"] for i in issues]
     assert len({i["fingerprint"] for i in issues}) == len(issues)
 
@@ -121,8 +121,8 @@ def test_junit_passes_the_jenkins_schema(tree: Path, capsys: pytest.CaptureFixtu
     assert sorted(suites) == [".env.production", "k8s/app.yaml", "prod.env"]
     k8s = suites["k8s/app.yaml"]
     (failed,) = [c for c in k8s if c.find("failure") is not None]
-    assert (failed.get("name"), failed.get("line"), k8s.get("failures")) == ("K8S104 container-memory-limit", "13", "1")
-    assert failed.find("failure").text == "k8s/app.yaml:13:13: K8S104 container 'api' in Deployment/backend has no memory limit"  # type: ignore[union-attr]
+    assert (failed.get("name"), failed.get("line"), k8s.get("failures")) == ("K8S104 container-memory-limit", "14", "1")
+    assert failed.find("failure").text == "k8s/app.yaml:14:13: K8S104 container 'api' in Deployment/backend has no memory limit"  # type: ignore[union-attr]
     assert int(k8s.get("tests", "0")) > 10 and all(c.get("name", "").split()[0][:3] in ("K8S", "DL0", "SEC") for c in k8s)
     (skipped,) = [c for c in suites["prod.env"] if c.find("skipped") is not None]
     assert skipped.get("name") == "ENV105 debug-in-production" and suites["prod.env"].get("failures") == "0"
@@ -152,13 +152,13 @@ def test_markdown_tells_new_from_baseline(tree: Path, capsys: pytest.CaptureFixt
     run_cli(capsys, tree, "baseline", "write", "base.json", "k8s/old.yaml")
     out = lint(capsys, tree, "--format", "markdown", "--baseline", "base.json", "--select", "K8S104")
     assert out.splitlines()[:3] == ["## deploylint: 1 new finding (1 error)", "", "1 known finding from the baseline not listed."]
-    assert "[13:13](k8s/app.yaml#L13)" in out and "old.yaml" not in out
+    assert "[14:13](k8s/app.yaml#L14)" in out and "old.yaml" not in out
 
 
 def test_report_option_writes_more_formats_from_one_run(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = lint(capsys, tree, "--report", "markdown=summary.md", "--report", "sarif=out.sarif", "--select", "K8S104")
-    assert out.startswith("k8s/app.yaml:13:13: error[K8S104] ")
-    assert "[13:13](k8s/app.yaml#L13)" in (tree / "summary.md").read_text(encoding="utf-8")
+    assert out.startswith("k8s/app.yaml:14:13: error[K8S104] ")
+    assert "[14:13](k8s/app.yaml#L14)" in (tree / "summary.md").read_text(encoding="utf-8")
     assert json.loads((tree / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["results"][0]["ruleId"] == "K8S104"
     code, _, err = run_cli(capsys, tree, "--report", "yaml=x", ".")
     assert code == 2 and "--report: unknown format 'yaml'" in err

@@ -67,16 +67,16 @@ def test_trailing_and_preceding_comments_by_id_name_and_prefix(tmp_path: Path) -
 """
     result = lint_text(tmp_path, "app.yaml", text, select=["K8S104", "DL002"])
     assert shown_and_suppressed(result) == (
-        [("K8S104", 26)],
-        [("K8S104", 15, "inline", "sized by the autoscaler"), ("K8S104", 24, "inline", "batch worker")],
+        [("K8S104", 27)],
+        [("K8S104", 16, "inline", "sized by the autoscaler"), ("K8S104", 25, "inline", "batch worker")],
     )
 
 
 def test_file_level_comment_with_and_without_a_rule_list(tmp_path: Path) -> None:
     result = lint_text(tmp_path, "a.yaml", "# deploylint: ignore-file[K8S104]: generated\n" + DEPLOYMENT_WITHOUT_LIMIT, select=["K8S104", "DL002"])
-    assert shown_and_suppressed(result) == ([], [("K8S104", 14, "file", "generated")])
+    assert shown_and_suppressed(result) == ([], [("K8S104", 15, "file", "generated")])
     result = lint_text(tmp_path, "b.yaml", DEPLOYMENT_WITHOUT_LIMIT + "# deploylint: ignore-file\n", select=["K8S104", "DL002"])
-    assert shown_and_suppressed(result) == ([], [("K8S104", 13, "file", "")])
+    assert shown_and_suppressed(result) == ([], [("K8S104", 14, "file", "")])
 
 
 def test_annotations_on_the_object_and_per_container(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_secret_scanners_markers_suppress_only_secret_rules(project: Path, capsy
     code, out, _ = run_cli(capsys, project, "--rules-dir", "rules", "--select", "ACME,K8S104", "--show-suppressed", ".")
     assert code == 1
     assert out.splitlines() == [
-        "app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
+        "app.yaml:14:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
         "cm.yaml:5:14: error[ACME701] ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): pragma: allowlist secret]",
         "cm2.yaml:5:14: error[ACME701] ConfigMap/app: data.API_TOKEN must not be set [suppressed (inline): gitleaks:allow]",
         "",
@@ -179,7 +179,7 @@ def test_pod_template_annotations_are_not_suppressions(tmp_path: Path) -> None:
 def test_all_names_every_rule_in_a_suppression(tmp_path: Path) -> None:
     text = DEPLOYMENT_WITHOUT_LIMIT.replace('            limits: {cpu: "1"}\n', '            limits: {cpu: "1"}  # deploylint: ignore[all] legacy\n')
     result = lint_text(tmp_path, "app.yaml", text, select=["K8S104", "DL002"])
-    assert shown_and_suppressed(result) == ([], [("K8S104", 13, "inline", "legacy")])
+    assert shown_and_suppressed(result) == ([], [("K8S104", 14, "inline", "legacy")])
 
 
 def test_a_suppression_naming_no_rule_is_a_dl002_not_silence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,8 +187,8 @@ def test_a_suppression_naming_no_rule_is_a_dl002_not_silence(tmp_path: Path, cap
     write(tmp_path, "app.yaml", DEPLOYMENT_WITHOUT_LIMIT.replace(limits, limits + "  # deploylint: ignore[K8S1O4, K8S404] sized later"))
     code, out, _ = run_cli(capsys, tmp_path, "--ignore", "K8S404", "app.yaml")
     assert out.splitlines()[:2] == [
-        "app.yaml:13:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
-        f"app.yaml:13:{len(limits) + 3}: warning[DL002] suppression comment names no rule: 'K8S1O4' (did you mean 'K8S104'?); it suppresses nothing",
+        "app.yaml:14:13: error[K8S104] container 'api' in Deployment/backend has no memory limit",
+        f"app.yaml:14:{len(limits) + 3}: warning[DL002] suppression comment names no rule: 'K8S1O4' (did you mean 'K8S104'?); it suppresses nothing",
     ]
     assert "K8S404" not in out  # a rule the run disables may still be suppressed
     assert code == 1

@@ -100,6 +100,7 @@ def build_settings(config: Config, options: Options) -> tuple[Settings, list[Fin
         limits=Limits(**config.limits),
         options={
             "pod_templates": dict(config.pod_templates),
+            "kubernetes_version": config.kubernetes_version,
             "nginx_prefix": options.nginx_prefix,
             "secret_patterns": [str(p) for p in config.secret_patterns],
             "helm_values": [str(p) for p in config.helm_values],

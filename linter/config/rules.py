@@ -115,6 +115,7 @@ class Config:
     rules_dirs: list[Path] = field(default_factory=list)
     fail_on: str | None = None
     pod_templates: dict[str, str] = field(default_factory=dict)
+    kubernetes_version: str | None = None  # "1.30"; None: the newest the API table knows
     limits: dict[str, Any] = field(default_factory=dict)  # Limits fields, each checked by limit_value
     secret_patterns: list[Path] = field(default_factory=list)  # classifier data files extending ours
     helm_values: list[Path] = field(default_factory=list)  # values files rendered over each chart's values.yaml
@@ -179,6 +180,8 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
     if "fail_on" in data:
         config.fail_on = data["fail_on"]
     config.pod_templates.update(data.get("pod_templates", {}))
+    if "kubernetes_version" in data:
+        config.kubernetes_version = _kubernetes_version(file, data["kubernetes_version"])
     for name, value in (data.get("limits") or {}).items():
         try:
             config.limits[name] = limit_value(name, value)
@@ -189,6 +192,18 @@ def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:
     helm = data.get("helm", {})
     config.helm_values.extend((base / f).absolute() for f in helm.get("values", []))
     config.helm_renderer = helm.get("renderer", config.helm_renderer)
+
+
+def _kubernetes_version(file: ConfigFile, value: str) -> str:
+    """The target release, refused when it is newer than the API table knows
+    (its form is the config schema's business)."""
+    from linter.formats.kubernetes.apis import load_table
+    from linter.formats.kubernetes.schema_source import format_version, parse_version
+
+    target, newest = parse_version(value), load_table().newest
+    if target is not None and target > newest:
+        raise file.error(["kubernetes_version"], f"{value} is newer than the newest release deploylint knows ({format_version(newest)})")
+    return value
 
 
 def anchor_glob(glob: str, base: Path) -> str:

@@ -11,6 +11,7 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.findings import Severity
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.subject import Subject
+from linter.formats.kubernetes.api_checks import API_CHECKS
 from linter.formats.kubernetes.imageref import parse_image
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.provider_tls import PROVIDER_CERTIFICATE_ANNOTATIONS, provider_tls
@@ -441,4 +442,5 @@ CHECKS = {
     "ingress-cert-issuer": PythonCheck(ingress_cert_issuer, CertIssuerParams, takes=(K8sObject,)),
     "rbac-wildcard": PythonCheck(rbac_wildcard, takes=(K8sObject,)),
     **SECRET_CHECKS,
+    **API_CHECKS,
 }

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from linter.core.model import MappingNode, ScalarNode
+from linter.core.model import MappingNode
 from linter.core.subject import Selector, Subject
+from linter.formats.kubernetes.api_subjects import ApiUse, SchemaReport, api_objects, schema_objects
+from linter.formats.kubernetes.object_subject import object_context, object_scope, object_subject
 from linter.formats.kubernetes.parser import K8sObject
 
 if TYPE_CHECKING:
@@ -56,15 +58,6 @@ def _objects(unit: LintUnit) -> list[K8sObject]:
     return unit.model if isinstance(unit.model, list) else []
 
 
-def _object_context(obj: K8sObject) -> dict[str, Any]:
-    return {"kind": obj.kind, "object": obj.name or "(unnamed)", "namespace": obj.namespace or "default"}
-
-
-def _scope(obj: K8sObject) -> dict[str, Any]:
-    annotations = obj.annotations
-    return {"annotations": {k.text: v.text for k, v in annotations.pairs if isinstance(v, ScalarNode)} if annotations else {}}
-
-
 def pod_spec_paths(ctx: RunContext) -> dict[str, tuple[str, ...]]:
     custom = ctx.options.get("pod_templates") or {}
     table = dict(POD_SPEC_PATHS)
@@ -79,7 +72,7 @@ def objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterato
     for obj in _objects(unit):
         if kinds and obj.kind not in kinds:
             continue
-        yield Subject(obj.node, _object_context(obj), obj.ref, data=obj, scope=_scope(obj))
+        yield object_subject(obj, obj)
 
 
 def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
@@ -92,7 +85,7 @@ def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Itera
             continue
         spec = obj.node.path(*path)
         if isinstance(spec, MappingNode):
-            yield Subject(spec, _object_context(obj), obj.ref, data=PodSpec(obj, spec), scope=_scope(obj))
+            yield Subject(spec, object_context(obj), obj.ref, data=PodSpec(obj, spec), scope=object_scope(obj))
 
 
 def runs_to_completion(obj: K8sObject, pod: MappingNode) -> bool:
@@ -198,4 +191,6 @@ SELECTORS = {
     "pod-specs": Selector(pod_specs, yields=(PodSpec,)),
     "containers": Selector(containers, yields=(ContainerOwner,)),
     "unscaled-workloads": Selector(unscaled_workloads, yields=(K8sObject,)),
+    "api-objects": Selector(api_objects, yields=(ApiUse,)),
+    "schema-objects": Selector(schema_objects, yields=(SchemaReport,)),
 }
