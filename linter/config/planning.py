@@ -22,6 +22,7 @@ from linter.core.discover import DEFAULT_EXCLUDES
 from linter.core.engine import CompiledRule, finding_order
 from linter.core.errors import UsageError
 from linter.core.lint import run
+from linter.core.repository import RepositoryPaths
 from linter.core.rules import Rule, load_rules
 from linter.core.run_types import RunResult, Settings
 from linter.core.workspace import Limits
@@ -98,6 +99,7 @@ def build_settings(config: Config, options: Options) -> Settings:
         rule_ignores=ignores,
         config_source=config.source,
         baseline=read_baseline(options.baseline) if options.baseline else None,
+        repository=RepositoryPaths.for_run(options.root, config.origin),
     )
 
 

@@ -103,6 +103,7 @@ class Config:
     pod_templates: dict[str, str] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)  # Limits fields, each checked by limit_value
     secret_patterns: list[Path] = field(default_factory=list)  # classifier data files extending ours
+    origin: Path | None = None  # the user's config file (--config or the nearest), None for the default preset
 
     @property
     def source(self) -> str:
@@ -122,6 +123,7 @@ def load_config(explicit: Path | None, start: Path) -> Config:
         merge_chain(config, preset_path(DEFAULT_PRESET), [], preset=True)
     else:
         merge_chain(config, path, [], preset=False, top=True)
+        config.origin = path
     return config
 
 

@@ -189,6 +189,8 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
     and add a DL002 finding for each directive that suppressed nothing."""
     by_file = _collect(units, settings.inline_suppressions, settings.formats)
     for finding in findings:
+        if settings.repository is not None:
+            finding.repository_path = settings.repository(finding.span.file)
         if finding.suppressed:
             continue
         here = by_file.get(finding.span.file)
@@ -197,7 +199,11 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
             or _config_ignore(finding, settings)
             or (settings.baseline.consume(finding) if settings.baseline is not None else None)
         )
-    return findings + unused_suppressions(by_file, settings.rules)
+    unused = unused_suppressions(by_file, settings.rules)
+    if settings.repository is not None:
+        for finding in unused:
+            finding.repository_path = settings.repository(finding.span.file)
+    return findings + unused
 
 
 def unused_suppressions(by_file: dict[str, _FileSuppressions], rules: list[Rule]) -> list[Finding]:
