@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from linter.core.discover import is_excluded
 from linter.core.findings import Finding, Suppression
 from linter.core.format import COMMON
-from linter.core.messages import tool_finding
+from linter.core.messages import safe_text, tool_finding
 from linter.core.model import ParsedFile, Span
 from linter.core.rules import Rule, names_rule
 
@@ -57,6 +57,9 @@ class Directive:
     container: str | None = None  # annotation scoped to one container
     annotation: tuple[str, str] | None = None  # (key, value) an object's findings must carry
     used: set[str] = field(default_factory=set)  # tokens that suppressed something
+
+    def __post_init__(self) -> None:
+        self.reason = safe_text(self.reason)  # printed with the findings it suppresses: no key in it
 
     def token_for(self, finding: Finding) -> str | None:
         """The token naming the finding's rule, or None."""
