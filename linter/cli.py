@@ -77,6 +77,9 @@ def check_options(command: Any) -> Any:
                      help="nginx's configuration prefix: relative includes and stock-prefix absolute ones (/etc/nginx/...) resolve against it."),
         click.option("--stdin-filename", default="-", metavar="NAME", help="The name to show (and detect the format from) for `-`."),
         click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
+        click.option("--strict-config", is_flag=True,
+                     help="CI: use only the --config file (required); refuse other config files under the paths and "
+                          "extends/rules_dirs/secret_patterns outside the repository."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -153,6 +156,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
         baseline=Path(baseline) if baseline else None,
         stdin=stdin,
         nginx_prefix=options["nginx_prefix"],
+        strict_config=options["strict_config"],
     )
 
 
@@ -165,6 +169,7 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
         paths, options = changed_only(paths, options), {**options, "ignore_unknown": True}
     paths, policy = policy_options(paths, options)
     plans = plan_runs(paths, policy)
+    report_unused_configs(plans, policy.config)
     progress = _progress_bar(options["progress"])
     shard = _shard(options["shard"])
     for plan in plans:  # how to run, not what to check: the same for every config
@@ -181,6 +186,15 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     threshold = Severity(fail_on(plans, options["fail_on"])).rank
     failing = [f for f in result.shown if f.severity.rank >= threshold]
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+def report_unused_configs(plans: list[Any], pinned: Path | None) -> None:
+    """--strict-config: each config file that would apply but is not used, one line on stderr."""
+    from linter.core.findings import printable
+
+    for unused in (path for plan in plans for path in plan.unused_configs):
+        shown = os.path.relpath(unused) if unused.is_relative_to(Path.cwd()) else str(unused)
+        click.echo(f"deploylint: warning: {printable(shown)} is not used: --strict-config applies only {printable(str(pinned))}", err=True)
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
