@@ -101,7 +101,7 @@ def check_options(command: Any) -> Any:
 @click.option("--sarif-category", metavar="ID", help="SARIF runAutomationDetails.id (one per analysis in code scanning).")
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF, marked as such.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY, unless NO_COLOR).")
-@click.option("--diff-only", is_flag=True, help="Lint only files changed since the upstream's merge-base (or HEAD), and untracked ones.")
+@click.option("--diff-only", is_flag=True, help="Lint only files changed since the merge base with the upstream, else with the default branch (origin/HEAD, main, master), else HEAD; and untracked ones.")
 @click.option("--changed-since", metavar="REF", help="Lint only files changed since REF (its merge-base with HEAD), and untracked ones.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes (default 0: one per CPU; small runs stay in one process).")
@@ -127,9 +127,13 @@ def changed_only(paths: list[str], options: dict[str, Any]) -> list[str]:
         raise UsageError("--diff-only and --changed-since are alternatives: give one")
     if "-" in paths:
         raise UsageError("--diff-only / --changed-since cannot be combined with `-` (standard input)")
+    from linter.core.findings import printable
     from linter.core.gitdiff import changed_files, restrict
 
-    return restrict(changed_files(Path.cwd(), options["changed_since"]), paths)
+    changes = changed_files(Path.cwd(), options["changed_since"])
+    flag = "--diff-only" if options["diff_only"] else "--changed-since"
+    click.echo(f"deploylint: {flag}: files changed since {printable(changes.base.description)}", err=True)
+    return restrict(changes.files, paths)
 
 
 def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str], Any]:
