@@ -14,7 +14,8 @@ from typing import Any
 import click
 
 from linter import __version__
-from linter.core.errors import UsageError
+from linter.core.errors import RunAborted, UsageError
+from linter.core.findings import printable
 from linter.formats import REGISTRY
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -127,7 +128,6 @@ def changed_only(paths: list[str], options: dict[str, Any]) -> list[str]:
         raise UsageError("--diff-only and --changed-since are alternatives: give one")
     if "-" in paths:
         raise UsageError("--diff-only / --changed-since cannot be combined with `-` (standard input)")
-    from linter.core.findings import printable
     from linter.core.gitdiff import changed_files, restrict
 
     changes = changed_files(Path.cwd(), options["changed_since"])
@@ -194,8 +194,6 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
 
 def report_unused_configs(plans: list[Any], pinned: Path | None) -> None:
     """--strict-config: each config file that would apply but is not used, one line on stderr."""
-    from linter.core.findings import printable
-
     for unused in (path for plan in plans for path in plan.unused_configs):
         shown = os.path.relpath(unused) if unused.is_relative_to(Path.cwd()) else str(unused)
         click.echo(f"deploylint: warning: {printable(shown)} is not used: --strict-config applies only {printable(str(pinned))}", err=True)
@@ -433,6 +431,9 @@ def _guarded(action: Callable[[], int]) -> int:
     except UsageError as exc:
         click.echo(f"deploylint: error: {exc}", err=True)
         return EXIT_USAGE
+    except RunAborted as exc:
+        click.echo(f"deploylint: error: {printable(str(exc))}", err=True)
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         click.echo("deploylint: interrupted", err=True)
         return 130
