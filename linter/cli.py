@@ -286,7 +286,7 @@ def _render(path: Path) -> int:
             text, problems = rendered
             sys.stdout.write(text)
             for problem in problems:
-                click.echo(f"{problem.span.file}:{problem.span.line}:{problem.span.column}: {problem.rule_id} {problem.message}", err=True)
+                click.echo(printable(f"{problem.span.file}:{problem.span.line}:{problem.span.column}: {problem.rule_id} {problem.message}"), err=True)
             return EXIT_FINDINGS if problems else EXIT_CLEAN
     raise UsageError(f"{path}: nothing to render (a directory holding a kustomization.yaml, or the file)")
 
@@ -376,10 +376,10 @@ def _validate_rules(directory: Path) -> int:
 
     problems = validate_rules_dir(directory)
     for problem in problems:
-        click.echo(problem)
+        click.echo(printable(problem))
     if problems:
         return EXIT_USAGE
-    click.echo(f"{directory}: {len(rule_files(directory))} rule file(s) valid")
+    click.echo(printable(f"{directory}: {len(rule_files(directory))} rule file(s) valid"))
     return EXIT_CLEAN
 
 
@@ -404,7 +404,7 @@ def _write_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> in
     paths, policy = policy_options(paths, options)
     result = run_plans(plan_runs(paths, policy))
     write_baseline(file, result.shown)
-    click.echo(f"{file}: recorded {len(result.shown)} finding(s) in {len(result.files)} file(s)")
+    click.echo(printable(f"{file}: recorded {len(result.shown)} finding(s) in {len(result.files)} file(s)"))
     return EXIT_CLEAN
 
 
@@ -429,10 +429,10 @@ def _guarded(action: Callable[[], int]) -> int:
     try:
         return action()
     except UsageError as exc:
-        click.echo(f"deploylint: error: {exc}", err=True)
+        say_error(str(exc))
         return EXIT_USAGE
     except RunAborted as exc:
-        click.echo(f"deploylint: error: {printable(str(exc))}", err=True)
+        say_error(str(exc))
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         click.echo("deploylint: interrupted", err=True)
@@ -446,6 +446,13 @@ def _guarded(action: Callable[[], int]) -> int:
         where = f"traceback written to {path}" if path is not None else "traceback:\n" + format_error(exc)
         click.echo(f"deploylint: internal error ({type(exc).__name__}); {where}", err=True)
         return EXIT_INTERNAL
+
+
+def say_error(message: str) -> None:
+    """One `deploylint: error:` line on stderr. Messages name config keys, file
+    names and arguments as given: their control characters are escaped, so a
+    key like "x\\n::error::..." cannot start a line a CI runner obeys."""
+    click.echo(f"deploylint: error: {printable(message)}", err=True)
 
 
 def _reader_gone() -> int:
@@ -473,7 +480,7 @@ def _main(argv: list[str] | None) -> int:
         click.echo(exc.format_message(), err=True)
         return EXIT_USAGE
     except click.exceptions.UsageError as exc:
-        click.echo(f"deploylint: error: {exc.format_message()}", err=True)
+        say_error(exc.format_message())
         return EXIT_USAGE
     except click.exceptions.Abort:
         return 130
