@@ -75,6 +75,7 @@ def _refusal(ref: str) -> str:
     )
 
 
+@functools.cache
 def offline_registry() -> Any:
     """A `referencing` registry holding the project's schemas that refuses to retrieve anything else."""
     from referencing import Registry, Resource
