@@ -397,7 +397,7 @@ def _parse_into(top: list[Directive], text: str, file: str, max_depth: int) -> N
         unclosed = misclosed or stack[-1][1]
         assert unclosed is not None
         d = unclosed.directive
-        raise NginxSyntaxError(f"'{d.name}' block opened here is never closed (unbalanced braces)", d.head)
+        raise NginxSyntaxError(f"'{shown_token(d.name)}' block opened here is never closed (unbalanced braces)", d.head)
 
 
 def words_indent(directive: Directive, brace: Token) -> int:
