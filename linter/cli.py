@@ -15,7 +15,8 @@ from typing import Any
 import click
 
 from linter import __version__
-from linter.core.errors import UsageError
+from linter.core.errors import RunAborted, UsageError
+from linter.core.findings import printable
 from linter.formats import REGISTRY
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -95,6 +96,9 @@ def check_options(command: Any) -> Any:
         click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and annotations (strict CI)."),
         click.option("--respect-gitignore/--no-respect-gitignore", default=True,
                      help="Skip what git ignores when walking directories (default: on; named files are always linted)."),
+        click.option("--strict-config", is_flag=True,
+                     help="CI: use only the --config file (required); refuse other config files under the paths and "
+                          "extends/rules_dirs/secret_patterns outside the repository."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -118,7 +122,7 @@ def check_options(command: Any) -> Any:
 @click.option("--sarif-category", metavar="ID", help="SARIF runAutomationDetails.id (one per analysis in code scanning).")
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF, marked as such.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY, unless NO_COLOR).")
-@click.option("--diff-only", is_flag=True, help="Lint only files changed since the upstream's merge-base (or HEAD), and untracked ones.")
+@click.option("--diff-only", is_flag=True, help="Lint only files changed since the merge base with the upstream, else with the default branch (origin/HEAD, main, master), else HEAD; and untracked ones.")
 @click.option("--changed-since", metavar="REF", help="Lint only files changed since REF (its merge-base with HEAD), and untracked ones.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes (default 0: one per CPU; small runs stay in one process).")
@@ -146,7 +150,10 @@ def changed_only(paths: list[str], options: dict[str, Any]) -> list[str]:
         raise UsageError("--diff-only / --changed-since cannot be combined with `-` (standard input)")
     from linter.core.gitdiff import changed_files, restrict
 
-    return restrict(changed_files(Path.cwd(), options["changed_since"]), paths)
+    changes = changed_files(Path.cwd(), options["changed_since"])
+    flag = "--diff-only" if options["diff_only"] else "--changed-since"
+    click.echo(f"deploylint: {flag}: files changed since {printable(changes.base.description)}", err=True)
+    return restrict(changes.files, paths)
 
 
 def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str], Any]:
@@ -174,6 +181,7 @@ def policy_options(paths: list[str], options: dict[str, Any]) -> tuple[list[str]
         baseline=Path(baseline) if baseline else None,
         stdin=stdin,
         nginx_prefix=options["nginx_prefix"],
+        strict_config=options["strict_config"],
     )
 
 
@@ -188,6 +196,7 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
         paths, options = changed_only(paths, options), {**options, "ignore_unknown": True}
     paths, policy = policy_options(paths, options)
     plans = plan_runs(paths, policy)
+    report_unused_configs(plans, policy.config)
     progress = _progress_bar(options["progress"])
     shard = _shard(options["shard"])
     for plan in plans:  # how to run, not what to check: the same for every config
@@ -214,6 +223,13 @@ def _why_nothing(paths: list[str], diff_mode: bool) -> str:
         return "no changed file of a format deploylint reads (--diff-only / --changed-since)"
     return ("no file there is of a format deploylint reads, or every one is excluded "
             "(`deploylint config show` lists the excludes)")
+
+
+def report_unused_configs(plans: list[Any], pinned: Path | None) -> None:
+    """--strict-config: each config file that would apply but is not used, one line on stderr."""
+    for unused in (path for plan in plans for path in plan.unused_configs):
+        shown = os.path.relpath(unused) if unused.is_relative_to(Path.cwd()) else str(unused)
+        click.echo(f"deploylint: warning: {printable(shown)} is not used: --strict-config applies only {printable(str(pinned))}", err=True)
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
@@ -370,7 +386,7 @@ def _render(path: Path) -> int:
             text, problems = rendered
             sys.stdout.write(text)
             for problem in problems:
-                click.echo(f"{problem.span.file}:{problem.span.line}:{problem.span.column}: {problem.rule_id} {problem.message}", err=True)
+                click.echo(printable(f"{problem.span.file}:{problem.span.line}:{problem.span.column}: {problem.rule_id} {problem.message}"), err=True)
             return EXIT_FINDINGS if problems else EXIT_CLEAN
     raise UsageError(f"{path}: nothing to render (a directory holding a kustomization.yaml or a Chart.yaml, or the file)")
 
@@ -471,10 +487,10 @@ def _validate_rules(directory: Path) -> int:
 
     problems = validate_rules_dir(directory)
     for problem in problems:
-        click.echo(problem)
+        click.echo(printable(problem))
     if problems:
         return EXIT_USAGE
-    click.echo(f"{directory}: {len(rule_files(directory))} rule file(s) valid")
+    click.echo(printable(f"{directory}: {len(rule_files(directory))} rule file(s) valid"))
     return EXIT_CLEAN
 
 
@@ -509,7 +525,7 @@ def _write_baseline(file: Path, paths: list[str], options: dict[str, Any]) -> in
     paths, policy = policy_options(paths, options)
     result = run_plans(plan_runs(paths, policy))
     write_baseline(file, result.shown, until=until)
-    click.echo(f"{file}: recorded {len(result.shown)} finding(s) in {len(result.files)} file(s)")
+    click.echo(printable(f"{file}: recorded {len(result.shown)} finding(s) in {len(result.files)} file(s)"))
     return EXIT_CLEAN
 
 
@@ -570,7 +586,8 @@ def _init(preset: str | None, baseline_file: str | None, precommit: bool, force:
 def _default_check_options() -> dict[str, Any]:
     """What `check_options` gives when none is on the command line."""
     return {"config_file": None, "rules_dirs": (), "select": (), "ignore": (), "format_hint": None, "ignore_unknown": False,
-            "nginx_prefix": None, "stdin_filename": "-", "no_inline_suppressions": False, "respect_gitignore": True}
+            "nginx_prefix": None, "stdin_filename": "-", "no_inline_suppressions": False, "respect_gitignore": True,
+            "strict_config": False}
 
 
 @cli.group("config", short_help="Show the configuration that applies to a path.")
@@ -653,8 +670,11 @@ def _guarded(action: Callable[[], int]) -> int:
     try:
         return action()
     except UsageError as exc:
-        click.echo(f"deploylint: error: {exc}", err=True)
+        say_error(str(exc))
         return EXIT_USAGE
+    except RunAborted as exc:
+        say_error(str(exc))
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         click.echo("deploylint: interrupted", err=True)
         return 130
@@ -667,6 +687,13 @@ def _guarded(action: Callable[[], int]) -> int:
         where = f"traceback written to {path}" if path is not None else "traceback:\n" + format_error(exc)
         click.echo(f"deploylint: internal error ({type(exc).__name__}); {where}", err=True)
         return EXIT_INTERNAL
+
+
+def say_error(message: str) -> None:
+    """One `deploylint: error:` line on stderr. Messages name config keys, file
+    names and arguments as given: their control characters are escaped, so a
+    key like "x\\n::error::..." cannot start a line a CI runner obeys."""
+    click.echo(f"deploylint: error: {printable(message)}", err=True)
 
 
 def _reader_gone() -> int:
@@ -694,7 +721,7 @@ def _main(argv: list[str] | None) -> int:
         click.echo(exc.format_message(), err=True)
         return EXIT_USAGE
     except click.exceptions.UsageError as exc:
-        click.echo(f"deploylint: error: {exc.format_message()}", err=True)
+        say_error(exc.format_message())
         return EXIT_USAGE
     except click.exceptions.Abort:
         return 130

@@ -188,8 +188,9 @@ def test_a_run_that_lints_nothing_says_why(repo: Path, capsys: pytest.CaptureFix
     assert main(["--diff-only", "--no-color"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "0 findings, 0 suppressed, 0 files\n"
-    assert captured.err == ("deploylint: warning: nothing was linted: no changed file of a format deploylint reads "
-                            "(--diff-only / --changed-since)\n")
+    assert captured.err.endswith("deploylint: warning: nothing was linted: no changed file of a format deploylint reads "
+                                 "(--diff-only / --changed-since)\n")
+    assert captured.err.startswith("deploylint: --diff-only: files changed since ")  # which base was used
     assert main(["README.md", "--ignore-unknown"]) == 0
     assert "deploylint: warning: nothing was linted: no file there is of a format deploylint reads" in capsys.readouterr().err
 
@@ -204,3 +205,46 @@ def test_directory_walks_honour_gitignore(repo: Path, capsys: pytest.CaptureFixt
     # A tracked file stays linted whatever .gitignore says, as in git.
     write(repo, {".gitignore": "generated/\n*.rendered.yaml\nold.yaml\n"})
     assert "k8s/old.yaml" in files_with_findings(capsys, [])[1]
+
+
+def diff_only(capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]:
+    code = main(["--select", "K8S104", "--no-color", "--diff-only"])
+    captured = capsys.readouterr()
+    files = sorted({line.split(":")[0] for line in captured.out.splitlines() if ": error[K8S104] " in line})
+    return code, files, captured.err
+
+
+def test_diff_only_on_a_new_branch_uses_the_merge_base_with_main(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "checkout", "-q", "-b", "topic")
+    commit(repo, {"k8s/topic.yaml": broken("topic")}, "topic work, never pushed")
+    base = git(repo, "rev-parse", "main").strip()
+    code, files, err = diff_only(capsys)
+    assert (code, files) == (1, ["k8s/topic.yaml"])
+    assert err == f"deploylint: --diff-only: files changed since the merge base with default branch main ({base[:12]})\n"
+
+
+def test_diff_only_prefers_origin_head_then_master(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = git(repo, "rev-parse", "HEAD").strip()
+    commit(repo, {"k8s/later.yaml": broken("later")}, "on the remote's default branch")
+    git(repo, "update-ref", "refs/remotes/origin/trunk", "HEAD")
+    git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")
+    git(repo, "checkout", "-q", "-b", "topic")
+    git(repo, "branch", "-q", "-f", "main", first)  # a stale local main must not win over origin/HEAD
+    commit(repo, {"k8s/topic.yaml": broken("topic")}, "topic")
+    code, files, err = diff_only(capsys)
+    assert (code, files) == (1, ["k8s/topic.yaml"])
+    assert "the merge base with default branch origin/HEAD" in err
+    git(repo, "symbolic-ref", "--delete", "refs/remotes/origin/HEAD")
+    git(repo, "branch", "-q", "-m", "main", "master")
+    code, files, err = diff_only(capsys)
+    assert (code, files) == (1, ["k8s/later.yaml", "k8s/topic.yaml"])
+    assert "the merge base with default branch master" in err
+
+
+def test_diff_only_with_no_base_lints_the_working_tree_changes_and_says_so(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "branch", "-q", "-m", "main", "trunk")
+    write(repo, {"k8s/wip.yaml": broken("wip")})
+    code, files, err = diff_only(capsys)
+    assert (code, files) == (1, ["k8s/wip.yaml"])
+    assert err == ("deploylint: --diff-only: files changed since HEAD: no upstream and no default branch "
+                   "(origin/HEAD, main, master), so the working tree's changes\n")

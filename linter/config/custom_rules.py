@@ -85,6 +85,12 @@ def _check_compiles(rule: Rule, data: dict[str, Any], found: _Problems) -> None:
         except jsonschema.SchemaError as exc:
             found.add(["check", "schema", *exc.absolute_path], f"invalid JSON Schema: {exc.message}")
             return
+        from linter.core.checks.schema_refs import refused_refs
+
+        for keys, reason in refused_refs(rule.check_body):
+            found.add(["check", "schema", *keys], reason)
+        if found.items:
+            return
     if rule.check_kind == "assert":
         from linter.core.checks.assertions import param_refs
 

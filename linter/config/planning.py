@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linter.config.file import has_config
+from linter.config.file import CONFIG_NAMES, PYPROJECT, find_config, has_config
 from linter.config.rules import Config, LapsedIgnore, load_config, rule_overrides, select_rules
 from linter.core.baseline import read_baseline
 from linter.core.discover import DEFAULT_EXCLUDES
@@ -23,6 +23,7 @@ from linter.core.engine import CompiledRule, finding_order
 from linter.core.errors import UsageError
 from linter.core.findings import Finding
 from linter.core.lint import run
+from linter.core.repository import RepositoryPaths, repository_root
 from linter.core.rules import Rule, load_rules
 from linter.core.run_types import RunResult, Settings, SuppressionPolicy
 from linter.core.workspace import Limits
@@ -45,6 +46,7 @@ class Options:
     baseline: Path | None = None
     stdin: tuple[str, str | bytes] | None = None
     nginx_prefix: str | None = None
+    strict_config: bool = False  # CI: only the pinned --config, naming nothing outside the repository
 
 
 @dataclass(slots=True)
@@ -53,6 +55,7 @@ class Plan:
     config: Config
     settings: Settings
     lapsed: list[Finding] = field(default_factory=list)  # DL010 for config ignore entries past their day
+    unused_configs: list[Path] = field(default_factory=list)  # --strict-config: config files that apply and are not used
 
 
 def root_relative(glob: str, root: Path) -> str:
@@ -115,6 +118,7 @@ def build_settings(config: Config, options: Options) -> tuple[Settings, list[Fin
                                              bool(config.suppressions.get("require_rule_list", False))),
         config_source=config.source,
         baseline=read_baseline(options.baseline) if options.baseline else None,
+        repository=RepositoryPaths.for_run(options.root, config.origin),
     ), lapsed
 
 
@@ -151,9 +155,10 @@ def plan_runs(paths: list[str], options: Options) -> list[Plan]:
     queue = list(paths)
     if options.stdin is not None or not queue:
         queue.append("")
+    confine, unused = strict_confinement(paths, options) if options.strict_config else ((), [])
     while queue:
         path = queue.pop(0)
-        config = load_config(options.config, Path(path or "."))
+        config = load_config(options.config, Path(path or "."), confine)
         key = "\0".join(str(f.path) for f in config.files)
         group = groups.setdefault(key, (config, [], []))
         group[1].append(path)
@@ -168,7 +173,33 @@ def plan_runs(paths: list[str], options: Options) -> list[Plan]:
         if "" not in group_paths:
             settings.stdin = None
         plans.append(Plan([p for p in group_paths if p], config, settings, lapsed))
+    plans[0].unused_configs = unused
     return plans
+
+
+def strict_confinement(paths: list[str], options: Options) -> tuple[tuple[Path, ...], list[Path]]:
+    """`--strict-config`: the pinned config is the only policy. Returns the
+    directories whatever a config names must lie under (the repository, and
+    the pinned config's own directory) and the other config files that would
+    apply to the paths without `--config` (a pull request adding
+    `k8s/.deploylint.yaml` changes nothing, and is reported)."""
+    if options.config is None:
+        raise UsageError("--strict-config needs --config FILE: the policy is the file the CI job names")
+    pinned = options.config.resolve()
+    others: list[Path] = []
+    for path in paths or ["."]:
+        nearest = find_config(Path(path))
+        if nearest is not None:
+            others.append(nearest)
+        if Path(path).is_dir():
+            others.extend(_config_file(d) for d in nested_config_dirs(Path(path)))
+    unused = [p for p in dict.fromkeys(p.absolute() for p in others) if p.resolve() != pinned]
+    top = repository_root(options.root) or options.root.resolve()
+    return tuple(dict.fromkeys([top, pinned.parent])), unused
+
+
+def _config_file(directory: Path) -> Path:
+    return next((directory / name for name in CONFIG_NAMES if (directory / name).is_file()), directory / PYPROJECT)
 
 
 def _subtree_glob(directory: Path, root: Path) -> str:

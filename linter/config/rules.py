@@ -121,6 +121,7 @@ class Config:
     helm_values: list[Path] = field(default_factory=list)  # values files rendered over each chart's values.yaml
     helm_renderer: str = "auto"
     suppressions: dict[str, Any] = field(default_factory=dict)  # require_reason, max_days (later files win per key)
+    origin: Path | None = None  # the user's config file (--config or the nearest), None for the default preset
 
     @property
     def source(self) -> str:
@@ -131,17 +132,20 @@ class Config:
 DEFAULT_PRESET = "recommended"
 
 
-def load_config(explicit: Path | None, start: Path) -> Config:
+def load_config(explicit: Path | None, start: Path, confine: tuple[Path, ...] = ()) -> Config:
     """The config for paths under `start`: `--config FILE` if given, else the
-    nearest config file walking up, else the default preset."""
+    nearest config file walking up, else the default preset. With `confine`
+    (strict config), every file or directory a config names (`extends`,
+    `rules_dirs`, `secret_patterns`) must lie under one of those directories:
+    anything else is refused before it is read."""
     config = Config()
     path = explicit or find_config(start)
     if path is None:
         merge_chain(config, preset_path(DEFAULT_PRESET), [], preset=True)
     else:
-        merge_chain(config, path, [], preset=False, top=True)
+        merge_chain(config, path, [], preset=False, top=True, confine=confine)
+        config.origin = path
     return config
-
 
 
 def preset_rules(name: str, rules: list[Rule]) -> list[Rule]:
@@ -151,7 +155,9 @@ def preset_rules(name: str, rules: list[Rule]) -> list[Rule]:
     return select_rules(rules, overrides=rule_overrides(config, rules))
 
 
-def merge_chain(config: Config, path: Path, stack: list[Path], *, preset: bool, top: bool = False) -> None:
+def merge_chain(
+    config: Config, path: Path, stack: list[Path], *, preset: bool, top: bool = False, confine: tuple[Path, ...] = ()
+) -> None:
     real = path.resolve()
     if real in stack:
         cycle = " -> ".join(p.name for p in [*stack, real])
@@ -163,11 +169,22 @@ def merge_chain(config: Config, path: Path, stack: list[Path], *, preset: bool, 
             merge_chain(config, preset_path(ref), [*stack, real], preset=True)
             continue
         target = (path.parent / ref) if not Path(ref).is_absolute() else Path(ref)
+        where: list[str | int] = ["extends", index] if isinstance(extends, list) else ["extends"]
+        _refuse_outside(file, where, target, confine)
         if not target.is_file():
-            where: list[str | int] = ["extends", index] if isinstance(extends, list) else ["extends"]
             raise file.error(where, f"unknown preset or missing file '{ref}' (presets: {', '.join(PRESET_NAMES)})")
-        merge_chain(config, target, [*stack, real], preset=False)
+        merge_chain(config, target, [*stack, real], preset=False, confine=confine)
+    if not preset:
+        for key in ("rules_dirs", "secret_patterns"):
+            for index, name in enumerate(file.data.get(key, [])):
+                _refuse_outside(file, [key, index], path.parent / name, confine)
     _merge_file(config, file, preset)
+
+
+def _refuse_outside(file: ConfigFile, where: list[str | int], target: Path, confine: tuple[Path, ...]) -> None:
+    """Under strict config, a path outside the repository (and the pinned config's directory) is refused."""
+    if confine and not any(target.resolve().is_relative_to(inside) for inside in confine):
+        raise file.error(where, "names a path outside the repository, which --strict-config refuses")
 
 
 def _merge_file(config: Config, file: ConfigFile, preset: bool) -> None:

@@ -1,8 +1,9 @@
 """Baselines: adopt deploylint on an existing tree by recording today's
 findings and reporting only new ones.
 
-A baseline holds fingerprints (`Finding.fingerprint()`: rule + file + logical
-path, never a line number nor a secret value) with a count each, so editing
+A baseline holds fingerprints (`Finding.fingerprint()`: rule + the file's path
+in the repository + logical path, never a line number nor a secret value, so
+the same baseline works from any directory) with a count each, so editing
 unrelated lines does not resurrect old findings, and a second copy of a known
 problem is still reported.
 
@@ -70,7 +71,7 @@ def baseline_document(findings: list[Finding], today: date, until: date | None =
     for finding in findings:
         key = finding.fingerprint()
         counts[key] += 1
-        about[key] = {"rule": finding.rule_id, "file": finding.span.file}
+        about[key] = {"rule": finding.rule_id, "file": finding.repository_path or finding.span.file}
     entries: dict[str, dict[str, Any]] = {}
     for key in sorted(counts):
         old = previous.get(key) if previous else None

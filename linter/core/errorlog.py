@@ -16,6 +16,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from linter.core.findings import printable
 from linter.formats.common.secrets import redact
 
 _QUOTED = re.compile(r"(?<![A-Za-z])'([^'\n]*)'|\"([^\"\n]*)\"")  # not the apostrophe of "can't"
@@ -59,7 +60,7 @@ def format_error(exc: BaseException) -> str:
         parts.extend(traceback.format_tb(error.__traceback__))
         kind = type(error)
         name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-        parts.append(f"{name}: {scrub(str(error))}\n")
+        parts.append(f"{name}: {printable(scrub(str(error)))}\n")  # one line: the fallback goes to stderr
         previous = error
     return "".join(parts)
 

@@ -61,6 +61,7 @@ class Finding:
     suppression: Suppression | None = None
     tags: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
+    repository_path: str = ""  # the file relative to the repository (repository.py), set when findings are suppressed
 
     @property
     def suppressed(self) -> bool:
@@ -71,9 +72,10 @@ class Finding:
         return (s.file, s.line, s.column, self.rule_id, self.message)
 
     def fingerprint(self) -> str:
-        """Stable under unrelated edits: rule + file + logical path, never a line
-        number or a secret value."""
+        """Stable under unrelated edits and whatever directory the run starts
+        from: rule + repository path + logical path, never a line number or a
+        secret value."""
         import hashlib
 
-        basis = f"{self.rule_id}\0{self.span.file}\0{self.logical or self.message}"
+        basis = f"{self.rule_id}\0{self.repository_path or self.span.file}\0{self.logical or self.message}"
         return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -1,8 +1,10 @@
 """Files changed in a git checkout, for linting only what a change touches.
 
 `--diff-only`: what would be pushed: changes since the merge-base with the
-branch's upstream (without one, with the default branch: origin/HEAD, main or
-master; else since HEAD), committed or not, plus untracked files. `--changed-since REF`: changes since the merge-base of REF and
+branch's upstream, committed or not, plus untracked files. A new branch has no
+upstream yet (the "before you push" case): then the merge-base with the
+default branch (`origin/HEAD`, else `main`, else `master`); with none of them,
+the working tree's changes since HEAD. Which base was used is said (stderr). `--changed-since REF`: changes since the merge-base of REF and
 HEAD, plus uncommitted and untracked ones. Deleted files are left out. The
 packs still judge an nginx fragment or a ClickHouse `config.d` file with its
 includer or base file, which they find on disk.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from linter.core.errors import UsageError
@@ -45,41 +48,52 @@ def repository_root(cwd: Path) -> Path:
     return Path(out.strip())
 
 
-def base_commit(cwd: Path, since: str | None) -> str:
-    """The commit to compare the working tree with."""
+@dataclass(frozen=True, slots=True)
+class Base:
+    commit: str  # "" before the first commit: everything is new
+    description: str  # what the changes are counted from, for the user
+
+
+def base_commit(cwd: Path, since: str | None) -> Base:
+    """The commit to compare the working tree with, and how it was chosen."""
     if since is not None:
         if _try_git(["rev-parse", "--verify", "--quiet", f"{since}^{{commit}}"], cwd) is None:
             raise UsageError(f"--changed-since: '{since}' is not a commit in this repository")
         merge_base = _try_git(["merge-base", since, "HEAD"], cwd)
-        return merge_base.strip() if merge_base else since
+        return Base(merge_base.strip() if merge_base else since, f"the merge base with {since}")
     if _try_git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd) is None:
-        return ""  # no commit yet: everything is new
+        return Base("", "no commit yet: every file")
     upstream = _try_git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], cwd)
-    # No upstream (a branch never pushed): the default branch is what it will
-    # be merged into, so compare with where it forked from that.
-    for ref in ([upstream.strip()] if upstream else []) + list(DEFAULT_BRANCHES):
+    candidates = ([(upstream.strip(), "upstream")] if upstream else []) + [(ref, "default branch") for ref in DEFAULT_BRANCHES]
+    for ref, kind in candidates:
         if _try_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd) is None:
             continue
         merge_base = _try_git(["merge-base", "HEAD", ref], cwd)
         if merge_base:
-            return merge_base.strip()
-    return "HEAD"
+            return Base(merge_base.strip(), f"the merge base with {kind} {ref} ({merge_base.strip()[:12]})")
+    return Base("HEAD", "HEAD: no upstream and no default branch (origin/HEAD, main, master), so the working tree's changes")
 
 
-def changed_files(cwd: Path, since: str | None) -> list[Path]:
-    """Absolute paths of existing files changed against the base (see module doc)."""
+@dataclass(frozen=True, slots=True)
+class Changes:
+    files: list[Path]  # absolute paths of existing changed files
+    base: Base
+
+
+def changed_files(cwd: Path, since: str | None) -> Changes:
+    """Existing files changed against the base (see module doc), and that base."""
     top = repository_root(cwd)
     base = base_commit(cwd, since)
     names: set[str] = set()
-    if base:
-        diff = _git(["diff", "--name-only", "--no-renames", "--diff-filter=d", "-z", base, "--"], top)
+    if base.commit:
+        diff = _git(["diff", "--name-only", "--no-renames", "--diff-filter=d", "-z", base.commit, "--"], top)
         names.update(n for n in diff.split("\0") if n)
     else:
         tracked = _git(["ls-files", "-z"], top)
         names.update(n for n in tracked.split("\0") if n)
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
     names.update(n for n in untracked.split("\0") if n)
-    return sorted(p.resolve() for p in (top / n for n in names) if p.is_file())
+    return Changes(sorted(p.resolve() for p in (top / n for n in names) if p.is_file()), base)
 
 
 def restrict(changed: list[Path], paths: list[str]) -> list[str]:
@@ -108,7 +122,7 @@ def changed_lines(cwd: Path, since: str | None) -> dict[Path, set[int] | None]:
     is new, as an untracked one is). For ordering a report; an unknown ref is
     a UsageError like --changed-since's."""
     top = repository_root(cwd)
-    base = base_commit(cwd, since)
+    base = base_commit(cwd, since).commit
     lines: dict[Path, set[int] | None] = {}
     diff = _git(["diff", "-U0", "--no-renames", "--no-color", "--diff-filter=d", base, "--"], top) if base else ""
     for section in diff.split("\ndiff --git "):

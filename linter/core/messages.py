@@ -31,9 +31,18 @@ def render_message(template: str, variables: dict[str, Any]) -> str:
     any provider-shaped credential redacted (a key pasted where a name goes
     would otherwise reach a parse error's message)."""
     try:
-        return printable(_mask_credentials(bounded_template(template).format_map(_Vars(variables))))
+        return safe_text(bounded_template(template).format_map(_Vars(variables)))
     except (ValueError, IndexError, AttributeError):
         return template
+
+
+def safe_text(text: str) -> str:
+    """Text from the linted files made safe to print: credentials redacted
+    (`secrets.redact_text`), control characters escaped. Messages and
+    suppression reasons all pass here."""
+    from linter.formats.common.secrets import redact_text
+
+    return printable(redact_text(text))
 
 
 _WIDE = re.compile(r"\d{4,}")  # a width or precision of 1000 or more
@@ -57,17 +66,6 @@ def bounded_template(template: str) -> str:
             keep = spec and not ("{" in spec or _WIDE.search(spec))
             parts.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if keep else "") + "}")
     return "".join(parts)
-
-
-def _mask_credentials(text: str) -> str:
-    from linter.formats.common.secrets import find_credentials, redact
-
-    end = len(text)
-    for match in reversed(find_credentials(text)):
-        if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
-            text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
-            end = match.start
-    return text
 
 
 def tool_finding(rules: Sequence[Rule], rule_id: str, detail: str, span: Span, logical: str, **variables: Any) -> Finding | None:

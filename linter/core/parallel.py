@@ -17,7 +17,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from linter.core.errors import UsageError
+from linter.core.errors import RunAborted, UsageError
 
 if TYPE_CHECKING:  # multiprocessing is imported only when workers start
     from multiprocessing.connection import Connection
@@ -134,7 +134,7 @@ def run_parallel(candidates: list[Candidate], outside: list[Candidate], settings
                     if i not in results:
                         process = workers[i][0]
                         process.join()
-                        raise RuntimeError(f"worker {i + 1} of {len(workers)} died (exit code {process.exitcode})") from None
+                        raise RunAborted(_lost(i, len(workers), process.exitcode, parts[i])) from None
                     continue
                 if kind == "progress":
                     if settings.progress is not None:
@@ -153,3 +153,19 @@ def run_parallel(candidates: list[Candidate], outside: list[Candidate], settings
                 process.terminate()
             process.join()
     return merge_results([results[i] for i in range(len(parts))], settings)
+
+
+def _lost(index: int, count: int, exitcode: int | None, mine: list[Candidate]) -> str:
+    """Why a worker's files have no result: what ended it and what it was linting."""
+    import signal
+
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"was killed by signal {-exitcode}"
+    else:
+        how = f"exited (code {exitcode}) without a result"
+    files = mine[0].relpath + (f" and {len(mine) - 1} more file(s)" if len(mine) > 1 else "")
+    return (f"worker {index + 1} of {count} {how} while linting {files}; no report was written "
+            "(out of memory? rerun with --jobs 1 or fewer jobs)")

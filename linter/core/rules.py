@@ -69,7 +69,40 @@ def load_rule_file(path: Path, *, builtin: bool, validate: bool) -> Rule:
     data = read_rule_file(path)
     if validate:
         validate_rule_data(data, str(path))
+        _refuse_outside_refs(path, data)
     return rule_from_data(data, str(path), builtin=builtin)
+
+
+def _refuse_outside_refs(path: Path, data: dict[str, Any]) -> None:
+    """A schema check's `$ref` to a URL or file is refused at `file:line` (see checks/schema_refs.py)."""
+    schema = data["check"].get("schema")
+    if schema is None:
+        return
+    from linter.core.checks.schema_refs import refused_refs
+
+    refused = refused_refs(schema)
+    if refused:
+        keys, reason = refused[0]
+        where = ["check", "schema", *keys]
+        line = _line_of(path.read_text(encoding="utf-8"), where)
+        raise UsageError(f"{path}:{line}: {'.'.join(map(str, where))}: {reason}")
+
+
+def _line_of(text: str, keys: list[str | int]) -> int:
+    """The 1-based line of the value at `keys` in a YAML document (its nearest existing parent's)."""
+    node = yaml.compose(text, Loader=_Loader)
+    line = node.start_mark.line if node is not None else 0
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line
+    return line + 1
 
 
 def rule_from_data(data: Any, source: str, *, builtin: bool) -> Rule:

@@ -15,6 +15,7 @@ from linter.core.workspace import Limits
 if TYPE_CHECKING:
     from linter.core.baseline import Baseline
     from linter.core.format import FormatRegistry
+    from linter.core.repository import RepositoryPaths
     from linter.core.rules import Rule
     from linter.core.units import LintUnit
 
@@ -64,6 +65,7 @@ class Settings:
     suppression_policy: SuppressionPolicy = field(default_factory=SuppressionPolicy)
     config_source: str = "the config"  # named in config-ignore suppressions
     baseline: Baseline | None = None
+    repository: RepositoryPaths | None = None  # how fingerprints name files (None: by display path)
     jobs: int = 1  # worker processes; 0: one per CPU (small runs stay in-process)
     shard: tuple[int, int] | None = None  # (index, total), 1-based: lint only this shard's files
     progress: Progress | None = None  # called with ("parsed"|"units"|"checked", count)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from linter.core.discover import is_excluded
 from linter.core.findings import Finding, Suppression
 from linter.core.format import COMMON
-from linter.core.messages import tool_finding
+from linter.core.messages import safe_text, tool_finding
 from linter.core.model import ParsedFile, Span
 from linter.core.rules import Rule, names_rule
 
@@ -75,6 +75,7 @@ class Directive:
         self.fields = {m.group("key"): m.group("value") for m in _FIELD.finditer(self.reason)}
         if self.fields:
             self.reason = reason_of(" ".join(_FIELD.sub(" ", self.reason).split()))
+        self.reason = safe_text(self.reason)  # printed with the findings it suppresses: no key in it
 
     def lapsed(self, today: date) -> str | None:
         """Why the directive has stopped applying on `today`, or None while it holds."""
@@ -234,6 +235,8 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
     lapsed = lapsed_suppressions(by_file, settings.rules, today)
     lapsed += policy_violations(by_file, settings.rules, settings.suppression_policy, today)
     for finding in findings:
+        if settings.repository is not None:
+            finding.repository_path = settings.repository(finding.span.file)
         if finding.suppressed:
             continue
         here = by_file.get(finding.span.file)
@@ -242,7 +245,11 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
             or _config_ignore(finding, settings)
             or (settings.baseline.consume(finding) if settings.baseline is not None else None)
         )
-    return findings + lapsed + unused_suppressions(by_file, settings.rules, settings.catalogue)
+    unused = unused_suppressions(by_file, settings.rules, settings.catalogue)
+    if settings.repository is not None:
+        for finding in [*lapsed, *unused]:
+            finding.repository_path = settings.repository(finding.span.file)
+    return findings + lapsed + unused
 
 
 def _where(directive: Directive) -> str:

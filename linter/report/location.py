@@ -16,12 +16,12 @@ from pathlib import Path
 def source_root_prefix(scan_root: Path) -> str:
     """Where `scan_root` sits inside its git checkout ('' at the top, or when it
     is not inside a checkout)."""
+    from linter.core.repository import repository_root
+
     start = scan_root.resolve()
-    for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            inside = start.relative_to(directory).as_posix()
-            return "" if inside == "." else inside
-    return ""
+    top = repository_root(start)
+    inside = start.relative_to(top).as_posix() if top is not None else "."
+    return "" if inside == "." else inside
 
 
 def repository_path(path: str, prefix: str) -> str:

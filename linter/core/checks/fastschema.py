@@ -410,4 +410,6 @@ def compile_schema(schema: dict[str, Any] | bool, guard_regexes: bool = False) -
         return guarded_validator(schema)
     import jsonschema
 
-    return jsonschema.Draft202012Validator(schema)
+    from linter.core.checks.schema_refs import offline_registry
+
+    return jsonschema.Draft202012Validator(schema, registry=offline_registry())

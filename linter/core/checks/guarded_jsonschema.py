@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 
+from linter.core.checks.schema_refs import offline_registry
 from linter.core.regex_guard import GuardedPattern
 
 _BASE = jsonschema.Draft202012Validator
@@ -63,4 +64,4 @@ def guarded_validator(schema: dict[str, Any] | bool) -> Any:
 
     keywords = {"pattern": pattern, "patternProperties": pattern_properties, "additionalProperties": additional_properties}
     extend: Any = jsonschema.validators.extend  # untyped in jsonschema
-    return extend(_BASE, keywords)(schema)
+    return extend(_BASE, keywords)(schema, registry=offline_registry())

@@ -474,6 +474,7 @@ def decode_base64_text(value: str) -> str | None:
 # --- connection URLs ---------------------------------------------------------
 
 _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(\S*)", re.DOTALL)
+_NOT_A_PORT = re.compile(r"[^:,\[\]@]+:(?![0-9]*$)[^,\[\]@]+")  # one `name:rest`, rest no port number
 _HOST = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::(\d*))?|([^:\[\]]*)(?::(\d*))?")
 
 
@@ -532,11 +533,16 @@ def parse_url(value: str) -> ConnectionUrl | None:
         pos = rest.find(ch, host_start)
         if pos != -1:
             host_end = min(host_end, pos)
-    hosts = tuple(_host_port(h) for h in rest[host_start:host_end].split(",") if h)
+    authority = rest[host_start:host_end]
+    if not userinfo and _NOT_A_PORT.fullmatch(authority):
+        # `redis://default:PW`: no host, so what follows ':' is a password, not a port
+        username, sep, password = authority.partition(":")
+        authority = ""
+    hosts = tuple(_host_port(h) for h in authority.split(",") if h)
     query: dict[str, str] = {}
     qpos = rest.find("?", host_end)
     if qpos != -1:
-        query_text = rest[qpos + 1:].split("#", 1)[0]
+        query_text = rest[qpos + 1:].split("#", 1)[0].replace(";", "&")  # `;` separates too (JDBC, ODBC-style URLs)
         query = {k.lower(): v for k, v in parse_qsl(query_text, keep_blank_values=True)}
     return ConnectionUrl(
         text=value,
@@ -561,6 +567,45 @@ def _host_port(text: str) -> tuple[str, int | None]:
 
 
 # --- redaction ---------------------------------------------------------------
+
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]+")
+_KEYLIKE_TOKEN = re.compile(r"[A-Za-z0-9_+=-]*(?:[A-Za-z][A-Za-z0-9_+=-]*[0-9]|[0-9][A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]*")
+_KEYLIKE_MIN = 16
+
+
+def redact_text(text: str) -> str:
+    """Text to be printed (a message, a suppression reason) with every
+    credential it could carry masked: a URL's password and secret-named query
+    values, and any provider-shaped key. The one pass all output goes through."""
+    text = _URL_IN_TEXT.sub(lambda m: _masked_url(m.group(0)), text)
+    end = len(text)
+    for match in reversed(find_credentials(text)):
+        if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
+            text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
+            end = match.start
+    return text
+
+
+def _masked_url(text: str) -> str:
+    # Punctuation after a URL in prose (`(redis://h/0)`, `…/app.`) is not part of it.
+    kept = text.rstrip(".,;:!?")
+    if kept.endswith(")") and kept.count(")") > kept.count("("):
+        kept = kept[:-1].rstrip(".,;:!?")
+    url = parse_url(kept)
+    return (url.masked() if url is not None else kept) + text[len(kept):]
+
+
+def shown_token(value: str) -> str:
+    """A token of a linted file as a parse error may quote it: as written,
+    unless it could be a secret (a provider-shaped key, or a long, strong,
+    key-like word such as a map key or a value), then redacted."""
+    if find_credentials(value):
+        return redact(value)
+    if _URL_IN_TEXT.search(value):
+        return redact_text(value)
+    if len(value) >= _KEYLIKE_MIN and _KEYLIKE_TOKEN.fullmatch(value) and strength_bits(value) >= active_policy().min_bits / 2:
+        return redact(value)
+    return value
 
 
 def redact(value: str) -> str:

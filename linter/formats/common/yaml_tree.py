@@ -126,11 +126,13 @@ class _Converter:
                 continue
             key = self._key(key_node)
             if key.text in where:
+                from linter.formats.common.secrets import shown_token  # only for this rare problem
+
                 first = where[key.text]
                 self.problems.append(
                     ParseProblem(
                         "DL004",
-                        f"duplicate key '{key.text}' (first at line {first.span.line}); the later value silently wins",
+                        f"duplicate key '{shown_token(key.text)}' (first at line {first.span.line}); the later value silently wins",
                         key.span,
                         logical=key.text,
                     )

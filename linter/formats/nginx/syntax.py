@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from linter.core.model import Span
+from linter.formats.common.secrets import shown_token
 
 _SPACE = " \t\r\n\f\v"
 _WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -349,7 +350,7 @@ def _parse_into(top: list[Directive], text: str, file: str, max_depth: int) -> N
 
     def missing_semicolon(after: Token, why: str) -> NginxSyntaxError:
         return NginxSyntaxError(
-            f"missing ';' after '{words[0].value}' {why}", Span.point(file, after.span.end_line, after.span.end_column)
+            f"missing ';' after '{shown_token(words[0].value)}' {why}", Span.point(file, after.span.end_line, after.span.end_column)
         )
 
     while (tok := lexer.next()) is not None:
@@ -396,7 +397,7 @@ def _parse_into(top: list[Directive], text: str, file: str, max_depth: int) -> N
         unclosed = misclosed or stack[-1][1]
         assert unclosed is not None
         d = unclosed.directive
-        raise NginxSyntaxError(f"'{d.name}' block opened here is never closed (unbalanced braces)", d.head)
+        raise NginxSyntaxError(f"'{shown_token(d.name)}' block opened here is never closed (unbalanced braces)", d.head)
 
 
 def words_indent(directive: Directive, brace: Token) -> int:
