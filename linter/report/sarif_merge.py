@@ -15,6 +15,8 @@ from typing import Any
 
 from linter.core.errors import UsageError
 
+from .sarif import dump_log
+
 
 def _analysis(run: dict[str, Any]) -> tuple[str, str]:
     driver = run.get("tool", {}).get("driver", {})
@@ -124,4 +126,4 @@ def read_log(path: str) -> dict[str, Any]:
 
 
 def merge_files(inputs: list[str]) -> str:
-    return json.dumps(merge_logs([read_log(p) for p in inputs]), indent=2, ensure_ascii=False) + "\n"
+    return dump_log(merge_logs([read_log(p) for p in inputs]))
