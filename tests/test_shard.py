@@ -111,6 +111,54 @@ def test_merged_shard_sarif_equals_unsharded_sarif(corpus: Path, tmp_path: Path,
     assert (tmp_path / "merged.sarif").read_text() == (tmp_path / "all.sarif").read_text()
 
 
+@pytest.mark.parametrize("share", ["half", "all but one"])
+def test_merged_shards_over_the_result_cap_equal_the_capped_unsharded_run(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: str) -> None:  # noqa: F811
+    """GitHub's per-run cap applies to the merged run as to a single one: the
+    same results kept and one notice, whether the shards were capped already
+    ("half": some shard alone is over it) or only their union is."""
+    from linter.report import sarif
+
+    monkeypatch.chdir(corpus)
+    main(["--jobs", "1", "--format", "sarif", "-o", str(tmp_path / "uncapped.sarif"), "."])
+    total_results = len(json.loads((tmp_path / "uncapped.sarif").read_text())["runs"][0]["results"])
+    cap = total_results // 2 if share == "half" else total_results - 1
+    monkeypatch.setattr(sarif, "MAX_RESULTS", cap)
+    main(["--jobs", "1", "--format", "sarif", "-o", str(tmp_path / "all.sarif"), "."])
+    inputs = []
+    for i in (1, 2):
+        out = tmp_path / f"shard{i}.sarif"
+        main(["--shard", f"{i}/2", "--format", "sarif", "-o", str(out), "."])
+        inputs.append(str(out))
+    shard_sizes = [len(json.loads(Path(p).read_text())["runs"][0]["results"]) for p in inputs]
+    assert (max(shard_sizes) == cap) == (share == "half")
+    assert main(["merge-sarif", str(tmp_path / "merged.sarif"), *inputs]) == 0
+    merged = json.loads((tmp_path / "merged.sarif").read_text())
+    (run,) = merged["runs"]
+    assert len(run["results"]) == cap
+    (notice,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert notice["message"]["text"].startswith(f"{total_results - cap} lower-severity results were left out")
+    assert (tmp_path / "merged.sarif").read_text() == (tmp_path / "all.sarif").read_text()
+
+
+def test_merge_caps_by_level_keeping_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.report import sarif
+
+    a = _log(["A"], [("A", "a.yaml", 1), ("A", "c.yaml", 1)])
+    b = _log(["A"], [("A", "b.yaml", 1), ("A", "d.yaml", 1)])
+    levels = {"a.yaml": "note", "b.yaml": "error", "c.yaml": None, "d.yaml": "warning"}  # c: the rule's default
+    a["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"] = {"level": "error"}
+    for result in a["runs"][0]["results"] + b["runs"][0]["results"]:
+        level = levels[result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]]
+        if level:
+            result["level"] = level
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 3)
+    (run,) = merge_logs([a, b])["runs"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]] == ["b.yaml", "c.yaml", "d.yaml"]
+    (notice,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert notice["message"]["text"] == "1 lower-severity results were left out: a code scanning run holds at most 3"
+
+
 def _log(rules: list[str], results: list[tuple[str, str, int]], category: str | None = None) -> dict[str, Any]:
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "deploylint", "rules": [{"id": r} for r in rules]}},

@@ -10,7 +10,9 @@ unrelated edits. Suppressed findings are left out (GitHub ignores
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from linter import __version__
@@ -25,6 +27,9 @@ INFORMATION_URI = "https://deploylint.dev"
 FINGERPRINT_KEY = "deploylint/v1"
 MAX_RESULTS = 25_000  # GitHub rejects a run with more results
 MAX_TAGS = 10  # GitHub keeps only the first 10 tags of a rule (and rejects more than 20)
+
+
+T = TypeVar("T")
 
 
 def rule_help_text(rule: Rule) -> str:
@@ -110,15 +115,20 @@ def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: s
     return result
 
 
-def _kept(result: RunResult, include_suppressed: bool) -> tuple[list[Finding], int]:
-    """The findings to report, at most MAX_RESULTS: when there are more, the
-    most severe are kept (GitHub would reject the whole file), in report order."""
-    findings = [f for f in result.findings if include_suppressed or not f.suppressed]
-    if len(findings) <= MAX_RESULTS:
-        return findings, 0
-    ranked = sorted(range(len(findings)), key=lambda i: (-findings[i].severity.rank, i))
+def capped(items: list[T], rank: Callable[[T], int]) -> tuple[list[T], int]:
+    """(at most MAX_RESULTS of `items`, how many were left out): when there
+    are more, the highest `rank` are kept (GitHub would reject the whole
+    file), in their order. A single run and merge-sarif cap alike."""
+    if len(items) <= MAX_RESULTS:
+        return items, 0
+    ranked = sorted(range(len(items)), key=lambda i: (-rank(items[i]), i))
     keep = sorted(ranked[:MAX_RESULTS])
-    return [findings[i] for i in keep], len(findings) - MAX_RESULTS
+    return [items[i] for i in keep], len(items) - MAX_RESULTS
+
+
+def _kept(result: RunResult, include_suppressed: bool) -> tuple[list[Finding], int]:
+    """The findings to report, the most severe when over the cap."""
+    return capped([f for f in result.findings if include_suppressed or not f.suppressed], lambda f: f.severity.rank)
 
 
 def _reported_rules(result: RunResult, findings: list[Finding]) -> list[Rule]:
@@ -136,11 +146,26 @@ def _reported_rules(result: RunResult, findings: list[Finding]) -> list[Rule]:
 
 def truncation_notice(dropped: int) -> dict[str, Any]:
     """The run's invocation saying how many results the cap left out."""
-    text = f"{dropped} lower-severity results were left out: a code scanning run holds at most {MAX_RESULTS}"
+    text = f"{dropped} {_NOTICE_TAIL}{MAX_RESULTS}"
     return {
         "executionSuccessful": True,
         "toolExecutionNotifications": [{"message": {"text": text}, "level": "warning"}],
     }
+
+
+_NOTICE_TAIL = "lower-severity results were left out: a code scanning run holds at most "
+_NOTICE = re.compile(r"(\d+) " + re.escape(_NOTICE_TAIL) + r"\d+")
+
+
+def dropped_by_notices(invocations: list[dict[str, Any]]) -> int:
+    """How many results the truncation notices among `invocations` say were left out."""
+    total = 0
+    for invocation in invocations:
+        for notification in invocation.get("toolExecutionNotifications") or []:
+            match = _NOTICE.fullmatch(notification.get("message", {}).get("text", ""))
+            if match:
+                total += int(match.group(1))
+    return total
 
 
 def dump_log(log: dict[str, Any]) -> str:
