@@ -14,7 +14,7 @@ from test_parallel import corpus  # noqa: F401  (the shared corpus fixture)
 from linter.cli import main
 from linter.core.discover import Candidate, discover
 from linter.core.errors import UsageError
-from linter.core.shard import group_key, parse_shard, split_shard, stable_hash
+from linter.core.shard import group_key, parse_shard, split_shard, weight
 from linter.formats import REGISTRY
 from linter.report.sarif_merge import merge_logs
 
@@ -25,12 +25,6 @@ def test_parse_shard() -> None:
     for bad in ("0/4", "5/4", "1/0", "a/b", "2", "1/2/3", "-1/2"):
         with pytest.raises(UsageError, match="--shard"):
             parse_shard(bad)
-
-
-def test_stable_hash_does_not_depend_on_the_interpreter() -> None:
-    # A changed hash would silently reshuffle every user's CI shards.
-    # (the first 8 bytes of SHA-256, big-endian)
-    assert stable_hash("file:k8s/app.yaml") == 0x4B6FD6BDDC6E2F0D
 
 
 def shards(candidates: list[Candidate], total: int) -> list[list[str]]:
@@ -52,12 +46,33 @@ def test_shards_partition_the_files_deterministically(corpus: Path) -> None:  # 
             assert sorted(c.relpath for c in mine + others) == sorted(c.relpath for c in candidates)
 
 
-def test_a_file_keeps_its_shard_when_others_come_and_go(corpus: Path) -> None:  # noqa: F811
-    candidates = discover([str(corpus)], corpus, formats=REGISTRY)
-    before = {p: i for i, s in enumerate(shards(candidates, 4)) for p in s}
-    fewer = candidates[::2]
-    after = {p: i for i, s in enumerate(shards(fewer, 4)) for p in s}
-    assert all(before[p] == after[p] for p in after)
+def test_shards_are_balanced_by_cost_not_by_count(tmp_path: Path) -> None:
+    """One indivisible group (every nginx file) as heavy as the rest: it gets a
+    shard of its own instead of its share of the manifests on top."""
+    files = {"edge/nginx.conf": "events {}\nhttp { include conf.d/*.conf; }\n"}
+    for i in range(8):
+        files[f"edge/conf.d/site{i}.conf"] = f"server {{ listen {8000 + i}; server_name s{i}.example.com; }}\n" + "# padding\n" * 400
+    for i in range(16):
+        files[f"apps/app{i:02}.yaml"] = f"apiVersion: v1\nkind: Service\nmetadata: {{name: app{i}}}\n" + "# padding\n" * 100
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    candidates = discover([str(tmp_path)], tmp_path, formats=REGISTRY)
+    nginx_shard, other_shard = sorted(shards(candidates, 2), key=lambda s: "edge/nginx.conf" not in s)
+    assert sorted(nginx_shard) == sorted(p for p in files if p.startswith("edge/"))
+    assert sorted(other_shard) == sorted(p for p in files if p.startswith("apps/"))
+    # With four shards the nginx group is still alone and the manifests are dealt evenly.
+    split = shards(candidates, 4)
+    assert sorted(len(s) for s in split) == [5, 5, 6, 9]
+    assert [sorted(s) for s in split if "edge/nginx.conf" in s] == [sorted(p for p in files if p.startswith("edge/"))]
+
+
+def test_cost_weighs_the_format(tmp_path: Path) -> None:
+    (tmp_path / "app.env").write_text("API_URL=https://api.example.com\n" * 50, encoding="utf-8")
+    (tmp_path / "app.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: app}\n" * 20, encoding="utf-8")
+    by_format = {c.format: [c] for c in discover([str(tmp_path)], tmp_path, formats=REGISTRY)}
+    assert weight(by_format["env"], REGISTRY) > weight(by_format["env"]), "an env file costs more per byte than a manifest"
+    assert weight(by_format["kubernetes"], REGISTRY) == weight(by_format["kubernetes"])
 
 
 def test_assembled_groups_stay_together(tmp_path: Path) -> None:
