@@ -354,3 +354,28 @@ def test_results_sharing_an_identity_keep_distinct_fingerprints() -> None:
     result.findings = [first, twin]
     prints = [r["partialFingerprints"][sarif.FINGERPRINT_KEY] for r in the_run(json.loads(sarif.render(result)))["results"]]
     assert prints == [first.fingerprint(), first.fingerprint() + ":2"]
+
+
+def test_log_keeps_the_key_order_of_earlier_releases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log is built from plain dicts, in the key order the sarif-om based
+    writer produced, and written compact (json's C encoder) on one line."""
+    from linter.core.findings import Severity
+
+    result = lint_paths(["examples/ai-etl-broken"], PROJECT)
+    first = replace(result.findings[0], suppression=Suppression("inline", "accepted"), extra={"security_severity": 9.5})
+    result.findings = [first, replace(first, severity=Severity.NOTE, logical="other", suppression=None, extra={})]
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 1)
+    text = sarif.render(result, include_suppressed=True, category="k8s")
+    assert text.count("\n") == 1 and text.endswith("}\n")
+    log = json.loads(text)
+    assert list(log) == ["runs", "version", "$schema"]
+    run = the_run(log)
+    assert list(run) == ["tool", "automationDetails", "columnKind", "invocations", "results"]
+    assert list(run["tool"]["driver"]) == ["name", "informationUri", "rules", "semanticVersion", "version"]
+    assert list(run["tool"]["driver"]["rules"][0]) == [
+        "id", "defaultConfiguration", "fullDescription", "help", "helpUri", "name", "properties", "shortDescription"]
+    (kept,) = run["results"]
+    assert list(kept) == ["message", "level", "locations", "partialFingerprints", "properties", "ruleId", "ruleIndex", "suppressions"]
+    assert list(kept["locations"][0]["physicalLocation"]["region"]) == ["endColumn", "endLine", "startColumn", "startLine"]
+    assert kept["properties"] == {"security-severity": "9.5"}
+    assert list(run["invocations"][0]) == ["executionSuccessful", "toolExecutionNotifications"]

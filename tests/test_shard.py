@@ -14,7 +14,7 @@ from test_parallel import corpus  # noqa: F401  (the shared corpus fixture)
 from linter.cli import main
 from linter.core.discover import Candidate, discover
 from linter.core.errors import UsageError
-from linter.core.shard import group_key, parse_shard, split_shard, stable_hash
+from linter.core.shard import group_key, parse_shard, split_shard, weight
 from linter.formats import REGISTRY
 from linter.report.sarif_merge import merge_logs
 
@@ -25,12 +25,6 @@ def test_parse_shard() -> None:
     for bad in ("0/4", "5/4", "1/0", "a/b", "2", "1/2/3", "-1/2"):
         with pytest.raises(UsageError, match="--shard"):
             parse_shard(bad)
-
-
-def test_stable_hash_does_not_depend_on_the_interpreter() -> None:
-    # A changed hash would silently reshuffle every user's CI shards.
-    # (the first 8 bytes of SHA-256, big-endian)
-    assert stable_hash("file:k8s/app.yaml") == 0x4B6FD6BDDC6E2F0D
 
 
 def shards(candidates: list[Candidate], total: int) -> list[list[str]]:
@@ -52,12 +46,33 @@ def test_shards_partition_the_files_deterministically(corpus: Path) -> None:  # 
             assert sorted(c.relpath for c in mine + others) == sorted(c.relpath for c in candidates)
 
 
-def test_a_file_keeps_its_shard_when_others_come_and_go(corpus: Path) -> None:  # noqa: F811
-    candidates = discover([str(corpus)], corpus, formats=REGISTRY)
-    before = {p: i for i, s in enumerate(shards(candidates, 4)) for p in s}
-    fewer = candidates[::2]
-    after = {p: i for i, s in enumerate(shards(fewer, 4)) for p in s}
-    assert all(before[p] == after[p] for p in after)
+def test_shards_are_balanced_by_cost_not_by_count(tmp_path: Path) -> None:
+    """One indivisible group (every nginx file) as heavy as the rest: it gets a
+    shard of its own instead of its share of the manifests on top."""
+    files = {"edge/nginx.conf": "events {}\nhttp { include conf.d/*.conf; }\n"}
+    for i in range(8):
+        files[f"edge/conf.d/site{i}.conf"] = f"server {{ listen {8000 + i}; server_name s{i}.example.com; }}\n" + "# padding\n" * 400
+    for i in range(16):
+        files[f"apps/app{i:02}.yaml"] = f"apiVersion: v1\nkind: Service\nmetadata: {{name: app{i}}}\n" + "# padding\n" * 100
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    candidates = discover([str(tmp_path)], tmp_path, formats=REGISTRY)
+    nginx_shard, other_shard = sorted(shards(candidates, 2), key=lambda s: "edge/nginx.conf" not in s)
+    assert sorted(nginx_shard) == sorted(p for p in files if p.startswith("edge/"))
+    assert sorted(other_shard) == sorted(p for p in files if p.startswith("apps/"))
+    # With four shards the nginx group is still alone and the manifests are dealt evenly.
+    split = shards(candidates, 4)
+    assert sorted(len(s) for s in split) == [5, 5, 6, 9]
+    assert [sorted(s) for s in split if "edge/nginx.conf" in s] == [sorted(p for p in files if p.startswith("edge/"))]
+
+
+def test_cost_weighs_the_format(tmp_path: Path) -> None:
+    (tmp_path / "app.env").write_text("API_URL=https://api.example.com\n" * 50, encoding="utf-8")
+    (tmp_path / "app.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: app}\n" * 20, encoding="utf-8")
+    by_format = {c.format: [c] for c in discover([str(tmp_path)], tmp_path, formats=REGISTRY)}
+    assert weight(by_format["env"], REGISTRY) > weight(by_format["env"]), "an env file costs more per byte than a manifest"
+    assert weight(by_format["kubernetes"], REGISTRY) == weight(by_format["kubernetes"])
 
 
 def test_assembled_groups_stay_together(tmp_path: Path) -> None:
@@ -109,6 +124,54 @@ def test_merged_shard_sarif_equals_unsharded_sarif(corpus: Path, tmp_path: Path,
         inputs.append(str(out))
     assert main(["merge-sarif", str(tmp_path / "merged.sarif"), *reversed(inputs)]) == 0
     assert (tmp_path / "merged.sarif").read_text() == (tmp_path / "all.sarif").read_text()
+
+
+@pytest.mark.parametrize("share", ["half", "all but one"])
+def test_merged_shards_over_the_result_cap_equal_the_capped_unsharded_run(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: str) -> None:  # noqa: F811
+    """GitHub's per-run cap applies to the merged run as to a single one: the
+    same results kept and one notice, whether the shards were capped already
+    ("half": some shard alone is over it) or only their union is."""
+    from linter.report import sarif
+
+    monkeypatch.chdir(corpus)
+    main(["--jobs", "1", "--format", "sarif", "-o", str(tmp_path / "uncapped.sarif"), "."])
+    total_results = len(json.loads((tmp_path / "uncapped.sarif").read_text())["runs"][0]["results"])
+    cap = total_results // 2 if share == "half" else total_results - 1
+    monkeypatch.setattr(sarif, "MAX_RESULTS", cap)
+    main(["--jobs", "1", "--format", "sarif", "-o", str(tmp_path / "all.sarif"), "."])
+    inputs = []
+    for i in (1, 2):
+        out = tmp_path / f"shard{i}.sarif"
+        main(["--shard", f"{i}/2", "--format", "sarif", "-o", str(out), "."])
+        inputs.append(str(out))
+    shard_sizes = [len(json.loads(Path(p).read_text())["runs"][0]["results"]) for p in inputs]
+    assert (max(shard_sizes) == cap) == (share == "half")
+    assert main(["merge-sarif", str(tmp_path / "merged.sarif"), *inputs]) == 0
+    merged = json.loads((tmp_path / "merged.sarif").read_text())
+    (run,) = merged["runs"]
+    assert len(run["results"]) == cap
+    (notice,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert notice["message"]["text"].startswith(f"{total_results - cap} lower-severity results were left out")
+    assert (tmp_path / "merged.sarif").read_text() == (tmp_path / "all.sarif").read_text()
+
+
+def test_merge_caps_by_level_keeping_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.report import sarif
+
+    a = _log(["A"], [("A", "a.yaml", 1), ("A", "c.yaml", 1)])
+    b = _log(["A"], [("A", "b.yaml", 1), ("A", "d.yaml", 1)])
+    levels = {"a.yaml": "note", "b.yaml": "error", "c.yaml": None, "d.yaml": "warning"}  # c: the rule's default
+    a["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"] = {"level": "error"}
+    for result in a["runs"][0]["results"] + b["runs"][0]["results"]:
+        level = levels[result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]]
+        if level:
+            result["level"] = level
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 3)
+    (run,) = merge_logs([a, b])["runs"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]] == ["b.yaml", "c.yaml", "d.yaml"]
+    (notice,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert notice["message"]["text"] == "1 lower-severity results were left out: a code scanning run holds at most 3"
 
 
 def _log(rules: list[str], results: list[tuple[str, str, int]], category: str | None = None) -> dict[str, Any]:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import builtins
 import os
 import re
-import tempfile
-import traceback
 from pathlib import Path
 
 from linter.core.findings import printable
@@ -45,6 +43,8 @@ def scrub(message: str) -> str:
 def format_error(exc: BaseException) -> str:
     """The traceback (frames show only our own code) with scrubbed messages,
     following `raise ... from` and implicit chaining like Python does."""
+    import traceback  # only when an internal error happened: kept off the start-up path
+
     chain: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and current not in chain:
@@ -76,6 +76,8 @@ class ErrorLog:
         """Append one error; returns the log's path, or None if it cannot be written."""
         try:
             if self.path is None:
+                import tempfile  # as traceback above: start-up pays for neither
+
                 fd, name = tempfile.mkstemp(prefix="deploylint-error-", suffix=".log", dir=self.directory)
                 os.close(fd)
                 self.path = Path(name)

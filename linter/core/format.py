@@ -67,6 +67,7 @@ class Format:
     comment: CommentSyntax = CommentSyntax()
     data_suppression: str = ""  # how `suppressions` are written, for the docs ({rule}: the rule's ID)
     context: ContextNeed | None = None
+    cost_per_byte: float = 1.0  # linting work per byte next to a manifest's: balances shards and workers
 
     # --- discovery -------------------------------------------------------
     def claims_by_name(self, path: Path) -> bool:

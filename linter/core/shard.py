@@ -3,15 +3,16 @@
 Files that are assembled together stay together: each format says which
 (`Format.shard_key`: every nginx file in one group, since include trees share
 files; one ClickHouse installation with its overrides); every other file is a
-group of its own. A
-group's shard comes from a stable hash of its key (a path relative to the
-scanned root), so a file keeps its shard when others are added or removed, on
-every machine and Python version.
+group of its own. Groups are dealt out by their estimated cost (bytes times
+the format's `cost_per_byte`, plus a per-file allowance), heaviest first, to
+the least loaded part: one large group (all the nginx files) gets a shard
+with fewer other files instead of its share of them on top. The split depends
+only on the files' paths and sizes, so every shard of a CI run computes the
+same one; adding a file may move others to another shard.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import TYPE_CHECKING
 
@@ -50,37 +51,34 @@ def groups(candidates: list[Candidate], formats: FormatRegistry) -> dict[str, li
     return out
 
 
-def stable_hash(key: str) -> int:
-    return int.from_bytes(hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:8], "big")
-
-
 def split_shard(candidates: list[Candidate], index: int, total: int, formats: FormatRegistry) -> tuple[list[Candidate], list[Candidate]]:
     """(this shard's files, the other shards' files), each in discovery order."""
-    mine: set[str] = set()
-    for key, members in groups(candidates, formats).items():
-        if stable_hash(key) % total == index - 1:
-            mine.update(c.relpath for c in members)
+    mine = {c.relpath for c in partition(candidates, total, formats)[index - 1]}
     return [c for c in candidates if c.relpath in mine], [c for c in candidates if c.relpath not in mine]
 
 
 PER_FILE_WEIGHT = 2048  # a file's fixed cost (open, parse set-up, units), in bytes' worth
 
 
-def weight(members: list[Candidate]) -> int:
-    """The work of linting some files: their bytes plus a per-file allowance."""
+def weight(members: list[Candidate], formats: FormatRegistry | None = None) -> int:
+    """The work of linting some files: their bytes (times their format's
+    `cost_per_byte`, when `formats` is given) plus a per-file allowance."""
     total = 0
     for c in members:
+        fmt = formats.find(c.format or "") if formats is not None else None
         try:
-            total += os.path.getsize(c.abspath) + PER_FILE_WEIGHT
+            size = os.path.getsize(c.abspath)
         except OSError:
-            total += PER_FILE_WEIGHT
+            size = 0
+        total += round(size * (fmt.cost_per_byte if fmt is not None else 1.0)) + PER_FILE_WEIGHT
     return total
 
 
 def partition(candidates: list[Candidate], parts: int, formats: FormatRegistry) -> list[list[Candidate]]:
-    """Balanced, deterministic partitions for worker processes: whole groups,
-    heaviest first, each to the lightest partition so far (ties: lowest index)."""
-    weighted = sorted(((weight(m), key, m) for key, m in groups(candidates, formats).items()), key=lambda t: (-t[0], t[1]))
+    """Balanced, deterministic partitions (shards, workers): whole groups,
+    costliest first, each to the least loaded partition so far (ties: lowest
+    index), each partition in discovery order."""
+    weighted = sorted(((weight(m, formats), key, m) for key, m in groups(candidates, formats).items()), key=lambda t: (-t[0], t[1]))
     loads = [0] * parts
     chosen: list[set[str]] = [set() for _ in range(parts)]
     for group_weight, _key, members in weighted:

@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 for GitHub code scanning (design §4), built with sarif-om.
+"""SARIF 2.1.0 for GitHub code scanning (design §4), built as plain dicts.
 
 One run per invocation; `tool.driver.rules` lists every enabled rule with its
 help; each result has a full region (columns are Unicode code points, end
@@ -10,7 +10,9 @@ unrelated edits. Suppressed findings are left out (GitHub ignores
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from linter import __version__
@@ -25,6 +27,9 @@ INFORMATION_URI = "https://deploylint.dev"
 FINGERPRINT_KEY = "deploylint/v1"
 MAX_RESULTS = 25_000  # GitHub rejects a run with more results
 MAX_TAGS = 10  # GitHub keeps only the first 10 tags of a rule (and rejects more than 20)
+
+
+T = TypeVar("T")
 
 
 def rule_help_text(rule: Rule) -> str:
@@ -51,9 +56,7 @@ def rule_help_markdown(rule: Rule) -> str:
     return "\n".join(parts).strip()
 
 
-def _descriptor(rule: Rule) -> Any:
-    import sarif_om as om
-
+def _descriptor(rule: Rule) -> dict[str, Any]:
     tags = list(dict.fromkeys(rule.tags))
     properties: dict[str, Any] = {"precision": rule.precision}
     if rule.security_severity is not None:
@@ -62,16 +65,16 @@ def _descriptor(rule: Rule) -> Any:
         if "security" not in tags:
             tags.insert(0, "security")
     properties["tags"] = tags[:MAX_TAGS]
-    return om.ReportingDescriptor(
-        id=rule.id,
-        name=rule.name,
-        short_description=om.MultiformatMessageString(text=rule.title),
-        full_description=om.MultiformatMessageString(text=rule.help.get("why", rule.title)),
-        help=om.MultiformatMessageString(text=rule_help_text(rule), markdown=rule_help_markdown(rule)),
-        help_uri=f"{INFORMATION_URI}/rules/{rule.id}",
-        default_configuration=om.ReportingConfiguration(level=rule.severity.value),
-        properties=properties,
-    )
+    return {
+        "id": rule.id,
+        "defaultConfiguration": {"level": rule.severity.value},
+        "fullDescription": {"text": rule.help.get("why", rule.title)},
+        "help": {"text": rule_help_text(rule), "markdown": rule_help_markdown(rule)},
+        "helpUri": f"{INFORMATION_URI}/rules/{rule.id}",
+        "name": rule.name,
+        "properties": properties,
+        "shortDescription": {"text": rule.title},
+    }
 
 
 def artifact_uri(path: str, prefix: str = "") -> tuple[str, str | None]:
@@ -82,74 +85,50 @@ def artifact_uri(path: str, prefix: str = "") -> tuple[str, str | None]:
     return quote(posix), "%SRCROOT%"
 
 
-def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: str) -> Any:
-    import sarif_om as om
-
+def _region(finding: Finding) -> dict[str, int]:
     s = finding.span
-    uri, base = artifact_uri(s.file, prefix)
-    result = om.Result(
-        rule_id=finding.rule_id,
-        level=finding.severity.value,
-        message=om.Message(text=finding.message),
-        locations=[
-            om.Location(
-                physical_location=om.PhysicalLocation(
-                    artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=base),
-                    region=om.Region(start_line=s.line, start_column=s.column, end_line=s.end_line, end_column=s.end_column),
-                )
-            )
-        ],
-        partial_fingerprints={FINGERPRINT_KEY: fingerprint},
-    )
-    if finding.rule_id in index:
-        result.rule_index = index[finding.rule_id]
+    region = {"endColumn": s.end_column, "endLine": s.end_line, "startColumn": s.column, "startLine": s.line}
+    return {k: v for k, v in region.items() if v is not None}
+
+
+def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: str) -> dict[str, Any]:
+    uri, base = artifact_uri(finding.span.file, prefix)
+    artifact = {"uri": uri} if base is None else {"uri": uri, "uriBaseId": base}
+    result: dict[str, Any] = {
+        "message": {"text": finding.message},
+        "level": finding.severity.value,
+        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(finding)}}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
     escalated = finding.extra.get("security_severity")
-    if escalated is not None:  # a check raised this result above its rule's default
-        result.properties = {"security-severity": f"{float(escalated):.1f}"}  # type: ignore[arg-type]
+    if isinstance(escalated, (int, float)):  # a check raised this result above its rule's default
+        result["properties"] = {"security-severity": f"{float(escalated):.1f}"}
+    result["ruleId"] = finding.rule_id
+    if finding.rule_id in index:
+        result["ruleIndex"] = index[finding.rule_id]
     if finding.suppression is not None:
         kind = "inSource" if finding.suppression.kind in ("inline", "file", "annotation") else "external"
-        result.suppressions = [om.Suppression(kind=kind, justification=finding.suppression.reason or None)]
+        suppression = {"kind": kind}
+        if finding.suppression.reason:
+            suppression["justification"] = finding.suppression.reason
+        result["suppressions"] = [suppression]
     return result
 
 
-def to_plain(obj: Any) -> Any:
-    """sarif-om objects to JSON-ready data, camelCase names from its metadata."""
-    import attr
-
-    if attr.has(type(obj)):
-        out: dict[str, Any] = {}
-        for a in attr.fields(type(obj)):
-            value = getattr(obj, a.name)
-            if value is None or (isinstance(value, (list, dict)) and not value and a.name != "results"):
-                continue
-            # sarif-om's defaults (index -1, kind "fail", ...) are SARIF's own
-            # defaults: omit them, except `level`, whose absence means "the
-            # rule's default level" rather than the literal default. Lists and
-            # dicts default through attrs' Factory.
-            default = a.default
-            factory = getattr(default, "factory", None)
-            if callable(factory):
-                default = factory()
-            if default is not attr.NOTHING and value == default and a.name != "level":
-                continue
-            out[a.metadata.get("schema_property_name", a.name)] = to_plain(value)
-        return out
-    if isinstance(obj, dict):
-        return {k: to_plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_plain(v) for v in obj]
-    return obj
+def capped(items: list[T], rank: Callable[[T], int]) -> tuple[list[T], int]:
+    """(at most MAX_RESULTS of `items`, how many were left out): when there
+    are more, the highest `rank` are kept (GitHub would reject the whole
+    file), in their order. A single run and merge-sarif cap alike."""
+    if len(items) <= MAX_RESULTS:
+        return items, 0
+    ranked = sorted(range(len(items)), key=lambda i: (-rank(items[i]), i))
+    keep = sorted(ranked[:MAX_RESULTS])
+    return [items[i] for i in keep], len(items) - MAX_RESULTS
 
 
 def _kept(result: RunResult, include_suppressed: bool) -> tuple[list[Finding], int]:
-    """The findings to report, at most MAX_RESULTS: when there are more, the
-    most severe are kept (GitHub would reject the whole file), in report order."""
-    findings = [f for f in result.findings if include_suppressed or not f.suppressed]
-    if len(findings) <= MAX_RESULTS:
-        return findings, 0
-    ranked = sorted(range(len(findings)), key=lambda i: (-findings[i].severity.rank, i))
-    keep = sorted(ranked[:MAX_RESULTS])
-    return [findings[i] for i in keep], len(findings) - MAX_RESULTS
+    """The findings to report, the most severe when over the cap."""
+    return capped([f for f in result.findings if include_suppressed or not f.suppressed], lambda f: f.severity.rank)
 
 
 def _reported_rules(result: RunResult, findings: list[Finding]) -> list[Rule]:
@@ -165,45 +144,55 @@ def _reported_rules(result: RunResult, findings: list[Finding]) -> list[Rule]:
     return rules
 
 
-def _truncation_notice(dropped: int) -> Any:
-    import sarif_om as om
+def truncation_notice(dropped: int) -> dict[str, Any]:
+    """The run's invocation saying how many results the cap left out."""
+    text = f"{dropped} {_NOTICE_TAIL}{MAX_RESULTS}"
+    return {
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [{"message": {"text": text}, "level": "warning"}],
+    }
 
-    text = f"{dropped} lower-severity results were left out: a code scanning run holds at most {MAX_RESULTS}"
-    return om.Invocation(
-        execution_successful=True,
-        tool_execution_notifications=[om.Notification(message=om.Message(text=text), level="warning")],
-    )
+
+_NOTICE_TAIL = "lower-severity results were left out: a code scanning run holds at most "
+_NOTICE = re.compile(r"(\d+) " + re.escape(_NOTICE_TAIL) + r"\d+")
+
+
+def dropped_by_notices(invocations: list[dict[str, Any]]) -> int:
+    """How many results the truncation notices among `invocations` say were left out."""
+    total = 0
+    for invocation in invocations:
+        for notification in invocation.get("toolExecutionNotifications") or []:
+            match = _NOTICE.fullmatch(notification.get("message", {}).get("text", ""))
+            if match:
+                total += int(match.group(1))
+    return total
+
+
+def dump_log(log: dict[str, Any]) -> str:
+    """A SARIF log as text: compact, so that json's C encoder writes it (an
+    indented dump runs the pure-Python encoder, the largest cost of the report)."""
+    return json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def render(result: RunResult, *, include_suppressed: bool = False, category: str | None = None, uri_prefix: str = "") -> str:
     """The SARIF log. `uri_prefix` is where the scan root sits in the
-    repository (`location.source_root_prefix`)."""
-    import sarif_om as om
-
+    repository (`location.source_root_prefix`). Keys are in the order of
+    SARIF's schema listing (required first), as earlier releases wrote them."""
     findings, dropped = _kept(result, include_suppressed)
     rules = _reported_rules(result, findings)
     index = {r.id: i for i, r in enumerate(rules)}
     prefix = uri_prefix.strip("/")
-    run = om.Run(
-        tool=om.Tool(
-            driver=om.ToolComponent(
-                name="deploylint",
-                version=__version__,
-                semantic_version=__version__,
-                information_uri=INFORMATION_URI,
-                rules=[_descriptor(r) for r in rules],
-            )
-        ),
-        results=[_result(f, index, prefix, fp) for f, fp in zip(findings, fingerprints(findings))],
-        column_kind="unicodeCodePoints",
-    )
-    if dropped:
-        run.invocations = [_truncation_notice(dropped)]
+    driver: dict[str, Any] = {"name": "deploylint", "informationUri": INFORMATION_URI}
+    if rules:
+        driver["rules"] = [_descriptor(r) for r in rules]
+    driver["semanticVersion"] = __version__
+    driver["version"] = __version__
+    run: dict[str, Any] = {"tool": {"driver": driver}}
     if category:
-        run.automation_details = om.RunAutomationDetails(id=category.rstrip("/") + "/")
-    log = om.SarifLog(
-        version="2.1.0",
-        schema_uri="https://json.schemastore.org/sarif-2.1.0.json",
-        runs=[run],
-    )
-    return json.dumps(to_plain(log), indent=2, ensure_ascii=False) + "\n"
+        run["automationDetails"] = {"id": category.rstrip("/") + "/"}
+    run["columnKind"] = "unicodeCodePoints"
+    if dropped:
+        run["invocations"] = [truncation_notice(dropped)]
+    run["results"] = [_result(f, index, prefix, fp) for f, fp in zip(findings, fingerprints(findings))]
+    log = {"runs": [run], "version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json"}
+    return dump_log(log)

@@ -5,7 +5,9 @@ run: the rules are the union (first definition wins, order of first
 appearance), every result's `ruleIndex` points into that union, artifacts are
 deduplicated by URI with `artifactLocation.index` remapped, and the results
 are concatenated and put in the order a single run writes them (file, line,
-column, rule, message). Runs of other analyses are kept as separate runs.
+column, rule, message), then capped at GitHub's limit as a single run is (the
+most severe kept, one notice counting what the cap and the shards left out).
+Runs of other analyses are kept as separate runs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ import json
 from typing import Any
 
 from linter.core.errors import UsageError
+from linter.core.findings import Severity
+
+from .sarif import capped, dropped_by_notices, dump_log, truncation_notice
+
+_LEVEL_RANK = {s.value: s.rank for s in Severity}  # "none" and unknown levels rank below "note"
 
 
 def _analysis(run: dict[str, Any]) -> tuple[str, str]:
@@ -46,8 +53,10 @@ class _RunMerger:
         self.artifacts: list[dict[str, Any]] = []
         self.artifact_index: dict[str, int] = {}
         self.results: list[dict[str, Any]] = []
+        self.dropped = 0  # results the shards' own caps left out
 
     def add(self, run: dict[str, Any]) -> None:
+        self.dropped += dropped_by_notices(run.get("invocations") or [])
         own_rules = run.get("tool", {}).get("driver", {}).get("rules", [])
         for rule in own_rules:
             if rule.get("id") not in self.rule_index:
@@ -83,11 +92,27 @@ class _RunMerger:
                     del artifact["index"]
         return result
 
+    def _rank(self, result: dict[str, Any]) -> int:
+        level = result.get("level")
+        if level is None:  # SARIF's default: the rule's level, else "warning"
+            index = result.get("ruleIndex")
+            rule = self.rules[index] if isinstance(index, int) and 0 <= index < len(self.rules) else {}
+            level = rule.get("defaultConfiguration", {}).get("level", "warning")
+        return _LEVEL_RANK.get(level, -1)
+
     def finish(self) -> dict[str, Any]:
         run = dict(self.run)
+        results, dropped = capped(sorted(self.results, key=_result_order), self._rank)
+        dropped += self.dropped
+        # The shards' notices give way to one for the merged run.
+        invocations = [i for i in run.pop("invocations", None) or [] if not dropped_by_notices([i])]
+        if dropped:
+            invocations.append(truncation_notice(dropped))
+        if invocations:
+            run["invocations"] = invocations
         if self.artifacts:
             run["artifacts"] = self.artifacts
-        run["results"] = sorted(self.results, key=_result_order)
+        run["results"] = results
         return run
 
 
@@ -124,4 +149,4 @@ def read_log(path: str) -> dict[str, Any]:
 
 
 def merge_files(inputs: list[str]) -> str:
-    return json.dumps(merge_logs([read_log(p) for p in inputs]), indent=2, ensure_ascii=False) + "\n"
+    return dump_log(merge_logs([read_log(p) for p in inputs]))

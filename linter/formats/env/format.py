@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class Env(Format):
     name = "env"
+    cost_per_byte = 2.0  # per byte, next to a manifest (measured on bench/make_corpus.py)
     title = "Env files"
     example_file = ".env"
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 class Nginx(Format):
     name = "nginx"
+    cost_per_byte = 1.5  # per byte, next to a manifest (measured on bench/make_corpus.py)
     title = "nginx"
     example_file = "nginx.conf"
     code_fence = "nginx"
