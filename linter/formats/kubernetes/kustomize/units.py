@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING
 
 from linter.core.model import ParsedFile
 from linter.core.units import LintUnit, single_file_units
-from linter.formats.kubernetes.kustomize.build import Build, Builder
 from linter.formats.kubernetes.kustomize.files import build_roots_under, is_kustomization
-from linter.formats.kubernetes.kustomize.reach import Reach, reach
 from linter.formats.kubernetes.parser import K8sObject, objects_of
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
+    from linter.formats.kubernetes.kustomize.build import Build
 
 
 def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
@@ -33,6 +32,10 @@ def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
         found.update(p.absolute() for p in build_roots_under(loader.workspace.root))
     if not found:
         return single_file_units(files)
+    # Only a run that meets a kustomization loads the builder.
+    from linter.formats.kubernetes.kustomize.build import Builder
+    from linter.formats.kubernetes.kustomize.reach import Reach, reach
+
     reaches: dict[Path, Reach] = {}
     for path in sorted(found):  # in order: which member of a cycle is its root must not vary
         reach(path, loader, reaches)
