@@ -14,6 +14,7 @@ code every run imports.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,11 +102,22 @@ class Format:
         return "file:" + relpath
 
     # --- rules --------------------------------------------------------------
+    # The format's package (`linter.formats.<name>`): its `selectors` module
+    # holds SELECTORS and its `checks` module CHECKS, imported when a rule
+    # first needs them.
+    package: str = ""
+
     def selectors(self) -> Mapping[str, Selector]:
-        return {}
+        return self._table("selectors", "SELECTORS")
 
     def checks(self) -> Mapping[str, PythonCheck]:
-        return {}
+        return self._table("checks", "CHECKS")
+
+    def _table(self, module: str, name: str) -> Mapping[str, T]:
+        if not self.package:
+            return {}
+        table: Mapping[str, T] = getattr(importlib.import_module(f"{self.package}.{module}"), name)
+        return table
 
     # --- suppression and context ------------------------------------------
     def suppressions(self, parsed: ParsedFile) -> list[Directive]:

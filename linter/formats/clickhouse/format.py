@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,15 +10,14 @@ from linter.core.format import CommentSyntax, Format
 from linter.formats.clickhouse.detect import is_clickhouse, wants_content
 
 if TYPE_CHECKING:
-    from linter.core.check import PythonCheck
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, SourceFile
-    from linter.core.subject import Selector
     from linter.core.units import LintUnit
 
 
 class ClickHouse(Format):
     name = "clickhouse"
+    package = __package__ or ""
     title = "ClickHouse"
     example_file = "config.xml"
     code_fence = "xml"
@@ -54,12 +52,4 @@ class ClickHouse(Format):
             parts = parts[:-1]
         return f"{self.name}:" + "/".join(parts)
 
-    def selectors(self) -> Mapping[str, Selector]:
-        from linter.formats.clickhouse.selectors import SELECTORS
 
-        return SELECTORS
-
-    def checks(self) -> Mapping[str, PythonCheck]:
-        from linter.formats.clickhouse.checks import CHECKS
-
-        return CHECKS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,14 +9,13 @@ from linter.core.format import Format
 from linter.formats.env.roles import env_role
 
 if TYPE_CHECKING:
-    from linter.core.check import PythonCheck
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, SourceFile
-    from linter.core.subject import Selector
 
 
 class Env(Format):
     name = "env"
+    package = __package__ or ""
     cost_per_byte = 2.0  # per byte, next to a manifest (measured on bench/make_corpus.py)
     title = "Env files"
     example_file = ".env"
@@ -30,12 +28,4 @@ class Env(Format):
 
         return parse(source, loader)
 
-    def selectors(self) -> Mapping[str, Selector]:
-        from linter.formats.env.selectors import SELECTORS
 
-        return SELECTORS
-
-    def checks(self) -> Mapping[str, PythonCheck]:
-        from linter.formats.env.checks import CHECKS
-
-        return CHECKS

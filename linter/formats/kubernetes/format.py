@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,17 +11,16 @@ from linter.formats.kubernetes.helm.charts import is_chart_file
 from linter.formats.kubernetes.kustomize.files import is_kustomization
 
 if TYPE_CHECKING:
-    from linter.core.check import PythonCheck
     from linter.core.embedding import Embedded
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
-    from linter.core.subject import Selector
     from linter.core.suppress import Directive
     from linter.core.units import LintUnit
 
 
 class Kubernetes(Format):
     name = "kubernetes"
+    package = __package__ or ""
     title = "Kubernetes"
     example_file = "manifest.yaml"
     code_fence = "yaml"
@@ -53,16 +51,6 @@ class Kubernetes(Format):
         from linter.formats.kubernetes.sources import source_units
 
         return source_units(files, loader)
-
-    def selectors(self) -> Mapping[str, Selector]:
-        from linter.formats.kubernetes.selectors import SELECTORS
-
-        return SELECTORS
-
-    def checks(self) -> Mapping[str, PythonCheck]:
-        from linter.formats.kubernetes.checks import CHECKS
-
-        return CHECKS
 
     def suppressions(self, parsed: ParsedFile) -> list[Directive]:
         from linter.formats.kubernetes.annotations import annotation_directives

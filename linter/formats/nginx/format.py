@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,15 +9,14 @@ from linter.core.format import Format
 from linter.formats.nginx.detect import is_nginx, wants_content
 
 if TYPE_CHECKING:
-    from linter.core.check import PythonCheck
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, SourceFile
-    from linter.core.subject import Selector
     from linter.core.units import LintUnit
 
 
 class Nginx(Format):
     name = "nginx"
+    package = __package__ or ""
     cost_per_byte = 1.5  # per byte, next to a manifest (measured on bench/make_corpus.py)
     title = "nginx"
     example_file = "nginx.conf"
@@ -47,12 +45,4 @@ class Nginx(Format):
         # small next to manifests, so this costs little parallelism.
         return self.name
 
-    def selectors(self) -> Mapping[str, Selector]:
-        from linter.formats.nginx.selectors import SELECTORS
 
-        return SELECTORS
-
-    def checks(self) -> Mapping[str, PythonCheck]:
-        from linter.formats.nginx.checks import CHECKS
-
-        return CHECKS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,15 +9,14 @@ from linter.core.format import Format
 from linter.formats.postgresql.detect import claims_by_name, is_postgresql, wants_content
 
 if TYPE_CHECKING:
-    from linter.core.check import PythonCheck
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, SourceFile
-    from linter.core.subject import Selector
     from linter.core.units import LintUnit
 
 
 class PostgreSQL(Format):
     name = "postgresql"
+    package = __package__ or ""
     title = "PostgreSQL"
     example_file = "postgresql.conf"
 
@@ -45,12 +43,4 @@ class PostgreSQL(Format):
         # A data directory's files are judged together, and includes may reach beyond it.
         return self.name
 
-    def selectors(self) -> Mapping[str, Selector]:
-        from linter.formats.postgresql.selectors import SELECTORS
 
-        return SELECTORS
-
-    def checks(self) -> Mapping[str, PythonCheck]:
-        from linter.formats.postgresql.checks import CHECKS
-
-        return CHECKS

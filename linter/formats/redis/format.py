@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,15 +9,14 @@ from linter.core.format import Format
 from linter.formats.redis.detect import claims_by_name, is_redis, wants_content
 
 if TYPE_CHECKING:
-    from linter.core.check import PythonCheck
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, SourceFile
-    from linter.core.subject import Selector
     from linter.core.units import LintUnit
 
 
 class Redis(Format):
     name = "redis"
+    package = __package__ or ""
     title = "Redis"
     example_file = "redis.conf"
 
@@ -45,12 +43,4 @@ class Redis(Format):
         # Includes may reach anywhere under the root: every Redis file in one group (they are few and small).
         return self.name
 
-    def selectors(self) -> Mapping[str, Selector]:
-        from linter.formats.redis.selectors import SELECTORS
 
-        return SELECTORS
-
-    def checks(self) -> Mapping[str, PythonCheck]:
-        from linter.formats.redis.checks import CHECKS
-
-        return CHECKS
