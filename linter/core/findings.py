@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from linter.core.fix import Fix
 from linter.core.model import Span
 
 
@@ -61,6 +62,7 @@ class Finding:
     suppression: Suppression | None = None
     tags: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
+    fix: Fix | None = None
 
     @property
     def suppressed(self) -> bool:

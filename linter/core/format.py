@@ -24,6 +24,7 @@ from linter.core.errors import UsageError
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
     from linter.core.embedding import Embedded
+    from linter.core.fix import Fixer
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
     from linter.core.subject import Selector
@@ -104,6 +105,10 @@ class Format:
         return {}
 
     def checks(self) -> Mapping[str, PythonCheck]:
+        return {}
+
+    def fixers(self) -> Mapping[str, Fixer]:
+        """The fixers its rules' `fix: {python: ...}` may name."""
         return {}
 
     # --- suppression and context ------------------------------------------
@@ -188,6 +193,9 @@ class FormatRegistry:
 
     def python_check(self, target: str, name: str) -> PythonCheck:
         return _named("python check", name, target, {**self.common.checks(), **self.target(target).checks()})
+
+    def fixer(self, target: str, name: str) -> Fixer:
+        return _named("fixer", name, target, {**self.common.fixers(), **self.target(target).fixers()})
 
 
 def _named(what: str, name: str, target: str, table: Mapping[str, T]) -> T:

@@ -14,6 +14,7 @@ from linter.formats.kubernetes.kustomize.files import is_kustomization
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
     from linter.core.embedding import Embedded
+    from linter.core.fix import Fixer
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
     from linter.core.subject import Selector
@@ -63,6 +64,11 @@ class Kubernetes(Format):
         from linter.formats.kubernetes.checks import CHECKS
 
         return CHECKS
+
+    def fixers(self) -> Mapping[str, Fixer]:
+        from linter.formats.kubernetes.fixes import FIXERS
+
+        return FIXERS
 
     def suppressions(self, parsed: ParsedFile) -> list[Directive]:
         from linter.formats.kubernetes.annotations import annotation_directives
