@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli, write
 
+from linter.config.rule_examples import example_filename
 from linter.core.findings import Finding, Severity
 from linter.core.fix import SAFE, UNSAFE, Fix, TextEdit, apply_edits, choose
 from linter.core.fix_loop import fix_loop
 from linter.core.model import Span
+from linter.core.rules import Rule, load_rules
 from linter.core.run_types import RunResult
 from linter.formats import REGISTRY
 
@@ -204,3 +206,25 @@ def test_a_file_outside_the_root_is_never_written(tmp_path: Path) -> None:
     outcome = fix_loop(lambda texts: _result_with(fix, "pod.yaml"), root, REGISTRY, unsafe=False, write=True)
     assert outcome.warnings == ["pod.yaml: not fixed: outside the scanned root"]
     assert outside.read_text(encoding="utf-8") == "apiVersion: v1\nkind: Pod\n"
+
+
+FIXABLE_RULES = [r for r in load_rules() if r.fix is not None]
+
+
+@pytest.mark.parametrize("rule", FIXABLE_RULES, ids=lambda r: r.id)
+def test_every_fix_clears_its_rules_bad_example(rule: Rule, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Lint the rule's bad example, fix it, lint again: every finding that had a
+    fix is gone, and a second --fix changes nothing."""
+    name = example_filename(rule)
+    path = write(tmp_path, name, rule.help["bad"])
+    code, out, _ = run_cli(capsys, tmp_path, "check", "--format", "json", "--select", rule.id, name)
+    before = json.loads(out)["findings"]
+    assert any("fix" in f for f in before), f"{rule.id}'s bad example has nothing to fix"
+    run_cli(capsys, tmp_path, "check", "--select", rule.id, "--fix-only", "--unsafe-fixes", name)
+    fixed = path.read_bytes()
+    code, out, _ = run_cli(capsys, tmp_path, "check", "--format", "json", "--select", rule.id, name)
+    after = json.loads(out)["findings"]
+    assert len(after) == sum(1 for f in before if "fix" not in f)
+    assert not any("fix" in f for f in after)
+    run_cli(capsys, tmp_path, "check", "--select", rule.id, "--fix-only", "--unsafe-fixes", name)
+    assert path.read_bytes() == fixed

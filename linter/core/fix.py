@@ -91,12 +91,13 @@ class RuleFix:
     safety: str
     python: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""  # what an unsafe fix may break, for its docs
 
     @classmethod
     def from_data(cls, data: Any) -> RuleFix | None:
         if not data:
             return None
-        return cls(str(data["safety"]), data.get("python"), dict(data.get("params") or {}))
+        return cls(str(data["safety"]), data.get("python"), dict(data.get("params") or {}), str(data.get("note", "")))
 
 
 def _overlaps(a: TextEdit, b: TextEdit) -> bool:
