@@ -228,3 +228,38 @@ def test_every_fix_clears_its_rules_bad_example(rule: Rule, tmp_path: Path, caps
     assert not any("fix" in f for f in after)
     run_cli(capsys, tmp_path, "check", "--select", rule.id, "--fix-only", "--unsafe-fixes", name)
     assert path.read_bytes() == fixed
+
+
+CAPABILITIES = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: a
+      image: a:1
+      securityContext:
+        capabilities:
+          add: [SYS_ADMIN]
+          drop:
+            - CHOWN   # c
+    - name: b
+      image: b:1
+      securityContext: {capabilities: {drop: []}}
+    - name: c
+      image: c:1
+"""
+
+
+def test_k8s406_drops_all_and_leaves_a_dangerous_add_to_a_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "pod.yaml", CAPABILITIES)
+    assert findings(capsys, tmp_path, "--select", "K8S406") == [
+        ("K8S406", 10, 17), ("K8S406", 11, 11), ("K8S406", 15, 25), ("K8S406", 16, 7),
+    ]
+    run_cli(capsys, tmp_path, "check", "--select", "K8S406", "--fix", ".")
+    assert path.read_text(encoding="utf-8") == CAPABILITIES.replace(
+        "            - CHOWN", "            - ALL\n            - CHOWN",
+    ).replace("{drop: []}", "{drop: [ALL]}").replace(
+        "    - name: c\n", "    - name: c\n      securityContext:\n        capabilities:\n          drop: [ALL]\n",
+    )
+    assert findings(capsys, tmp_path, "--select", "K8S406") == [("K8S406", 10, 17)]

@@ -13,7 +13,7 @@ go, a null mapping) gets no edit: the finding stays for a person to fix.
 from __future__ import annotations
 
 from linter.core.fix import TextEdit
-from linter.core.model import LineIndex, MappingNode, Node, ScalarNode, Span
+from linter.core.model import LineIndex, MappingNode, Node, ScalarNode, SequenceNode, Span
 
 _INDENT_STEP = 2
 
@@ -37,6 +37,28 @@ def set_scalar(mapping: MappingNode, path: tuple[str, ...], value: str, text: st
             return []  # `securityContext:` with no value, or a list: not ours to rewrite
         node = child
     return []
+
+
+def prepend_item(sequence: SequenceNode, value: str, text: str) -> list[TextEdit]:
+    """Edits that make the YAML scalar `value` the sequence's first item: in a
+    flow sequence after `[`, in a block one on a line of its own above the
+    first item, with the same dash and indentation."""
+    index = LineIndex(text)
+    s = sequence.span
+    start = index.offset(s.line, s.column)
+    if start is None:
+        return []
+    if text.startswith("[", start):
+        return [TextEdit.insert(s.file, s.line, s.column + 1, value + (", " if sequence.items else ""))]
+    if not sequence.items:
+        return []
+    first = sequence.items[0].span
+    line_start = index.starts[first.line - 1]
+    dash = text[line_start : line_start + first.column - 1]
+    if dash.strip() != "-":
+        return []  # `- - x`, or an item not on its own dash line
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return [TextEdit.insert(s.file, first.line, 1, dash + value + newline)]
 
 
 def _owned(child: Node, parent: MappingNode) -> bool:

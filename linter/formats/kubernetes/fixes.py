@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from linter.core.check import Violation
 from linter.core.fix import Fixer, TextEdit
-from linter.core.model import MappingNode
+from linter.core.model import MappingNode, SequenceNode
 from linter.core.subject import Subject
-from linter.formats.common.yaml_edits import set_scalar
+from linter.formats.common.yaml_edits import prepend_item, set_scalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,22 @@ def set_field(subject: Subject, violation: Violation, params: SetFieldParams, te
     return set_scalar(node, params.path, params.value, text) if text is not None else []
 
 
+def drop_all_capabilities(subject: Subject, violation: Violation, params: None, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+    """K8S406's missing drop: `ALL` first in `capabilities.drop`, or
+    `drop: [ALL]` added (a dangerous `add` is for a person to remove)."""
+    node = subject.node
+    if violation.logical != "drop" or not isinstance(node, MappingNode):
+        return []
+    text = texts.get(node.span.file)
+    if text is None:
+        return []
+    dropped = node.path("securityContext", "capabilities", "drop")
+    if isinstance(dropped, SequenceNode):
+        return prepend_item(dropped, "ALL", text)
+    return set_scalar(node, ("securityContext", "capabilities", "drop"), "[ALL]", text)
+
+
 FIXERS: dict[str, Fixer] = {
     "set-field": Fixer(set_field, SetFieldParams),
+    "drop-all-capabilities": Fixer(drop_all_capabilities),
 }
