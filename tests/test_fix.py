@@ -263,3 +263,20 @@ def test_k8s406_drops_all_and_leaves_a_dangerous_add_to_a_person(tmp_path: Path,
         "    - name: c\n", "    - name: c\n      securityContext:\n        capabilities:\n          drop: [ALL]\n",
     )
     assert findings(capsys, tmp_path, "--select", "K8S406") == [("K8S406", 10, 17)]
+
+
+def test_k8s401_sets_run_as_non_root_but_never_under_uid_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "    - name: a\n      image: a:1\n      securityContext: {runAsNonRoot: false}  # was off\n"
+        "    - name: b\n      image: b:1\n      securityContext:\n        runAsUser: 0\n"
+        "    - name: c\n      image: c:1\n"
+    )
+    path = write(tmp_path, "pod.yaml", text)
+    assert findings(capsys, tmp_path, "--select", "K8S401") == [("K8S401", 8, 39), ("K8S401", 12, 20), ("K8S401", 13, 7)]
+    run_cli(capsys, tmp_path, "check", "--select", "K8S401", "--fix", ".")
+    assert path.read_text(encoding="utf-8") == text  # unsafe: --fix alone leaves it
+    run_cli(capsys, tmp_path, "check", "--select", "K8S401", "--fix", "--unsafe-fixes", ".")
+    assert path.read_text(encoding="utf-8") == text.replace("{runAsNonRoot: false}", "{runAsNonRoot: true}").replace(
+        "    - name: c\n", "    - name: c\n      securityContext:\n        runAsNonRoot: true\n")
+    assert findings(capsys, tmp_path, "--select", "K8S401") == [("K8S401", 12, 20)]

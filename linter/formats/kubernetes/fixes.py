@@ -42,7 +42,21 @@ def drop_all_capabilities(subject: Subject, violation: Violation, params: None, 
     return set_scalar(node, ("securityContext", "capabilities", "drop"), "[ALL]", text)
 
 
+def run_as_non_root(subject: Subject, violation: Violation, params: None, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+    """K8S401: `runAsNonRoot: true` on the container (over the pod's), unless
+    it runs as UID 0, where that would only stop it from starting: choosing a
+    UID is for a person."""
+    from linter.formats.kubernetes.checks import _effective, _integer, _pod_spec
+
+    node = subject.node
+    if not isinstance(node, MappingNode) or _integer(_effective(node, _pod_spec(subject), "runAsUser")) == 0:
+        return []
+    text = texts.get(node.span.file)
+    return set_scalar(node, ("securityContext", "runAsNonRoot"), "true", text) if text is not None else []
+
+
 FIXERS: dict[str, Fixer] = {
     "set-field": Fixer(set_field, SetFieldParams),
     "drop-all-capabilities": Fixer(drop_all_capabilities),
+    "run-as-non-root": Fixer(run_as_non_root),
 }
