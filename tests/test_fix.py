@@ -280,3 +280,36 @@ def test_k8s401_sets_run_as_non_root_but_never_under_uid_0(tmp_path: Path, capsy
     assert path.read_text(encoding="utf-8") == text.replace("{runAsNonRoot: false}", "{runAsNonRoot: true}").replace(
         "    - name: c\n", "    - name: c\n      securityContext:\n        runAsNonRoot: true\n")
     assert findings(capsys, tmp_path, "--select", "K8S401") == [("K8S401", 12, 20)]
+
+
+NGINX_MAIN = """\
+events {}
+http {   # main
+    include conf.d/*.conf;
+}
+"""
+NGINX_SITE = """\
+server {
+    listen 443 ssl;  # tls
+    server_name example.com;
+    add_header X-Frame-Options "DENY";
+    add_header\tX-Content-Type-Options   nosniff;  # keep
+    location / {
+        server_tokens "on";
+    }
+}
+"""
+
+
+def test_nginx_fixes_edit_each_file_where_the_directive_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main = write(tmp_path, "nginx.conf", NGINX_MAIN)
+    site = write(tmp_path, "conf.d/site.conf", NGINX_SITE)
+    assert findings(capsys, tmp_path, "--select", "NGX107,NGX301") == [
+        ("NGX107", 4, 5), ("NGX107", 5, 5), ("NGX301", 7, 23), ("NGX301", 2, 1),
+    ]
+    code, out, _ = run_cli(capsys, tmp_path, "check", "--select", "NGX107,NGX301", "--fix", ".")
+    assert "4 findings fixed" in out and code == 0
+    assert main.read_text(encoding="utf-8") == NGINX_MAIN.replace("# main\n", "# main\n    server_tokens off;\n")
+    assert site.read_text(encoding="utf-8") == NGINX_SITE.replace('"DENY";', '"DENY" always;').replace(
+        "nosniff;", "nosniff always;").replace('server_tokens "on";', "server_tokens off;")
+    assert findings(capsys, tmp_path, "--select", "NGX107,NGX301") == []

@@ -14,6 +14,7 @@ from typing import Any
 
 from linter.core.budget import CheckBudget
 from linter.core.check import PythonCheck, Violation, build_params
+from linter.core.embedding import embedding_of
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
 from linter.core.findings import Finding
@@ -97,7 +98,7 @@ class CompiledRule:
             for violation in self.check(subject, self.params):
                 finding = self._finding(subject, violation)
                 if self.rule.fix is not None:
-                    texts = texts if texts is not None else {f.path: f.source.text for f in unit.files}
+                    texts = texts if texts is not None else _written_texts(unit)
                     finding.fix = self._fix(subject, violation, texts)
                 yield finding
 
@@ -134,6 +135,13 @@ class CompiledRule:
             tags=tuple(rule.tags),
             extra=extra,
         )
+
+
+def _written_texts(unit: LintUnit) -> dict[str, str]:
+    """The texts of the unit's files as they are on disk, by display path (a
+    file held in another, a ConfigMap's nginx.conf, is not: its positions are
+    the holder's, its text is not)."""
+    return {f.path: f.source.text for f in unit.files if embedding_of(f) is None}
 
 
 def _fixer(rule: Rule, formats: FormatRegistry, where: str) -> tuple[Fixer | None, Any]:

@@ -11,6 +11,7 @@ from linter.formats.nginx.detect import is_nginx, wants_content
 
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
+    from linter.core.fix import Fixer
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, SourceFile
     from linter.core.subject import Selector
@@ -55,3 +56,8 @@ class Nginx(Format):
         from linter.formats.nginx.checks import CHECKS
 
         return CHECKS
+
+    def fixers(self) -> Mapping[str, Fixer]:
+        from linter.formats.nginx.fixes import FIXERS
+
+        return FIXERS
