@@ -245,9 +245,9 @@ def _fix_exit(outcome: Any, show_diff: bool) -> int:
     """--diff: the diff, exit 1 when there is one; --fix-only: how many were fixed, exit 0."""
     if show_diff:
         sys.stdout.write("".join(outcome.diffs))
-        click.echo(f"deploylint: would fix {outcome.fixed} finding(s) in {len(outcome.diffs)} file(s)", err=True)
-        return EXIT_FINDINGS if outcome.diffs else EXIT_CLEAN
-    click.echo(f"deploylint: fixed {outcome.fixed} finding(s) in {len(outcome.diffs)} file(s)", err=True)
+        click.echo(f"deploylint: would fix {outcome.fixed} finding(s) in {len(outcome.changed)} file(s)", err=True)
+        return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
+    click.echo(f"deploylint: fixed {outcome.fixed} finding(s) in {len(outcome.changed)} file(s)", err=True)
     return EXIT_CLEAN
 
 

@@ -313,3 +313,16 @@ def test_nginx_fixes_edit_each_file_where_the_directive_is_written(tmp_path: Pat
     assert site.read_text(encoding="utf-8") == NGINX_SITE.replace('"DENY";', '"DENY" always;').replace(
         "nosniff;", "nosniff always;").replace('server_tokens "on";', "server_tokens off;")
     assert findings(capsys, tmp_path, "--select", "NGX107,NGX301") == []
+
+
+def test_env201_keeps_the_last_value_and_never_shows_a_removed_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = '# settings\nDB_PASSWORD=Xq7-first-secret   # old\nWORKERS=4\nexport DB_PASSWORD="Zr9\nsecond"\nDB_PASSWORD=Kw3-last'
+    path = write(tmp_path, ".env", text)
+    assert findings(capsys, tmp_path, "--select", "ENV201") == [("ENV201", 4, 8), ("ENV201", 6, 1)]
+    code, out, err = run_cli(capsys, tmp_path, "check", "--select", "ENV201", "--diff", "--unsafe-fixes", ".")
+    assert code == 1 and "Xq7" not in out + err and "Zr9" not in out + err and "second" not in out + err
+    assert "-DB_PASSWORD=****************   # old\n" in out
+    assert path.read_text(encoding="utf-8") == text
+    run_cli(capsys, tmp_path, "check", "--select", "ENV201", "--fix", "--unsafe-fixes", ".")
+    assert path.read_text(encoding="utf-8") == "# settings\nWORKERS=4\nDB_PASSWORD=Kw3-last"
+    assert findings(capsys, tmp_path, "--select", "ENV201") == []

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from linter.core.model import LineIndex
+from linter.core.model import LineIndex, Span
 
 if TYPE_CHECKING:
     from linter.core.check import Violation
@@ -44,6 +44,9 @@ class TextEdit:
     end_line: int
     end_column: int
     replacement: str
+    # Spans of the text before the edit that a diff shows masked (a removed
+    # line's secret value): never printed.
+    hidden: tuple[Span, ...] = ()
 
     @classmethod
     def insert(cls, file: str, line: int, column: int, text: str) -> TextEdit:
@@ -138,6 +141,19 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     for start, end, replacement in sorted(spans, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
+
+
+def masked(text: str, spans: Iterable[Span]) -> str:
+    """`text` with the characters of `spans` shown as `*` (line breaks kept, so
+    every position stays where it was)."""
+    index = LineIndex(text)
+    chars = list(text)
+    for span in spans:
+        start, end = index.offset(span.line, span.column), index.offset(span.end_line, span.end_column)
+        for i in range(start or 0, min(end if end is not None else len(text), len(text))):
+            if chars[i] not in "\r\n":
+                chars[i] = "*"
+    return "".join(chars)
 
 
 def fixable(findings: Iterable[Finding], unsafe: bool) -> dict[str, list[Fix]]:

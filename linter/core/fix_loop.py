@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linter.core.fix import MAX_PASSES, apply_edits, choose, fixable
+from linter.core.fix import MAX_PASSES, apply_edits, choose, fixable, masked
 from linter.core.format import FormatRegistry
 from linter.core.run_types import RunResult
 
@@ -30,7 +30,10 @@ _BREAKING = ("DL001", "DL006")
 class FixOutcome:
     result: RunResult  # the lint of the fixed texts
     fixed: int = 0  # findings whose fix was applied
-    diffs: list[str] = field(default_factory=list)  # unified diffs, one per changed file
+    # Unified diffs, one per pass and changed file (values an edit hides masked);
+    # applied in order they make the fixed files.
+    diffs: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # display paths of the changed files
     warnings: list[str] = field(default_factory=list)
 
 
@@ -48,10 +51,8 @@ def fix_loop(lint: Lint, root: Path, formats: FormatRegistry, *, unsafe: bool, w
             break
         outcome.fixed += fixed
         outcome.result = lint(texts)
-    for path in sorted(texts):
-        if texts[path] == originals[path]:
-            continue
-        outcome.diffs.append(unified_diff(path, originals[path], texts[path]))
+    outcome.changed = [path for path in sorted(texts) if texts[path] != originals[path]]
+    for path in outcome.changed:
         if write:
             from linter.core.atomic import write_output
 
@@ -92,6 +93,9 @@ def _one_pass(
             refused.add(path)
             continue
         texts[path] = fixed
+        edits = [e for fix in chosen for e in fix.edits]
+        shown = masked(text, [h for e in edits for h in e.hidden])
+        outcome.diffs.append(unified_diff(path, shown, apply_edits(shown, edits)))
         count += len([f for f in result.shown if f.fix in chosen])
     return count
 

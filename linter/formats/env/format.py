@@ -11,6 +11,7 @@ from linter.formats.env.roles import env_role
 
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
+    from linter.core.fix import Fixer
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, SourceFile
     from linter.core.subject import Selector
@@ -38,3 +39,8 @@ class Env(Format):
         from linter.formats.env.checks import CHECKS
 
         return CHECKS
+
+    def fixers(self) -> Mapping[str, Fixer]:
+        from linter.formats.env.fixes import FIXERS
+
+        return FIXERS
