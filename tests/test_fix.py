@@ -326,3 +326,29 @@ def test_env201_keeps_the_last_value_and_never_shows_a_removed_one(tmp_path: Pat
     run_cli(capsys, tmp_path, "check", "--select", "ENV201", "--fix", "--unsafe-fixes", ".")
     assert path.read_text(encoding="utf-8") == "# settings\nWORKERS=4\nDB_PASSWORD=Kw3-last"
     assert findings(capsys, tmp_path, "--select", "ENV201") == []
+
+
+TLS = """\
+http {
+    server {
+        listen 443 ssl;  # main
+        ssl_certificate     /etc/nginx/tls/site.crt;
+        ssl_certificate_key /etc/nginx/tls/site.key;
+        ssl_protocols TLSv1 TLSv1.1 "TLSv1.2";
+    }
+    server {
+        listen 8443 ssl;
+        ssl_certificate     /etc/nginx/tls/site.crt;
+        ssl_certificate_key /etc/nginx/tls/site.key;
+    }
+}
+"""
+
+
+def test_ngx201_sets_the_protocols_in_place_or_after_the_tls_listen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "nginx.conf", TLS)
+    assert findings(capsys, tmp_path, "--select", "NGX201") == [("NGX201", 6, 23), ("NGX201", 9, 9)]
+    run_cli(capsys, tmp_path, "check", "--select", "NGX201", "--fix", ".")
+    assert path.read_text(encoding="utf-8") == TLS.replace('TLSv1 TLSv1.1 "TLSv1.2"', "TLSv1.2 TLSv1.3").replace(
+        "listen 8443 ssl;\n", "listen 8443 ssl;\n        ssl_protocols TLSv1.2 TLSv1.3;\n")
+    assert findings(capsys, tmp_path, "--select", "NGX201") == []

@@ -7,6 +7,7 @@ own; every other byte of the file (comments, indentation, quoting) stays.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from linter.core.check import Violation
 from linter.core.fix import Fixer, TextEdit
@@ -30,40 +31,54 @@ def always_on_header(subject: Subject, violation: Violation, params: None, texts
     return [TextEdit.insert(end.file, end.end_line, end.end_column, " always")]
 
 
-def server_tokens_off(subject: Subject, violation: Violation, params: None, texts: Mapping[str, str]) -> Iterable[TextEdit]:
-    """NGX301: `server_tokens off;`, in place of the value written, or as the
-    first directive of the block the finding points at (http, else the server)."""
+@dataclass(frozen=True, slots=True)
+class SetDirectiveParams:
+    value: str = ""  # the arguments to write, as written (`off`, `TLSv1.2 TLSv1.3`)
+
+
+def set_directive(subject: Subject, violation: Violation, params: SetDirectiveParams, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+    """A `settings` finding: the directive's arguments replaced by `value`
+    where it is written, or, where none is in effect, the directive added
+    beside the place the finding points at (first in the `http {` block, or
+    on the line after a TLS `listen`)."""
     data = subject.data
     if isinstance(data, DirectiveGroup):
         args = data.directive.args
-        if len(args) != 1:
+        if not args or not params.value:
             return []
-        s = args[0].span
-        return [TextEdit(s.file, s.line, s.column, s.end_line, s.end_column, "off")]
-    if isinstance(data, MissingSetting):
+        first, last = args[0].span, args[-1].span
+        return [TextEdit(first.file, first.line, first.column, last.end_line, last.end_column, params.value)]
+    if isinstance(data, MissingSetting) and params.value:
         text = texts.get(data.anchor.file)
-        return first_in_block(data.anchor, "server_tokens off;", text) if text is not None else []
+        return beside(data.anchor, f"{data.name} {params.value};", text) if text is not None else []
     return []
 
 
-def first_in_block(head: Span, directive: str, text: str) -> list[TextEdit]:
-    """`directive` on a new line right after a block's opening line (`http {`),
-    one step deeper than the block's head; none when the brace is not at the
-    end of that line (a comment aside)."""
+def beside(head: Span, directive: str, text: str) -> list[TextEdit]:
+    """`directive` on a new line after the line of `head`: one step deeper
+    when that line opens a block (`http {`), at its indentation when it ends a
+    simple directive (`listen 443 ssl;`); none when the line is anything else
+    (two directives, a brace elsewhere)."""
     index = LineIndex(text)
     start = index.starts[head.line - 1]
     end = index.line_end(start)
-    line = text[start:end]
-    code = line.split("#", 1)[0].rstrip()
-    if not code.endswith("{") or code.count("{") != 1:
+    code = text[start:end].split("#", 1)[0].rstrip()
+    if code.count("{") + code.count("}") + code.count(";") != 1:
+        return []
+    if code.endswith("{"):
+        indent = " " * (head.column - 1 + _INDENT_STEP)
+    elif code.endswith(";"):
+        indent = text[start : start + head.column - 1]
+        if indent.strip():
+            return []
+    else:
         return []
     newline = "\r\n" if "\r\n" in text else "\n"
-    indent = " " * (head.column - 1 + _INDENT_STEP)
     line_no, column = index.position(end)
     return [TextEdit.insert(head.file, line_no, column, f"{newline}{indent}{directive}")]
 
 
 FIXERS: dict[str, Fixer] = {
     "always-on-header": Fixer(always_on_header),
-    "server-tokens-off": Fixer(server_tokens_off),
+    "set-directive": Fixer(set_directive, SetDirectiveParams),
 }
