@@ -21,7 +21,7 @@ from linter.core.findings import Finding
 from linter.core.fix import Fix, Fixer
 from linter.core.format import COMMON, FormatRegistry
 from linter.core.messages import render_message, tool_finding
-from linter.core.model import Span
+from linter.core.model import LineIndex, Span
 from linter.core.regex_guard import TIMEOUT_SECONDS, RegexTimeout
 from linter.core.rules import Rule
 from linter.core.run_types import Progress, RunContext
@@ -91,7 +91,7 @@ class CompiledRule:
             if cached is None:
                 cached = subjects[self.subjects_key] = list(self.selector(unit, self.options, ctx))
             selected = cached
-        texts: dict[str, str] | None = None
+        texts: dict[str, LineIndex] | None = None
         for subject in selected:
             if budget is not None:
                 budget.check(unit)
@@ -102,7 +102,7 @@ class CompiledRule:
                     finding.fix = self._fix(subject, violation, texts)
                 yield finding
 
-    def _fix(self, subject: Subject, violation: Violation, texts: dict[str, str]) -> Fix | None:
+    def _fix(self, subject: Subject, violation: Violation, texts: dict[str, LineIndex]) -> Fix | None:
         """The finding's fix: the check's edits, else its rule's fixer's; only
         edits to one file the unit holds as written (not a rendered one)."""
         assert self.rule.fix is not None
@@ -137,11 +137,11 @@ class CompiledRule:
         )
 
 
-def _written_texts(unit: LintUnit) -> dict[str, str]:
+def _written_texts(unit: LintUnit) -> dict[str, LineIndex]:
     """The texts of the unit's files as they are on disk, by display path (a
     file held in another, a ConfigMap's nginx.conf, is not: its positions are
     the holder's, its text is not)."""
-    return {f.path: f.source.text for f in unit.files if embedding_of(f) is None}
+    return {f.path: f.source.line_index for f in unit.files if embedding_of(f) is None}
 
 
 def _fixer(rule: Rule, formats: FormatRegistry, where: str) -> tuple[Fixer | None, Any]:

@@ -74,9 +74,18 @@ class Fix:
         return self.safety == SAFE or unsafe
 
 
-# A fixer: (subject, violation, params, texts of the unit's files by display
-# path) -> the edits, none when it cannot fix this case safely.
-FixerFn = Callable[["Subject", "Violation", Any, Mapping[str, str]], Iterable[TextEdit]]
+# A fixer: (subject, violation, params, the unit's files as written, by display
+# path: their text with its line offsets, built once a file) -> the edits, none
+# when it cannot fix this case faithfully. It runs on every finding of its
+# rule, --fix or not (the report marks what is fixable): keep it cheap.
+FixerFn = Callable[["Subject", "Violation", Any, Mapping[str, LineIndex]], Iterable[TextEdit]]
+
+
+def line_break(index: LineIndex) -> str:
+    """The line break a new line in this text should end with: its first one's."""
+    if len(index.starts) > 1 and index.text[index.starts[1] - 2 : index.starts[1]] == "\r\n":
+        return "\r\n"
+    return "\n"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,20 +12,20 @@ go, a null mapping) gets no edit: the finding stays for a person to fix.
 
 from __future__ import annotations
 
-from linter.core.fix import TextEdit
+from linter.core.fix import TextEdit, line_break
 from linter.core.model import LineIndex, MappingNode, Node, ScalarNode, SequenceNode, Span
 
 _INDENT_STEP = 2
 
 
-def set_scalar(mapping: MappingNode, path: tuple[str, ...], value: str, text: str) -> list[TextEdit]:
+def set_scalar(mapping: MappingNode, path: tuple[str, ...], value: str, index: LineIndex) -> list[TextEdit]:
     """Edits that make `mapping[path[0]]...[path[-1]]` the YAML scalar `value`
     (as written, e.g. `false`); [] when it cannot be done faithfully."""
     node: MappingNode = mapping
     for depth, key in enumerate(path):
         child = node.get(key)
         if child is None:
-            return _add_pair(node, path[depth:], value, text)
+            return _add_pair(node, path[depth:], value, index)
         if not _owned(child, node):
             return []  # an alias or a merged pair: editing it would change other places
         if depth == len(path) - 1:
@@ -39,11 +39,11 @@ def set_scalar(mapping: MappingNode, path: tuple[str, ...], value: str, text: st
     return []
 
 
-def prepend_item(sequence: SequenceNode, value: str, text: str) -> list[TextEdit]:
+def prepend_item(sequence: SequenceNode, value: str, index: LineIndex) -> list[TextEdit]:
     """Edits that make the YAML scalar `value` the sequence's first item: in a
     flow sequence after `[`, in a block one on a line of its own above the
     first item, with the same dash and indentation."""
-    index = LineIndex(text)
+    text = index.text
     s = sequence.span
     start = index.offset(s.line, s.column)
     if start is None:
@@ -57,8 +57,7 @@ def prepend_item(sequence: SequenceNode, value: str, text: str) -> list[TextEdit
     dash = text[line_start : line_start + first.column - 1]
     if dash.strip() != "-":
         return []  # `- - x`, or an item not on its own dash line
-    newline = "\r\n" if "\r\n" in text else "\n"
-    return [TextEdit.insert(s.file, first.line, 1, dash + value + newline)]
+    return [TextEdit.insert(s.file, first.line, 1, dash + value + line_break(index))]
 
 
 def _owned(child: Node, parent: MappingNode) -> bool:
@@ -76,8 +75,8 @@ def _before(a: Span, b: Span) -> bool:
     return (a.line, a.column) <= (b.line, b.column)
 
 
-def _add_pair(mapping: MappingNode, path: tuple[str, ...], value: str, text: str) -> list[TextEdit]:
-    index = LineIndex(text)
+def _add_pair(mapping: MappingNode, path: tuple[str, ...], value: str, index: LineIndex) -> list[TextEdit]:
+    text = index.text
     start = index.offset(mapping.span.line, mapping.span.column)
     if start is None or not all(_owned(v, mapping) for _, v in mapping.pairs):
         return []
@@ -85,7 +84,7 @@ def _add_pair(mapping: MappingNode, path: tuple[str, ...], value: str, text: str
         return _add_flow_pair(mapping, path, value)
     if not mapping.pairs:
         return []  # `key:` with nothing after it: a null, not a mapping we can extend
-    return _add_block_pair(mapping, path, value, text, index)
+    return _add_block_pair(mapping, path, value, index)
 
 
 def _add_flow_pair(mapping: MappingNode, path: tuple[str, ...], value: str) -> list[TextEdit]:
@@ -99,13 +98,14 @@ def _add_flow_pair(mapping: MappingNode, path: tuple[str, ...], value: str) -> l
     return [TextEdit.insert(last.file, last.end_line, last.end_column, f", {pair}")]
 
 
-def _add_block_pair(mapping: MappingNode, path: tuple[str, ...], value: str, text: str, index: LineIndex) -> list[TextEdit]:
+def _add_block_pair(mapping: MappingNode, path: tuple[str, ...], value: str, index: LineIndex) -> list[TextEdit]:
+    text = index.text
     first_key, first_value = mapping.pairs[0]
     k = first_key.span
     line_start = index.starts[k.line - 1]
     before = text[line_start : line_start + k.column - 1]
     indent = " " * (k.column - 1)
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = line_break(index)
     lines = [f"{indent}{' ' * _INDENT_STEP * depth}{key}:" for depth, key in enumerate(path[:-1])]
     lines.append(f"{indent}{' ' * _INDENT_STEP * (len(path) - 1)}{path[-1]}: {value}")
     block = newline.join(lines)

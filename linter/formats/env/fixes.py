@@ -15,21 +15,20 @@ from linter.formats.env.selectors import EnvBinding
 _LINE_HEAD = re.compile(r"[ \t]*(export[ \t]+)?")
 
 
-def drop_earlier_duplicate(subject: Subject, violation: Violation, params: None, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+def drop_earlier_duplicate(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
     """ENV201 on a key set again: remove the line(s) of the occurrence before
     it, so each finding removes one and the last value, the one loaders keep,
     stays where it is. Comments on other lines stay."""
     binding = subject.data
     if not isinstance(binding, EnvBinding) or binding.occurrence < 2:
         return []
-    earlier = [(k, v) for k, v in binding.file.pairs if k.text == binding.key.text and k.span.line < binding.key.span.line]
-    if len(earlier) != binding.occurrence - 1:
+    if binding.previous is None:
         return []
-    key, value = earlier[-1]
-    text = texts.get(key.span.file)
-    if text is None:
+    key, value = binding.previous
+    index = lines.get(key.span.file)
+    if index is None:
         return []
-    index = LineIndex(text)
+    text = index.text
     start = index.starts[key.span.line - 1]
     if not _LINE_HEAD.fullmatch(text[start : start + key.span.column - 1]):
         return []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from linter.core.check import Violation
 from linter.core.fix import Fixer, TextEdit
-from linter.core.model import MappingNode, SequenceNode
+from linter.core.model import LineIndex, MappingNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.common.yaml_edits import prepend_item, set_scalar
 
@@ -18,31 +18,31 @@ class SetFieldParams:
     value: str = ""  # the YAML scalar to write, as written (`false`, `RuntimeDefault`)
 
 
-def set_field(subject: Subject, violation: Violation, params: SetFieldParams, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+def set_field(subject: Subject, violation: Violation, params: SetFieldParams, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
     """Set (or add) a scalar field of the subject's mapping (a container, a pod spec)."""
     node = subject.node
     if not isinstance(node, MappingNode) or not params.path:
         return []
-    text = texts.get(node.span.file)
-    return set_scalar(node, params.path, params.value, text) if text is not None else []
+    index = lines.get(node.span.file)
+    return set_scalar(node, params.path, params.value, index) if index is not None else []
 
 
-def drop_all_capabilities(subject: Subject, violation: Violation, params: None, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+def drop_all_capabilities(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
     """K8S406's missing drop: `ALL` first in `capabilities.drop`, or
     `drop: [ALL]` added (a dangerous `add` is for a person to remove)."""
     node = subject.node
     if violation.logical != "drop" or not isinstance(node, MappingNode):
         return []
-    text = texts.get(node.span.file)
-    if text is None:
+    index = lines.get(node.span.file)
+    if index is None:
         return []
     dropped = node.path("securityContext", "capabilities", "drop")
     if isinstance(dropped, SequenceNode):
-        return prepend_item(dropped, "ALL", text)
-    return set_scalar(node, ("securityContext", "capabilities", "drop"), "[ALL]", text)
+        return prepend_item(dropped, "ALL", index)
+    return set_scalar(node, ("securityContext", "capabilities", "drop"), "[ALL]", index)
 
 
-def run_as_non_root(subject: Subject, violation: Violation, params: None, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+def run_as_non_root(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
     """K8S401: `runAsNonRoot: true` on the container (over the pod's), unless
     it runs as UID 0, where that would only stop it from starting: choosing a
     UID is for a person."""
@@ -51,8 +51,8 @@ def run_as_non_root(subject: Subject, violation: Violation, params: None, texts:
     node = subject.node
     if not isinstance(node, MappingNode) or _integer(_effective(node, _pod_spec(subject), "runAsUser")) == 0:
         return []
-    text = texts.get(node.span.file)
-    return set_scalar(node, ("securityContext", "runAsNonRoot"), "true", text) if text is not None else []
+    index = lines.get(node.span.file)
+    return set_scalar(node, ("securityContext", "runAsNonRoot"), "true", index) if index is not None else []
 
 
 FIXERS: dict[str, Fixer] = {

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from linter.core.check import Violation
-from linter.core.fix import Fixer, TextEdit
+from linter.core.fix import Fixer, TextEdit, line_break
 from linter.core.model import LineIndex, Span
 from linter.core.subject import Subject
 from linter.formats.nginx.checks import SECURITY_HEADERS
@@ -19,7 +19,7 @@ from linter.formats.nginx.selectors import DirectiveGroup, MissingSetting
 _INDENT_STEP = 4
 
 
-def always_on_header(subject: Subject, violation: Violation, params: None, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+def always_on_header(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
     """NGX107: `always` after a security header's value, so error responses send it too."""
     data = subject.data
     if not isinstance(data, DirectiveGroup):
@@ -36,7 +36,7 @@ class SetDirectiveParams:
     value: str = ""  # the arguments to write, as written (`off`, `TLSv1.2 TLSv1.3`)
 
 
-def set_directive(subject: Subject, violation: Violation, params: SetDirectiveParams, texts: Mapping[str, str]) -> Iterable[TextEdit]:
+def set_directive(subject: Subject, violation: Violation, params: SetDirectiveParams, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
     """A `settings` finding: the directive's arguments replaced by `value`
     where it is written, or, where none is in effect, the directive added
     beside the place the finding points at (first in the `http {` block, or
@@ -49,17 +49,17 @@ def set_directive(subject: Subject, violation: Violation, params: SetDirectivePa
         first, last = args[0].span, args[-1].span
         return [TextEdit(first.file, first.line, first.column, last.end_line, last.end_column, params.value)]
     if isinstance(data, MissingSetting) and params.value:
-        text = texts.get(data.anchor.file)
-        return beside(data.anchor, f"{data.name} {params.value};", text) if text is not None else []
+        index = lines.get(data.anchor.file)
+        return beside(data.anchor, f"{data.name} {params.value};", index) if index is not None else []
     return []
 
 
-def beside(head: Span, directive: str, text: str) -> list[TextEdit]:
+def beside(head: Span, directive: str, index: LineIndex) -> list[TextEdit]:
     """`directive` on a new line after the line of `head`: one step deeper
     when that line opens a block (`http {`), at its indentation when it ends a
     simple directive (`listen 443 ssl;`); none when the line is anything else
     (two directives, a brace elsewhere)."""
-    index = LineIndex(text)
+    text = index.text
     start = index.starts[head.line - 1]
     end = index.line_end(start)
     code = text[start:end].split("#", 1)[0].rstrip()
@@ -73,7 +73,7 @@ def beside(head: Span, directive: str, text: str) -> list[TextEdit]:
             return []
     else:
         return []
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = line_break(index)
     line_no, column = index.position(end)
     return [TextEdit.insert(head.file, line_no, column, f"{newline}{indent}{directive}")]
 
