@@ -73,7 +73,7 @@ def summary(result: RunResult) -> str:
         tail.append(f"{result.unparsable} could not be parsed")
     if result.bare_ignores:
         tail.append(f"{_plural(result.bare_ignores, 'bare ignore comment')} without a rule list (no effect)")
-    return ", ".join([head] + tail) + fix_summary(result)
+    return ", ".join([head] + tail)
 
 
 def fix_summary(result: RunResult) -> str:
@@ -115,5 +115,5 @@ def render(
         lines += ["", statistics(result)]
     if lines:
         lines.append("")
-    lines.append(summary(result))
+    lines.append(summary(result) + fix_summary(result))
     return "\n".join(lines) + "\n"
