@@ -85,7 +85,7 @@ def fix_summary(result: RunResult) -> str:
         lines.append(f"{safe} fixable with `--fix` [*]{more}")
     elif unsafe:
         lines.append(f"{unsafe} fixable with `--fix --unsafe-fixes`")
-    return "".join("\n" + line for line in lines)
+    return "".join(line + "\n" for line in lines)
 
 
 def fix_counts(result: RunResult) -> tuple[int, int]:
@@ -115,5 +115,5 @@ def render(
         lines += ["", statistics(result)]
     if lines:
         lines.append("")
-    lines.append(summary(result) + fix_summary(result))
+    lines.append(fix_summary(result) + summary(result))  # the summary stays the last line
     return "\n".join(lines) + "\n"
