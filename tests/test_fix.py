@@ -352,3 +352,18 @@ def test_ngx201_sets_the_protocols_in_place_or_after_the_tls_listen(tmp_path: Pa
     assert path.read_text(encoding="utf-8") == TLS.replace('TLSv1 TLSv1.1 "TLSv1.2"', "TLSv1.2 TLSv1.3").replace(
         "listen 8443 ssl;\n", "listen 8443 ssl;\n        ssl_protocols TLSv1.2 TLSv1.3;\n")
     assert findings(capsys, tmp_path, "--select", "NGX201") == []
+
+
+def test_ngx104_raises_the_written_max_age_in_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "http {\n    server {\n        listen 443 ssl;\n"
+        "        ssl_certificate     /etc/nginx/tls/site.crt;\n        ssl_certificate_key /etc/nginx/tls/site.key;\n"
+        '        add_header Strict-Transport-Security "max-age=300; includeSubDomains" always;  # short\n'
+        "    }\n}\n"
+    )
+    path = write(tmp_path, "nginx.conf", text)
+    assert findings(capsys, tmp_path, "--select", "NGX104") == [("NGX104", 6, 46)]
+    run_cli(capsys, tmp_path, "check", "--select", "NGX104", "--fix", "--unsafe-fixes", "--config", str(write(
+        tmp_path, "cfg/.deploylint.yaml", "rules:\n  NGX104: {params: {min_max_age: 63072000}}\n")), ".")
+    assert path.read_text(encoding="utf-8") == text.replace("max-age=300;", "max-age=63072000;")
+    assert findings(capsys, tmp_path, "--select", "NGX104") == []

@@ -6,6 +6,7 @@ own; every other byte of the file (comments, indentation, quoting) stays.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -78,7 +79,31 @@ def beside(head: Span, directive: str, index: LineIndex) -> list[TextEdit]:
     return [TextEdit.insert(head.file, line_no, column, f"{newline}{indent}{directive}")]
 
 
+_MAX_AGE_DIGITS = re.compile(r"(?i)(?<![\w-])max-age\s*=\s*(\d+)")
+
+
+def raise_hsts_max_age(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
+    """NGX104: the written max-age raised to the check's minimum, in place
+    (quotes and the other directives of the value stay); none when it is
+    missing, or written more than once."""
+    s = violation.span
+    written, minimum = violation.vars.get("max_age"), violation.vars.get("min_max_age")
+    index = lines.get(s.file)
+    if index is None or s.line != s.end_line or not isinstance(minimum, int) or not str(written).isdigit():
+        return []
+    start = index.offset(s.line, s.column)
+    if start is None:
+        return []
+    raw = index.text[start : start + s.end_column - s.column]
+    found = list(_MAX_AGE_DIGITS.finditer(raw))
+    if len(found) != 1 or found[0].group(1) != written:
+        return []
+    begin, end = found[0].span(1)
+    return [TextEdit(s.file, s.line, s.column + begin, s.line, s.column + end, str(minimum))]
+
+
 FIXERS: dict[str, Fixer] = {
     "always-on-header": Fixer(always_on_header),
     "set-directive": Fixer(set_directive, SetDirectiveParams),
+    "raise-hsts-max-age": Fixer(raise_hsts_max_age),
 }
