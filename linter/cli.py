@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,10 @@ def check_options(command: Any) -> Any:
               help="Worker processes (default 0: one per CPU; small runs stay in one process).")
 @click.option("--shard", metavar="I/N", help="Lint only shard I of N (1-based), to spread a big repo over CI machines.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal, for runs over 2 s).")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes ([*] in the report), then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, --diff or --fix-only: apply the unsafe fixes too (they may change behaviour).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff and change nothing (exit 1 if there is a diff).")
+@click.option("--fix-only", is_flag=True, help="Apply the fixes and do not report the findings that remain.")
 def check_command(paths: tuple[str, ...], **options: Any) -> None:
     """Lint PATHS (files or directories, default `.`; `-` reads standard input)."""
     sys.exit(_guarded(lambda: run_check(list(paths) or ["."], options)))
@@ -204,7 +208,13 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
         plan.settings.shard = shard
         plan.settings.progress = progress
     try:
-        result = run_plans(plans)
+        if options["fix"] or options["fix_only"] or options["show_diff"]:
+            outcome = _fix(plans, policy.root, options)
+            if options["show_diff"] or options["fix_only"]:
+                return _fix_exit(outcome, bool(options["show_diff"]))
+            result = outcome.result
+        else:
+            result = run_plans(plans)
     finally:
         if progress is not None:
             progress.close()
@@ -216,6 +226,38 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     threshold = Severity(fail_on(plans, options["fail_on"])).rank
     failing = [f for f in result.shown if f.severity.rank >= threshold]
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+def _fix(plans: list[Any], root: Path, options: dict[str, Any]) -> Any:
+    """Lint and apply the fixes (--fix, --fix-only), or compute them (--diff)."""
+    from linter.config.planning import run_plans
+    from linter.core.findings import printable
+    from linter.core.fix_loop import fix_loop
+
+    if any(plan.settings.stdin is not None for plan in plans):
+        raise UsageError("--fix, --diff and --fix-only fix files: they cannot be combined with `-` (standard input)")
+    formats = plans[0].settings.formats if plans else REGISTRY
+
+    def lint(texts: Mapping[str, str]) -> Any:
+        for plan in plans:
+            plan.settings.texts = dict(texts)
+        return run_plans(plans)
+
+    outcome = fix_loop(lint, root, formats, unsafe=options["unsafe_fixes"], write=not options["show_diff"])
+    for warning in outcome.warnings:
+        click.echo(f"deploylint: warning: {printable(warning)}", err=True)
+    outcome.result.fixed = outcome.fixed
+    return outcome
+
+
+def _fix_exit(outcome: Any, show_diff: bool) -> int:
+    """--diff: the diff, exit 1 when there is one; --fix-only: how many were fixed, exit 0."""
+    if show_diff:
+        sys.stdout.write("".join(outcome.diffs))
+        click.echo(f"deploylint: would fix {outcome.fixed} finding(s) in {len(outcome.changed)} file(s)", err=True)
+        return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
+    click.echo(f"deploylint: fixed {outcome.fixed} finding(s) in {len(outcome.changed)} file(s)", err=True)
+    return EXIT_CLEAN
 
 
 def _why_nothing(paths: list[str], diff_mode: bool) -> str:

@@ -480,7 +480,8 @@ def check_reports(result: RunResult) -> None:
     ET.fromstring(junit.render(result))
     assert len(json_lines.render(result, show_suppressed=True).splitlines()) == len(result.findings)
     lines = text.render(result, show_suppressed=True).splitlines()
-    assert len(lines) == len(result.findings) + (2 if result.findings else 1), lines
+    fix_lines = text.fix_summary(result).count("\n")  # the lines saying what --fix fixed or would fix
+    assert len(lines) == len(result.findings) + (2 if result.findings else 1) + fix_lines, lines
     assert all(line.startswith(printable(f.span.file) + ":") for line, f in zip(lines, result.findings)), lines
     annotations = github.render(result).splitlines()
     body = annotations[:-1]

@@ -80,7 +80,7 @@ def test_custom_rules_run_from_the_command_line_and_from_config(project: Path, c
         (GOOD_RULE.replace("{name: app}  # flagged", "{name: app, labels: {example.com/team: core}}  # flagged"),
          ["r.yaml:12: help.bad: the bad example does not fire the rule"]),
         (GOOD_RULE.replace("labels: {example.com/team: core}", "labels: {}"), ["r.yaml:16: help.good: the good example fires the rule on lines [3]"]),
-        (GOOD_RULE.replace("title: Objects", "titel: Objects"), ["r.yaml:3: titel: unknown key (known: check, help, id, message,", "r.yaml:1: missing required key 'title'"]),
+        (GOOD_RULE.replace("title: Objects", "titel: Objects"), ["r.yaml:3: titel: unknown key (known: check, fix, help, id, message,", "r.yaml:1: missing required key 'title'"]),
         ("id: [\n", ["r.yaml:2: invalid YAML"]),
         (GOOD_RULE.replace("present: true}", "present: true, min: '{replicas}'}"),
          ["r.yaml:8: check.assert.0.min: names param 'replicas', which the rule's `params` does not define"]),

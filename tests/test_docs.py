@@ -34,7 +34,7 @@ def test_rule_command_prints_the_full_help(project: Path, capsys: pytest.Capture
     assert code == 0
     headings = [line for line in out.splitlines() if line and not line.startswith(" ")]
     assert headings == ["K8S104 container-memory-limit (error, kubernetes)", "Containers set a memory limit", "Why",
-                        "Example (flagged)", "Use instead", "Fix", "Presets", "References"]
+                        "Example (flagged)", "Use instead", "Fix", "Fix safety", "Presets", "References"]
     assert "    recommended, strict, production-checklist\n" in out
     assert "              resources:  # flagged\n" in out
     assert run_cli(capsys, project, "rule", "K8S000")[::2] == (2, "deploylint: error: unknown rule 'K8S000' (try `deploylint rules`)\n")

@@ -94,7 +94,9 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
         (user_repo / tree / "nginx" / "nginx.conf").write_text(includer, encoding="utf-8")
         (user_repo / tree / "nginx" / "conf.d" / "site.conf").write_text(NGINX_SITE, encoding="utf-8")
     rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, check=True, capture_output=True, text=True).stdout.strip()
-    config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": "deploylint"}, {"id": "deploylint-all"}]}]}
+    (user_repo / "k8s" / "fixable.yaml").write_text(FIXABLE, encoding="utf-8")
+    hook_ids = ("deploylint", "deploylint-all", "deploylint-fix")
+    config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": hook_id} for hook_id in hook_ids]}]}
     (user_repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     git(user_repo, "add", "-A")
     return hook_repo, user_repo, base / "cache"
@@ -148,6 +150,32 @@ def test_fragment_is_judged_with_its_includer(hooks: tuple[Path, Path, Path]) ->
     assert "legacy/nginx/conf.d/site.conf:1:1: warning[NGX101] server 'app.example.com' sends responses without X-Frame-Options" in missing.stdout
 
 
+FIXABLE = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}  # a pod
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0.0
+"""
+
+
+@pytest.mark.slow
+def test_fix_hook_fixes_then_passes(hooks: tuple[Path, Path, Path]) -> None:
+    """As ruff's: the hook changes the file and fails; the next run passes."""
+    first = run_hook(hooks, "deploylint-fix", "--files", "k8s/fixable.yaml")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    fixed = (hooks[1] / "k8s" / "fixable.yaml").read_text(encoding="utf-8")
+    assert fixed == FIXABLE.replace("    - name: app\n", (
+        "    - name: app\n      securityContext:\n        capabilities:\n          drop: [ALL]\n        allowPrivilegeEscalation: false\n"
+    ))
+    second = run_hook(hooks, "deploylint-fix", "--files", "k8s/fixable.yaml")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert (hooks[1] / "k8s" / "fixable.yaml").read_text(encoding="utf-8") == fixed
+
+
 @pytest.mark.slow
 def test_whole_repository_hook_ignores_the_file_list(hooks: tuple[Path, Path, Path]) -> None:
     done = run_hook(hooks, "deploylint-all", "--files", "k8s/clean.yaml")
@@ -158,8 +186,9 @@ def test_whole_repository_hook_ignores_the_file_list(hooks: tuple[Path, Path, Pa
 def test_hook_definitions() -> None:
     hooks_file = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     by_id = {hook["id"]: hook for hook in hooks_file}
-    assert set(by_id) == {"deploylint", "deploylint-all"}
-    single, whole = by_id["deploylint"], by_id["deploylint-all"]
+    assert set(by_id) == {"deploylint", "deploylint-all", "deploylint-fix"}
+    single, whole, fix = by_id["deploylint"], by_id["deploylint-all"], by_id["deploylint-fix"]
+    assert fix["entry"] == "deploylint --ignore-unknown --fix-only" and fix["files"] == single["files"]
     assert single["language"] == whole["language"] == "python"
     assert single["entry"] == "deploylint --ignore-unknown" and single["types"] == ["text"]
     assert single["require_serial"] and whole["require_serial"]

@@ -21,6 +21,7 @@ from linter.core.model import Span
 from linter.core.subject import Selector, Subject
 
 if TYPE_CHECKING:
+    from linter.core.fix import TextEdit
     from linter.core.format import FormatRegistry
     from linter.core.rules import Rule
 
@@ -34,6 +35,8 @@ class Violation:
     logical: str = ""  # appended to the subject's logical path
     severity: Severity | None = None  # a check may raise/lower severity (e.g. docker.sock)
     security_severity: float | None = None
+    # Edits that fix it (`core/fix.py`); the rule's `fix.safety` says how safe they are.
+    edits: tuple[TextEdit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

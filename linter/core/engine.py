@@ -14,12 +14,14 @@ from typing import Any
 
 from linter.core.budget import CheckBudget
 from linter.core.check import PythonCheck, Violation, build_params
+from linter.core.embedding import embedding_of
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
 from linter.core.findings import Finding
+from linter.core.fix import Fix, Fixer
 from linter.core.format import COMMON, FormatRegistry
 from linter.core.messages import render_message, tool_finding
-from linter.core.model import Span
+from linter.core.model import LineIndex, Span
 from linter.core.regex_guard import TIMEOUT_SECONDS, RegexTimeout
 from linter.core.rules import Rule
 from linter.core.run_types import Progress, RunContext
@@ -69,6 +71,7 @@ class CompiledRule:
                 raise UsageError(f"{where}: {refusal}")
             self.check = check.fn
             self.params = build_params(check.params, rule.params, f"{where}: params")
+        self.fixer, self.fix_params = _fixer(rule, formats, where)
         # Message templates may name any param; a Python check's defaults live
         # in its typed params, so the values come from those, not the rule file.
         self.message_params: dict[str, Any] = (
@@ -88,11 +91,28 @@ class CompiledRule:
             if cached is None:
                 cached = subjects[self.subjects_key] = list(self.selector(unit, self.options, ctx))
             selected = cached
+        texts: dict[str, LineIndex] | None = None
         for subject in selected:
             if budget is not None:
                 budget.check(unit)
             for violation in self.check(subject, self.params):
-                yield self._finding(subject, violation)
+                finding = self._finding(subject, violation)
+                if self.rule.fix is not None:
+                    texts = texts if texts is not None else _written_texts(unit)
+                    finding.fix = self._fix(subject, violation, texts)
+                yield finding
+
+    def _fix(self, subject: Subject, violation: Violation, texts: dict[str, LineIndex]) -> Fix | None:
+        """The finding's fix: the check's edits, else its rule's fixer's; only
+        edits to one file the unit holds as written (not a rendered one)."""
+        assert self.rule.fix is not None
+        edits = violation.edits
+        if not edits and self.fixer is not None:
+            edits = tuple(self.fixer.fn(subject, violation, self.fix_params, texts))
+        files = {e.file for e in edits}
+        if len(files) != 1 or not files <= texts.keys():
+            return None
+        return Fix(self.rule.fix.safety, edits)
 
     def _finding(self, subject: Subject, violation: Violation) -> Finding:
         rule = self.rule
@@ -115,6 +135,25 @@ class CompiledRule:
             tags=tuple(rule.tags),
             extra=extra,
         )
+
+
+def _written_texts(unit: LintUnit) -> dict[str, LineIndex]:
+    """The texts of the unit's files as they are on disk, by display path (a
+    file held in another, a ConfigMap's nginx.conf, is not: its positions are
+    the holder's, its text is not)."""
+    return {f.path: f.source.line_index for f in unit.files if embedding_of(f) is None}
+
+
+def _fixer(rule: Rule, formats: FormatRegistry, where: str) -> tuple[Fixer | None, Any]:
+    """The rule's named fixer and its built params (None when it names none)."""
+    if rule.fix is None or rule.fix.python is None:
+        return None, None
+    try:
+        fixer = formats.fixer(rule.target.format, rule.fix.python)
+    except UsageError as exc:
+        raise UsageError(f"{where}: fix: {exc}") from None
+    params = build_params(fixer.params, dict(rule.fix.params), f"{where}: fix.params") if fixer.params else None
+    return fixer, params
 
 
 def internal_error_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: BaseException, log: ErrorLog | None = None) -> Finding | None:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from linter.core.fix import Fix
 from linter.core.model import Span
 
 
@@ -62,6 +63,7 @@ class Finding:
     tags: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
     repository_path: str = ""  # the file relative to the repository (repository.py), set when findings are suppressed
+    fix: Fix | None = None
 
     @property
     def suppressed(self) -> bool:

@@ -15,6 +15,7 @@ code every run imports.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from linter.core.errors import UsageError
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
     from linter.core.embedding import Embedded
+    from linter.core.fix import Fixer
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
     from linter.core.subject import Selector
@@ -103,8 +105,8 @@ class Format:
 
     # --- rules --------------------------------------------------------------
     # The format's package (`linter.formats.<name>`): its `selectors` module
-    # holds SELECTORS and its `checks` module CHECKS, imported when a rule
-    # first needs them.
+    # holds SELECTORS, its `checks` module CHECKS and its `fixes` module (if
+    # it has fixes) FIXERS, imported when a rule first needs them.
     package: str = ""
 
     def selectors(self) -> Mapping[str, Selector]:
@@ -113,8 +115,12 @@ class Format:
     def checks(self) -> Mapping[str, PythonCheck]:
         return self._table("checks", "CHECKS")
 
-    def _table(self, module: str, name: str) -> Mapping[str, T]:
-        if not self.package:
+    def fixers(self) -> Mapping[str, Fixer]:
+        """The fixers its rules' `fix: {python: ...}` may name."""
+        return self._table("fixes", "FIXERS", optional=True)
+
+    def _table(self, module: str, name: str, optional: bool = False) -> Mapping[str, T]:
+        if not self.package or (optional and importlib.util.find_spec(f"{self.package}.{module}") is None):
             return {}
         table: Mapping[str, T] = getattr(importlib.import_module(f"{self.package}.{module}"), name)
         return table
@@ -201,6 +207,9 @@ class FormatRegistry:
 
     def python_check(self, target: str, name: str) -> PythonCheck:
         return _named("python check", name, target, {**self.common.checks(), **self.target(target).checks()})
+
+    def fixer(self, target: str, name: str) -> Fixer:
+        return _named("fixer", name, target, {**self.common.fixers(), **self.target(target).fixers()})
 
 
 def _named(what: str, name: str, target: str, table: Mapping[str, T]) -> T:

@@ -16,6 +16,7 @@ import yaml
 
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
+from linter.core.fix import RuleFix
 from linter.core.resources import rules_dir, schemas_dir
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -46,6 +47,7 @@ class Rule:
     precision: str = "high"
     source: str = ""  # the rule file, for error messages
     builtin: bool = True
+    fix: RuleFix | None = None  # how its findings are fixed (`core/fix.py`)
 
     def matches(self, selector: str) -> bool:
         """True for a selector naming this rule (see `names_rule`)."""
@@ -129,6 +131,7 @@ def rule_from_data(data: Any, source: str, *, builtin: bool) -> Rule:
             precision=data.get("precision", "high"),
             source=source,
             builtin=builtin,
+            fix=RuleFix.from_data(data.get("fix")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise UsageError(f"{source}: invalid rule: {_one_line(exc)}") from None

@@ -69,6 +69,7 @@ class Settings:
     jobs: int = 1  # worker processes; 0: one per CPU (small runs stay in-process)
     shard: tuple[int, int] | None = None  # (index, total), 1-based: lint only this shard's files
     progress: Progress | None = None  # called with ("parsed"|"units"|"checked", count)
+    texts: dict[str, str] = field(default_factory=dict)  # display path -> text linted in place of the file's (--fix)
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class RunResult:
     unparsable: int = 0
     formats: dict[str, str] = field(default_factory=dict)  # display path -> format
     bare_ignores: int = 0  # `deploylint: ignore` comments naming no rule (they suppress nothing)
+    fixed: int = 0  # findings --fix fixed before this lint
 
     @property
     def shown(self) -> list[Finding]:

@@ -160,7 +160,7 @@ def lint_candidates(candidates: list[Candidate], outside: list[Candidate], setti
     workers or shards) whose cross-file context the rules may still need."""
     patterns = settings.options.get("secret_patterns")
     with policy_in_effect(load_policy(*map(Path, patterns)) if patterns else None):
-        loader = Loader(Workspace(settings.root, settings.limits, settings.options), settings.formats)
+        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts), settings.formats)
         progress = settings.progress
         parsed, unparsable = parse_candidates(settings, loader, candidates, with_stdin=with_stdin, progress=progress)
         units = assemble(parsed, loader)

@@ -8,7 +8,7 @@ import codecs
 import dataclasses
 import math
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,9 @@ class Workspace:
     root: Path
     limits: Limits = field(default_factory=Limits)
     options: dict[str, Any] = field(default_factory=dict)
+    # Display path -> text read in place of the file's (the fix loop lints its
+    # fixed texts before it writes any).
+    texts: Mapping[str, str] = field(default_factory=dict)
     _real_root: Path | None = None
 
     @property
@@ -162,6 +165,8 @@ class Workspace:
         display = display or self.display_path(path)
         if self.confined(path) is None:  # discovery and includes check this too; reads never trust a caller
             raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.point(display, 1, 1)))
+        if display in self.texts:
+            return SourceFile(display, str(path), self.texts[display])
         limit = self.limits.max_file_bytes
         try:
             info = path.stat()

@@ -16,6 +16,7 @@ from typing import Any
 from linter.config.presets import PRESET_NAMES
 from linter.config.rules import preset_rules
 from linter.core.errors import UsageError
+from linter.core.fix import SAFE
 from linter.core.resources import rules_dir
 from linter.core.rules import Rule, load_rules
 from linter.formats import REGISTRY
@@ -57,6 +58,20 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line if line else "" for line in text.rstrip().splitlines())
 
 
+def fix_safety(rule: Rule) -> str:
+    """Whether `--fix` fixes the rule's findings, and how safe that is (ruff's "Fix safety")."""
+    fix = rule.fix
+    if fix is None:
+        return "Not fixable automatically."
+    if fix.safety == SAFE:
+        text = ("Fixable with `deploylint --fix` ([*] in the report). The fix is safe: it writes only what the "
+                "rule asks for, and every other byte of the file (comments, quoting, indentation, key order) stays.")
+    else:
+        text = ("Fixable with `deploylint --fix --unsafe-fixes`. The fix is unsafe: it may change how the "
+                "deployment behaves, so `--fix` alone leaves it.")
+    return f"{text} {fix.note.strip()}" if fix.note else text
+
+
 def rule_help(rule: Rule, presets: list[str]) -> str:
     """The full help shown by `deploylint rule ID`."""
     h = rule.help
@@ -65,7 +80,7 @@ def rule_help(rule: Rule, presets: list[str]) -> str:
         lines += ["", "Example (flagged)", _indent(h["bad"])]
     if h.get("good"):
         lines += ["", "Use instead", _indent(h["good"])]
-    lines += ["", "Fix", _indent(h.get("fix", "").strip())]
+    lines += ["", "Fix", _indent(h.get("fix", "").strip()), "", "Fix safety", _indent(fix_safety(rule))]
     params = effective_params(rule)
     if params:
         lines += ["", "Params (defaults)"] + [f"    {k}: {v!r}" for k, v in params.items()]
@@ -97,7 +112,7 @@ def rule_markdown(rule: Rule, presets: list[str]) -> str:
         parts += ["", "## Example", "", f"```{fence}", h["bad"].rstrip(), "```"]
     if h.get("good"):
         parts += ["", "## Use instead", "", f"```{fence}", h["good"].rstrip(), "```"]
-    parts += ["", "## Fix", "", h.get("fix", "").strip()]
+    parts += ["", "## Fix", "", h.get("fix", "").strip(), "", "## Fix safety", "", fix_safety(rule)]
     params = effective_params(rule)
     if params:
         parts += ["", "## Params", "", "| name | default |", "|---|---|"]

@@ -12,6 +12,7 @@ from linter.core.findings import Finding
 from linter.core.run_types import RunResult
 
 from . import rule_counts
+from .text import fix_counts
 
 
 def finding_dict(f: Finding, show_path: Callable[[str], str] = str) -> dict[str, Any]:
@@ -28,6 +29,8 @@ def finding_dict(f: Finding, show_path: Callable[[str], str] = str) -> dict[str,
         "end_column": s.end_column,
         "fingerprint": f.fingerprint(),
     }
+    if f.fix is not None:
+        item["fix"] = {"safety": f.fix.safety, "edits": len(f.fix.edits)}
     if f.suppression is not None:
         item["suppressed"] = {"kind": f.suppression.kind, "reason": f.suppression.reason, **f.suppression.fields}
     return item
@@ -41,6 +44,7 @@ def statistics(result: RunResult) -> list[dict[str, Any]]:
 def render(result: RunResult, *, show_suppressed: bool = False, with_statistics: bool = False, show_path: Callable[[str], str] = str) -> str:
     """`show_path`: how a finding's path is shown (`location.cwd_relative`)."""
     findings = result.findings if show_suppressed else result.shown
+    fixable = fix_counts(result)
     document = {
         "tool": {"name": "deploylint", "version": __version__},
         "findings": [finding_dict(f, show_path) for f in findings],
@@ -50,6 +54,8 @@ def render(result: RunResult, *, show_suppressed: bool = False, with_statistics:
             "files": len(result.files),
             "unparsable_files": result.unparsable,
             "bare_ignores": result.bare_ignores,
+            "fixed": result.fixed,
+            "fixable": {"safe": fixable[0], "unsafe": fixable[1]},
             "by_severity": {sev: sum(1 for f in result.shown if f.severity.value == sev) for sev in ("error", "warning", "note")},
             "suppressed_by_kind": dict(sorted(Counter(f.suppression.kind for f in result.suppressed if f.suppression).items())),
             "suppressed_without_reason": sum(1 for f in result.suppressed if f.suppression and not f.suppression.reason),

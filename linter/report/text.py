@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from linter.core.findings import Finding, Severity, printable
+from linter.core.fix import SAFE
 from linter.core.rules import Rule
 from linter.core.run_types import RunResult
 
@@ -29,6 +30,8 @@ def format_finding(finding: Finding, colour: bool, show_path: Callable[[str], st
     s = finding.span
     where = f"{printable(show_path(s.file))}:{s.line}:{s.column}:"
     label = f"{finding.severity.value}[{finding.rule_id}]"
+    if finding.fix is not None and finding.fix.safety == SAFE:
+        label += " [*]"  # as ruff marks what --fix fixes
     suffix = ""
     if finding.suppression is not None:
         reason = f": {printable(finding.suppression.reason)}" if finding.suppression.reason else ""
@@ -73,6 +76,25 @@ def summary(result: RunResult) -> str:
     return ", ".join([head] + tail)
 
 
+def fix_summary(result: RunResult) -> str:
+    """How many findings were fixed, and how many more the fixes could fix."""
+    safe, unsafe = fix_counts(result)
+    lines = [f"{_plural(result.fixed, 'finding')} fixed"] if result.fixed else []
+    if safe:
+        more = f" ({unsafe} more with `--fix --unsafe-fixes`)" if unsafe else ""
+        lines.append(f"{safe} fixable with `--fix` [*]{more}")
+    elif unsafe:
+        lines.append(f"{unsafe} fixable with `--fix --unsafe-fixes`")
+    return "".join(line + "\n" for line in lines)
+
+
+def fix_counts(result: RunResult) -> tuple[int, int]:
+    """Shown findings with a safe fix, and with an unsafe one."""
+    fixes = [f.fix for f in result.shown if f.fix is not None]
+    safe = sum(1 for fix in fixes if fix.safety == SAFE)
+    return safe, len(fixes) - safe
+
+
 def statistics(result: RunResult) -> str:
     return "\n".join(f"{n:>5}  {rid:<8} {name}" for rid, name, n in rule_counts(result.shown))
 
@@ -93,5 +115,5 @@ def render(
         lines += ["", statistics(result)]
     if lines:
         lines.append("")
-    lines.append(summary(result))
+    lines.append(fix_summary(result) + summary(result))  # the summary stays the last line
     return "\n".join(lines) + "\n"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from linter.core.model import ScalarNode
+from linter.core.model import Node, ScalarNode
 from linter.core.subject import Selector, Subject
 from linter.formats.env.parser import EnvFile
 from linter.formats.env.roles import DEPLOYABLE, ROLES
@@ -35,6 +35,7 @@ class EnvBinding:
     occurrence: int  # 1 for the first time the key is set, 2 for the second...
     production: bool
     first_line: int  # the line that first set this key
+    previous: tuple[ScalarNode, Node] | None = None  # the key and value that set it last before (a fix removes them)
 
 
 def is_production(env: EnvFile) -> bool:
@@ -69,14 +70,16 @@ def bindings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
         return
     production = is_production(env)
     seen: dict[str, tuple[int, int]] = {}  # key -> (times set so far, first line)
+    last: dict[str, tuple[ScalarNode, Node]] = {}  # key -> its pair set last so far
     for key, value in env.pairs:
         assert isinstance(value, ScalarNode)
         name = key.text
         count, first_line = seen.get(name, (0, key.span.line))
         seen[name] = (occurrence := count + 1, first_line)
+        previous, last[name] = last.get(name), (key, value)
         logical = name if occurrence == 1 else f"{name}#{occurrence}"
         context = {"key": name, "file": env.path, "role": env.role}
-        yield Subject(value, context, logical, data=EnvBinding(env, key, value, occurrence, production, first_line))
+        yield Subject(value, context, logical, data=EnvBinding(env, key, value, occurrence, production, first_line, previous))
 
 
 SELECTORS = {
