@@ -5,6 +5,7 @@ cannot be made reported as DL007 at its line, the rest still linted."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -166,6 +167,18 @@ def test_a_base_under_two_overlays_is_reported_once_and_names_the_build(tmp_path
     assert [(f.span.file, f.span.line, f.message) for f in result.shown] == [
         ("base/deployment.yaml", 13, "container 'api' in Deployment/backend-dev has no livenessProbe"),
     ]
+    # Every overlay it was seen in is named (JSON `built_by`, SARIF related locations).
+    assert result.shown[0].extra["built_by"] == ["overlays/dev/kustomization.yaml", "overlays/prod/kustomization.yaml"]
+
+
+def test_sarif_names_the_builds_of_a_base_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    overlay_tree(tmp_path)
+    write(tmp_path, "overlays/dev/kustomization.yaml", "resources: [../../base]\n")
+    code, out, _ = run_cli(capsys, tmp_path, "--select", "K8S201", "--format", "sarif", ".")
+    (result,) = json.loads(out)["runs"][0]["results"]
+    assert [r["message"]["text"] for r in result["relatedLocations"]] == [
+        "built by overlays/dev/kustomization.yaml", "built by overlays/prod/kustomization.yaml"]
 
 
 # --- bad input ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from linter.core.regex_guard import TIMEOUT_SECONDS, RegexTimeout
 from linter.core.rules import Rule
 from linter.core.run_types import Progress, RunContext
 from linter.core.subject import Subject
-from linter.core.units import LintUnit
+from linter.core.units import BUILT_BY, LintUnit
 from linter.core.workspace import Limits
 
 
@@ -195,7 +195,7 @@ def evaluate(
     compiled: dict[str, CompiledRule] = {}
     budget = CheckBudget((limits or Limits()).max_seconds_per_file)
     log = log or ErrorLog()
-    shared: set[tuple[str, Span]] = set()  # (rule, place) of findings made by units with `reports_on`
+    shared: dict[tuple[str, Span], Finding] = {}  # (rule, place) -> the finding a unit with `reports_on` made there
     for unit in units:
         subjects: dict[Any, list[Subject]] = {}
         first = len(findings)
@@ -221,23 +221,32 @@ def evaluate(
                 if error is not None:
                     findings.append(error)
         if unit.reports_on is not None:
-            findings[first:] = _first_of_shared(findings[first:], unit.reports_on, shared)
+            findings[first:] = _first_of_shared(findings[first:], unit, shared)
         if progress is not None:
             progress("checked", 1)
     return findings + budget.findings(rules)
 
 
-def _first_of_shared(found: list[Finding], reports_on: frozenset[str], shared: set[tuple[str, Span]]) -> list[Finding]:
+def _first_of_shared(found: list[Finding], unit: LintUnit, shared: dict[tuple[str, Span], Finding]) -> list[Finding]:
     """A shared unit's findings on its own files that no earlier shared unit
     made (the tool's own DL findings, such as an internal error, are kept
-    wherever they point)."""
+    wherever they point). Each finding lists the builds that made it
+    (`extra["built_by"]`: the overlays a base's finding was seen in)."""
+    reports_on = unit.reports_on or frozenset()
+    built_by = unit.meta.get(BUILT_BY)
     kept = []
     for finding in found:
         place = (finding.rule_id, finding.span)
-        ours = finding.span.file in reports_on or finding.rule_id.startswith("DL")
-        if ours and place not in shared:
-            shared.add(place)
+        if not (finding.span.file in reports_on or finding.rule_id.startswith("DL")):
+            continue
+        first = shared.get(place)
+        if first is None:
+            shared[place] = first = finding
             kept.append(finding)
+        if built_by:
+            builds = first.extra.setdefault("built_by", [])
+            if isinstance(builds, list) and built_by not in builds:
+                builds.append(built_by)
     return kept
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from linter.core.model import ParsedFile
 
+BUILT_BY = "built_by"  # LintUnit.meta key: the file that built the unit's objects (a kustomization, a chart)
+
 
 @dataclass(slots=True)
 class LintUnit:

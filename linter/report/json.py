@@ -33,6 +33,9 @@ def finding_dict(f: Finding, show_path: Callable[[str], str] = str) -> dict[str,
         item["fix"] = {"safety": f.fix.safety, "edits": len(f.fix.edits)}
     if f.suppression is not None:
         item["suppressed"] = {"kind": f.suppression.kind, "reason": f.suppression.reason, **f.suppression.fields}
+    built_by = f.extra.get("built_by")
+    if isinstance(built_by, list) and built_by:
+        item["built_by"] = [show_path(path) for path in built_by]
     return item
 
 

@@ -91,15 +91,26 @@ def _region(finding: Finding) -> dict[str, int]:
     return {k: v for k, v in region.items() if v is not None}
 
 
+def _artifact(path: str, prefix: str) -> dict[str, str]:
+    uri, base = artifact_uri(path, prefix)
+    return {"uri": uri} if base is None else {"uri": uri, "uriBaseId": base}
+
+
 def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: str) -> dict[str, Any]:
-    uri, base = artifact_uri(finding.span.file, prefix)
-    artifact = {"uri": uri} if base is None else {"uri": uri, "uriBaseId": base}
+    artifact = _artifact(finding.span.file, prefix)
     result: dict[str, Any] = {
         "message": {"text": finding.message},
         "level": finding.severity.value,
         "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(finding)}}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
+    built_by = finding.extra.get("built_by")
+    if isinstance(built_by, list) and built_by:  # the overlays (or charts) a base's finding was seen in
+        result["relatedLocations"] = [
+            {"id": number, "message": {"text": f"built by {path}"},
+             "physicalLocation": {"artifactLocation": _artifact(path, prefix), "region": {"startLine": 1}}}
+            for number, path in enumerate(built_by, 1)
+        ]
     escalated = finding.extra.get("security_severity")
     if isinstance(escalated, (int, float)):  # a check raised this result above its rule's default
         result["properties"] = {"security-severity": f"{float(escalated):.1f}"}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linter.core.model import ParsedFile
-from linter.core.units import LintUnit, single_file_units
+from linter.core.units import BUILT_BY, LintUnit, single_file_units
 from linter.formats.kubernetes.kustomize.files import build_roots_under, is_kustomization
 from linter.formats.kubernetes.parser import K8sObject, objects_of
 
@@ -67,5 +67,5 @@ def _build_unit(build: Build, linted: dict[str, ParsedFile]) -> LintUnit:
     for resource in build.resources:
         objects_of(resource.node, objects)
     files = [linted[path] for path in build.files if path in linted]
-    return LintUnit("kubernetes", build.kustomization, files, objects, {"kustomization": build.kustomization},
+    return LintUnit("kubernetes", build.kustomization, files, objects, {BUILT_BY: build.kustomization},
                     reports_on=frozenset(f.path for f in files))
