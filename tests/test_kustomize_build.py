@@ -265,3 +265,8 @@ patches:
     (tmp_path / "overlays/prod/replicas.yaml").unlink()
     result = lint_paths(["."], tmp_path, select=["K8S402", "DL007"])
     assert [(f.rule_id, f.span.file, f.span.line) for f in result.shown] == [("K8S402", "components/debug/kustomization.yaml", 8)]
+
+
+def test_an_empty_kustomization_is_reported_not_passed(tmp_path: Path) -> None:
+    write(tmp_path, "app/kustomization.yaml", "")
+    assert dl007(lint_paths(["."], tmp_path)) == [("app/kustomization.yaml", 1, 1, "empty kustomization: nothing to build (kustomize refuses it)")]

@@ -65,6 +65,12 @@ class ConfigTree:
     files: list[ParsedFile] = field(default_factory=list)
     problems: list[IncludeProblem] = field(default_factory=list)
 
+    @property
+    def readable(self) -> bool:
+        """Whether the main file was read at all: one that is binary or could
+        not be read has no document, and nothing to judge but its DL001."""
+        return bool(self.main.documents)
+
     def all(self, name: str) -> list[Line]:
         return [line for line in self.lines if line.key == name]
 

@@ -69,7 +69,7 @@ def assemble_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
             hba = _sibling(loader, directory, HBA_FILE, scanned)
             auto = autos.pop(directory, None) or _sibling(loader, directory, AUTO, scanned)
             extra = [f for f in (auto, hba) if f is not None]
-        cluster = Cluster(tree, hba, lines_of(auto) if auto is not None else [])
+        cluster = Cluster(tree if tree.readable else None, hba, lines_of(auto) if auto is not None else [])
         # what a scanned config includes is reported; siblings read from disk only inform
         units.append(_unit(tree.main.path, [*tree.files, *extra], cluster, reported | {f.path for f in tree.files}))
     for directory, auto in autos.items():  # ALTER SYSTEM's file alone
@@ -84,7 +84,7 @@ def assemble_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
             continue
         main = _sibling(loader, directory, MAIN, scanned)
         known = builder.build(main) if main is not None else None
-        cluster = Cluster(known, hba)
+        cluster = Cluster(known if known is not None and known.readable else None, hba)
         units.append(_unit(hba.path, [hba, *(known.files if known else [])], cluster, reported))
     return units
 

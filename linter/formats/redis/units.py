@@ -26,6 +26,6 @@ def include_request(line: Line) -> IncludeRequest | None:
 def assemble_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     builder = TreeBuilder(loader, FORMAT, include_request)
     return [
-        LintUnit(FORMAT, tree.main.path, tree.files, RedisConfig(tree, is_sentinel(tree)))
+        LintUnit(FORMAT, tree.main.path, tree.files, RedisConfig(tree, is_sentinel(tree)) if tree.readable else None)
         for tree in build_trees(files, builder)
     ]
