@@ -81,3 +81,101 @@ def test_ssl_on_in_http_or_with_a_listen_in_another_file_is_left(tmp_path: Path,
     write(tmp_path, "listen.conf", "listen 443;\n")
     run_cli(capsys, tmp_path, "check", "--select", "NGX205", "--fix", "nginx.conf")
     assert path.read_text(encoding="utf-8") == main
+
+
+MANIFEST = """\
+# app
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/api:1.4.2
+          resources:
+            limits:
+              cpu: "1"   # one core
+              memory: 512Mi
+        - name: side
+          image: registry.example.com/side:1.4.2
+          resources:
+            limits: {cpu: 250m}
+        - name: none
+          image: registry.example.com/none:1.4.2
+---
+apiVersion: "policy/v1beta1"   # old
+kind: PodDisruptionBudget
+metadata: {name: api}
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels: {app: api}
+---
+apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata: {name: all}
+spec:
+  minAvailable: 1
+---
+apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata: {name: api}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: backend}
+  minReplicas: 3
+  maxReplicas: 6
+---
+apiVersion: autoscaling/v2beta1
+kind: HorizontalPodAutoscaler
+metadata: {name: old}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: backend}
+  minReplicas: 3
+  maxReplicas: 6
+"""
+STRICT_REQUESTS = """\
+rules:
+  K8S101: {params: {limit_counts_as_request: false}}
+  K8S102: {params: {limit_counts_as_request: false}}
+"""
+
+
+def test_requests_default_to_limits_only_where_the_rule_fires(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "app.yaml", MANIFEST)
+    rules = ("--select", "K8S101,K8S102")
+    # By default a limit stands in for the request: only what no limit covers fires.
+    assert findings(capsys, tmp_path, *rules) == [("K8S102", 17, 11), ("K8S101", 19, 11), ("K8S102", 19, 11)]
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", ".")
+    assert path.read_text(encoding="utf-8") == MANIFEST
+    write(tmp_path, ".deploylint.yaml", STRICT_REQUESTS)
+    assert findings(capsys, tmp_path, *rules) == [
+        ("K8S101", 11, 11), ("K8S102", 11, 11), ("K8S101", 17, 11), ("K8S102", 17, 11), ("K8S101", 19, 11), ("K8S102", 19, 11),
+    ]
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", ".")
+    # The limits as written (quotes too); K8S102 joins the mapping K8S101 added on the next pass.
+    assert path.read_text(encoding="utf-8") == MANIFEST.replace(
+        "          resources:\n            limits:\n",
+        '          resources:\n            requests:\n              memory: 512Mi\n              cpu: "1"\n            limits:\n',
+    ).replace("            limits: {cpu: 250m}\n", "            requests:\n              cpu: 250m\n            limits: {cpu: 250m}\n")
+    # side has no memory limit, none has no limit at all: a person sizes those.
+    assert findings(capsys, tmp_path, *rules) == [("K8S102", 21, 13), ("K8S101", 24, 11), ("K8S102", 24, 11)]
+
+
+def test_k8s901_renames_only_pure_renames(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "app.yaml", MANIFEST)
+    rules = ("--select", "K8S901")
+    assert findings(capsys, tmp_path, *rules) == [("K8S901", 22, 1), ("K8S901", 30, 1), ("K8S901", 36, 1), ("K8S901", 44, 1)]
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", ".")
+    assert path.read_text(encoding="utf-8") == MANIFEST  # unsafe
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", "--unsafe-fixes", ".")
+    assert path.read_text(encoding="utf-8") == MANIFEST.replace('"policy/v1beta1"', '"policy/v1"').replace(
+        "autoscaling/v2beta2", "autoscaling/v2")
+    # A PDB without a selector means "no pod" in v1beta1 and "every pod" in
+    # v1; v2beta1 HPA metrics changed shape: both left.
+    assert findings(capsys, tmp_path, *rules) == [("K8S901", 30, 1), ("K8S901", 44, 1)]
+    # A target that does not serve the successor yet: no rename.
+    path.write_text(MANIFEST, encoding="utf-8")
+    write(tmp_path, ".deploylint.yaml", 'kubernetes_version: "1.22"\n')
+    assert ("K8S901", 36, 1) not in findings(capsys, tmp_path, *rules)
