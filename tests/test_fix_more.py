@@ -179,3 +179,73 @@ def test_k8s901_renames_only_pure_renames(tmp_path: Path, capsys: pytest.Capture
     path.write_text(MANIFEST, encoding="utf-8")
     write(tmp_path, ".deploylint.yaml", 'kubernetes_version: "1.22"\n')
     assert ("K8S901", 36, 1) not in findings(capsys, tmp_path, *rules)
+
+
+USERS = """\
+<clickhouse>
+  <users>
+    <etl>
+      <password>Pw-7f3Kq!x</password> <!-- old -->
+      <networks><ip>10.0.0.0/8</ip></networks>
+    </etl>
+    <app>
+      <password>a&amp;b</password>
+      <networks><ip>10.0.0.0/8</ip></networks>
+    </app>
+  </users>
+</clickhouse>
+"""
+
+
+def test_ch202_hashes_the_password_and_never_prints_it_or_its_hash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    digest = "2568712fcb312fbe6956356848fac4f13edcbbd40a600d371fe10e25469b4c1e"  # echo -n 'Pw-7f3Kq!x' | sha256sum
+    path = write(tmp_path, "users.xml", USERS)
+    assert findings(capsys, tmp_path, "--select", "CH202") == [("CH202", 4, 17), ("CH202", 8, 17)]
+    outputs = []
+    for fmt in ("text", "json", "sarif", "full"):
+        outputs.append("".join(run_cli(capsys, tmp_path, "check", "--format", fmt, "--select", "CH202", ".")[1:]))
+    code, out, err = run_cli(capsys, tmp_path, "check", "--select", "CH202", "--diff", "--unsafe-fixes", ".")
+    assert code == 1
+    assert out == (
+        "--- a/users.xml\n+++ b/users.xml\n@@ -4 +4 @@\n"
+        "-      <password>**********</password> <!-- old -->\n"
+        "+      <password_sha256_hex>…(sha256 of the old value)</password_sha256_hex> <!-- old -->\n"
+    )
+    for printed in [*outputs, out, err]:
+        assert "Pw-7f3Kq" not in printed and digest not in printed
+    run_cli(capsys, tmp_path, "check", "--select", "CH202", "--fix", "--unsafe-fixes", ".")
+    # The hash of the value as read; an element written with an entity is left.
+    assert path.read_text(encoding="utf-8") == USERS.replace(
+        "<password>Pw-7f3Kq!x</password>", f"<password_sha256_hex>{digest}</password_sha256_hex>")
+    assert findings(capsys, tmp_path, "--select", "CH202") == [("CH202", 8, 17)]
+
+
+def test_ch302_completes_a_written_disable_protocols(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "<clickhouse>\n  <openSSL>\n    <server>\n"
+        "      <disableProtocols>sslv2, sslv3</disableProtocols> <!-- stock -->\n"
+        "    </server>\n    <client>\n      <verificationMode>strict</verificationMode>\n    </client>\n"
+        "  </openSSL>\n</clickhouse>\n"
+    )
+    path = write(tmp_path, "config.xml", text)
+    assert findings(capsys, tmp_path, "--select", "CH302") == [("CH302", 4, 25), ("CH302", 6, 5)]
+    run_cli(capsys, tmp_path, "check", "--select", "CH302", "--fix", ".")
+    assert path.read_text(encoding="utf-8") == text.replace("sslv2, sslv3<", "sslv2, sslv3, tlsv1, tlsv1_1<")
+    # The client has no disableProtocols: requireTLSv1_2 may be the choice, a person's.
+    assert findings(capsys, tmp_path, "--select", "CH302") == [("CH302", 6, 5)]
+
+
+def test_env105_quiets_debug_in_the_case_and_quotes_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = '# prod\nLOG_LEVEL=DEBUG  # noisy\nlog_level="trace"\nDEBUG=True\nFLASK_DEBUG=1\nWORKERS=4\n'
+    path = write(tmp_path, ".env.production", text)
+    assert findings(capsys, tmp_path, "--select", "ENV105") == [("ENV105", 2, 11), ("ENV105", 3, 12), ("ENV105", 4, 7), ("ENV105", 5, 13)]
+    run_cli(capsys, tmp_path, "check", "--select", "ENV105", "--fix", ".")
+    assert path.read_text(encoding="utf-8") == text  # unsafe
+    run_cli(capsys, tmp_path, "check", "--select", "ENV105", "--fix", "--unsafe-fixes", ".")
+    assert path.read_text(encoding="utf-8") == (
+        '# prod\nLOG_LEVEL=INFO  # noisy\nlog_level="info"\nDEBUG=False\nFLASK_DEBUG=0\nWORKERS=4\n')
+    assert findings(capsys, tmp_path, "--select", "ENV105") == []
+    # A development file is no production file: nothing to fix there.
+    dev = write(tmp_path, ".env.development", "LOG_LEVEL=DEBUG\n")
+    run_cli(capsys, tmp_path, "check", "--select", "ENV105", "--fix", "--unsafe-fixes", ".")
+    assert dev.read_text(encoding="utf-8") == "LOG_LEVEL=DEBUG\n"
