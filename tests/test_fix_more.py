@@ -249,3 +249,42 @@ def test_env105_quiets_debug_in_the_case_and_quotes_written(tmp_path: Path, caps
     dev = write(tmp_path, ".env.development", "LOG_LEVEL=DEBUG\n")
     run_cli(capsys, tmp_path, "check", "--select", "ENV105", "--fix", "--unsafe-fixes", ".")
     assert dev.read_text(encoding="utf-8") == "LOG_LEVEL=DEBUG\n"
+
+
+def _apply_sarif_replacements(text: str, replacements: list[dict[str, object]]) -> str:
+    """What a SARIF consumer does with `fixes`: replace each deleted region
+    (1-based lines and columns, end exclusive) by its inserted text."""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def offset(line: object, column: object) -> int:
+        assert isinstance(line, int) and isinstance(column, int)
+        return starts[line - 1] + column - 1
+
+    spans = []
+    for r in replacements:
+        region, inserted = r["deletedRegion"], r["insertedContent"]
+        assert isinstance(region, dict) and isinstance(inserted, dict)
+        spans.append((offset(region["startLine"], region["startColumn"]), offset(region["endLine"], region["endColumn"]), inserted["text"]))
+    for start, end, new in sorted(spans, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def test_sarif_fixes_are_the_edits_at_exact_regions_and_never_a_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "nginx.conf", NGINX)
+    write(tmp_path, "users.xml", USERS)
+    code, out, _ = run_cli(capsys, tmp_path, "check", "--format", "sarif", "--select", "NGX106,NGX205,NGX402,CH202", ".")
+    results = json.loads(out)["runs"][0]["results"]
+    fixes = {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r.get("fixes") for r in results}
+    # The safe ones applied by a SARIF reader give what --fix writes.
+    safe = [
+        rep for fix in fixes.values() if fix and fix[0]["description"]["text"].startswith("Safe")
+        for change in fix[0]["artifactChanges"] for rep in change["replacements"]
+    ]
+    assert {k for k, v in fixes.items() if v} == {("NGX205", 7), ("NGX402", 16), ("NGX106", 14)}
+    assert all(c["artifactLocation"] == {"uri": "nginx.conf", "uriBaseId": "%SRCROOT%"}
+               for fix in fixes.values() if fix for c in fix[0]["artifactChanges"])
+    assert _apply_sarif_replacements(NGINX, safe) == NGINX_SAFE
+    # The password's fix would carry its hash: left out, the finding stays.
+    assert fixes[("CH202", 4)] is None and fixes[("CH202", 8)] is None
+    assert "Pw-7f3Kq" not in out and "2568712fcb312fbe" not in out
