@@ -288,3 +288,18 @@ def test_sarif_fixes_are_the_edits_at_exact_regions_and_never_a_secret(tmp_path:
     # The password's fix would carry its hash: left out, the finding stays.
     assert fixes[("CH202", 4)] is None and fixes[("CH202", 8)] is None
     assert "Pw-7f3Kq" not in out and "2568712fcb312fbe" not in out
+
+
+def test_readme_lists_every_fixable_rule_with_its_safety() -> None:
+    import re
+
+    from linter.core.rules import load_rules
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Fixable today:", 1)[1].split("\n\n", 2)[1]
+    listed = {}
+    for row in table.splitlines()[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        for rule_id in re.findall(r"[A-Z][A-Z0-9]*[A-Z]\d{3}", cells[0]):
+            listed[rule_id] = cells[-1]
+    assert listed == {r.id: r.fix.safety for r in load_rules() if r.fix is not None}

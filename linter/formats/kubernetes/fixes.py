@@ -9,9 +9,9 @@ from linter.core.check import Violation
 from linter.core.fix import Fixer, TextEdit
 from linter.core.model import LineIndex, MappingNode, ScalarNode, SequenceNode
 from linter.core.subject import Subject
+from linter.formats.common.yaml_edits import prepend_item, set_scalar
 from linter.formats.kubernetes.api_renames import rename_of
 from linter.formats.kubernetes.api_subjects import ApiUse
-from linter.formats.common.yaml_edits import prepend_item, set_scalar
 
 
 @dataclass(frozen=True, slots=True)
