@@ -76,6 +76,11 @@ def test_ssl_on_in_http_or_with_a_listen_in_another_file_is_left(tmp_path: Path,
     assert findings(capsys, tmp_path, "--select", "NGX205") == [("NGX205", 2, 5)]
     run_cli(capsys, tmp_path, "check", "--select", "NGX205", "--fix", ".")
     assert path.read_text(encoding="utf-8") == text
+    # No listen: the server listens on :80, which `ssl on` made TLS; nothing to put `ssl` on.
+    bare = "http {\n    server {\n        ssl on;\n        ssl_certificate /c.pem;\n        ssl_certificate_key /c.key;\n    }\n}\n"
+    path.write_text(bare, encoding="utf-8")
+    run_cli(capsys, tmp_path, "check", "--select", "NGX205", "--fix", ".")
+    assert path.read_text(encoding="utf-8") == bare
     main = "http {\n    server {\n        include listen.conf;\n        ssl on;\n    }\n}\n"
     write(tmp_path, "nginx.conf", main)
     write(tmp_path, "listen.conf", "listen 443;\n")

@@ -148,8 +148,8 @@ def drop_ssl_on(subject: Subject, violation: Violation, params: None, lines: Map
     d = data.directive
     index = lines.get(d.span.file)
     servers = data.blocks
-    if index is None or not servers or any(b.kind != "server" for b in servers):
-        return []
+    if index is None or not servers or any(b.kind != "server" or not listens(b) for b in servers):
+        return []  # (a server without listen listens on :80, which `ssl on` made TLS)
     plain = {id(x): x for server in servers for x in listens(server) if not is_tls_listen(x)}
     if any(x.span.file != d.span.file or not x.args for x in plain.values()):
         return []
