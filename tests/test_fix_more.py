@@ -308,3 +308,49 @@ def test_readme_lists_every_fixable_rule_with_its_safety() -> None:
         for rule_id in re.findall(r"[A-Z][A-Z0-9]*[A-Z]\d{3}", cells[0]):
             listed[rule_id] = cells[-1]
     assert listed == {r.id: r.fix.safety for r in load_rules() if r.fix is not None}
+
+
+BASE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/api:1.4.2
+          resources:
+            limits: {cpu: 500m, memory: 256Mi}
+"""
+OVERLAY = """\
+resources: [../base]
+patches:
+  - patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: api}
+      spec:
+        template:
+          spec:
+            containers:
+              - name: api
+                resources:
+                  limits: {cpu: "2"}
+"""
+
+
+def test_a_request_is_not_copied_from_a_limit_an_overlay_patches(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = write(tmp_path, "base/deploy.yaml", BASE)
+    write(tmp_path, "base/kustomization.yaml", "resources: [deploy.yaml]\n")
+    overlay = write(tmp_path, "prod/kustomization.yaml", OVERLAY)
+    write(tmp_path, ".deploylint.yaml", STRICT_REQUESTS)
+    rules = ("--select", "K8S101,K8S102")
+    assert findings(capsys, tmp_path, *rules) == [("K8S101", 10, 11), ("K8S102", 10, 11)]
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", ".")
+    # The memory limit is the base's own: its request goes there. The CPU
+    # limit is the overlay's: writing it into the shared base would be wrong.
+    assert base.read_text(encoding="utf-8") == BASE.replace(
+        "          resources:\n", "          resources:\n            requests:\n              memory: 256Mi\n")
+    assert overlay.read_text(encoding="utf-8") == OVERLAY
+    assert findings(capsys, tmp_path, *rules) == [("K8S101", 11, 13)]  # at the requests it lacks

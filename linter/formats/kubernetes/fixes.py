@@ -73,6 +73,8 @@ def request_from_limit(subject: Subject, violation: Violation, params: RequestFr
     index = lines.get(node.span.file)
     if not isinstance(limit, ScalarNode) or index is None or limit.span.line != limit.span.end_line:
         return []
+    if limit.span.file != node.span.file:
+        return []  # a limit an overlay's patch sets: the base's other builds have their own
     start, end = index.offset(limit.span.line, limit.span.column), index.offset(limit.span.end_line, limit.span.end_column)
     if start is None or end is None:
         return []
@@ -97,7 +99,7 @@ def rename_api_version(subject: Subject, violation: Violation, params: None, lin
         if not isinstance(required, MappingNode) or next(required.items(), None) is None:
             return []
     key = obj.node.get("apiVersion")
-    index = lines.get(obj.node.span.file)
+    index = lines.get(key.span.file) if key is not None else None
     if not isinstance(key, ScalarNode) or index is None or key.span.line != key.span.end_line:
         return []
     s = key.span
