@@ -44,7 +44,7 @@ def hash_password(subject: Subject, violation: Violation, params: None, lines: M
         return []
     start, end = where
     open_tag, close_tag = "<password>", "</password>"
-    if not index.text.startswith(close_tag, end) or index.text[start - len(open_tag) : start] != open_tag:
+    if start < len(open_tag) or not index.text.startswith(close_tag, end) or index.text[start - len(open_tag) : start] != open_tag:
         return []  # attributes on the tag, or YAML: not a rename of one element
     digest = hashlib.sha256(value.text.encode("utf-8")).hexdigest()
     (line, column), (end_line, end_column) = index.position(start - len(open_tag)), index.position(end + len(close_tag))
