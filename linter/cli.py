@@ -128,6 +128,7 @@ def check_options(command: Any) -> Any:
               help="Worker processes (default 0: one per CPU; small runs stay in one process).")
 @click.option("--shard", metavar="I/N", help="Lint only shard I of N (1-based), to spread a big repo over CI machines.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal, for runs over 2 s).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.deploylint_cache/, or $DEPLOYLINT_CACHE_DIR/results).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes ([*] in the report), then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix, --diff or --fix-only: apply the unsafe fixes too (they may change behaviour).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff and change nothing (exit 1 if there is a diff).")
@@ -203,12 +204,15 @@ def run_check(paths: list[str], options: dict[str, Any]) -> int:
     report_unused_configs(plans, policy.config)
     progress = _progress_bar(options["progress"])
     shard = _shard(options["shard"])
+    fixing = options["fix"] or options["fix_only"] or options["show_diff"]
     for plan in plans:  # how to run, not what to check: the same for every config
         plan.settings.jobs = options["jobs"]
         plan.settings.shard = shard
         plan.settings.progress = progress
+        if not (fixing or options.get("no_cache")):
+            plan.settings.cache = _result_cache(plan.settings)
     try:
-        if options["fix"] or options["fix_only"] or options["show_diff"]:
+        if fixing:
             outcome = _fix(plans, policy.root, options)
             if options["show_diff"] or options["fix_only"]:
                 return _fix_exit(outcome, bool(options["show_diff"]))
@@ -272,6 +276,15 @@ def report_unused_configs(plans: list[Any], pinned: Path | None) -> None:
     for unused in (path for plan in plans for path in plan.unused_configs):
         shown = os.path.relpath(unused) if unused.is_relative_to(Path.cwd()) else str(unused)
         click.echo(f"deploylint: warning: {printable(shown)} is not used: --strict-config applies only {printable(str(pinned))}", err=True)
+
+
+def _result_cache(settings: Any) -> Any:
+    """The run's result cache, in the repository's top level (else the config's
+    directory, else the scanned root); None when off or unusable."""
+    from linter.core.result_cache import ResultCache
+
+    anchor = settings.repository.anchor if settings.repository is not None else settings.root
+    return ResultCache.open(anchor)
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:

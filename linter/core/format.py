@@ -72,6 +72,11 @@ class Format:
     context: ContextNeed | None = None
     cost_per_byte: float = 1.0  # linting work per byte next to a manifest's: balances shards and workers
 
+    def environment(self) -> str:
+        """What beside the files and the config changes this format's findings
+        (a tool or package it runs), as text: part of the result cache's key."""
+        return ""
+
     # --- discovery -------------------------------------------------------
     def claims_by_name(self, path: Path) -> bool:
         """Whether the name alone makes the file this format's (no content read)."""

@@ -9,12 +9,19 @@ from linter.core.runner import find_candidates, lint_candidates, merge_results, 
 def run(paths: list[str], settings: Settings) -> RunResult:
     with paused_gc():
         candidates = find_candidates(settings, paths)
+        if settings.cache is not None:
+            settings.cache.prepare(settings)
         if settings.progress is not None:
             settings.progress("files", len(candidates))
+        result = None
         if settings.jobs != 1 and settings.stdin is None:
             from linter.core import parallel
 
             jobs = parallel.effective_jobs(settings.jobs, candidates)
             if jobs > 1:
-                return parallel.run_parallel(candidates, settings, jobs)
-        return merge_results([lint_candidates(candidates, settings, with_stdin=True)], settings)
+                result = parallel.run_parallel(candidates, settings, jobs)
+        if result is None:
+            result = merge_results([lint_candidates(candidates, settings, with_stdin=True)], settings)
+        if settings.cache is not None:
+            settings.cache.prune()
+        return result

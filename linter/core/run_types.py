@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from linter.core.baseline import Baseline
     from linter.core.format import FormatRegistry
     from linter.core.repository import RepositoryPaths
+    from linter.core.result_cache import ResultCache
     from linter.core.rules import Rule
     from linter.core.units import LintUnit
 
@@ -84,6 +85,7 @@ class Settings:
     shard: tuple[int, int] | None = None  # (index, total), 1-based: lint only this shard's files
     progress: Progress | None = None  # called with ("parsed"|"units"|"checked", count)
     texts: dict[str, str] = field(default_factory=dict)  # display path -> text linted in place of the file's (--fix)
+    cache: ResultCache | None = None  # per-group results kept between runs (None: off)
 
 
 @dataclass(slots=True)

@@ -5,10 +5,14 @@ evaluate -> suppress. `lint.run` runs it once, or in worker processes
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linter.core.context import deployment_context
 from linter.core.discover import Candidate, discover
@@ -23,6 +27,9 @@ from linter.core.run_types import PartialResult, Progress, RunContext, RunResult
 from linter.core.units import LintUnit
 from linter.core.workspace import ReadFailure, Workspace, decode
 from linter.formats.common.secrets import load_policy, policy_in_effect
+
+if TYPE_CHECKING:
+    from linter.core.result_cache import ResultCache
 
 
 def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
@@ -155,23 +162,89 @@ def lint_units(
     return apply_suppressions(findings, units, settings)
 
 
-def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool) -> PartialResult:
-    """The pipeline on some files (the others of their deployments, linted by
-    another worker or shard or not at all, are read as context: `context.py`)."""
+@dataclass(slots=True)
+class _Linted:
+    result: PartialResult
+    # The first `checked` findings are the rules' (a baseline may suppress
+    # them); the rest are the suppressions' own (DL002, DL010, DL011).
+    checked: int
+    units: list[LintUnit]
+
+
+def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bool, reads: dict[str, str] | None = None) -> _Linted:
+    """Parse, assemble, evaluate and suppress some files (recording in `reads`
+    every file read, when given)."""
     patterns = settings.options.get("secret_patterns")
     with policy_in_effect(load_policy(*map(Path, patterns)) if patterns else None):
-        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts), settings.formats)
+        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts, reads), settings.formats)
         progress = settings.progress
         parsed, unparsable = parse_candidates(settings, loader, candidates, with_stdin=with_stdin, progress=progress)
         units = assemble(parsed, loader)
         if progress is not None:
             progress("units", len(units))
         context = units + deployment_context(units, candidates, loader, settings)
-        findings = lint_units(units, settings, RunContext(context, settings.options), progress, loader.error_log)
+        checked = evaluate(settings.rules, units, RunContext(context, settings.options), settings.formats, progress,
+                           settings.limits, loader.error_log)
+        from linter.core.suppress import apply_suppressions
+
+        findings = apply_suppressions(checked, units, settings)
     from linter.core.suppress import bare_ignores
 
     bare = bare_ignores(units) if settings.inline_suppressions else 0
-    return PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable, bare)
+    result = PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable, bare)
+    return _Linted(result, len(checked), units)
+
+
+def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool) -> PartialResult:
+    """The pipeline on some files (the others of their deployments, linted by
+    another worker or shard or not at all, are read as context: `context.py`)."""
+    if settings.cache is not None and not settings.texts and not (with_stdin and settings.stdin is not None):
+        return _lint_cached(candidates, settings, settings.cache)
+    return _pipeline(candidates, settings, with_stdin=with_stdin).result
+
+
+def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultCache) -> PartialResult:
+    """The pipeline group by group (`shard.groups`: the files whose findings
+    depend on each other), each group's result taken from the cache when its
+    files and everything its lint read are unchanged. A group's lint is the
+    lint a worker given just that group makes (`parallel.py`), so the output
+    is the uncached one. The baseline is applied last, to cached and fresh
+    findings alike, so entries do not depend on it."""
+    from linter.core.result_cache import as_entry, cacheable
+    from linter.core.shard import groups
+
+    today = date.today()
+    unbaselined = dataclasses.replace(settings, baseline=None)
+    limit = settings.limits.max_file_bytes
+    entries = []
+    for members in groups(candidates, settings.formats).values():
+        key = cache.group_key(members, settings)
+        entry = cache.get(key, settings, today)
+        if entry is not None:
+            if settings.progress is not None:
+                settings.progress("parsed", len(members))
+            entries.append(entry)
+            continue
+        reads: dict[str, str] = {}
+        linted = _pipeline(members, unbaselined, with_stdin=False, reads=reads)
+        own = {c.abspath for c in members}
+        # A dated suppression (`until=`) makes the findings the day's.
+        dated = any("until=" in f.source.text for unit in linted.units for f in unit.files)
+        entry = as_entry(linted.result, linted.checked, {p: d for p, d in reads.items() if p not in own}, dated, today)
+        entries.append(entry)
+        unchanged = all(reads.get(c.abspath, cache.digest(c.abspath, limit)) == cache.digest(c.abspath, limit) for c in members)
+        if unchanged and cacheable(entry.findings):  # a file edited while it was linted is not kept
+            cache.put(key, entry)
+    findings: list[Finding] = []
+    formats: dict[str, str] = {}
+    for entry in entries:
+        if settings.baseline is not None:
+            for finding in entry.findings[:entry.checked]:
+                if not finding.suppressed:
+                    finding.suppression = settings.baseline.consume(finding)
+        findings.extend(entry.findings)
+        formats.update(entry.formats)
+    return PartialResult(findings, formats, sum(e.unparsable for e in entries), sum(e.bare_ignores for e in entries))
 
 
 def merge_results(parts: list[PartialResult], settings: Settings) -> RunResult:

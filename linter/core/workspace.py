@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import hashlib
 import math
+import os
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -113,6 +115,22 @@ def _decode_declared(data: bytes, declared: str, display: str) -> str | None:
         raise ReadFailure(ParseProblem("DL001", message, Span.point(display, line, 1))) from None
 
 
+def file_digest(path: Path, limit: int) -> str:
+    """What a read of the file sees: the SHA-256 of its bytes (at most `limit`
+    + 1 of them, as `Workspace.read` reads), or why there are none. What a
+    result cache compares to tell an unchanged file (`result_cache.py`)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return "not-regular"  # opening a FIFO could block
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        return "absent"
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+    return hashlib.sha256(data).hexdigest()
+
+
 def read_user_file(path: Path, display: str, what: str) -> str:
     """One of the user's own files (a config, a custom rule) decoded as linted
     files are; a failure is a UsageError `display[:line]: why`."""
@@ -136,6 +154,9 @@ class Workspace:
     # Display path -> text read in place of the file's (the fix loop lints its
     # fixed texts before it writes any).
     texts: Mapping[str, str] = field(default_factory=dict)
+    # Absolute path -> digest of every file read, when a result cache records
+    # what a group's lint depended on (`result_cache.py`); None: not recorded.
+    reads: dict[str, str] | None = None
     _real_root: Path | None = None
 
     @property
@@ -167,6 +188,33 @@ class Workspace:
             raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.point(display, 1, 1)))
         if display in self.texts:
             return SourceFile(display, str(path), self.texts[display])
+        if self.reads is None:
+            return SourceFile(display, str(path), decode(self._bytes(path, display), display, sniff))
+        try:
+            data = self._bytes(path, display)
+        except ReadFailure:
+            self._record(path)
+            raise
+        self.reads[str(path.absolute())] = hashlib.sha256(data).hexdigest()
+        return SourceFile(display, str(path), decode(data, display, sniff))
+
+    def read_by_tool(self, directory: Path) -> None:
+        """Note that a tool outside the workspace (a renderer) reads the files
+        under `directory`, so a recorded lint depends on each of them."""
+        if self.reads is None:
+            return
+        for current, dirnames, filenames in os.walk(directory, followlinks=False):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = Path(current) / name
+                if self.confined(path) is not None:
+                    self._record(path)
+
+    def _record(self, path: Path) -> None:
+        assert self.reads is not None
+        self.reads[str(path.absolute())] = file_digest(path, self.limits.max_file_bytes)
+
+    def _bytes(self, path: Path, display: str) -> bytes:
         limit = self.limits.max_file_bytes
         try:
             info = path.stat()
@@ -183,4 +231,4 @@ class Workspace:
         if size > limit:
             message = f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_bytes); skipped"
             raise ReadFailure(ParseProblem("DL005", message, Span.point(display, 1, 1)))
-        return SourceFile(display, str(path), decode(data, display, sniff))
+        return data

@@ -55,6 +55,18 @@ class Kubernetes(Format):
             return template_file(source)
         return parse(source, loader)
 
+    def environment(self) -> str:
+        # The Helm renderers a chart's findings come from, and the schemas K8S903-K8S906 read.
+        import importlib.util
+        import os
+        import shutil
+
+        from linter.formats.kubernetes.schema_source import package_version
+
+        helm = shutil.which("helm", path=os.environ.get("PATH"))
+        stamp = os.stat(helm).st_mtime_ns if helm is not None else None
+        return f"sdk={importlib.util.find_spec('helm_python') is not None} helm={helm}@{stamp} schemas={package_version()}"
+
     def build_units(self, files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
         from linter.formats.kubernetes.sources import source_units
 

@@ -77,6 +77,7 @@ class ChartRenderer:
             message = f"chart not rendered: '{escape}' links outside the scanned root (Helm would read it)"
             result.problems.append(ParseProblem("DL009", message, at_chart, logical=message))
             return result
+        workspace.read_by_tool(chart)  # Helm reads every file of the chart (helpers, values) itself
         listed = [Path(p) for p in workspace.options.get("helm_values", [])]
         for values in values_sets(chart, listed):
             render = self._render(chart, values, result, at_chart)
