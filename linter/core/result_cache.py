@@ -114,7 +114,7 @@ class ResultCache:
         secret = _user_secret(user)
         if secret is None or not _prepare(directory):
             return None
-        return cls(directory, secret)
+        return cls(directory, secret, max_bytes=MAX_BYTES)
 
     # --- keys ---------------------------------------------------------------
     def prepare(self, settings: Settings) -> None:
@@ -125,7 +125,7 @@ class ResultCache:
         """The file's digest this run (each file is hashed once per process)."""
         known = self._digests.get(path)
         if known is None:
-            known = self._digests[path] = file_digest(Path(path), limit)
+            known = self._digests[path] = file_digest(path, limit)
         return known
 
     def group_key(self, members: list[Candidate], settings: Settings) -> str:
@@ -218,7 +218,7 @@ def run_stamp(settings: Settings) -> str:
     options = dict(settings.options)
     add("options", options)
     for name in ("secret_patterns", "helm_values"):
-        add(name, [file_digest(Path(p), settings.limits.max_file_bytes) for p in options.get(name) or ()])
+        add(name, [file_digest(p, settings.limits.max_file_bytes) for p in options.get(name) or ()])
     add("settings", [str(settings.root.absolute()), settings.excludes, settings.format_hint, settings.ignore_unknown,
                      dataclasses.asdict(settings.limits), settings.inline_suppressions, settings.respect_gitignore,
                      sorted(settings.rule_ignores.items()), settings.catalogue, dataclasses.asdict(settings.suppression_policy),

@@ -115,19 +115,25 @@ def _decode_declared(data: bytes, declared: str, display: str) -> str | None:
         raise ReadFailure(ParseProblem("DL001", message, Span.point(display, line, 1))) from None
 
 
-def file_digest(path: Path, limit: int) -> str:
+def file_digest(path: Path | str, limit: int) -> str:
     """What a read of the file sees: the SHA-256 of its bytes (at most `limit`
     + 1 of them, as `Workspace.read` reads), or why there are none. What a
     result cache compares to tell an unchanged file (`result_cache.py`)."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return "not-regular"  # opening a FIFO could block
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
     except FileNotFoundError:
         return "absent"
     except OSError as exc:
         return f"unreadable:{exc.errno}"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "not-regular"
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+    finally:
+        os.close(fd)
     return hashlib.sha256(data).hexdigest()
 
 
