@@ -8,7 +8,10 @@ Rows: `--version`; cold start on one small manifest (the typical pre-commit
 call) beside its floor, `python -c "import yaml"`; the `--small` corpus; the
 full corpus with --jobs 1 (text, and SARIF written to a file) and --jobs N; the
 corpus at 1x/2x/4x for linearity (per-file cost after subtracting start-up);
-peak RSS; and two "floor" rows, timed inside one process on the same files:
+peak RSS; the result cache on the full corpus (`--only cache`: a run filling
+an empty cache, warm runs with nothing changed and with one file changed, as
+ratios of the run without it; every other row runs with `--no-cache`); and
+two "floor" rows, timed inside one process on the same files:
 the raw parsers alone (libyaml compose, expat, python-dotenv, our nginx lexer)
 and deploylint's parsers building the positioned model, both without rules.
 
@@ -25,11 +28,13 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,10 +92,10 @@ class Row:
         return statistics.median(self.times)
 
 
-def run_once(argv: list[str], cwd: Path) -> tuple[float, float]:
+def run_once(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the process and the workers it waited for)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     errors = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -101,11 +106,17 @@ def run_once(argv: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def timed(case: str, argv: list[str], cwd: Path, repeat: int, files: int | None) -> Row:
-    run_once(argv, cwd)  # warm the page cache and .pyc files
+def timed(case: str, argv: list[str], cwd: Path, repeat: int, files: int | None,
+          before: Callable[[int], None] | None = None, env: dict[str, str] | None = None) -> Row:
+    """`before(i)`, when given, runs ahead of each run (the warm-up is run 0), untimed."""
+    if before is not None:
+        before(0)
+    run_once(argv, cwd, env)  # warm the page cache and .pyc files
     row = Row(case, files)
-    for _ in range(repeat):
-        wall, cpu = run_once(argv, cwd)
+    for i in range(repeat):
+        if before is not None:
+            before(i + 1)
+        wall, cpu = run_once(argv, cwd, env)
         row.times.append(wall)
         row.cpu.append(cpu)
     return row
@@ -259,13 +270,51 @@ def linear_fit(rows: list[Row]) -> str:
     return "Linearity fit (1x/2x/4x, --jobs 1): " + "; ".join(out)
 
 
+def cache_rows(workdir: Path, full: Path, n_full: int, repeat: int) -> list[Row]:
+    """The result cache on the full corpus, `--jobs 1`: the run without it, a
+    run filling an empty cache, warm runs with nothing changed and with one
+    file changed (a manifest: its directory's group is re-linted; an env
+    file: only itself), each quoted as a ratio of the run without the cache."""
+    env = {**ENV, "DEPLOYLINT_CACHE_DIR": str(workdir / "user-cache")}
+    env.pop("DEPLOYLINT_NO_CACHE", None)
+    results = workdir / "user-cache" / "results"
+    argv = [*CLI, "--jobs", "1", "."]
+    manifest = sorted((full / "k8s").rglob("*.yaml"))[0]
+    env_file = sorted((full / "env").rglob("*"))[0]
+    group = len(list(manifest.parent.glob("*.yaml")))
+
+    def empty(_: int) -> None:
+        shutil.rmtree(results, ignore_errors=True)
+
+    def changing(path: Path) -> Callable[[int], None]:
+        original = path.read_text(encoding="utf-8")
+
+        def change(i: int) -> None:  # a new text every run, so the group misses every time
+            path.write_text(original + f"# bench edit {i}\n", encoding="utf-8")
+        return change
+
+    cold = timed("full corpus, `--jobs 1 --no-cache`", [*CLI, "--no-cache", "--jobs", "1", "."], full, repeat, n_full, env=env)
+    filling = timed("full corpus, `--jobs 1`, empty cache (every entry written)", argv, full, repeat, n_full, empty, env)
+    warm = timed("full corpus, `--jobs 1`, warm cache, nothing changed", argv, full, repeat, n_full, env=env)
+    rows = [cold, filling, warm]
+    for path, what in ((manifest, f"one manifest changed (its directory, {group} files, re-linted)"), (env_file, "one env file changed")):
+        original = path.read_text(encoding="utf-8")
+        try:
+            rows.append(timed(f"full corpus, `--jobs 1`, warm cache, {what}", argv, full, repeat, n_full, changing(path), env))
+        finally:
+            path.write_text(original, encoding="utf-8")
+    for row in rows[1:]:
+        row.note = f"{row.median / cold.median * 100:.1f}% of the run without the cache (CPU {statistics.median(row.cpu) / statistics.median(cold.cpu) * 100:.1f}%)"
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark deploylint (see the module docstring).")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="N for the --jobs N row")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "deploylint-bench")
     parser.add_argument("--quick", action="store_true", help="skip the 4x corpus")
-    parser.add_argument("--only", default="", help="comma-separated: version,cold,small,full,sarif,jobs,linear,rss,floor")
+    parser.add_argument("--only", default="", help="comma-separated: version,cold,small,full,sarif,jobs,linear,rss,cache,floor")
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
     args = parser.parse_args(argv)
     only = set(filter(None, args.only.split(",")))
@@ -285,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if want("version"):
         rows.append(timed("`deploylint --version`", [*CLI, "--version"], one, repeat, None))
     if want("cold") or want("linear"):
-        cold = timed("cold start: `deploylint deployment.yaml` (pre-commit)", [*CLI, "deployment.yaml"], one, max(repeat, 10), 1)
+        cold = timed("cold start: `deploylint deployment.yaml` (pre-commit)", [*CLI, "--no-cache", "deployment.yaml"], one, max(repeat, 10), 1)
         startup = cold.median
         cold_cpu = statistics.median(cold.cpu)
         if want("cold"):
@@ -295,30 +344,32 @@ def main(argv: list[str] | None = None) -> int:
             rows += [cold, interpreter]
     if want("small"):
         small, n = corpus(args.workdir, "small", ["--small", "--seed", "1"])
-        rows.append(timed("`--small` corpus", [*CLI, "."], small, repeat, n))
+        rows.append(timed("`--small` corpus", [*CLI, "--no-cache", "."], small, repeat, n))
     full, n_full = corpus(args.workdir, "full", ["--seed", "1"])
     if want("full"):
-        text_row = timed("full corpus, `--jobs 1`", [*CLI, "--jobs", "1", "."], full, repeat, n_full)
+        text_row = timed("full corpus, `--jobs 1`", [*CLI, "--no-cache", "--jobs", "1", "."], full, repeat, n_full)
         rows.append(text_row)
     if want("sarif"):
-        sarif_argv = [*CLI, "--jobs", "1", "--format", "sarif", "-o", str(args.workdir / "full.sarif"), "."]
+        sarif_argv = [*CLI, "--no-cache", "--jobs", "1", "--format", "sarif", "-o", str(args.workdir / "full.sarif"), "."]
         sarif_row = timed("full corpus, `--jobs 1 --format sarif -o FILE`", sarif_argv, full, repeat, n_full)
         sarif_row.rss_kb = peak_rss_kb(sarif_argv, full)
         if want("full"):
             sarif_row.note = f"{sarif_row.median / text_row.median:.2f}× the text run"
         rows.append(sarif_row)
     if want("jobs"):
-        rows.append(timed(f"full corpus, `--jobs {args.jobs}`", [*CLI, "--jobs", str(args.jobs), "."], full, repeat, n_full))
+        rows.append(timed(f"full corpus, `--jobs {args.jobs}`", [*CLI, "--no-cache", "--jobs", str(args.jobs), "."], full, repeat, n_full))
     if want("linear"):
         for scale in (1, 2) if args.quick else (1, 2, 4):
             target, n = corpus(args.workdir, f"scale{scale}", ["--seed", "1", "--scale", str(scale)]) if scale > 1 else (full, n_full)
-            rows.append(timed(f"linearity {scale}x, `--jobs 1`", [*CLI, "--jobs", "1", "."], target, max(3, repeat // 2), n))
+            rows.append(timed(f"linearity {scale}x, `--jobs 1`", [*CLI, "--no-cache", "--jobs", "1", "."], target, max(3, repeat // 2), n))
     if want("rss"):
         for jobs in (1, args.jobs):
             row = Row(f"peak RSS, full corpus, `--jobs {jobs}`", n_full)
-            row.rss_kb = peak_rss_kb([*CLI, "--jobs", str(jobs), "."], full)
+            row.rss_kb = peak_rss_kb([*CLI, "--no-cache", "--jobs", str(jobs), "."], full)
             row.note = "largest single process"
             rows.append(row)
+    if want("cache"):
+        rows += cache_rows(args.workdir, full, n_full, repeat)
     if want("floor"):
         rows.append(floor("raw", full, repeat))
         rows.append(floor("model", full, repeat))

@@ -229,10 +229,12 @@ def run_stamp(settings: Settings) -> str:
 
 
 def _code_stamp() -> list[tuple[str, int, int]]:
-    """deploylint's own files (an edited checkout is a new version)."""
+    """deploylint's own files, by size and time (an edited checkout is a new
+    version; a wheel's files lie inside the package)."""
+    from linter.core.resources import rules_dir, schemas_dir
+
     found = []
-    for folder in ("linter", "rules", "schemas"):
-        base = _PACKAGE if folder == "linter" else _PACKAGE.parent / folder
+    for base in sorted({_PACKAGE, rules_dir(), schemas_dir()}):
         for current, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
             for name in sorted(filenames):
@@ -251,17 +253,24 @@ def tree_shape(root: Path) -> str:
 
     skipped = {*DEFAULT_EXCLUDES, DIR_NAME}
     h = hashlib.sha256()
-    for current, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in skipped)
-        here = Path(current)
-        for name in sorted([*filenames, *(f"{d}/" for d in dirnames)]):
-            h.update(os.fsencode(name) + b"\0")
-            path = here / name.rstrip("/")
-            if path.is_symlink():
-                h.update(b"->" + os.fsencode(os.readlink(path)) + b"\0")
-            elif name == ".gitignore":
-                h.update(file_digest(path, 1 << 20).encode())
-        h.update(b"\1")
+    pending = [str(root)]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            h.update(f"unlisted:{exc.errno}\0".encode())
+            continue
+        h.update(os.fsencode(directory) + b"\1")
+        for entry in entries:
+            h.update(os.fsencode(entry.name) + b"\0")
+            if entry.is_symlink():
+                h.update(b"->" + os.fsencode(os.readlink(entry.path)) + b"\0")
+            elif entry.is_dir():
+                if entry.name not in skipped:
+                    pending.append(entry.path)
+            elif entry.name == ".gitignore":
+                h.update(file_digest(entry.path, 1 << 20).encode())
     return h.hexdigest()
 
 
