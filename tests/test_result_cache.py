@@ -5,6 +5,7 @@ forged entry is a miss; concurrent runs agree; no secret reaches the cache."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 import linter.core.result_cache
+import linter.core.runner
+import linter.core.suppress
 from linter.cli import main
 from linter.core.loader import Loader
 from tests.conftest import EXAMPLES, PROJECT
@@ -254,3 +257,21 @@ def test_the_cache_is_bounded(project: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(linter.core.result_cache, "MAX_BYTES", 0)
     report(project, ["."], "text")
     assert list((project / ".deploylint_cache").glob("*.json")) == []
+
+
+def test_a_dated_suppression_holds_for_its_day(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    edit(project / "k8s/backend.yaml", 'limits: {memory: "4Gi", cpu: "2000m"}',
+         'limits: {cpu: "2000m"}  # deploylint: ignore[K8S104] until=2031-01-31 sized by the load test')
+    before = outputs(project, ["."])
+    assert "DL010" not in before["text"]
+
+    class Later(datetime.date):
+        @classmethod
+        def today(cls) -> Later:
+            return cls(2031, 2, 1)
+
+    monkeypatch.setattr(linter.core.runner, "date", Later)
+    monkeypatch.setattr(linter.core.suppress, "date", Later)
+    warm = outputs(project, ["."])
+    assert "DL010" in warm["text"] and "K8S104" in warm["text"]
+    assert warm == outputs(project, ["."], "--no-cache")
