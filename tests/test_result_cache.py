@@ -236,6 +236,7 @@ def test_no_secret_reaches_the_cache(project: Path) -> None:
     assert "ENV" in shown["text"] and "CH202" in shown["text"]
     hashed = hashlib.sha256(password.encode()).hexdigest()
     stored = b"".join(p.read_bytes() for p in (project / ".deploylint_cache").iterdir())
+    assert b"CH202" in stored and b"ENV" in stored  # the groups are kept, redacted
     for secret in (openai, password, hashed, openai[8:30]):
         assert secret.encode() not in stored
     assert outputs(project, ["."]) == shown

@@ -21,9 +21,10 @@ same (read and hash, no parse). An entry whose group has a dated suppression
 (`until=`) holds only on the day it was written.
 
 Not cached: a group with an internal error or a time-limit finding (DL006,
-DL005: they depend on the moment), a fix that writes a secret (a password's
-hash would sit in the file), or anything the JSON form cannot hold exactly.
-Runs that fix files or read standard input never use the cache.
+DL005: they depend on the moment), or anything the JSON form cannot hold
+exactly. A fix that writes a secret (a password's hash) is kept with its
+replacement as reports show it (`TextEdit.shown`): no report prints the
+secret, and runs that fix files (or read standard input) never use the cache.
 
 Where: `.deploylint_cache/` in the anchor of the run's paths (the repository's
 top level, else the config's directory, else the scanned root), with a
@@ -197,12 +198,7 @@ class ResultCache:
 
 def cacheable(findings: list[Finding]) -> bool:
     """Whether a group's findings may be kept (see the module docstring)."""
-    for f in findings:
-        if f.rule_id in _UNSTABLE_RULES:
-            return False
-        if f.fix is not None and any(edit.secret for edit in f.fix.edits):
-            return False
-    return True
+    return not any(f.rule_id in _UNSTABLE_RULES for f in findings)
 
 
 # --- the run's stamp -------------------------------------------------------------
@@ -335,8 +331,11 @@ def _finding_doc(f: Finding) -> dict[str, Any]:
         s = f.suppression
         doc["suppression"] = [s.kind, s.reason, _span_doc(s.span) if s.span is not None else None, s.fields]
     if f.fix is not None:
-        doc["fix"] = [f.fix.safety, [[e.file, e.line, e.column, e.end_line, e.end_column, e.replacement,
-                                      [_span_doc(h) for h in e.hidden]] for e in f.fix.edits]]
+        # An edit that writes a secret (a password's hash) is kept as shown
+        # (`TextEdit.shown`): reports never print such a replacement, and
+        # only --fix, which never uses the cache, would write it.
+        doc["fix"] = [f.fix.safety, [[e.file, e.line, e.column, e.end_line, e.end_column, e.replacement if e.shown is None else e.shown,
+                                      [_span_doc(h) for h in e.hidden], e.shown] for e in f.fix.edits]]
     return doc
 
 
@@ -348,14 +347,15 @@ def _finding_from(d: dict[str, Any]) -> Finding:
     fix = None
     if "fix" in d:
         safety, edits = d["fix"]
-        fix = Fix(safety, tuple(TextEdit(file, line, column, end_line, end_column, text, tuple(_span_from(h) for h in hidden))
-                                for file, line, column, end_line, end_column, text, hidden in edits))
+        fix = Fix(safety, tuple(TextEdit(file, line, column, end_line, end_column, text, tuple(_span_from(h) for h in hidden), shown)
+                                for file, line, column, end_line, end_column, text, hidden, shown in edits))
     return Finding(d["id"], d["name"], Severity(d["severity"]), d["message"], _span_from(d["span"]), d["logical"],
                    suppression, tuple(d["tags"]), d["extra"], d["repository_path"], fix)
 
 
 def _entry_document(entry: Entry) -> dict[str, Any] | None:
-    """The entry as JSON data, or None when reading it back would not give the same findings."""
+    """The entry as JSON data, or None when reading it back would not give the
+    findings it was made from (secret replacements aside, as shown)."""
     document = {"format": FORMAT, "findings": [_finding_doc(f) for f in entry.findings], "checked": entry.checked,
                 "formats": entry.formats,
                 "unparsable": entry.unparsable, "bare_ignores": entry.bare_ignores, "depends": entry.depends, "day": entry.day}
@@ -363,7 +363,7 @@ def _entry_document(entry: Entry) -> dict[str, Any] | None:
         again = _entry_from(json.loads(json.dumps(document)))
     except (TypeError, ValueError, KeyError, IndexError):
         return None
-    return document if again.findings == entry.findings else None
+    return document if [_finding_doc(f) for f in again.findings] == document["findings"] else None
 
 
 def _entry_from(d: Any) -> Entry:
