@@ -71,3 +71,14 @@ def project(tmp_path: Path) -> Path:
     """A scratch repository root: config discovery stops at its `.git`."""
     (tmp_path / ".git").mkdir()
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process command-line runs keep no results: a test that patches the
+    code between two runs of one project (a fault injected) would otherwise
+    get the first run's findings back. tests/test_result_cache.py turns the
+    cache on for its own tests; commands run as processes use it as users do."""
+    import linter.cli
+
+    monkeypatch.setattr(linter.cli, "_result_cache", lambda settings: None)

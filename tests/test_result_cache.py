@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+import linter.cli
 import linter.core.result_cache
 import linter.core.runner
 import linter.core.suppress
-from linter.cli import main
+from linter.cli import _result_cache, main
 from linter.core.loader import Loader
 from tests.conftest import EXAMPLES, PROJECT
 
@@ -37,6 +38,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("DEPLOYLINT_CACHE_DIR", raising=False)
     monkeypatch.delenv("DEPLOYLINT_NO_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(linter.cli, "_result_cache", _result_cache)  # conftest turns it off elsewhere
     monkeypatch.chdir(root)
     yield root
 
@@ -83,6 +85,17 @@ def assert_warm_equals_cold(root: Path, paths: list[str], change: Callable[[], N
     cold = outputs(root, paths, "--no-cache", *flags)
     assert warm == cold
     assert warm["json"] != before["json"]
+
+
+def test_the_broken_example_warm_equals_cold(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every rule fires in it: each finding's fields, suppressions and fixes go through the cache.
+    broken = project.parent / "broken"
+    shutil.copytree(EXAMPLES / "ai-etl-broken", broken)
+    monkeypatch.chdir(broken)
+    cold = outputs(broken, ["."], "--no-cache")
+    assert outputs(broken, ["."]) == cold  # filling the cache
+    assert outputs(broken, ["."]) == cold  # from the cache
+    assert outputs(broken, ["."], "--jobs", "2") == cold
 
 
 def test_editing_a_linted_file(project: Path) -> None:
