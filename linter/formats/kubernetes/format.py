@@ -56,16 +56,21 @@ class Kubernetes(Format):
         return parse(source, loader)
 
     def environment(self) -> str:
-        # The Helm renderers a chart's findings come from, and the schemas K8S903-K8S906 read.
+        # The Helm renderers a chart's findings come from, and the schemas
+        # K8S903-K8S906 read. The first `helm` on PATH is looked up here
+        # without shutil (kept off the start-up path).
         import importlib.util
         import os
-        import shutil
 
         from linter.formats.kubernetes.schema_source import package_version
 
-        helm = shutil.which("helm", path=os.environ.get("PATH"))
-        stamp = os.stat(helm).st_mtime_ns if helm is not None else None
-        return f"sdk={importlib.util.find_spec('helm_python') is not None} helm={helm}@{stamp} schemas={package_version()}"
+        helm = "none"
+        for directory in os.get_exec_path():
+            candidate = os.path.join(directory, "helm")
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                helm = f"{candidate}@{os.stat(candidate).st_mtime_ns}"
+                break
+        return f"sdk={importlib.util.find_spec('helm_python') is not None} helm={helm} schemas={package_version()}"
 
     def build_units(self, files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
         from linter.formats.kubernetes.sources import source_units
