@@ -186,13 +186,15 @@ def evaluate(
     progress: Progress | None = None,
     limits: Limits | None = None,
     log: ErrorLog | None = None,
+    compiled: dict[str, CompiledRule] | None = None,
 ) -> list[Finding]:
     """Every rule on every unit, unit by unit (so progress can be shown);
-    a rule is compiled only when some unit can use it. A unit whose checks
+    a rule is compiled only when some unit can use it (into `compiled`, when
+    the caller keeps them for its next call). A unit whose checks
     overrun the per-file time budget gets the remaining rules skipped (a DL005
     says which), except the DL rules that replay parse problems."""
     findings: list[Finding] = []
-    compiled: dict[str, CompiledRule] = {}
+    compiled = {} if compiled is None else compiled
     budget = CheckBudget((limits or Limits()).max_seconds_per_file)
     log = log or ErrorLog()
     shared: dict[tuple[str, Span], Finding] = {}  # (rule, place) -> the finding a unit with `reports_on` made there

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from linter.core.context import deployment_context
 from linter.core.discover import Candidate, discover
 from linter.core.embedding import EMBEDDED
-from linter.core.engine import evaluate, finding_order
+from linter.core.engine import CompiledRule, evaluate, finding_order
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
 from linter.core.findings import Finding
@@ -171,9 +171,10 @@ class _Linted:
     units: list[LintUnit]
 
 
-def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bool, reads: dict[str, str] | None = None) -> _Linted:
+def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bool, reads: dict[str, str] | None = None,
+              compiled: dict[str, CompiledRule] | None = None) -> _Linted:
     """Parse, assemble, evaluate and suppress some files (recording in `reads`
-    every file read, when given)."""
+    every file read, when given; keeping the rules compiled in `compiled`)."""
     patterns = settings.options.get("secret_patterns")
     with policy_in_effect(load_policy(*map(Path, patterns)) if patterns else None):
         loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts, reads), settings.formats)
@@ -184,7 +185,7 @@ def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bo
             progress("units", len(units))
         context = units + deployment_context(units, candidates, loader, settings)
         checked = evaluate(settings.rules, units, RunContext(context, settings.options), settings.formats, progress,
-                           settings.limits, loader.error_log)
+                           settings.limits, loader.error_log, compiled)
         from linter.core.suppress import apply_suppressions
 
         findings = apply_suppressions(checked, units, settings)
@@ -216,6 +217,8 @@ def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultC
     today = date.today()
     unbaselined = dataclasses.replace(settings, baseline=None)
     limit = settings.limits.max_file_bytes
+    compiled: dict[str, CompiledRule] = {}  # the groups share their compiled rules, as one uncached run's units do
+    keeping = True
     entries = []
     for members in groups(candidates, settings.formats).values():
         key = cache.group_key(members, settings)
@@ -226,14 +229,17 @@ def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultC
             entries.append(entry)
             continue
         reads: dict[str, str] = {}
-        linted = _pipeline(members, unbaselined, with_stdin=False, reads=reads)
+        linted = _pipeline(members, unbaselined, with_stdin=False, reads=reads, compiled=compiled)
         own = {c.abspath for c in members}
         # A dated suppression (`until=`) makes the findings the day's.
         dated = any("until=" in f.source.text for unit in linted.units for f in unit.files)
         entry = as_entry(linted.result, linted.checked, {p: d for p, d in reads.items() if p not in own}, dated, today)
         entries.append(entry)
+        # A time-limit or internal error taints the rest of the run (a rule
+        # that timed out is not run again on later groups): nothing more is kept.
+        keeping = keeping and cacheable(entry.findings)
         unchanged = all(reads.get(c.abspath, cache.digest(c.abspath, limit)) == cache.digest(c.abspath, limit) for c in members)
-        if unchanged and cacheable(entry.findings):  # a file edited while it was linted is not kept
+        if keeping and unchanged:  # a file edited while it was linted is not kept
             cache.put(key, entry)
     findings: list[Finding] = []
     formats: dict[str, str] = {}
