@@ -26,6 +26,21 @@ def _selector_text(selector: MappingNode) -> str:
     return ", ".join(f"{k}={v.text}" for k, v in selector.items() if isinstance(v, ScalarNode))
 
 
+def _judged_pods(ref: InDeployment, selector: MappingNode) -> list[PodTemplate]:
+    """The pod templates a selector that selects none of them is judged
+    against: none where an operator may make pods, and none unless some pod
+    carries a label key the selector names (a selector of other keys selects
+    pods deployed another way: the control plane's, an addon's)."""
+    namespace = ref.obj.namespace
+    if namespace in ref.index.operated:
+        return []
+    pods = ref.index.pods_in(namespace)
+    match_labels = selector.mapping("matchLabels")
+    keys = set((match_labels if match_labels is not None else selector).keys())
+    keys |= {e.text("key") for e in sequence_items(selector.sequence("matchExpressions"))}
+    return pods if any(keys & set(p.labels) for p in pods) else []
+
+
 def _selected(ref: InDeployment, selector: MappingNode, *, plain: bool) -> tuple[list[PodTemplate], bool]:
     """The pod templates of the object's namespace that `selector` selects, and
     whether every verdict was certain (a templated label is not)."""
@@ -53,7 +68,7 @@ def _service_selector(ref: InDeployment) -> MappingNode | None:
 def service_selects_pods(subject: Subject, params: NoParams) -> Iterator[Violation]:
     ref: InDeployment = subject.data
     selector = _service_selector(ref)
-    pods = ref.index.pods_in(ref.obj.namespace)
+    pods = _judged_pods(ref, selector) if selector is not None else []
     if selector is None or not pods:
         return
     chosen, certain = _selected(ref, selector, plain=True)
@@ -301,7 +316,7 @@ def _pdb_selector(ref: InDeployment) -> MappingNode | None:
 def pdb_selects_pods(subject: Subject, params: NoParams) -> Iterator[Violation]:
     ref: InDeployment = subject.data
     selector = _pdb_selector(ref)
-    pods = ref.index.pods_in(ref.obj.namespace)
+    pods = _judged_pods(ref, selector) if selector is not None else []
     if selector is None or not pods:
         return
     chosen, certain = _selected(ref, selector, plain=False)

@@ -18,12 +18,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
+from linter.formats.kubernetes.apis import ApiTable, group_of
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.templating import is_templated
 
 if TYPE_CHECKING:
     from linter.core.run_types import RunContext
     from linter.core.units import Deployment, LintUnit
+
+# Custom resources that make no pods: certificates, sealed and synced secrets,
+# monitoring targets and rules, routes. Any other custom resource may (an
+# operator's Prometheus or database cluster).
+INERT_GROUPS = frozenset({"cert-manager.io", "bitnami.com", "external-secrets.io", "traefik.io", "traefik.containo.us"})
+INERT_KINDS = frozenset({"ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig"})
 
 # Objects that make a Secret of a name exist once applied (sealed or synced secrets).
 SECRET_MAKERS: dict[str, tuple[str, ...]] = {
@@ -56,6 +63,9 @@ class DeploymentIndex:
     named: dict[tuple[str, str, str], K8sObject] = field(default_factory=dict)
     kinds: set[tuple[str, str]] = field(default_factory=set)  # (kind, namespace) defined at least once
     pods: list[PodTemplate] = field(default_factory=list)
+    # Namespaces holding custom resources that may make pods of their own (an
+    # operator's Prometheus or Alertmanager): what selects pods there cannot be judged.
+    operated: set[str] = field(default_factory=set)
 
     def add(self, obj: K8sObject, kind: str | None = None, name: str | None = None) -> None:
         kind = kind or obj.kind
@@ -94,7 +104,7 @@ def describe(deployment: Deployment | None, path: str) -> str:
     return f"the render of {rest.rsplit(':', 1)[0]}"
 
 
-def deployment_index(unit: LintUnit, ctx: RunContext, pod_paths: dict[str, tuple[str, ...]]) -> DeploymentIndex:
+def deployment_index(unit: LintUnit, ctx: RunContext, pod_paths: dict[str, tuple[str, ...]], apis: ApiTable) -> DeploymentIndex:
     """The index of `unit`'s deployment, made once per deployment."""
     key = "kubernetes.references:" + (unit.deployment.key if unit.deployment is not None else "unit:" + unit.path)
     cached: DeploymentIndex | None = ctx.cache.get(key)
@@ -103,12 +113,12 @@ def deployment_index(unit: LintUnit, ctx: RunContext, pod_paths: dict[str, tuple
     index = DeploymentIndex(describe(unit.deployment, unit.path))
     for other in ctx.together(unit):
         for obj in other.model if isinstance(other.model, list) else ():
-            _index(obj, index, pod_paths)
+            _index(obj, index, pod_paths, apis)
     ctx.cache[key] = index
     return index
 
 
-def _index(obj: K8sObject, index: DeploymentIndex, pod_paths: dict[str, tuple[str, ...]]) -> None:
+def _index(obj: K8sObject, index: DeploymentIndex, pod_paths: dict[str, tuple[str, ...]], apis: ApiTable) -> None:
     index.add(obj)
     made = SECRET_MAKERS.get(obj.kind)
     if made is not None:
@@ -116,6 +126,8 @@ def _index(obj: K8sObject, index: DeploymentIndex, pod_paths: dict[str, tuple[st
         index.add(obj, "Secret", target.text if isinstance(target, ScalarNode) and target.text else obj.name)
     path = pod_paths.get(obj.kind)
     if path is None:
+        if not apis.knows(obj.api_version, obj.kind) and group_of(obj.api_version) not in INERT_GROUPS and obj.kind not in INERT_KINDS:
+            index.operated.add(obj.namespace)
         return
     spec = obj.node.path(*path)
     template = obj.node.path(*path[:-1]) if len(path) > 1 else obj.node
