@@ -33,7 +33,7 @@ def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidat
     """The files to lint and, when sharding, the other shards' files (which
     may still hold context for cross-file rules, see `context.py`)."""
     candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint,
-                          respect_gitignore=settings.respect_gitignore) if paths else []
+                          respect_gitignore=settings.respect_gitignore, texts=settings.texts) if paths else []
     if settings.shard is None:
         return candidates, []
     from linter.core.shard import split_shard
