@@ -654,9 +654,18 @@ def _default_check_options() -> dict[str, Any]:
             "strict_config": False}
 
 
-@cli.group("config", short_help="Show the configuration that applies to a path.")
+@cli.group("config", short_help="Show the configuration that applies to a path, or where its schema is.")
 def config_group() -> None:
-    """The configuration deploylint uses (`config show`)."""
+    """The configuration deploylint uses (`config show`), and its schema for editors (`config schema`)."""
+
+
+@config_group.command("schema")
+def config_schema_command() -> None:
+    """Print the path of the installed config schema (schemas/config.schema.json),
+    for an editor that validates .deploylint.yaml offline."""
+    from linter.core.resources import schemas_dir
+
+    click.echo(str(schemas_dir() / "config.schema.json"))
 
 
 @config_group.command("show")
@@ -673,8 +682,7 @@ def effective_config(path: str, config_file: str | None) -> dict[str, Any]:
     import dataclasses
 
     from linter.config.planning import Options, plan_runs
-    from linter.config.rules import DEFAULT_PRESET
-    from linter.report.docs import effective_params
+    from linter.config.rules import DEFAULT_PRESET, effective_params
 
     (plan, *_) = plan_runs([path], Options(root=scan_root([path]), config=Path(config_file) if config_file else None))
     config, settings = plan.config, plan.settings

@@ -69,6 +69,14 @@ def test_nearest_config_from_the_file_and_its_excludes(tmp_path: Path) -> None:
     assert lint_buffer(generated, PRIVILEGED_POD, tmp_path).findings == []
 
 
+def test_a_file_of_no_known_format_is_left_alone(tmp_path: Path) -> None:
+    """Editors send every YAML file; a GitHub workflow is not deploylint's (no DL008 as the CLI warns)."""
+    (tmp_path / ".git").mkdir()
+    workflow = "on: push\njobs:\n  test: {runs-on: ubuntu-latest, steps: [{run: make}]}\n"
+    path = write(tmp_path, ".github/workflows/ci.yml", workflow)
+    assert lint_buffer(path, workflow, tmp_path).findings == []
+
+
 def test_a_config_mistake_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     write(tmp_path, ".deploylint.yaml", "rules:\n  K8S999: disable\n")

@@ -4,7 +4,8 @@ The buffer goes through the fix loop's seam (`Settings.texts`: text read in
 place of the file's), so the nearest config, the discovery of the file, its
 excludes and the cross-file context (a Kustomize base, an nginx includer, a
 ClickHouse base config) are the CLI's; only the buffer's own text comes from
-memory, every other file from disk.
+memory, every other file from disk. A file of no format deploylint reads is
+skipped, as with `--ignore-unknown`.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def lint_buffer(path: Path, text: str, root: Path) -> BufferLint:
     from linter.config.planning import Options, plan_runs, run_plans
 
     display = relative(path, root)
-    plans = plan_runs([str(path)], Options(root=root))
+    # Editors hand over every YAML or JSON file: one deploylint cannot read is
+    # skipped silently, as pre-commit's are (the CLI would warn, DL008).
+    plans = plan_runs([str(path)], Options(root=root, ignore_unknown=True))
     for plan in plans:
         plan.settings.texts = {display: text}
         plan.settings.jobs = 1  # one buffer: never worth a worker process
