@@ -93,3 +93,16 @@ def test_project_root(tmp_path: Path) -> None:
     assert project_root(path, [tmp_path / "elsewhere"]) == tmp_path / "repo"  # the repository's top
     loose = write(tmp_path, "loose/pod.yaml", PRIVILEGED_POD)
     assert project_root(loose, []) == tmp_path / "loose"
+
+
+def test_server_without_the_lsp_extra_says_how_to_install_it(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    for name in [m for m in sys.modules if m.split(".")[0] in ("pygls", "lsprotocol") or m in ("linter.server.server", "linter.server.diagnostics")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "lsprotocol", None)  # as if not installed: importing it raises ImportError
+    monkeypatch.setitem(sys.modules, "pygls", None)
+    code, out, err = run_cli(capsys, tmp_path, "server")
+    assert (code, out) == (2, "")
+    assert err == "deploylint: error: `deploylint server` needs the lsp extra: pip install 'deploylint[lsp]'\n"
