@@ -143,6 +143,8 @@ def test_schema_and_reader_agree(tmp_path: Path, validator: jsonschema.Draft2020
     except UsageError:
         reader = False
     assert (reader, validator.is_valid(config_data(text))) == (accepted, accepted)
+    # Editors' validators may read it as draft-07 (yaml-language-server): the same verdict.
+    assert jsonschema.Draft7Validator(validator.schema).is_valid(config_data(text)) == accepted
 
 
 def test_config_schema_command_prints_the_installed_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

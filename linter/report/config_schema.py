@@ -10,7 +10,8 @@ built-in rule's ID and name under `rules:`, each with its title and its params
 typed and defaulted as the rule's check takes them, and the presets. It says
 what the reader accepts: a rule key is an ID, a name, an ID prefix in any case,
 or ALL; a config that can load custom rules (`rules_dirs`, or `extends` naming
-a file) may name others, which the schema cannot know.
+a file) may name others, which the schema cannot know. It uses only keywords
+draft-07 validators (yaml-language-server's) read as draft 2020-12 does.
 """
 
 from __future__ import annotations
