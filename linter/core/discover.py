@@ -123,11 +123,13 @@ def discover(
     formats: FormatRegistry,
     format_hint: str | None = None,
     respect_gitignore: bool = False,
+    recursive: bool = True,
     texts: Mapping[str, str] | None = None,
 ) -> list[Candidate]:
-    """Walk `paths` (files or directories) and classify every file found.
-    A file in `texts` (display path -> text linted in place of the file's) is
-    told by that text, as it is parsed from it.
+    """Walk `paths` (files or directories) and classify every file found
+    (in named directories only, without `recursive`). A file in `texts`
+    (display path -> text linted in place of the file's) is told by that
+    text, as it is parsed from it.
 
     Symlinks are never followed out of `root`; directories named in the default
     excludes are not entered, nor, with `respect_gitignore`, what git ignores
@@ -198,7 +200,7 @@ def discover(
             continue
         for dirpath, dirnames, filenames in os.walk(start, onerror=unreadable, followlinks=False):
             base = Path(dirpath)
-            dirnames[:] = sorted(
+            dirnames[:] = [] if not recursive else sorted(
                 d for d in dirnames
                 if not is_excluded(relative(base / d if base.is_absolute() else cwd / base / d, root), all_excludes)
                 and not ((base / d).is_symlink())
