@@ -33,7 +33,7 @@ def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
 def find_candidates(settings: Settings, paths: list[str]) -> list[Candidate]:
     """The files to lint (this shard's, when sharding)."""
     candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint,
-                          respect_gitignore=settings.respect_gitignore) if paths else []
+                          respect_gitignore=settings.respect_gitignore, texts=settings.texts) if paths else []
     if settings.shard is None:
         return candidates
     from linter.core.shard import split_shard
