@@ -16,6 +16,22 @@ from linter.formats.kubernetes.imageref import parse_image
 from linter.formats.kubernetes.object_sets import ObjectInSet
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.provider_tls import PROVIDER_CERTIFICATE_ANNOTATIONS, provider_tls
+from linter.formats.kubernetes.pss_checks import (
+    HostPortParams,
+    SeLinuxParams,
+    SysctlParams,
+    VolumeTypeParams,
+    apparmor_unconfined,
+    host_port,
+    namespace_pod_security,
+    proc_mount,
+    restricted_volume_types,
+    seccomp_profile_missing,
+    seccomp_unconfined,
+    selinux_options,
+    unsafe_sysctls,
+    windows_host_process,
+)
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.rbac_checks import (
     AdminBindingParams,
@@ -427,6 +443,16 @@ CHECKS = {
     "rbac-pod-exec": PythonCheck(rbac_pod_exec, takes=(K8sObject,)),
     "rbac-escalation-verbs": PythonCheck(rbac_escalation_verbs, takes=(K8sObject,)),
     "rbac-write-access-control": PythonCheck(rbac_write_access_control, takes=(K8sObject,)),
+    "host-port": PythonCheck(host_port, HostPortParams, takes=(PodSpec,)),
+    "seccomp-unconfined": PythonCheck(seccomp_unconfined, takes=(PodSpec,)),
+    "seccomp-profile-missing": PythonCheck(seccomp_profile_missing, takes=(PodSpec,)),
+    "proc-mount": PythonCheck(proc_mount, takes=(PodSpec,)),
+    "windows-host-process": PythonCheck(windows_host_process, takes=(PodSpec,)),
+    "unsafe-sysctls": PythonCheck(unsafe_sysctls, SysctlParams, takes=(PodSpec,)),
+    "apparmor-unconfined": PythonCheck(apparmor_unconfined, takes=(PodSpec,)),
+    "selinux-options": PythonCheck(selinux_options, SeLinuxParams, takes=(PodSpec,)),
+    "restricted-volume-types": PythonCheck(restricted_volume_types, VolumeTypeParams, takes=(PodSpec,)),
+    "namespace-pod-security": PythonCheck(namespace_pod_security, takes=(K8sObject,)),
     **SECRET_CHECKS,
     **API_CHECKS,
 }
