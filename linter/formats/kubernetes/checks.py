@@ -12,6 +12,16 @@ from linter.core.findings import Severity
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.kubernetes.api_checks import API_CHECKS
+from linter.formats.kubernetes.hygiene_checks import (
+    LabelParams,
+    PullPolicyParams,
+    automount_service_account_token,
+    default_namespace,
+    default_service_account,
+    duplicate_env,
+    image_pull_policy_mutable,
+    recommended_labels,
+)
 from linter.formats.kubernetes.imageref import parse_image
 from linter.formats.kubernetes.object_sets import ObjectInSet
 from linter.formats.kubernetes.parser import K8sObject
@@ -453,6 +463,12 @@ CHECKS = {
     "selinux-options": PythonCheck(selinux_options, SeLinuxParams, takes=(PodSpec,)),
     "restricted-volume-types": PythonCheck(restricted_volume_types, VolumeTypeParams, takes=(PodSpec,)),
     "namespace-pod-security": PythonCheck(namespace_pod_security, takes=(K8sObject,)),
+    "automount-service-account-token": PythonCheck(automount_service_account_token, takes=(PodSpec,)),
+    "default-service-account": PythonCheck(default_service_account, takes=(PodSpec,)),
+    "image-pull-policy-mutable": PythonCheck(image_pull_policy_mutable, PullPolicyParams, takes=(ContainerOwner,)),
+    "duplicate-env": PythonCheck(duplicate_env, takes=(ContainerOwner,)),
+    "default-namespace": PythonCheck(default_namespace, takes=(K8sObject,)),
+    "recommended-labels": PythonCheck(recommended_labels, LabelParams, takes=(K8sObject,)),
     **SECRET_CHECKS,
     **API_CHECKS,
 }
