@@ -143,17 +143,24 @@ kind: ClusterRoleBinding
 metadata: {name: viewers}
 roleRef: {kind: ClusterRole, name: view}
 subjects: [{kind: Group, name: everyone}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: team-admin, namespace: web}
+roleRef: {kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: Group, name: web-team}]
 """
 
 
 def test_bindings_to_cluster_admin_and_to_an_all_powerful_role_of_the_set(lint: Lint) -> None:
     result = lint("b.yaml", BINDINGS, ["K8S1101", "K8S801"])
     # The Role's own '*' is K8S801's; the binding in `web` names a Role the set does not define there.
-    assert triples(result) == [("K8S801", 5, 18), ("K8S1101", 10, 66), ("K8S1101", 24, 9)]
+    assert triples(result) == [("K8S801", 5, 18), ("K8S1101", 10, 66), ("K8S1101", 24, 9), ("K8S1101", 38, 36)]
     assert result.shown[1].message == (
         "RoleBinding/to-all binds ServiceAccount ci to Role/all: every verb on every resource (defined in the same set)"
     )
     assert result.shown[2].message == "ClusterRoleBinding/admins binds Group ops, User ana to ClusterRole/cluster-admin: full control of the cluster"
+    assert result.shown[3].message == "RoleBinding/team-admin binds Group web-team to ClusterRole/cluster-admin: full control of namespace web"
 
 
 # --- Pod Security Standards ------------------------------------------------------------------------
@@ -482,5 +489,5 @@ def test_presets_enable_baseline_checks_by_default_and_restricted_ones_in_strict
     recommended = {r.id for r in preset_rules("recommended", all_rules())}
     strict = {r.id: r for r in preset_rules("strict", all_rules())}
     assert NEW - recommended == STRICT_ONLY
-    assert NEW <= set(strict)
+    assert set(strict) >= NEW
     assert strict["K8S406"].params["required_drop"] == ["ALL"]

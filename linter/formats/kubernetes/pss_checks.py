@@ -171,7 +171,7 @@ def apparmor_unconfined(subject: Subject, params: object) -> Iterator[Violation]
     metadata = _template_metadata(data.obj, data.spec)
     annotations = metadata.mapping("annotations") if metadata is not None else None
     for key, value in annotations.pairs if annotations is not None else ():
-        if key.text.startswith(APPARMOR_ANNOTATION) and not _apparmor_allowed(_text(value)):
+        if key.text.startswith(APPARMOR_ANNOTATION) and isinstance(value, ScalarNode) and not _apparmor_allowed(_text(value)):
             container = key.text.removeprefix(APPARMOR_ANNOTATION)
             yield _finding(Resolved(value, container, inherited=False), "apparmor-annotation")
 

@@ -107,7 +107,8 @@ def rbac_admin_binding(subject: Subject, params: AdminBindingParams) -> Iterator
         return
     kind = ref.text("kind") or "ClusterRole"
     if kind == "ClusterRole" and name.text in params.admin_roles:
-        reason = "full control of the cluster"
+        # A RoleBinding confines even cluster-admin to its own namespace.
+        reason = f"full control of namespace {data.obj.namespace or '(applied to)'}" if data.obj.kind == "RoleBinding" else "full control of the cluster"
     else:
         namespace = data.obj.namespace if kind == "Role" else None
         role = data.find(kind, name.text, namespace)
