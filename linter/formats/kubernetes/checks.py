@@ -52,6 +52,7 @@ from linter.formats.kubernetes.rbac_checks import (
     rbac_wildcard,
     rbac_write_access_control,
 )
+from linter.formats.kubernetes.reference_checks import REFERENCE_CHECKS
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
 from linter.formats.kubernetes.security_context import effective
 from linter.formats.kubernetes.selectors import ContainerOwner, PodSpec
@@ -471,4 +472,5 @@ CHECKS = {
     "recommended-labels": PythonCheck(recommended_labels, LabelParams, takes=(K8sObject,)),
     **SECRET_CHECKS,
     **API_CHECKS,
+    **REFERENCE_CHECKS,
 }
