@@ -346,14 +346,30 @@ def ssl_without_certificate(subject: Subject, params: Any) -> Iterator[Violation
             return
 
 
-def deprecated_tls_directive(subject: Subject, params: Any) -> Iterator[Violation]:
+@dataclass(frozen=True, slots=True)
+class NginxVersionParams:
+    # The oldest nginx the configuration must run on: `listen ... http2` is
+    # deprecated from 1.25.1, and the `http2 on;` replacing it exists only there.
+    nginx_version: str = "1.25.1"
+
+
+HTTP2_DIRECTIVE = (1, 25, 1)
+
+
+def nginx_version(text: str) -> tuple[int, ...]:
+    """`1.25.1` as (1, 25, 1); what is not a version reads as the newest."""
+    parts = text.strip().split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else (10**6,)
+
+
+def deprecated_tls_directive(subject: Subject, params: NginxVersionParams) -> Iterator[Violation]:
     data = subject.data
     if not isinstance(data, DirectiveGroup):
         return
     d = data.directive
     if d.name == "ssl" and d.arg(0) == "on":
         yield Violation(d.head, {"problem": "'ssl on;' is deprecated (removed in nginx 1.25.1): use 'listen ... ssl'"})
-    elif d.name == "listen":
+    elif d.name == "listen" and nginx_version(params.nginx_version) >= HTTP2_DIRECTIVE:
         for arg in d.args[1:]:
             if arg.value == "http2":
                 yield Violation(arg.span, {"problem": "'listen ... http2' is deprecated since nginx 1.25.1: use 'http2 on;'"})
@@ -472,7 +488,7 @@ CHECKS = {
     "tls-ciphers": PythonCheck(tls_ciphers, takes=(DirectiveGroup, MissingSetting)),
     "http-redirect": PythonCheck(http_redirect, takes=(BlockGroup,)),
     "ssl-without-certificate": PythonCheck(ssl_without_certificate, takes=(BlockGroup,)),
-    "deprecated-tls-directive": PythonCheck(deprecated_tls_directive, takes=(DirectiveGroup,)),
+    "deprecated-tls-directive": PythonCheck(deprecated_tls_directive, NginxVersionParams, takes=(DirectiveGroup,)),
     "server-tokens": PythonCheck(server_tokens, takes=(DirectiveGroup, MissingSetting)),
     "rate-limit": PythonCheck(rate_limit, takes=(BlockGroup, DirectiveGroup)),
     "body-size": PythonCheck(body_size, takes=(DirectiveGroup,)),
