@@ -36,7 +36,7 @@ from linter.formats.nginx.effective import (
     is_tls_server,
     limit_req_zones,
     location_path,
-    may_be_set_anywhere,
+    may_be_set_in_http,
     plain_listens,
     return_code,
     scope_serves_content,
@@ -384,7 +384,7 @@ def rate_limit(subject: Subject, params: Any) -> Iterator[Violation]:
                 return
     elif isinstance(data, DirectiveGroup):
         root = data.blocks[0].root()
-        if root.opaque or may_be_set_anywhere(root, "limit_req_zone"):
+        if root.opaque or may_be_set_in_http(root, "limit_req_zone"):
             return  # zones may be defined where we cannot see
         zones = limit_req_zones(root)
         for arg in data.directive.args:

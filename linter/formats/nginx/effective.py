@@ -134,9 +134,10 @@ def inherited(block: Block, name: str) -> Setting:
     return Setting((), not (last.opaque or unseen))
 
 
-def may_be_set_anywhere(root: Block, name: str) -> bool:
-    """Content we cannot see, somewhere in the tree, may set `name`."""
-    return root.may_set(name) or any(b.may_set(name) for b in root.blocks())
+def may_be_set_in_http(root: Block, name: str) -> bool:
+    """Content we cannot see at the http level (or a file's top level) may set
+    `name`, a directive only that level takes (limit_req_zone, map ...)."""
+    return root.may_set(name) or any(b.may_set(name) for b in root.blocks("http"))
 
 
 # --- add_header ---------------------------------------------------------------
