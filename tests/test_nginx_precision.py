@@ -71,3 +71,48 @@ def test_a_snippet_missing_in_one_server_leaves_the_others_known(tmp_path: Path)
     # limit_req_zone is http-level only: a server's unknown content cannot define the zone
     result = lint_tree(tmp_path, {"nginx/nginx.conf": text}, ["NGX302", "NGX301"])
     assert triples(result) == [("NGX301", 1, 1), ("NGX302", 10, 36)]
+
+
+# --- levels that answer without content of their own -------------------------------
+
+PEERTUBE = """server {
+    listen 443 ssl;
+    ssl_certificate a.crt;
+    ssl_certificate_key a.key;
+    location @api {
+        proxy_pass http://backend;
+    }
+    location = /api/v1/videos/upload {
+        client_max_body_size 8G;
+        add_header X-File-Maximum-Size 8G always;
+        try_files /dev/null @api;
+    }
+    location ~ ^/static/(thumbnails|avatars)/ {
+        if ($request_method = 'OPTIONS') {
+            add_header Access-Control-Allow-Origin '*';
+            add_header Access-Control-Max-Age 1728000;
+            return 204;
+        }
+        if ($request_method = 'GET') {
+            add_header Access-Control-Allow-Origin '*';
+        }
+        add_header Access-Control-Allow-Origin '*';
+        try_files $uri @api;
+    }
+}
+"""
+
+
+def test_try_files_dev_null_hands_every_request_to_the_named_location(tmp_path: Path) -> None:
+    # PeerTube's upload location: @api answers (with the server's headers), so its own add_header
+    # set is never sent with content; before, NGX102 and NGX103 were reported at line 8.
+    # A 204 preflight has no content either (line 14, before: NGX102, NGX103); the GET `if`
+    # (line 19) and the location itself (line 13) do serve files without the headers.
+    result = lint_tree(tmp_path, {"nginx/sites/peertube.conf": PEERTUBE}, ["NGX102", "NGX103"])
+    assert triples(result) == [("NGX102", 13, 5), ("NGX103", 13, 5), ("NGX102", 19, 9), ("NGX103", 19, 9)]
+
+
+def test_try_files_with_a_file_to_try_still_serves_content(tmp_path: Path) -> None:
+    text = PEERTUBE.replace("try_files /dev/null @api;", "try_files $uri @api;", 1)
+    result = lint_tree(tmp_path, {"nginx/sites/peertube.conf": text}, ["NGX102"])
+    assert triples(result) == [("NGX102", 8, 5), ("NGX102", 13, 5), ("NGX102", 19, 9)]
