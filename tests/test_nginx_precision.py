@@ -116,3 +116,22 @@ def test_try_files_with_a_file_to_try_still_serves_content(tmp_path: Path) -> No
     text = PEERTUBE.replace("try_files /dev/null @api;", "try_files $uri @api;", 1)
     result = lint_tree(tmp_path, {"nginx/sites/peertube.conf": text}, ["NGX102"])
     assert triples(result) == [("NGX102", 8, 5), ("NGX102", 13, 5), ("NGX102", 19, 9)]
+
+
+# --- servers in a file that fails to parse -------------------------------------------
+
+
+def test_servers_we_cannot_parse_still_lack_what_their_text_cannot_set(tmp_path: Path) -> None:
+    # Pixelfed's conf.d/default.conf is a template nginx cannot parse; before, its http level had no
+    # server we could see, so a server_tokens no file sets was never reported
+    files = {
+        "nginx/nginx.conf": "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
+        "nginx/conf.d/default.conf": 'server {\n    listen 80;\n    server_name {{ getenv "APP_DOMAIN" }};\n}\n',
+    }
+    assert found(lint_tree(tmp_path, files, ["NGX301", "DL001"])) == [
+        ("DL001", "nginx/conf.d/default.conf", 3),
+        ("NGX301", "nginx/nginx.conf", 2),
+    ]
+    # text that mentions server_tokens (or includes other files) may set it: unknown
+    files["nginx/conf.d/default.conf"] = files["nginx/conf.d/default.conf"].replace("listen 80;", "server_tokens off;")
+    assert found(lint_tree(tmp_path, files, ["NGX301", "DL001"])) == [("DL001", "nginx/conf.d/default.conf", 3)]
