@@ -50,6 +50,7 @@ SERVER = (
         ("/download/", "types { }\n            default_type application/octet-stream;\n            root /srv/files;", True),
         ("/docs/", "types { text/html html; }\n            root /srv/docs;", False),
         # real configs (PeerTube, Mastodon, Discourse, Mattermost): every match ends in an asset extension
+        (r"~ ^/(assets|avatars|emoji|headers|packs|shortcuts|sounds)/", "try_files $uri =404;", True),  # Mastodon's
         (r"~ ^/client/(.*\.(js|css|png|svg|woff2|otf|ttf|woff|eot))$", "root /srv;", True),
         (r"~ ^/client/(assets/images/(icons/icon-36x36\.png|logo\.svg|favicon\.png))$", "root /srv;", True),
         (r"~ ^/client/(.*\.(js|html))$", "root /srv;", False),

@@ -42,7 +42,7 @@ ASSET_EXTENSIONS = (
 ASSET_DIRECTORIES = (
     "static", "assets", "asset", "fonts", "font", "images", "image", "img", "imgs", "icons", "favicons", "js",
     "javascripts", "css", "stylesheets", "media", "uploads", "upload", "attachments", "media_attachments",
-    "avatar", "avatars", "emoji", "emojis", "packs", "sounds", "thumbnails", "thumbs",
+    "avatar", "avatars", "emoji", "emojis", "packs", "sounds", "thumbnails", "thumbs", "headers", "shortcuts",
 )  # fmt: skip
 API_DIRECTORIES = ("api", "socket.io", "websocket", "ws")  # JSON, event streams and upgrades: no pages
 
