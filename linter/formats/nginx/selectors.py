@@ -211,12 +211,15 @@ def settings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
 
 
 def _hidden_servers_without(config: NginxConfig, name: str) -> list[Block]:
-    """http levels whose content we cannot see (a conf.d file that fails to
-    parse) may hold servers, but cannot set `name`: stand-ins for those servers,
-    which lack it as surely as the servers we see."""
+    """http levels whose included content we cannot see (a conf.d file that
+    fails to parse) may hold servers, but cannot set `name`: stand-ins for those
+    servers, which lack it as surely as the servers we see. (An http block cut
+    short by its own file's syntax error is that file's DL001 alone.)"""
     out = []
     for http in config.root.blocks("http"):
-        if http.unseen is not None and "server" in http.unseen and inherited(http, name).missing:
+        if http.directive is None or http.directive.truncated or http.unseen is None:
+            continue
+        if "server" in http.unseen and inherited(http, name).missing:
             out.append(Block("server", None, http))
     return out
 
