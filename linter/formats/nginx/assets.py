@@ -16,6 +16,7 @@ such a location serve the same.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linter.formats.nginx.effective import NESTED, Block, inherited, location_path
@@ -141,10 +142,9 @@ def _extensions_at_end(pattern: str) -> list[str] | None:
     return (_alternatives(match.group(1)) or None) if match else None
 
 
-def _group_start(pattern: str) -> int | None:
-    """Where the group closing at the pattern's end opens (escapes and classes skipped)."""
-    opens: list[int] = []
-    pairs: dict[int, int] = {}
+def _operators(pattern: str) -> Iterator[tuple[int, str]]:
+    """(index, character) of the pattern's characters that may be operators:
+    not escaped, not inside a character class."""
     i, in_class = 0, False
     while i < len(pattern):
         c = pattern[i]
@@ -155,35 +155,35 @@ def _group_start(pattern: str) -> int | None:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c == "(":
+        else:
+            yield i, c
+        i += 1
+
+
+def _group_start(pattern: str) -> int | None:
+    """Where the group closing at the pattern's end opens."""
+    opens: list[int] = []
+    pairs: dict[int, int] = {}
+    for i, c in _operators(pattern):
+        if c == "(":
             opens.append(i)
         elif c == ")" and opens:
             pairs[i] = opens.pop()
-        i += 1
     return pairs.get(len(pattern) - 1)
 
 
 def _top_level_alternatives(body: str) -> list[str]:
     """`a|(b|c)|d` as ['a', '(b|c)', 'd']."""
     parts: list[str] = []
-    depth, start, i, in_class = 0, 0, 0, False
-    while i < len(body):
-        c = body[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
+    depth, start = 0, 0
+    for i, c in _operators(body):
+        if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
         elif c == "|" and depth == 0:
             parts.append(body[start:i])
             start = i + 1
-        i += 1
     return parts + [body[start:]]
 
 
