@@ -14,7 +14,6 @@ from linter.formats.kubernetes.references import (
     InDeployment,
     PodTemplate,
     integer,
-    map_selects,
     names,
     selector_matches,
     sequence_items,
@@ -42,16 +41,7 @@ def _judged_pods(ref: InDeployment, selector: MappingNode) -> list[PodTemplate]:
 
 
 def _selected(ref: InDeployment, selector: MappingNode, *, plain: bool) -> tuple[list[PodTemplate], bool]:
-    """The pod templates of the object's namespace that `selector` selects, and
-    whether every verdict was certain (a templated label is not)."""
-    chosen: list[PodTemplate] = []
-    certain = True
-    for pod in ref.index.pods_in(ref.obj.namespace):
-        verdict = map_selects(selector, pod.labels) if plain else selector_matches(selector, pod.labels)
-        certain = certain and verdict is not None
-        if verdict:
-            chosen.append(pod)
-    return chosen, certain
+    return ref.index.selected(ref.obj.namespace, selector, plain=plain)
 
 
 def _service_selector(ref: InDeployment) -> MappingNode | None:
@@ -273,7 +263,7 @@ def object_reference(subject: Subject, params: ReferenceParams) -> Iterator[Viol
             continue
         target = ref.index.find(params.kind, namespace, reference.name.text)
         if target is None:
-            defined = sorted(name for (kind, ns, name) in ref.index.named if kind == params.kind and ns == namespace)
+            defined = sorted(ref.index.names.get((params.kind, namespace), ()))
             yield Violation(reference.name.span, {"reason": f"no {params.kind} '{reference.name.text}' in {ref.index.where}",
                                                   "defined": ", ".join(defined[:5])})
             continue
@@ -366,7 +356,7 @@ def network_policy_selects(subject: Subject, params: NoParams) -> Iterator[Viola
     namespace = ref.obj.namespace
     if pod is None or not ref.index.defines("NetworkPolicy", namespace):
         return
-    policies = [o for (kind, ns, _), o in ref.index.named.items() if kind == "NetworkPolicy" and ns == namespace]
+    policies = ref.index.defined("NetworkPolicy", namespace)
     for policy in policies:
         selector = policy.node.path("spec", "podSelector")
         if not isinstance(selector, MappingNode) or selector_matches(selector, pod.labels) is not False:
