@@ -28,7 +28,7 @@ http {
         add_header X-Frame-Options "DENY" always;
         add_header Strict-Transport-Security "max-age=63072000" always;
         add_header X-Content-Type-Options nosniff always;
-        location /api/ {
+        location /app/ {
             add_header Cache-Control no-store;
             proxy_pass http://127.0.0.1:8000;
             proxy_set_header Host $http_host;
