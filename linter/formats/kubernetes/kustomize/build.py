@@ -103,7 +103,7 @@ class Builder:
         if isinstance(parsed, ParseProblem) or not parsed.documents or any(p.rule_id in ("DL001", "DL005", "DL006") for p in parsed.problems):
             result.built = False  # its parse problem is its finding
             if not isinstance(parsed, ParseProblem) and not parsed.problems:
-                empty = ParseProblem("DL007", "empty kustomization: nothing to build (kustomize refuses it)", Span.point(parsed.path, 1, 1))
+                empty = ParseProblem("DL007", "empty kustomization: nothing to build (kustomize refuses it)", Span.start(parsed.path))
                 _report(parsed, empty)
                 self.reported.append(empty)
             self.reported.extend([parsed] if isinstance(parsed, ParseProblem) else [p for p in parsed.problems if p.rule_id.startswith("DL")])
