@@ -127,6 +127,23 @@ def read_user_file(path: Path, display: str, what: str) -> str:
         raise UsageError(f"{display}:{exc.problem.span.line}: {exc.problem.message}") from None
 
 
+def is_directory(path: Path) -> bool:
+    """Whether a path a linted file names is a directory; a name the system
+    refuses (too long, a NUL in it) is none, not an error that ends the run."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def path_exists(path: Path) -> bool:
+    """Whether a path a linted file names exists (a refused name does not)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 @dataclass
 class Workspace:
     root: Path
