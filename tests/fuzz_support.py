@@ -610,7 +610,7 @@ def sarif_validator(schema_path: Path | None = None) -> Any:
 SECRETS: tuple[tuple[str, str], ...] = (
     ("sk-proj-", "Hq4Tn8Wc2Lx6Rb0Vz3Pm7Ks1Df5Gj9Ya2Ue6Io0Qw4Er8Ty3Nm"),
     ("ghp_", "Rt5Yu7Io9Pa1Sd3Fg5Hj7Kl9Zx1Cv3Bn5Mq7W"),
-    ("AKIA", "QW3ER5TY7UI9OP2ASDFG"),
+    ("AKIA", "QW3ER5TY7UI9OP2A"),
     ("", "Vb7nM2qX9kL4pR8sT1wZ"),
     ("", "hN3$kq9!Lm2#Wx7@Pz5%"),
 )
@@ -677,8 +677,8 @@ def leaked_fragments(output: str, fragments: frozenset[str]) -> list[str]:
 
 def redaction_outputs(result: RunResult) -> dict[str, str]:
     """The run as text, JSON and SARIF: what a user or a CI service sees."""
-    from linter.report import sarif, text
     from linter.report import json as json_report
+    from linter.report import sarif, text
 
     return {
         "text": text.render(result, show_suppressed=True),
