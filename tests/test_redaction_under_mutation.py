@@ -45,6 +45,9 @@ FOUND = [
     # part and printed the rest of the password.
     ("nginx", "nginx.conf", 'http {\n  server {\n    location / {\n      proxy_pass https://u:hN3$kq!"Lm2#Wx7@Pz5%@backend.example.com;\n'
      "    }\n  }\n}\n", "NGX302"),
+    # Quotes right after the scheme: the quoted URL in the message was taken to end at the first one.
+    ("nginx", "nginx.conf", "http {\n  server {\n    location / {\n      proxy_pass https://''u:hN3$kq9!Lm2#Wx7@Pz5%@backend.example.com;\n"
+     "    }\n  }\n}\n", "NGX302"),
     # A password left as an argument of `bind` when the line between was cut: the whole line was quoted.
     ("redis", "redis.conf", "bind 0.0.0.0as</</s Vb7nM2qX9kL4pR8\n", "RDS201"),
     # A flow mapping cut so that a password became a field name: the unknown field was quoted as written.

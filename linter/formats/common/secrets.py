@@ -572,7 +572,8 @@ _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]+")
 # Letters and digits mixed, with any punctuation: a password keeps its symbols.
 _KEYLIKE_TOKEN = re.compile(r"\S*(?:[A-Za-z]\S*[0-9]|[0-9]\S*[A-Za-z])\S*")
 _KEYLIKE_MIN = 16
-_QUOTED_URL = re.compile(r"'([A-Za-z][A-Za-z0-9+.-]*://[^'\s]*)'")
+# Up to the quote that ends the word: a quote inside the URL is part of it.
+_QUOTED_URL = re.compile(r"'([A-Za-z][A-Za-z0-9+.-]*://\S*?)'(?=[\s),.;:]|$)")
 
 
 def redact_text(text: str) -> str:
