@@ -284,3 +284,14 @@ def test_config_files_are_decoded_like_linted_files(project: Path, capsys: pytes
     (project / "bad.yaml").write_bytes(b"rules:\n  K8S104: {severity: \xff}\n")
     assert run_cli(capsys, project, "--config", "bad.yaml", "app.yaml") == (
         2, "", "deploylint: error: bad.yaml:2: not valid UTF-8 (byte 0xFF); save the file as UTF-8\n")
+
+
+def test_a_whole_rule_id_names_that_rule_alone() -> None:
+    from linter.core.rules import names_rule
+
+    # K8S101 exists; a later K8S1010 must not fall under configs written for it.
+    assert names_rule("K8S101", "K8S101", "container-cpu-request")
+    assert not names_rule("K8S101", "K8S1010", "some-later-rule")
+    assert names_rule("k8s10", "K8S101", "container-cpu-request") and names_rule("K8S1", "K8S1010", "x")
+    assert names_rule("container-cpu-request", "K8S101", "container-cpu-request")
+    assert names_rule("ALL", "DL001", "parse-error") and names_rule("K8S", "K8S001", "service-selects-no-pods")

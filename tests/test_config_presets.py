@@ -62,7 +62,7 @@ def test_presets_resolve_against_the_installed_packs() -> None:
     builtin = {r.id for r in load_rules()}
     enabled = {name: {r.id for r in preset_rules(name, load_rules())} for name in PRESET_NAMES}
     # The checklist's role-dependent choices: max_query_size, Redis AOF and eviction, PostgreSQL sizing and PITR.
-    assert builtin - enabled["recommended"] <= {"CH103", "RDS101", "RDS104", "PG107", "PG108", "PG109"}
+    assert builtin - enabled["recommended"] <= {"CH103", "K8S010", "RDS101", "RDS104", "PG107", "PG108", "PG109"}
     assert enabled["production-checklist"] == enabled["strict"] == builtin
 
 

@@ -24,20 +24,20 @@ SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec: {{po
 @pytest.fixture
 def three_files(project: Path) -> Path:
     for name in ("a", "b", "c"):
-        write(project, f"k8s/{name}.yaml", SERVICE.format(name=name))
+        write(project, f"k8s/{name}/service.yaml", SERVICE.format(name=name))
     write(project, "out/report.json", "previous report\n")
     return project
 
 
 def _dies_on_b(monkeypatch: pytest.MonkeyPatch, die: Any) -> None:
-    """Workers (forked: they inherit the patch) linting k8s/b.yaml end abruptly."""
+    """Workers (forked: they inherit the patch) linting k8s/b/service.yaml end abruptly."""
     monkeypatch.setattr(parallel, "WORK_PER_WORKER", 0)
     real = linter.core.runner.lint_candidates
 
-    def lint_candidates(mine: list[Any], others: list[Any], settings: Any, *, with_stdin: bool) -> Any:
-        if any(c.relpath == "k8s/b.yaml" for c in mine):
+    def lint_candidates(mine: list[Any], settings: Any, *, with_stdin: bool) -> Any:
+        if any(c.relpath == "k8s/b/service.yaml" for c in mine):
             die()
-        return real(mine, others, settings, with_stdin=with_stdin)
+        return real(mine, settings, with_stdin=with_stdin)
 
     monkeypatch.setattr(linter.core.runner, "lint_candidates", lint_candidates)
 
@@ -57,7 +57,7 @@ def test_a_lost_worker_fails_the_run_and_writes_no_report(
     _dies_on_b(monkeypatch, die)
     code, out, err = run_cli(capsys, three_files, "--jobs", "3", "--format", "json", "-o", "out/report.json", "k8s")
     assert (code, out) == (3, "")
-    assert err.startswith(f"deploylint: error: worker 2 of 3 {how} while linting k8s/b.yaml; no report was written")
+    assert err.startswith(f"deploylint: error: worker 2 of 3 {how} while linting k8s/b/service.yaml; no report was written")
     assert len(err.splitlines()) == 1
     assert sorted(p.name for p in (three_files / "out").iterdir()) == ["report.json"]
     assert (three_files / "out/report.json").read_text() == "previous report\n"
@@ -70,14 +70,14 @@ def test_a_file_that_vanishes_after_discovery_is_a_finding_and_the_rest_is_linte
 
     def discover(*args: Any, **kwargs: Any) -> Any:
         found = real(*args, **kwargs)
-        (three_files / "k8s/b.yaml").unlink()
+        (three_files / "k8s/b/service.yaml").unlink()
         return found
 
     monkeypatch.setattr(linter.core.runner, "discover", discover)
     code, out, _ = run_cli(capsys, three_files, "--select", "DL", "k8s")
     assert code == 1
     assert out.splitlines() == [
-        "k8s/b.yaml:1:1: error[DL001] cannot read file: No such file or directory",
+        "k8s/b/service.yaml:1:1: error[DL001] cannot read file: No such file or directory",
         "",
         "1 finding (1 error), 0 suppressed, 3 files, 1 could not be parsed",
     ]

@@ -217,3 +217,21 @@ def test_paths_one_per_line_may_hold_spaces(tmp_path: Path, repo: Path) -> None:
     assert (code, outputs["exit-code"]) == (0, "1"), log
     run = json.loads(Path(outputs["sarif-file"]).read_text(encoding="utf-8"))["runs"][0]
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {"my%20deploy/backend.yaml"}  # a SARIF URI is percent-encoded
+
+
+def test_a_pinned_config_is_the_only_policy(tmp_path: Path, repo: Path) -> None:
+    """With a pinned config the step runs --strict-config: a nested config is
+    named as not used, and the pinned file may not extend one from outside the
+    repository (a pull request could point it anywhere)."""
+    (repo / ".github").mkdir()
+    (repo / ".github/deploylint.yaml").write_text("fail_on: error\n", encoding="utf-8")
+    (repo / "deploy/.deploylint.yaml").write_text("rules: {ALL: disable}\n", encoding="utf-8")
+    code, outputs, log = run_lint_step(tmp_path, {"paths": "deploy", "config": ".github/deploylint.yaml"})
+    assert (code, outputs["exit-code"]) == (0, "1"), log
+    assert "deploy/.deploylint.yaml is not used" in log
+    (tmp_path / "outside.yaml").write_text("rules: {ALL: disable}\n", encoding="utf-8")
+    (repo / ".github/deploylint.yaml").write_text(f"extends: {tmp_path / 'outside.yaml'}\n", encoding="utf-8")
+    code, outputs, log = run_lint_step(tmp_path, {"paths": "deploy", "config": ".github/deploylint.yaml"})
+    assert (code, outputs.get("exit-code")) == (2, "2"), log
+    code, outputs, log = run_lint_step(tmp_path, {"paths": "deploy", "config": ".github/deploylint.yaml", "strict-config": "false"})
+    assert (code, outputs["exit-code"]) == (0, "0"), log

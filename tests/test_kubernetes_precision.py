@@ -154,9 +154,9 @@ def test_autoscalers_match_workloads_of_their_namespace(tmp_path: Path, workload
     def ns(name: str) -> str:
         return f", namespace: {name}" if name else ""
 
-    (tmp_path / "base").mkdir()
-    (tmp_path / "base" / "api.yaml").write_text(WORKLOAD.format(namespace=ns(workload_ns)), encoding="utf-8")
-    (tmp_path / "hpa.yaml").write_text(AUTOSCALER.format(namespace=ns(hpa_ns)), encoding="utf-8")
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "api.yaml").write_text(WORKLOAD.format(namespace=ns(workload_ns)), encoding="utf-8")
+    (tmp_path / "k8s" / "hpa.yaml").write_text(AUTOSCALER.format(namespace=ns(hpa_ns)), encoding="utf-8")
     assert triples(lint_rules(tmp_path, ["K8S302"])) == ([("K8S302", 4, 1)] if flagged else [])
 
 

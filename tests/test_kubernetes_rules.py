@@ -212,13 +212,16 @@ def test_hpa_min_replicas_missing_points_at_spec_and_param_overrides(tmp_path: P
     assert triples(lint_with(tmp_path, "K8S301", {"min_replicas": 4})) == [("K8S301", 6, 16)]
 
 
-def test_single_replica_sees_an_hpa_in_another_file(tmp_path: Path) -> None:
+def test_single_replica_sees_an_hpa_in_another_file_of_its_deployment(tmp_path: Path) -> None:
     workload = deployment("- {name: api, image: registry.example.com/api:1.0.0}", name="api").replace(
         "metadata: {name: api}", "metadata: {name: api, namespace: prod}"
     )
     write(tmp_path, {"deploy/api.yaml": workload})
     assert triples(lint_with(tmp_path, "K8S302")) == [("K8S302", 4, 1)]
+    # Another directory is another deployment (applied on its own): it scales nothing here.
     write(tmp_path, {"autoscaling/hpa.yaml": HPA.format(name="api", namespace="prod", kind="Deployment")})
+    assert triples(lint_with(tmp_path, "K8S302")) == [("K8S302", 4, 1)]
+    write(tmp_path, {"deploy/hpa.yaml": HPA.format(name="api", namespace="prod", kind="Deployment")})
     assert triples(lint_with(tmp_path, "K8S302")) == []
 
 

@@ -10,23 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROJECT, all_rules, lint_paths
+from conftest import PROJECT, lint_paths
 
 from linter.cli import main
 from linter.core import parallel
-from linter.core.context import outside_context
 from linter.core.discover import discover
-from linter.core.model import walk
 from linter.core.run_types import RunResult
-from linter.core.shard import partition, split_shard, weight
-from linter.core.workspace import Workspace
-from linter.formats.kubernetes.context import keep_documents
+from linter.core.shard import partition, weight
 from linter.report.progress import ProgressBar
 
 sys.path.insert(0, str(PROJECT / "bench"))
 import make_corpus
 
-from linter.core.loader import Loader
 from linter.formats import REGISTRY
 
 
@@ -127,35 +122,6 @@ metadata: {name: api}
 """
 
 
-def test_outside_context_keeps_only_context_objects_at_their_positions(tmp_path: Path) -> None:
-    (tmp_path / "hpa.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
-    (tmp_path / "plain.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\n", encoding="utf-8")
-    loader = Loader(Workspace(tmp_path), REGISTRY)
-    found = discover([str(tmp_path)], tmp_path, formats=REGISTRY)
-    units = outside_context(found, loader, all_rules())
-    assert outside_context(found, loader, [r for r in all_rules() if r.id != "K8S302"]) == []
-    assert [u.path for u in units] == ["hpa.yaml"]
-    (hpa,) = units[0].model
-    assert (hpa.kind, hpa.name) == ("HorizontalPodAutoscaler", "api")
-    full = loader.parse(loader.workspace.read(tmp_path / "hpa.yaml", "hpa.yaml"), "kubernetes")
-    (expected,) = [o for o in full.meta["model"] if o.kind == "HorizontalPodAutoscaler"]
-    assert [n.span for n in walk(hpa.node)] == [n.span for n in walk(expected.node)]
-
-
-def test_keep_documents_blanks_other_documents_line_for_line() -> None:
-    import re
-
-    kept = keep_documents(HPA_ELSEWHERE, re.compile(r"kind:\s*HorizontalPodAutoscaler"))
-    assert kept is not None
-    assert kept.count("\n") == HPA_ELSEWHERE.count("\n")
-    lines, original = kept.split("\n"), HPA_ELSEWHERE.split("\n")
-    # Lines 5-13 are the HPA document (from its `---`), line 14 the next separator.
-    assert [i for i, line in enumerate(lines) if line] == list(range(5, 15))
-    assert all(line == original[i] for i, line in enumerate(lines) if line)
-    assert "ConfigMap" not in kept and "Service" not in kept and "minReplicas: 3" in kept
-    assert keep_documents("kind: Service\n", re.compile("HorizontalPodAutoscaler")) is None
-
-
 def test_worker_usage_error_reaches_the_user(tmp_path: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
@@ -226,8 +192,8 @@ def test_cross_file_autoscaler_is_seen_across_workers_and_shards(tmp_path: Path,
     assert [(f.rule_id, f.span.file) for f in alone.shown] == [("K8S302", "a.yaml")]
     (tmp_path / "autoscaler.yaml").write_text(HPA_ELSEWHERE, encoding="utf-8")
     candidates = discover([str(tmp_path)], tmp_path, formats=REGISTRY)
-    assert [len(p) for p in partition(candidates, 2, REGISTRY)] == [1, 1]
-    assert [[c.relpath for c in split_shard(candidates, i, 2, REGISTRY)[0]] for i in (1, 2)] == [["autoscaler.yaml"], ["a.yaml"]]
+    # One directory is one deployment: its files are linted by one worker and one shard.
+    assert sorted(len(p) for p in partition(candidates, 2, REGISTRY)) == [0, 2]
     for settings in ({"jobs": 1}, {"jobs": 2}, {"jobs": 1, "shard": (1, 2)}, {"jobs": 1, "shard": (2, 2)}):
         result = lint_paths(["."], tmp_path, select=["K8S302"], **settings)
         assert result.shown == [], settings

@@ -1,13 +1,16 @@
-"""Cross-file context for files linted elsewhere (another worker or shard).
+"""The context of a run's deployments: the files it does not lint itself.
 
-Some rules look beyond their own unit through `RunContext.units` (K8S302: is a
-Deployment the target of an HorizontalPodAutoscaler anywhere in the scanned
-set?). When the files are split between worker processes or CI shards, a
-worker still needs that context from the files it does not lint: each format
-that declares a `ContextNeed` rebuilds it (`Format.context_units`), cheaply,
-from those files. When no enabled rule uses such a selector, nothing is read
-at all. tests/test_parallel.py checks that parallel and sharded runs equal
-serial ones.
+Rules that relate objects (K8S302: does an autoscaler scale this workload?
+the reference checks: does this Service select any pod?) look inside the
+unit's deployment (`LintUnit.deployment`, `RunContext.together`). A
+deployment that is a directory of files is completed from disk: its other
+files are read as context when this run does not lint them (the pre-commit
+hook names one changed file) or when another worker or CI shard lints them.
+So a file gets the same findings whether it is linted alone, with its folder
+or with the whole repository. Context is read only for the formats some
+enabled rule needs it for, and only in the directories of linted units.
+tests/test_parallel.py checks that parallel and sharded runs equal serial
+ones; tests/test_deployment_context.py that one file equals the tree.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from linter.core.format import FormatRegistry
     from linter.core.loader import Loader
     from linter.core.rules import Rule
+    from linter.core.run_types import Settings
     from linter.core.units import LintUnit
 
 
@@ -31,18 +35,41 @@ def needed_formats(rules: list[Rule], formats: FormatRegistry) -> set[str]:
             and any(r.target.format == fmt.name and r.target.select in fmt.context.selectors for r in rules)}
 
 
-def outside_context(candidates: list[Candidate], loader: Loader, rules: list[Rule]) -> list[LintUnit]:
-    """Units holding only the context objects of files linted elsewhere."""
-    formats = loader.formats
-    wanted = needed_formats(rules, formats)
-    units: list[LintUnit] = []
-    for candidate in candidates:
-        if candidate.format not in wanted:
+def context_directories(units: list[LintUnit], wanted: set[str]) -> set[str]:
+    """The directories (display paths) whose files complete the units' deployments."""
+    return {u.deployment.directory for u in units
+            if u.format in wanted and u.deployment is not None and u.deployment.directory is not None}
+
+
+def deployment_context(units: list[LintUnit], linted: list[Candidate], loader: Loader, settings: Settings) -> list[LintUnit]:
+    """Context units for the deployments of `units`: the files of their
+    directories that are not linted here, read from disk (whether another
+    worker or shard lints them or nothing does, they hold the same objects)."""
+    wanted = needed_formats(settings.rules, loader.formats)
+    directories = context_directories(units, wanted)
+    if not directories:
+        return []
+    known = {c.relpath for c in linted}
+    others = [c for c in _directory_files(directories, settings) if c.relpath not in known]
+    context: list[LintUnit] = []
+    for candidate in others:
+        if candidate.format not in wanted or candidate.unreadable:
             continue
-        fmt = formats.get(candidate.format)
+        fmt = loader.formats.get(candidate.format)
         try:
             source = loader.workspace.read(Path(candidate.abspath), candidate.relpath, fmt.declared_encoding)
         except ReadFailure:
             continue
-        units.extend(fmt.context_units(source, loader))
-    return units
+        context.extend(fmt.context_units(source, loader))
+    return context
+
+
+def _directory_files(directories: set[str], settings: Settings) -> list[Candidate]:
+    """The files of `directories` as a walk of the run would find them (same
+    excludes, .gitignore and formats), without descending."""
+    from linter.core.discover import discover
+
+    paths = [str(settings.root / d) if d else str(settings.root) for d in sorted(directories)]
+    return discover([p for p in paths if Path(p).is_dir()], settings.root, excludes=settings.excludes,
+                    formats=settings.formats, format_hint=settings.format_hint,
+                    respect_gitignore=settings.respect_gitignore, recursive=False)

@@ -122,8 +122,10 @@ def discover(
     formats: FormatRegistry,
     format_hint: str | None = None,
     respect_gitignore: bool = False,
+    recursive: bool = True,
 ) -> list[Candidate]:
-    """Walk `paths` (files or directories) and classify every file found.
+    """Walk `paths` (files or directories) and classify every file found
+    (in named directories only, without `recursive`).
 
     Symlinks are never followed out of `root`; directories named in the default
     excludes are not entered, nor, with `respect_gitignore`, what git ignores
@@ -193,7 +195,7 @@ def discover(
             continue
         for dirpath, dirnames, filenames in os.walk(start, onerror=unreadable, followlinks=False):
             base = Path(dirpath)
-            dirnames[:] = sorted(
+            dirnames[:] = [] if not recursive else sorted(
                 d for d in dirnames
                 if not is_excluded(relative(base / d if base.is_absolute() else cwd / base / d, root), all_excludes)
                 and not ((base / d).is_symlink())

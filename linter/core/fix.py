@@ -19,7 +19,7 @@ well as before keeps its text, with a warning.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from linter.core.model import LineIndex, Span
@@ -47,6 +47,10 @@ class TextEdit:
     # Spans of the text before the edit that a diff shows masked (a removed
     # line's secret value): never printed.
     hidden: tuple[Span, ...] = ()
+    # What a diff shows in place of `replacement` when that holds a secret (a
+    # password's hash): the secret is never printed, and a report that carries
+    # replacements (SARIF `fixes`) leaves such a fix out.
+    shown: str | None = None
 
     @classmethod
     def insert(cls, file: str, line: int, column: int, text: str) -> TextEdit:
@@ -57,6 +61,14 @@ class TextEdit:
 
     def end(self) -> tuple[int, int]:
         return (self.end_line, self.end_column)
+
+    @property
+    def secret(self) -> bool:
+        return self.shown is not None
+
+    def displayed(self) -> TextEdit:
+        """The edit as a diff may print it."""
+        return self if self.shown is None else replace(self, replacement=self.shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +81,11 @@ class Fix:
     @property
     def file(self) -> str:
         return self.edits[0].file
+
+    @property
+    def secret(self) -> bool:
+        """Some edit writes a secret: its text may be applied, never shown."""
+        return any(e.secret for e in self.edits)
 
     def applicable(self, unsafe: bool) -> bool:
         return self.safety == SAFE or unsafe

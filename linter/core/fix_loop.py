@@ -30,8 +30,9 @@ _BREAKING = ("DL001", "DL006")
 class FixOutcome:
     result: RunResult  # the lint of the fixed texts
     fixed: int = 0  # findings whose fix was applied
-    # Unified diffs, one per pass and changed file (values an edit hides masked);
-    # applied in order they make the fixed files.
+    # Unified diffs, one per pass and changed file: values an edit removes
+    # masked, secrets it writes shown as its `shown` text (so, unlike the
+    # files, these do not add up to the fixed texts).
     diffs: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # display paths of the changed files
     warnings: list[str] = field(default_factory=list)
@@ -95,7 +96,7 @@ def _one_pass(
         texts[path] = fixed
         edits = [e for fix in chosen for e in fix.edits]
         shown = masked(text, [h for e in edits for h in e.hidden])
-        outcome.diffs.append(unified_diff(path, shown, apply_edits(shown, edits)))
+        outcome.diffs.append(unified_diff(path, shown, apply_edits(shown, [e.displayed() for e in edits])))
         count += len([f for f in result.shown if f.fix in chosen])
     return count
 

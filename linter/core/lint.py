@@ -8,7 +8,7 @@ from linter.core.runner import find_candidates, lint_candidates, merge_results, 
 
 def run(paths: list[str], settings: Settings) -> RunResult:
     with paused_gc():
-        candidates, outside = find_candidates(settings, paths)
+        candidates = find_candidates(settings, paths)
         if settings.progress is not None:
             settings.progress("files", len(candidates))
         if settings.jobs != 1 and settings.stdin is None:
@@ -16,5 +16,5 @@ def run(paths: list[str], settings: Settings) -> RunResult:
 
             jobs = parallel.effective_jobs(settings.jobs, candidates)
             if jobs > 1:
-                return parallel.run_parallel(candidates, outside, settings, jobs)
-        return merge_results([lint_candidates(candidates, outside, settings, with_stdin=True)], settings)
+                return parallel.run_parallel(candidates, settings, jobs)
+        return merge_results([lint_candidates(candidates, settings, with_stdin=True)], settings)

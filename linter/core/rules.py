@@ -8,6 +8,7 @@ user rules are validated when loaded, with errors that name file and field.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,19 @@ class Rule:
         return names_rule(selector, self.id, self.name)
 
 
+# A whole rule ID: a prefix and three digits (K8S101, DL001).
+_WHOLE_ID = re.compile(r".*\D\d{3}")
+
+
 def names_rule(selector: str, rule_id: str, rule_name: str) -> bool:
     """True for a selector naming a rule by ID, name, ID prefix (K8S, K8S1), or ALL:
-    the language of --select/--ignore, config `rules:` keys and suppressions."""
-    return selector == rule_name or rule_id.startswith(selector.upper()) or selector.upper() == "ALL"
+    the language of --select/--ignore, config `rules:` keys and suppressions.
+    A whole ID names that rule alone, so `K8S101` in a user's config never
+    grows to cover a later, longer ID that starts the same way."""
+    wanted = selector.upper()
+    if _WHOLE_ID.fullmatch(wanted):
+        return rule_id == wanted or selector == rule_name
+    return selector == rule_name or rule_id.startswith(wanted) or wanted == "ALL"
 
 
 def read_rule_file(path: Path) -> Any:

@@ -35,6 +35,20 @@ class RunContext:
     def units_of(self, fmt: str) -> list[LintUnit]:
         return [u for u in self.units if u.format == fmt]
 
+    def together(self, unit: LintUnit) -> list[LintUnit]:
+        """The units deployed with `unit` (itself included): its deployment's,
+        context read from disk included."""
+        if unit.deployment is None:
+            return [unit]
+        index: dict[tuple[str, str], list[LintUnit]] | None = self.cache.get("deployments")
+        if index is None:
+            index = {}
+            for u in self.units:
+                if u.deployment is not None:
+                    index.setdefault((u.format, u.deployment.key), []).append(u)
+            self.cache["deployments"] = index
+        return index.get((unit.format, unit.deployment.key), [unit])
+
 
 @dataclass(frozen=True, slots=True)
 class SuppressionPolicy:

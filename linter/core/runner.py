@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from linter.core.context import deployment_context
 from linter.core.discover import Candidate, discover
 from linter.core.embedding import EMBEDDED
 from linter.core.engine import evaluate, finding_order
@@ -29,13 +30,12 @@ def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
     return ParsedFile(source, candidate.format or "unknown", [], [problem])
 
 
-def find_candidates(settings: Settings, paths: list[str]) -> tuple[list[Candidate], list[Candidate]]:
-    """The files to lint and, when sharding, the other shards' files (which
-    may still hold context for cross-file rules, see `context.py`)."""
+def find_candidates(settings: Settings, paths: list[str]) -> list[Candidate]:
+    """The files to lint (this shard's, when sharding)."""
     candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint,
                           respect_gitignore=settings.respect_gitignore) if paths else []
     if settings.shard is None:
-        return candidates, []
+        return candidates
     from linter.core.shard import split_shard
 
     return split_shard(candidates, *settings.shard, settings.formats)
@@ -47,7 +47,7 @@ UNKNOWN_FORMAT = "cannot tell the file's format, so it was not linted (name it w
 
 def parse_all(settings: Settings, loader: Loader, paths: list[str]) -> tuple[list[ParsedFile], int]:
     """Read and parse every candidate; failures become parsed files holding a problem."""
-    return parse_candidates(settings, loader, find_candidates(settings, paths)[0], with_stdin=True)
+    return parse_candidates(settings, loader, find_candidates(settings, paths), with_stdin=True)
 
 
 def parse_candidates(
@@ -155,9 +155,9 @@ def lint_units(
     return apply_suppressions(findings, units, settings)
 
 
-def lint_candidates(candidates: list[Candidate], outside: list[Candidate], settings: Settings, *, with_stdin: bool) -> PartialResult:
-    """The pipeline on some files; `outside` are files linted elsewhere (other
-    workers or shards) whose cross-file context the rules may still need."""
+def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool) -> PartialResult:
+    """The pipeline on some files (the others of their deployments, linted by
+    another worker or shard or not at all, are read as context: `context.py`)."""
     patterns = settings.options.get("secret_patterns")
     with policy_in_effect(load_policy(*map(Path, patterns)) if patterns else None):
         loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts), settings.formats)
@@ -166,11 +166,7 @@ def lint_candidates(candidates: list[Candidate], outside: list[Candidate], setti
         units = assemble(parsed, loader)
         if progress is not None:
             progress("units", len(units))
-        context = units
-        if outside:
-            from linter.core.context import outside_context
-
-            context = units + outside_context(outside, loader, settings.rules)
+        context = units + deployment_context(units, candidates, loader, settings)
         findings = lint_units(units, settings, RunContext(context, settings.options), progress, loader.error_log)
     from linter.core.suppress import bare_ignores
 

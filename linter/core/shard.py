@@ -51,10 +51,10 @@ def groups(candidates: list[Candidate], formats: FormatRegistry) -> dict[str, li
     return out
 
 
-def split_shard(candidates: list[Candidate], index: int, total: int, formats: FormatRegistry) -> tuple[list[Candidate], list[Candidate]]:
-    """(this shard's files, the other shards' files), each in discovery order."""
+def split_shard(candidates: list[Candidate], index: int, total: int, formats: FormatRegistry) -> list[Candidate]:
+    """This shard's files, in discovery order."""
     mine = {c.relpath for c in partition(candidates, total, formats)[index - 1]}
-    return [c for c in candidates if c.relpath in mine], [c for c in candidates if c.relpath not in mine]
+    return [c for c in candidates if c.relpath in mine]
 
 
 PER_FILE_WEIGHT = 2048  # a file's fixed cost (open, parse set-up, units), in bytes' worth

@@ -16,6 +16,23 @@ from linter.core.model import ParsedFile
 BUILT_BY = "built_by"  # LintUnit.meta key: the file that built the unit's objects (a kustomization, a chart)
 
 
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """What a unit's objects are applied together with: a Kustomize build, a
+    rendered chart, or the plain files of one directory (as `kubectl apply -f
+    DIR` applies them). Rules that relate objects (an autoscaler and its
+    target, a Service and its pods) look only inside one deployment, so two
+    separate bundles that reuse a name never vouch for each other.
+
+    Units with equal keys are one deployment. `directory` (a display path)
+    says that the format's other files in that directory belong to it too:
+    they are read from disk as context when the run does not lint them, so a
+    file linted alone gets the answer it gets with its whole repository."""
+
+    key: str
+    directory: str | None = None
+
+
 @dataclass(slots=True)
 class LintUnit:
     format: str
@@ -27,6 +44,7 @@ class LintUnit:
     # several overlays) reports only on these files, and a finding another
     # such unit already made at the same place is made once.
     reports_on: frozenset[str] | None = None
+    deployment: Deployment | None = None  # None: the unit is a deployment of its own
 
     @property
     def main(self) -> ParsedFile:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from linter import __version__
 from linter.core.findings import Finding
+from linter.core.fix import SAFE, Fix
 from linter.core.rules import Rule
 from linter.core.run_types import RunResult
 
@@ -96,6 +97,24 @@ def _artifact(path: str, prefix: str) -> dict[str, str]:
     return {"uri": uri} if base is None else {"uri": uri, "uriBaseId": base}
 
 
+def _fix(fix: Fix, prefix: str) -> dict[str, Any] | None:
+    """A SARIF `fix`: the edits as replacements of exact regions (an insertion
+    is an empty region); None for a fix that writes a secret, whose text no
+    report may carry."""
+    if fix.secret:
+        return None
+    how = "deploylint --fix" if fix.safety == SAFE else "deploylint --fix --unsafe-fixes"
+    replacements = [
+        {"deletedRegion": {"startLine": e.line, "startColumn": e.column, "endLine": e.end_line, "endColumn": e.end_column},
+         "insertedContent": {"text": e.replacement}}
+        for e in sorted(fix.edits, key=lambda e: e.start())
+    ]
+    return {
+        "description": {"text": f"{fix.safety.capitalize()} fix ({how})"},
+        "artifactChanges": [{"artifactLocation": _artifact(fix.file, prefix), "replacements": replacements}],
+    }
+
+
 def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: str) -> dict[str, Any]:
     artifact = _artifact(finding.span.file, prefix)
     result: dict[str, Any] = {
@@ -123,6 +142,9 @@ def _result(finding: Finding, index: dict[str, int], prefix: str, fingerprint: s
         if finding.suppression.reason:
             suppression["justification"] = finding.suppression.reason
         result["suppressions"] = [suppression]
+    fix = _fix(finding.fix, prefix) if finding.fix is not None else None
+    if fix is not None:
+        result["fixes"] = [fix]
     return result
 
 

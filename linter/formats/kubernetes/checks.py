@@ -16,6 +16,7 @@ from linter.formats.kubernetes.imageref import parse_image
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.provider_tls import PROVIDER_CERTIFICATE_ANNOTATIONS, provider_tls
 from linter.formats.kubernetes.quantity import parse_quantity
+from linter.formats.kubernetes.reference_checks import REFERENCE_CHECKS
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
 from linter.formats.kubernetes.selectors import ContainerOwner, PodSpec
 from linter.formats.kubernetes.templating import is_templated
@@ -443,4 +444,5 @@ CHECKS = {
     "rbac-wildcard": PythonCheck(rbac_wildcard, takes=(K8sObject,)),
     **SECRET_CHECKS,
     **API_CHECKS,
+    **REFERENCE_CHECKS,
 }

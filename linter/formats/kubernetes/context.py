@@ -1,60 +1,36 @@
-"""The cross-file context of the Kubernetes rules: autoscalers in files that
-another worker or CI shard lints (K8S302 asks whether any autoscaler of the
-run targets a workload).
-
-Shipping whole parsed trees between processes costs more than parsing them,
-so a worker reads the other files, keeps only the documents that mention an
-autoscaler kind, and parses those. Positions stay exact: the other documents
-are blanked line for line, not removed.
-"""
+"""The Kubernetes context of a run: the objects of plain manifests that the
+run does not lint but that are deployed with files it does (the same
+directory, see `deployments.py`). They are parsed as a whole file would be,
+so their positions are exact, and held in a unit no rule reports on."""
 
 from __future__ import annotations
 
-import re
-from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linter.core.model import ParsedFile, SourceFile
 from linter.core.units import LintUnit
-from linter.formats.kubernetes.selectors import AUTOSCALERS
+from linter.formats.kubernetes.deployments import plain_deployment
+from linter.formats.kubernetes.detect import in_helm_templates
+from linter.formats.kubernetes.helm.charts import is_chart_file
+from linter.formats.kubernetes.kustomize.files import is_kustomization
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
 
-_DOCUMENT_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$", re.MULTILINE)
-_AUTOSCALER_KIND = re.compile(rf"""["']?kind["']?\s*:\s*["']?(?:{"|".join(re.escape(k) for k in AUTOSCALERS)})\b""")
 
-
-def keep_documents(text: str, pattern: re.Pattern[str]) -> str | None:
-    """`text` with every YAML document that does not match `pattern` blanked
-    (separators and newlines kept, so lines and columns are unchanged); None
-    if no document matches."""
-    if pattern.search(text) is None:
-        return None
-    starts = [0] + [m.start() for m in _DOCUMENT_START.finditer(text) if m.start() > 0] + [len(text)]
-    pieces: list[str] = []
-    for begin, end in pairwise(starts):
-        chunk = text[begin:end]
-        if pattern.search(chunk):
-            pieces.append(chunk)
-            continue
-        first, newline, rest = chunk.partition("\n")
-        keep = first if _DOCUMENT_START.fullmatch(first) else ""
-        pieces.append(keep + newline + "\n" * rest.count("\n"))
-    return "".join(pieces)
-
-
-def autoscaler_units(source: SourceFile, loader: Loader) -> list[LintUnit]:
-    """A unit holding only the autoscalers of `source` (none: an empty list)."""
-    if not any(kind in source.text for kind in AUTOSCALERS):
-        return []  # a plain substring test first: most files mention no autoscaler
-    masked = keep_documents(source.text, _AUTOSCALER_KIND)
-    if masked is None:
+def context_units(source: SourceFile, loader: Loader) -> list[LintUnit]:
+    """The unit `source` would be in a run that lints it, holding its objects
+    (none if it would not be a plain manifest: a build or a chart lints it)."""
+    if is_kustomization(source.path) or is_chart_file(source.path):
         return []
-    parsed = loader.parse(SourceFile(source.path, source.abspath, masked), "kubernetes")
-    if parsed.problems and masked != source.text:  # the split went wrong somewhere: parse it all
-        parsed = loader.parse(source, "kubernetes")
-    model = [obj for obj in parsed.meta.get("model", []) if getattr(obj, "kind", None) in AUTOSCALERS]
+    if in_helm_templates(Path(source.abspath).absolute(), loader.workspace.root):
+        return []
+    deployment = plain_deployment(source.path, source.abspath)
+    if deployment is None:
+        return []
+    parsed = loader.parse(source, "kubernetes")
+    model = parsed.meta.get("model", [])
     if not model:
         return []
-    return [LintUnit(parsed.format, parsed.path, [ParsedFile(parsed.source, parsed.format)], model)]
+    return [LintUnit(parsed.format, parsed.path, [ParsedFile(parsed.source, parsed.format)], model, deployment=deployment)]

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from linter.core.check import Violation
 from linter.core.fix import Fixer, TextEdit
-from linter.core.model import LineIndex, MappingNode, SequenceNode
+from linter.core.model import LineIndex, MappingNode, ScalarNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.common.yaml_edits import prepend_item, set_scalar
+from linter.formats.kubernetes.api_renames import rename_of
+from linter.formats.kubernetes.api_subjects import ApiUse
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +57,65 @@ def run_as_non_root(subject: Subject, violation: Violation, params: None, lines:
     return set_scalar(node, ("securityContext", "runAsNonRoot"), "true", index) if index is not None else []
 
 
+@dataclass(frozen=True, slots=True)
+class RequestFromLimitParams:
+    resource: str = "cpu"
+
+
+def request_from_limit(subject: Subject, violation: Violation, params: RequestFromLimitParams, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
+    """K8S101/K8S102 where only a limit is set: the request written out equal
+    to it, as written (`"1"`, `512Mi`), which is the value the API server
+    would default it to, so nothing is scheduled differently."""
+    node = subject.node
+    if not isinstance(node, MappingNode):
+        return []
+    limit = node.path("resources", "limits", params.resource)
+    index = lines.get(node.span.file)
+    if not isinstance(limit, ScalarNode) or index is None or limit.span.line != limit.span.end_line:
+        return []
+    if limit.span.file != node.span.file:
+        return []  # a limit an overlay's patch sets: the base's other builds have their own
+    start, end = index.offset(limit.span.line, limit.span.column), index.offset(limit.span.end_line, limit.span.end_column)
+    if start is None or end is None:
+        return []
+    written = index.text[start:end]
+    if written.startswith(("*", "&", "!")):
+        return []  # an alias, anchor or tag: not a value to copy
+    return set_scalar(node, ("resources", "requests", params.resource), written, index)
+
+
+def rename_api_version(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
+    """K8S901: the apiVersion replaced by its successor where that is a pure
+    rename (`api_renames.py`) and the target release serves it; its quotes stay."""
+    use = subject.data
+    if not isinstance(use, ApiUse):
+        return []
+    obj = use.obj
+    rename = rename_of(obj.api_version, obj.kind)
+    if rename is None or use.status.replacement != rename.new:
+        return []
+    if rename.requires:
+        required = obj.node.path(*rename.requires)
+        if not isinstance(required, MappingNode) or next(required.items(), None) is None:
+            return []
+    key = obj.node.get("apiVersion")
+    index = lines.get(key.span.file) if key is not None else None
+    if not isinstance(key, ScalarNode) or index is None or key.span.line != key.span.end_line:
+        return []
+    s = key.span
+    start = index.offset(s.line, s.column)
+    if start is None:
+        return []
+    written = index.text[start : start + s.end_column - s.column]
+    if written.count(rename.old) != 1:
+        return []
+    return [TextEdit(s.file, s.line, s.column, s.end_line, s.end_column, written.replace(rename.old, rename.new))]
+
+
 FIXERS: dict[str, Fixer] = {
     "set-field": Fixer(set_field, SetFieldParams),
     "drop-all-capabilities": Fixer(drop_all_capabilities),
     "run-as-non-root": Fixer(run_as_non_root),
+    "request-from-limit": Fixer(request_from_limit, RequestFromLimitParams),
+    "rename-api-version": Fixer(rename_api_version),
 }

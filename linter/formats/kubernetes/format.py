@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,15 @@ class Kubernetes(Format):
     example_file = "manifest.yaml"
     code_fence = "yaml"
     data_suppression = 'the annotation `deploylint.dev/ignore: "{rule}: reason"` on the object'
-    # K8S302: is the workload the target of an autoscaler anywhere in the run?
-    context = ContextNeed(selectors=("unscaled-workloads",))
+    # Rules that relate a unit's objects to the others of its deployment
+    # (K8S302: does an autoscaler scale the workload? K8S10xx: does the
+    # Service this Ingress names exist?).
+    context = ContextNeed(selectors=("unscaled-workloads", "deployment-objects"))
+
+    def shard_key(self, relpath: str) -> str:
+        # A directory of plain manifests is deployed together: linted in one
+        # worker and one shard, its files need no context read twice.
+        return "manifests:" + posixpath.dirname(relpath)
 
     def claims_by_name(self, path: Path) -> bool:
         return is_kustomization(path) or is_chart_file(path)
@@ -58,9 +66,9 @@ class Kubernetes(Format):
         return annotation_directives(parsed)
 
     def context_units(self, source: SourceFile, loader: Loader) -> list[LintUnit]:
-        from linter.formats.kubernetes.context import autoscaler_units
+        from linter.formats.kubernetes.context import context_units
 
-        return autoscaler_units(source, loader)
+        return context_units(source, loader)
 
     def embedded(self, parsed: ParsedFile) -> list[Embedded]:
         from linter.formats.kubernetes.embedded_files import embedded_files

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from linter.core.model import MappingNode
 from linter.core.subject import Selector, Subject
-from linter.formats.kubernetes.api_subjects import ApiUse, SchemaReport, api_objects, schema_objects
+from linter.formats.kubernetes.api_subjects import ApiUse, SchemaReport, api_objects, api_table, schema_objects
 from linter.formats.kubernetes.object_subject import object_context, object_scope, object_subject
 from linter.formats.kubernetes.parser import K8sObject
+from linter.formats.kubernetes.references import InDeployment, deployment_index
 
 if TYPE_CHECKING:
     from linter.core.run_types import RunContext
@@ -143,47 +144,58 @@ def containers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iter
 
 
 # Autoscaler kinds and the target kind their scaleTargetRef defaults to (KEDA's
-# ScaledObject may omit it). `unscaled-workloads` reads them from every unit of
-# the run, so a worker or shard rebuilds them from the files it does not lint
-# (see `context.py`).
+# ScaledObject may omit it).
 AUTOSCALERS = {"HorizontalPodAutoscaler": "Deployment", "ScaledObject": "Deployment"}
 
 
-def _autoscaled(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
-    """(kind, name) -> namespaces of every workload an autoscaler in the run
-    targets. Computed once per run (every unit asks, and each answer needs
-    every file); indexed so each lookup is constant time."""
-    cached: dict[tuple[str, str], set[str]] | None = ctx.cache.get("kubernetes.autoscaled")
+def _autoscaled(unit: LintUnit, ctx: RunContext) -> dict[tuple[str, str], set[str]]:
+    """(kind, name) -> namespaces of every workload an autoscaler deployed
+    with `unit` targets. Computed once per deployment (each of its units
+    asks); indexed so each lookup is constant time."""
+    key = "kubernetes.autoscaled:" + (unit.deployment.key if unit.deployment is not None else "unit:" + unit.path)
+    cached: dict[tuple[str, str], set[str]] | None = ctx.cache.get(key)
     if cached is not None:
         return cached
     targets: dict[tuple[str, str], set[str]] = {}
-    for unit in ctx.units_of("kubernetes"):
-        for obj in _objects(unit):
+    for other in ctx.together(unit):
+        for obj in _objects(other):
             default_kind = AUTOSCALERS.get(obj.kind)
             ref = obj.node.path("spec", "scaleTargetRef")
             if default_kind is None or not isinstance(ref, MappingNode):
                 continue
             targets.setdefault((ref.text("kind") or default_kind, ref.text("name")), set()).add(obj.namespace)
-    ctx.cache["kubernetes.autoscaled"] = targets
+    ctx.cache[key] = targets
     return targets
 
 
 def _is_autoscaled(obj: K8sObject, targets: dict[tuple[str, str], set[str]]) -> bool:
     # An autoscaler scales a workload of its own namespace. A manifest without
     # a namespace goes wherever it is applied, so it is known to share one only
-    # with another namespace-less manifest (applied together, e.g. by kustomize
-    # or `kubectl apply -n`); never with a named namespace.
+    # with another namespace-less manifest of its deployment; never with a
+    # named namespace.
     return obj.namespace in targets.get((obj.kind, obj.name), ())
 
 
 def unscaled_workloads(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Workloads (option `kinds`, default Deployment and StatefulSet) that no
-    HorizontalPodAutoscaler or KEDA ScaledObject anywhere in the run scales."""
+    HorizontalPodAutoscaler or KEDA ScaledObject of their deployment scales."""
     kinds = options.get("kinds") or ("Deployment", "StatefulSet")
-    targets = _autoscaled(ctx)
+    targets = _autoscaled(unit, ctx)
     for subject in objects(unit, {"kinds": kinds}, ctx):
         if not _is_autoscaled(subject.data, targets):
             yield subject
+
+
+def deployment_objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Every object (option `kinds`), with the index of its deployment (the
+    reference checks: does the Service an Ingress names exist?)."""
+    kinds = options.get("kinds")
+    chosen = [o for o in _objects(unit) if not kinds or o.kind in kinds]
+    if not chosen:
+        return
+    index = deployment_index(unit, ctx, pod_spec_paths(ctx), api_table(ctx))
+    for obj in chosen:
+        yield object_subject(obj, InDeployment(obj, index))
 
 
 SELECTORS = {
@@ -193,4 +205,5 @@ SELECTORS = {
     "unscaled-workloads": Selector(unscaled_workloads, yields=(K8sObject,)),
     "api-objects": Selector(api_objects, yields=(ApiUse,)),
     "schema-objects": Selector(schema_objects, yields=(SchemaReport,)),
+    "deployment-objects": Selector(deployment_objects, yields=(InDeployment,)),
 }

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from linter.core.model import MappingNode, ParsedFile, ParseProblem, SourceFile
 from linter.core.units import LintUnit
+from linter.formats.kubernetes.deployments import render_deployment
 from linter.formats.kubernetes.detect import helm_chart_of
 from linter.formats.kubernetes.helm.build import ChartRenderer
 from linter.formats.kubernetes.helm.charts import CHART_FILE, is_vendored
@@ -68,7 +69,7 @@ def _units_of(parsed: ParsedFile, templates: list[ParsedFile], whole: bool, rend
                 objects_of(document, objects)
         reports_on = render.files if whole else {t.path for t in templates} & render.files
         units.append(LintUnit("kubernetes", parsed.path, files, objects, {"chart": parsed.path, "values": render.values.label},
-                              reports_on=frozenset(reports_on)))
+                              reports_on=frozenset(reports_on), deployment=render_deployment(parsed.path, render.values.label)))
     return units
 
 

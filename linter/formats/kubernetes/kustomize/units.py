@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from linter.core.model import ParsedFile
 from linter.core.units import BUILT_BY, LintUnit, single_file_units
+from linter.formats.kubernetes.deployments import as_plain, build_deployment
 from linter.formats.kubernetes.kustomize.files import build_roots_under, is_kustomization
 from linter.formats.kubernetes.parser import K8sObject, objects_of
 
@@ -31,7 +32,7 @@ def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     if any(not is_kustomization(f.path) for f in files):
         found.update(p.absolute() for p in build_roots_under(loader.workspace.root))
     if not found:
-        return single_file_units(files)
+        return as_plain(single_file_units(files))
     # Only a run that meets a kustomization loads the builder.
     from linter.formats.kubernetes.kustomize.build import Builder
     from linter.formats.kubernetes.kustomize.reach import Reach, reach
@@ -59,7 +60,7 @@ def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     # A kustomization no unit holds (a base whose build failed) still reports its problems.
     orphans = [LintUnit("kubernetes", f.path, [f], []) for f in files if is_kustomization(f.path) and f.path not in in_units]
     alone = [f for f in files if f.path not in covered and f.path not in consumed and not is_kustomization(f.path)]
-    return units + orphans + single_file_units(alone)
+    return units + orphans + as_plain(single_file_units(alone))
 
 
 def _build_unit(build: Build, linted: dict[str, ParsedFile]) -> LintUnit:
@@ -68,4 +69,4 @@ def _build_unit(build: Build, linted: dict[str, ParsedFile]) -> LintUnit:
         objects_of(resource.node, objects)
     files = [linted[path] for path in build.files if path in linted]
     return LintUnit("kubernetes", build.kustomization, files, objects, {BUILT_BY: build.kustomization},
-                    reports_on=frozenset(f.path for f in files))
+                    reports_on=frozenset(f.path for f in files), deployment=build_deployment(build.kustomization))
