@@ -616,8 +616,11 @@ def _host_port(text: str) -> tuple[str, int | None]:
 # --- redaction ---------------------------------------------------------------
 
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]+")
-_KEYLIKE_TOKEN = re.compile(r"[A-Za-z0-9_+=-]*(?:[A-Za-z][A-Za-z0-9_+=-]*[0-9]|[0-9][A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]*")
+# Letters and digits mixed, with any punctuation: a password keeps its symbols.
+_KEYLIKE_TOKEN = re.compile(r"\S*(?:[A-Za-z]\S*[0-9]|[0-9]\S*[A-Za-z])\S*")
 _KEYLIKE_MIN = 16
+# Up to the quote that ends the word: a quote inside the URL is part of it.
+_QUOTED_URL = re.compile(r"'([A-Za-z][A-Za-z0-9+.-]*://\S*?)'(?=[\s),.;:]|$)")
 
 
 # `Password=...` of a connection string quoted in any text (not `DB_PASSWORD=`).
@@ -628,6 +631,9 @@ def redact_text(text: str) -> str:
     """Text to be printed (a message, a suppression reason) with every
     credential it could carry masked: a URL's password and secret-named query
     values, and any provider-shaped key. The one pass all output goes through."""
+    # A URL a message quotes ('...') is masked whole first: its password may
+    # hold a quote or a bracket that ends a URL found in running text.
+    text = _QUOTED_URL.sub(lambda m: f"'{redact_value(m.group(1))}'", text)
     text = _URL_IN_TEXT.sub(lambda m: _masked_url(m.group(0)), text)
     text = _PASSWORD_IN_TEXT.sub(r"\1***", text)
     end = len(text)
@@ -636,6 +642,15 @@ def redact_text(text: str) -> str:
             text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
             end = match.start
     return text
+
+
+def redact_value(value: str) -> str:
+    """A value seen whole before a message quotes it: a URL masked by its own
+    parse, since its password may hold a quote, a bracket or an `@` that
+    would end a URL found in running text and leave the rest of the password
+    shown. (The message then goes through `redact_text` as a whole.)"""
+    url = parse_url(value) if "://" in value else None
+    return url.masked() if url is not None else value
 
 
 def _masked_url(text: str) -> str:
