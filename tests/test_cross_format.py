@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import lint_text
+from conftest import lint_paths, lint_text
 
 CACHE = """\
 apiVersion: v1
@@ -59,3 +59,56 @@ def test_only_containers_that_mount_the_config_count(tmp_path: Path) -> None:
     assert rds105(tmp_path, not_mounted) == []
     other_key = CACHE.replace("configMap: {name: cache-config}", "configMap: {name: cache-config, items: [{key: sentinel.conf, path: s.conf}]}")
     assert rds105(tmp_path, other_key) == []
+
+
+# The same deployment split the way repositories split it: the config and its workload in sibling files.
+CONFIG_FILE, WORKLOAD_FILE = CACHE.split("---\n")
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def findings(root: Path, paths: list[str], select: list[str]) -> list[tuple[str, int, int, int, int, str]]:
+    result = lint_paths(paths, root, select=select)
+    return [(f.span.file, f.span.line, f.span.column, f.span.end_line, f.span.end_column, f.message) for f in result.shown]
+
+
+SPLIT_MESSAGE = ("maxmemory 4gb is above 80% of the memory limit of container 'redis' in StatefulSet/cache "
+                 "(2gb, k8s/redis.yaml:11): the kernel kills Redis before it evicts")
+
+
+def test_a_config_and_the_statefulset_mounting_it_in_sibling_files_are_linked(tmp_path: Path) -> None:
+    write(tmp_path, {"k8s/redis-config.yaml": CONFIG_FILE, "k8s/redis.yaml": WORKLOAD_FILE})
+    expected = [("k8s/redis-config.yaml", 7, 15, 7, 18, SPLIT_MESSAGE)]
+    assert findings(tmp_path, ["k8s"], ["RDS105"]) == expected
+    # The pre-commit hook names the changed file alone: its sibling is read from disk.
+    assert findings(tmp_path, ["k8s/redis-config.yaml"], ["RDS105"]) == expected
+    # The workload's file holds no finding of this rule, alone or not.
+    assert findings(tmp_path, ["k8s/redis.yaml"], ["RDS105"]) == []
+
+
+def test_a_fixed_limit_in_the_sibling_file_silences_it(tmp_path: Path) -> None:
+    write(tmp_path, {"k8s/redis-config.yaml": CONFIG_FILE, "k8s/redis.yaml": WORKLOAD_FILE.replace("memory: 2Gi", "memory: 8Gi")})
+    assert findings(tmp_path, ["k8s/redis-config.yaml"], ["RDS105"]) == []
+
+
+def test_files_of_another_directory_are_another_deployment(tmp_path: Path) -> None:
+    write(tmp_path, {"cache/redis-config.yaml": CONFIG_FILE, "other/redis.yaml": WORKLOAD_FILE})
+    assert findings(tmp_path, ["."], ["RDS105"]) == []
+
+
+def test_a_kustomize_build_links_its_files_and_follows_its_renames(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "base/redis-config.yaml": CONFIG_FILE.replace(", namespace: prod", ""),
+        "base/redis.yaml": WORKLOAD_FILE.replace(", namespace: prod", ""),
+        "base/kustomization.yaml": "resources: [redis-config.yaml, redis.yaml]\n",
+        "overlays/prod/kustomization.yaml": "namespace: prod\nnamePrefix: prod-\nresources: [../../base]\n",
+    })
+    message = ("maxmemory 4gb is above 80% of the memory limit of container 'redis' in StatefulSet/prod-cache "
+               "(2gb, base/redis.yaml:11): the kernel kills Redis before it evicts")
+    expected = [("base/redis-config.yaml", 7, 15, 7, 18, message)]
+    assert findings(tmp_path, ["."], ["RDS105"]) == expected
+    assert findings(tmp_path, ["base/redis-config.yaml"], ["RDS105"]) == expected

@@ -2,13 +2,28 @@
 are deployed: the format-neutral vocabulary between a holding format (a
 ConfigMap in a manifest) and the format of the file it holds (a redis.conf),
 so a rule can check one against the other without either format importing
-the other."""
+the other.
+
+A held file is extracted when its holder is parsed, but where it runs is a
+fact of the holder's deployment (the StatefulSet mounting the ConfigMap may
+be in a sibling file, or in another file of the Kustomize build). So the run
+places every held file once its deployments are complete (context read from
+disk included): the holder's format finds the value the file came from among
+its deployment's objects (`Format.place_held`) and returns the neutral facts
+below, which the held file's checks read from its `Embedded`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from linter.core.model import ParsedFile, SourceFile, Span
+
+if TYPE_CHECKING:
+    from linter.core.format import FormatRegistry
+    from linter.core.run_types import RunContext
+    from linter.core.units import LintUnit
 
 EMBEDDED = "embedded"  # ParsedFile.meta key of a held file: its `Embedded`
 
@@ -24,13 +39,58 @@ class MemoryBound:
 
 
 @dataclass(frozen=True, slots=True)
+class ServicePort:
+    number: int
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NamedService:
+    """A network name the held file's deployment defines (a Kubernetes
+    Service): what a proxy in the held config may send requests to."""
+
+    name: str
+    namespace: str
+    ports: tuple[ServicePort, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a held file runs: the memory limits of the containers that read
+    it, and the services its deployment defines. `namespace` is the holder's
+    (a name without one resolves there); `services` is None when the holder
+    was found in no deployment (nothing is known, nothing is judged)."""
+
+    namespace: str = ""
+    memory_bounds: tuple[MemoryBound, ...] = ()
+    services: tuple[NamedService, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Embedded:
     name: str  # the name it would have on disk (`redis.conf`)
     source: SourceFile  # laid out at its own lines and columns of the holder
-    memory_bounds: tuple[MemoryBound, ...] = ()
+    holder_format: str = ""
+    value: Span | None = None  # the holder's value that is this file: finds it among the deployment's objects
+    placement: Placement = Placement()
+
+    @property
+    def memory_bounds(self) -> tuple[MemoryBound, ...]:
+        return self.placement.memory_bounds
 
 
 def embedding_of(parsed: ParsedFile) -> Embedded | None:
     """How a parsed file is held in another (None for a file on disk)."""
     found = parsed.meta.get(EMBEDDED)
     return found if isinstance(found, Embedded) else None
+
+
+def place_held_files(units: list[LintUnit], ctx: RunContext, formats: FormatRegistry) -> None:
+    """Give each held file of `units` its placement among its holder's
+    deployment (`ctx` holds the deployments, context from disk included)."""
+    for unit in units:
+        for parsed in unit.files:
+            held = embedding_of(parsed)
+            fmt = formats.find(held.holder_format) if held is not None else None
+            if held is not None and fmt is not None:
+                parsed.meta[EMBEDDED] = replace(held, placement=fmt.place_held(held, ctx))

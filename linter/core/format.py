@@ -25,10 +25,11 @@ from linter.core.errors import UsageError
 
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
-    from linter.core.embedding import Embedded
+    from linter.core.embedding import Embedded, Placement
     from linter.core.fix import Fixer
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
+    from linter.core.run_types import RunContext
     from linter.core.subject import Selector
     from linter.core.suppress import Directive
     from linter.core.units import LintUnit
@@ -141,6 +142,12 @@ class Format:
         the format its name and content say, so its findings point into the
         holder."""
         return []
+
+    def place_held(self, held: Embedded, ctx: RunContext) -> Placement:
+        """Where one of this format's held files runs, from the deployment
+        its holder is in (`ctx.together`): the containers that read it, the
+        services beside it. Called once the run's deployments are complete."""
+        return held.placement
 
     # --- rendering ----------------------------------------------------------
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:

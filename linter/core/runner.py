@@ -8,11 +8,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from linter.core.context import deployment_context
 from linter.core.discover import Candidate, discover
-from linter.core.embedding import EMBEDDED
+from linter.core.embedding import EMBEDDED, place_held_files
 from linter.core.engine import evaluate, finding_order
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
@@ -91,7 +92,7 @@ def embedded_files(holder: ParsedFile, loader: Loader, root: Path) -> list[Parse
         inner = loader.formats.detect(Path(held.name), held.source.text[:8192].lstrip(), root)
         if inner is not None and inner != holder.format:
             parsed = loader.parse_guarded(held.source, inner)
-            parsed.meta[EMBEDDED] = held
+            parsed.meta[EMBEDDED] = replace(held, holder_format=holder.format)
             found.append(parsed)
     return found
 
@@ -167,7 +168,9 @@ def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_std
         if progress is not None:
             progress("units", len(units))
         context = units + deployment_context(units, candidates, loader, settings)
-        findings = lint_units(units, settings, RunContext(context, settings.options), progress, loader.error_log)
+        ctx = RunContext(context, settings.options)
+        place_held_files(units, ctx, settings.formats)
+        findings = lint_units(units, settings, ctx, progress, loader.error_log)
     from linter.core.suppress import bare_ignores
 
     bare = bare_ignores(units) if settings.inline_suppressions else 0
