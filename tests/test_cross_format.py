@@ -112,3 +112,52 @@ def test_a_kustomize_build_links_its_files_and_follows_its_renames(tmp_path: Pat
     expected = [("base/redis-config.yaml", 7, 15, 7, 18, message)]
     assert findings(tmp_path, ["."], ["RDS105"]) == expected
     assert findings(tmp_path, ["base/redis-config.yaml"], ["RDS105"]) == expected
+
+
+DB_CONFIG = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: db-config}
+data:
+  postgresql.conf: |
+    max_connections = 200
+    shared_buffers = 3GB
+"""
+
+DB = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  template:
+    spec:
+      containers:
+        - name: postgres
+          image: postgres:17.2
+          resources:
+            limits: {memory: 4Gi}
+          volumeMounts: [{name: config, mountPath: /etc/postgresql}]
+      volumes:
+        - name: config
+          configMap: {name: db-config}
+"""
+
+
+def test_shared_buffers_against_the_limit_of_the_postgres_container_in_a_sibling_file(tmp_path: Path) -> None:
+    write(tmp_path, {"db/config.yaml": DB_CONFIG, "db/db.yaml": DB})
+    message = "shared_buffers 3GB is above 40% of the memory limit of container 'postgres' in StatefulSet/db (4GB, db/db.yaml:11)"
+    assert findings(tmp_path, ["db/config.yaml"], ["PG110"]) == [("db/config.yaml", 7, 22, 7, 25, message)]
+    result = lint_paths(["db"], tmp_path, select=["PG110"])
+    assert [f.severity.value for f in result.shown] == ["warning"]
+    over = DB_CONFIG.replace("shared_buffers = 3GB", "shared_buffers = 5GB")
+    write(tmp_path, {"db/config.yaml": over})
+    assert [f.severity.value for f in lint_paths(["db"], tmp_path, select=["PG110"]).shown] == ["error"]
+    # The manual's 25% is silent, and so is a bare number of 8kB blocks that comes to it.
+    for fixed in ("shared_buffers = 1GB", "shared_buffers = 131072"):
+        write(tmp_path, {"db/config.yaml": DB_CONFIG.replace("shared_buffers = 3GB", fixed)})
+        assert findings(tmp_path, ["db"], ["PG110"]) == []
+
+
+def test_shared_buffers_is_not_judged_without_a_container_that_mounts_it(tmp_path: Path) -> None:
+    write(tmp_path, {"db/config.yaml": DB_CONFIG, "db/db.yaml": DB.replace("name: db-config", "name: other")})
+    assert findings(tmp_path, ["db"], ["PG110"]) == []
