@@ -161,3 +161,80 @@ def test_shared_buffers_against_the_limit_of_the_postgres_container_in_a_sibling
 def test_shared_buffers_is_not_judged_without_a_container_that_mounts_it(tmp_path: Path) -> None:
     write(tmp_path, {"db/config.yaml": DB_CONFIG, "db/db.yaml": DB.replace("name: db-config", "name: other")})
     assert findings(tmp_path, ["db"], ["PG110"]) == []
+
+
+CLICKHOUSE_CONFIG = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: clickhouse-config}
+data:
+  config.xml: |
+    <clickhouse>
+        <max_server_memory_usage>8000000000</max_server_memory_usage>
+    </clickhouse>
+  memory.xml: |
+    <clickhouse>
+        <max_server_memory_usage_to_ram_ratio>1.5</max_server_memory_usage_to_ram_ratio>
+    </clickhouse>
+  users.xml: |
+    <clickhouse>
+        <users>
+            <default>
+                <password></password>
+                <networks><ip>::/0</ip></networks>
+            </default>
+        </users>
+    </clickhouse>
+"""
+
+CLICKHOUSE = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: clickhouse}
+spec:
+  template:
+    spec:
+      containers:
+        - name: clickhouse
+          image: clickhouse/clickhouse-server:24.8
+          resources:
+            limits: {memory: 4Gi}
+          volumeMounts: [{name: config, mountPath: /etc/clickhouse-server/config.d}]
+      volumes:
+        - name: config
+          configMap: {name: clickhouse-config}
+"""
+
+LIMIT = "the memory limit of container 'clickhouse' in StatefulSet/clickhouse (4GiB, ch/clickhouse.yaml:11)"
+
+
+def test_the_keys_of_one_configmap_are_one_clickhouse_installation(tmp_path: Path) -> None:
+    write(tmp_path, {"ch/config.yaml": CLICKHOUSE_CONFIG})
+    # users.xml is the users config: its passwordless default user open to any address is found at its line.
+    assert [(f.rule_id, f.span.line, f.span.column) for f in lint_paths(["ch"], tmp_path, select=["CH201", "CH203"]).shown] == [
+        ("CH201", 17, 17), ("CH203", 18, 31)]
+
+
+def test_a_ratio_above_one_lets_clickhouse_pass_the_containers_limit(tmp_path: Path) -> None:
+    write(tmp_path, {"ch/config.yaml": CLICKHOUSE_CONFIG, "ch/clickhouse.yaml": CLICKHOUSE})
+    detail = (f"<max_server_memory_usage_to_ram_ratio> 1.5 leaves the server a cap of 6GiB, above {LIMIT}: "
+              "the kernel kills the server before it refuses a query")
+    assert findings(tmp_path, ["ch/config.yaml"], ["CH105"]) == [("ch/config.yaml", 11, 47, 11, 50, detail)]
+    assert [f.severity.value for f in lint_paths(["ch"], tmp_path, select=["CH105"]).shown] == ["error"]
+
+
+def test_an_absolute_cap_the_ratio_lowers_is_a_warning_and_a_cap_under_the_limit_is_silent(tmp_path: Path) -> None:
+    lowered = CLICKHOUSE_CONFIG.replace(">1.5<", ">0.9<")
+    write(tmp_path, {"ch/config.yaml": lowered, "ch/clickhouse.yaml": CLICKHOUSE})
+    detail = (f"<max_server_memory_usage> 8000000000 is above {LIMIT}: the server lowers it to 3.6GiB "
+              "(0.9 of the limit, <max_server_memory_usage_to_ram_ratio>), so the value written never applies")
+    assert findings(tmp_path, ["ch"], ["CH105"]) == [("ch/config.yaml", 7, 34, 7, 44, detail)]
+    write(tmp_path, {"ch/config.yaml": lowered.replace("8000000000", "3000000000")})
+    assert findings(tmp_path, ["ch"], ["CH105"]) == []
+
+
+def test_no_cap_at_all_is_an_error_at_the_ratio_that_disables_it(tmp_path: Path) -> None:
+    uncapped = CLICKHOUSE_CONFIG.replace(">1.5<", ">0<").replace("8000000000", "0")
+    write(tmp_path, {"ch/config.yaml": uncapped, "ch/clickhouse.yaml": CLICKHOUSE})
+    assert [(line, column, message.split(",")[0]) for _, line, column, _, _, message in findings(tmp_path, ["ch"], ["CH105"])] == [
+        (11, 47, "<max_server_memory_usage_to_ram_ratio> 0 leaves the server no cap")]

@@ -72,6 +72,10 @@ class Embedded:
     source: SourceFile  # laid out at its own lines and columns of the holder
     holder_format: str = ""
     value: Span | None = None  # the holder's value that is this file: finds it among the deployment's objects
+    # Files of one group (the keys of one ConfigMap) are assembled together,
+    # as one installation of their format (a ClickHouse config.xml and its
+    # config.d fragments); "" assembles the file alone.
+    group: str = ""
     placement: Placement = Placement()
 
     @property

@@ -71,6 +71,10 @@ class Format:
     comment: CommentSyntax = CommentSyntax()
     data_suppression: str = ""  # how `suppressions` are written, for the docs ({rule}: the rule's ID)
     context: ContextNeed | None = None
+    # Whether the files one holder groups (the keys of one ConfigMap) are one
+    # installation, assembled together (a ClickHouse config.xml with its
+    # config.d fragments), rather than each linted alone.
+    held_installation: bool = False
     cost_per_byte: float = 1.0  # linting work per byte next to a manifest's: balances shards and workers
 
     # --- discovery -------------------------------------------------------

@@ -44,5 +44,5 @@ def embedded_files(parsed: ParsedFile) -> list[Embedded]:
         for key, value, _, _ in held_values(obj):
             laid_out = in_place(value, parsed.source)
             if laid_out is not None:
-                found.append(Embedded(key, laid_out, value=value.span))
+                found.append(Embedded(key, laid_out, value=value.span, group=f"{parsed.path}:{obj.node.span.line}:{obj.node.span.column}"))
     return found
