@@ -238,3 +238,67 @@ def test_no_cap_at_all_is_an_error_at_the_ratio_that_disables_it(tmp_path: Path)
     write(tmp_path, {"ch/config.yaml": uncapped, "ch/clickhouse.yaml": CLICKHOUSE})
     assert [(line, column, message.split(",")[0]) for _, line, column, _, _, message in findings(tmp_path, ["ch"], ["CH105"])] == [
         (11, 47, "<max_server_memory_usage_to_ram_ratio> 0 leaves the server no cap")]
+
+
+PROXY_CONFIG = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: proxy-config, namespace: shop}
+data:
+  nginx.conf: |
+    events {}
+    http {
+      upstream pool { server api:9000; server api.shop.svc:8080; }
+      server {
+        listen 8080;
+        location / { proxy_pass http://web:8000/; }
+        location /api/ { proxy_pass http://pool; }
+        location /v2/ { proxy_pass http://api-v2.shop.svc.cluster.local; }
+        location /dyn/ { proxy_pass http://$host:8080; }
+        location /ext/ { proxy_pass https://example.com; }
+        location /pay/ { proxy_pass http://billing.payments:8080; }
+        location /rpc/ { grpc_pass grpc://api:8080; }
+      }
+    }
+"""
+
+SERVICES = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 8080}]
+"""
+
+
+def ngx403(root: Path, paths: list[str]) -> list[tuple[int, int, int, str]]:
+    return [(line, column, end, message) for _, line, column, _, end, message in findings(root, paths, ["NGX403"])]
+
+
+def test_proxied_services_are_looked_up_in_the_services_of_a_sibling_file(tmp_path: Path) -> None:
+    write(tmp_path, {"k8s/proxy.yaml": PROXY_CONFIG, "k8s/services.yaml": SERVICES})
+    expected = [
+        (8, 30, 38, "server api:9000: Service 'api' has no port 9000; its ports: 8080"),
+        (11, 33, 49, "proxy_pass http://web:8000/: Service 'web' has no port 8000; its ports: 80"),
+        (13, 36, 72, "proxy_pass http://api-v2.shop.svc.cluster.local: there is no Service 'api-v2' in namespace 'shop' "
+                     "in the manifests in k8s/ (there: api, web)"),
+    ]
+    assert ngx403(tmp_path, ["k8s/proxy.yaml"]) == expected
+    assert ngx403(tmp_path, ["k8s"]) == expected
+
+
+def test_a_fixed_proxy_is_silent_and_without_services_nothing_is_judged(tmp_path: Path) -> None:
+    fixed = (PROXY_CONFIG.replace("api:9000", "api:8080").replace("web:8000/", "web/")
+             .replace("api-v2.shop.svc.cluster.local", "api.shop.svc.cluster.local:8080"))
+    write(tmp_path, {"k8s/proxy.yaml": fixed, "k8s/services.yaml": SERVICES})
+    assert ngx403(tmp_path, ["k8s"]) == []
+    write(tmp_path, {"alone/proxy.yaml": PROXY_CONFIG})
+    assert ngx403(tmp_path, ["alone"]) == []

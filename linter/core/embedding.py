@@ -64,6 +64,7 @@ class Placement:
     namespace: str = ""
     memory_bounds: tuple[MemoryBound, ...] = ()
     services: tuple[NamedService, ...] | None = None
+    deployment: str = ""  # the deployment, as messages name it ("the manifests in k8s/")
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,14 +51,16 @@ def place_held(held: Embedded, ctx: RunContext) -> Placement:
         return held.placement
     bounds: dict[tuple[str, int, str, int, int], MemoryBound] = {}
     services: dict[tuple[str, str], NamedService] = {}
+    where: list[str] = []
     for holder in holders:
         index = deployment_index(holder.unit, ctx, pod_spec_paths(ctx))
+        where.append(index.where)
         for pod in index.pods_in(holder.obj.namespace):
             for bound in _memory_bounds(pod, holder):
                 bounds.setdefault((bound.who, bound.limit_bytes, bound.span.file, bound.span.line, bound.span.column), bound)
         for service in _services(index):
             services.setdefault((service.namespace, service.name), service)
-    return Placement(holders[0].obj.namespace, tuple(bounds.values()), tuple(services.values()))
+    return Placement(holders[0].obj.namespace, tuple(bounds.values()), tuple(services.values()), " and ".join(dict.fromkeys(where)))
 
 
 def _holders(ctx: RunContext) -> dict[Position, list[Holder]]:
