@@ -49,18 +49,34 @@ def needed_formats(rules: list[Rule], formats: FormatRegistry, units: Sequence[L
     return wanted
 
 
+def walked_directories(paths: list[str], root: Path) -> frozenset[str]:
+    """The directories (display paths) a run walks whole: the named ones and
+    everything under them. Their files are all candidates of the run already
+    (the walk skipped the rest for reasons that hold for context too), and
+    every file of one directory is linted by the same worker and shard."""
+    from linter.core.discover import relative
+
+    named = [Path(p) for p in paths if p != "-" and Path(p).is_dir()]
+    return frozenset("" if (shown := relative(p.absolute(), root.absolute())) == "." else shown for p in named)
+
+
+def _walked(directory: str, walked: frozenset[str]) -> bool:
+    return "" in walked or any(directory == w or directory.startswith(w + "/") for w in walked)
+
+
 def context_directories(units: list[LintUnit], wanted: set[str]) -> set[str]:
     """The directories (display paths) whose files complete the units' deployments."""
     return {u.deployment.directory for u in units
             if u.format in wanted and u.deployment is not None and u.deployment.directory is not None}
 
 
-def deployment_context(units: list[LintUnit], linted: list[Candidate], loader: Loader, settings: Settings) -> list[LintUnit]:
+def deployment_context(units: list[LintUnit], linted: list[Candidate], loader: Loader, settings: Settings,
+                       walked: frozenset[str] = frozenset()) -> list[LintUnit]:
     """Context units for the deployments of `units`: the files of their
     directories that are not linted here, read from disk (whether another
     worker or shard lints them or nothing does, they hold the same objects)."""
     wanted = needed_formats(settings.rules, loader.formats, units)
-    directories = context_directories(units, wanted)
+    directories = {d for d in context_directories(units, wanted) if not _walked(d, walked)}
     if not directories:
         return []
     known = {c.relpath for c in linted}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from linter.core.context import walked_directories
 from linter.core.run_types import RunResult, Settings
 from linter.core.runner import find_candidates, lint_candidates, merge_results, paused_gc
 
@@ -9,6 +10,7 @@ from linter.core.runner import find_candidates, lint_candidates, merge_results, 
 def run(paths: list[str], settings: Settings) -> RunResult:
     with paused_gc():
         candidates = find_candidates(settings, paths)
+        walked = walked_directories(paths, settings.root)
         if settings.progress is not None:
             settings.progress("files", len(candidates))
         if settings.jobs != 1 and settings.stdin is None:
@@ -16,5 +18,5 @@ def run(paths: list[str], settings: Settings) -> RunResult:
 
             jobs = parallel.effective_jobs(settings.jobs, candidates)
             if jobs > 1:
-                return parallel.run_parallel(candidates, settings, jobs)
-        return merge_results([lint_candidates(candidates, settings, with_stdin=True)], settings)
+                return parallel.run_parallel(candidates, settings, jobs, walked)
+        return merge_results([lint_candidates(candidates, settings, with_stdin=True, walked=walked)], settings)

@@ -34,7 +34,7 @@ def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
 def find_candidates(settings: Settings, paths: list[str]) -> list[Candidate]:
     """The files to lint (this shard's, when sharding)."""
     candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint,
-                          respect_gitignore=settings.respect_gitignore) if paths else []
+                          respect_gitignore=settings.respect_gitignore, texts=settings.texts) if paths else []
     if settings.shard is None:
         return candidates
     from linter.core.shard import split_shard
@@ -165,7 +165,8 @@ def lint_units(
     return apply_suppressions(findings, units, settings)
 
 
-def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool) -> PartialResult:
+def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool,
+                    walked: frozenset[str] = frozenset()) -> PartialResult:
     """The pipeline on some files (the others of their deployments, linted by
     another worker or shard or not at all, are read as context: `context.py`)."""
     patterns = settings.options.get("secret_patterns")
@@ -176,7 +177,7 @@ def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_std
         units = assemble(parsed, loader)
         if progress is not None:
             progress("units", len(units))
-        context = units + deployment_context(units, candidates, loader, settings)
+        context = units + deployment_context(units, candidates, loader, settings, walked)
         ctx = RunContext(context, settings.options)
         place_held_files(units, ctx, settings.formats)
         findings = lint_units(units, settings, ctx, progress, loader.error_log)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from linter.core.embedding import Embedded, MemoryBound, NamedService, Placement, ServicePort
 from linter.core.model import MappingNode, ScalarNode
+from linter.formats.kubernetes.api_subjects import api_table
 from linter.formats.kubernetes.embedded_files import held_values
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.quantity import parse_quantity
@@ -53,7 +54,7 @@ def place_held(held: Embedded, ctx: RunContext) -> Placement:
     services: dict[tuple[str, str], NamedService] = {}
     where: list[str] = []
     for holder in holders:
-        index = deployment_index(holder.unit, ctx, pod_spec_paths(ctx))
+        index = deployment_index(holder.unit, ctx, pod_spec_paths(ctx), api_table(ctx))
         where.append(index.where)
         for pod in index.pods_in(holder.obj.namespace):
             for bound in _memory_bounds(pod, holder):
@@ -106,11 +107,12 @@ def _carries(volume: MappingNode, holder: Holder) -> bool:
 
 def _services(index: DeploymentIndex) -> list[NamedService]:
     found = []
-    for (kind, namespace, name), obj in index.named.items():
-        if kind != "Service" or obj.kind != "Service":
+    for kind, namespace in list(index.names):
+        if kind != "Service":
             continue
-        spec = obj.node.mapping("spec")
-        written = sequence_items(spec.sequence("ports") if spec is not None else None)
-        ports = tuple(ServicePort(number, p.text("name") or "") for p in written if (number := integer(p.get("port"))) is not None)
-        found.append(NamedService(name, namespace, ports))
+        for obj in index.defined(kind, namespace):
+            spec = obj.node.mapping("spec")
+            written = sequence_items(spec.sequence("ports") if spec is not None else None)
+            ports = tuple(ServicePort(number, p.text("name") or "") for p in written if (number := integer(p.get("port"))) is not None)
+            found.append(NamedService(obj.name, namespace, ports))
     return found

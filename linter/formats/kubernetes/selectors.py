@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from linter.core.model import MappingNode
 from linter.core.subject import Selector, Subject
-from linter.formats.kubernetes.api_subjects import ApiUse, SchemaReport, api_objects, schema_objects
+from linter.formats.kubernetes.api_subjects import ApiUse, SchemaReport, api_objects, api_table, schema_objects
 from linter.formats.kubernetes.object_subject import object_context, object_scope, object_subject
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.references import InDeployment, deployment_index
@@ -193,7 +193,7 @@ def deployment_objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext)
     chosen = [o for o in _objects(unit) if not kinds or o.kind in kinds]
     if not chosen:
         return
-    index = deployment_index(unit, ctx, pod_spec_paths(ctx))
+    index = deployment_index(unit, ctx, pod_spec_paths(ctx), api_table(ctx))
     for obj in chosen:
         yield object_subject(obj, InDeployment(obj, index))
 
