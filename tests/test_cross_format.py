@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import lint_paths, lint_text
 
 CACHE = """\
@@ -302,3 +303,45 @@ def test_a_fixed_proxy_is_silent_and_without_services_nothing_is_judged(tmp_path
     assert ngx403(tmp_path, ["k8s"]) == []
     write(tmp_path, {"alone/proxy.yaml": PROXY_CONFIG})
     assert ngx403(tmp_path, ["alone"]) == []
+
+
+def test_a_base_built_by_two_overlays_is_judged_in_each(tmp_path: Path) -> None:
+    proxy = PROXY_CONFIG.replace(", namespace: shop", "")
+    write(tmp_path, {
+        "base/proxy.yaml": proxy.replace("api:9000", "api:8080").replace("web:8000/", "web/").replace("api-v2", "api"),
+        "base/services.yaml": SERVICES.replace(", namespace: shop", ""),
+        "base/kustomization.yaml": "resources: [proxy.yaml, services.yaml]\n",
+        # prod drops the api Service: its nginx config proxies to nothing there.
+        "prod/kustomization.yaml": ("namespace: prod\nresources: [../base]\npatches:\n"
+                                    "  - target: {kind: Service, name: api}\n    patch: |\n      $patch: delete\n"
+                                    "      apiVersion: v1\n      kind: Service\n      metadata: {name: api}\n"),
+        "staging/kustomization.yaml": "namespace: staging\nresources: [../base]\n",
+    })
+    missing = "there is no Service 'api' in namespace 'prod' in the build of prod/kustomization.yaml (there: web)"
+    # staging keeps the api Service and is silent; names of namespace shop are not judged (no Service of it there).
+    assert findings(tmp_path, ["."], ["NGX403"]) == [
+        ("base/proxy.yaml", 8, 30, 8, 38, f"server api:8080: {missing}"),
+        ("base/proxy.yaml", 17, 36, 17, 51, f"grpc_pass grpc://api:8080: {missing}"),
+    ]
+    assert findings(tmp_path, ["base/proxy.yaml"], ["NGX403"]) == findings(tmp_path, ["."], ["NGX403"])
+
+
+def test_odd_services_and_holders_never_crash_the_run(tmp_path: Path) -> None:
+    odd = SERVICES.replace("ports: [{port: 8080}]", "ports: [{port: http}, 7, {name: x}]") + "---\napiVersion: v1\nkind: Service\nmetadata: {name: bare, namespace: shop}\n"
+    write(tmp_path, {"k8s/proxy.yaml": PROXY_CONFIG, "k8s/services.yaml": odd})
+    lines = [line for _, line, _, _, _, _ in findings(tmp_path, ["k8s"], ["NGX403", "DL006"])]
+    assert lines == [11, 13]  # api has no port written to judge against; web's and api-v2's findings stay
+
+
+def test_a_placement_that_fails_is_a_dl006_at_the_held_value_and_the_rest_is_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.formats.kubernetes.format import Kubernetes
+
+    def broken(self: Kubernetes, held: object, ctx: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Kubernetes, "place_held", broken)
+    write(tmp_path, {"k8s/redis-config.yaml": CONFIG_FILE, "k8s/redis.yaml": WORKLOAD_FILE})
+    result = lint_paths(["k8s"], tmp_path, select=["RDS105", "RDS104", "DL006"])
+    # The DL006 is at the ConfigMap's value; the held config's own rules still run (RDS104 at its first line).
+    assert [(f.rule_id, f.span.file, f.span.line) for f in result.shown] == [("DL006", "k8s/redis-config.yaml", 5), ("RDS104", "k8s/redis-config.yaml", 6)]
+    assert "internal error placing redis.conf in its deployment (RuntimeError)" in result.shown[0].message

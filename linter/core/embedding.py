@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from linter.core.model import ParsedFile, SourceFile, Span
+from linter.core.model import ParsedFile, ParseProblem, SourceFile, Span
 
 if TYPE_CHECKING:
+    from linter.core.errorlog import ErrorLog
     from linter.core.format import FormatRegistry
     from linter.core.run_types import RunContext
     from linter.core.units import LintUnit
@@ -55,16 +56,24 @@ class NamedService:
 
 
 @dataclass(frozen=True, slots=True)
+class Network:
+    """What a held file can reach in one deployment it is applied in: the
+    Services there, and the namespace its own names resolve in."""
+
+    namespace: str  # the holder's, in that deployment
+    where: str  # the deployment, as messages name it ("the manifests in k8s/")
+    services: tuple[NamedService, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Placement:
     """Where a held file runs: the memory limits of the containers that read
-    it, and the services its deployment defines. `namespace` is the holder's
-    (a name without one resolves there); `services` is None when the holder
-    was found in no deployment (nothing is known, nothing is judged)."""
+    it, and one network per deployment its holder is in (a base built by two
+    overlays is in two). Empty when the holder is in no deployment the run
+    knows: nothing is judged."""
 
-    namespace: str = ""
     memory_bounds: tuple[MemoryBound, ...] = ()
-    services: tuple[NamedService, ...] | None = None
-    deployment: str = ""  # the deployment, as messages name it ("the manifests in k8s/")
+    networks: tuple[Network, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +99,20 @@ def embedding_of(parsed: ParsedFile) -> Embedded | None:
     return found if isinstance(found, Embedded) else None
 
 
-def place_held_files(units: list[LintUnit], ctx: RunContext, formats: FormatRegistry) -> None:
+def place_held_files(units: list[LintUnit], ctx: RunContext, formats: FormatRegistry, log: ErrorLog) -> None:
     """Give each held file of `units` its placement among its holder's
-    deployment (`ctx` holds the deployments, context from disk included)."""
+    deployment (`ctx` holds the deployments, context from disk included). A
+    failure leaves that file unplaced (its cross-format rules judge nothing)
+    and is reported as a DL006 at the file's start, never ends the run."""
     for unit in units:
         for parsed in unit.files:
             held = embedding_of(parsed)
             fmt = formats.find(held.holder_format) if held is not None else None
-            if held is not None and fmt is not None:
+            if held is None or fmt is None:
+                continue
+            try:
                 parsed.meta[EMBEDDED] = replace(held, placement=fmt.place_held(held, ctx))
+            except Exception as exc:  # a placement bug loses the cross-format checks of this file only
+                message = f"internal error placing {held.name} in its deployment ({type(exc).__name__}); {log.where('placement', exc)}"
+                at = held.value or Span.point(parsed.path, 1, 1)
+                parsed.problems.append(ParseProblem("DL006", message, Span.point(at.file, at.line, at.column)))

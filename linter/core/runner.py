@@ -179,7 +179,7 @@ def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_std
             progress("units", len(units))
         context = units + deployment_context(units, candidates, loader, settings, walked)
         ctx = RunContext(context, settings.options)
-        place_held_files(units, ctx, settings.formats)
+        place_held_files(units, ctx, settings.formats, loader.error_log)
         findings = lint_units(units, settings, ctx, progress, loader.error_log)
     from linter.core.suppress import bare_ignores
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linter.core.embedding import Embedded, MemoryBound, NamedService, Placement, ServicePort
+from linter.core.embedding import Embedded, MemoryBound, NamedService, Network, Placement, ServicePort
 from linter.core.model import MappingNode, ScalarNode
 from linter.formats.kubernetes.api_subjects import api_table
 from linter.formats.kubernetes.embedded_files import held_values
@@ -51,17 +51,14 @@ def place_held(held: Embedded, ctx: RunContext) -> Placement:
     if not holders:
         return held.placement
     bounds: dict[tuple[str, int, str, int, int], MemoryBound] = {}
-    services: dict[tuple[str, str], NamedService] = {}
-    where: list[str] = []
+    networks: dict[tuple[str, str], Network] = {}
     for holder in holders:
         index = deployment_index(holder.unit, ctx, pod_spec_paths(ctx), api_table(ctx))
-        where.append(index.where)
         for pod in index.pods_in(holder.obj.namespace):
             for bound in _memory_bounds(pod, holder):
                 bounds.setdefault((bound.who, bound.limit_bytes, bound.span.file, bound.span.line, bound.span.column), bound)
-        for service in _services(index):
-            services.setdefault((service.namespace, service.name), service)
-    return Placement(holders[0].obj.namespace, tuple(bounds.values()), tuple(services.values()), " and ".join(dict.fromkeys(where)))
+        networks.setdefault((index.where, holder.obj.namespace), Network(holder.obj.namespace, index.where, tuple(_services(index))))
+    return Placement(tuple(bounds.values()), tuple(networks.values()))
 
 
 def _holders(ctx: RunContext) -> dict[Position, list[Holder]]:

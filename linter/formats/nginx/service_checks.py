@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import Violation
-from linter.core.embedding import NamedService
+from linter.core.embedding import NamedService, Network
 from linter.core.subject import Subject
 from linter.formats.nginx.selectors import DirectiveGroup, HeldDirective
+from linter.formats.nginx.syntax import Directive
 
 _URL = re.compile(r"(?P<scheme>https?|grpcs?)://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>\d+))?(?:[/?].*)?", re.S)
 _ADDRESS = re.compile(r"(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>\d+))?")
@@ -75,28 +76,30 @@ def _is_ip(host: str) -> bool:
 
 
 def proxy_service_unknown(subject: Subject, params: Any) -> Iterator[Violation]:
-    """NGX403: a proxied Service (or its port) the deployment does not define."""
+    """NGX403: a proxied Service (or its port) a deployment of the config does not define."""
     held = subject.data
-    if not isinstance(held, HeldDirective) or held.placement.services is None or not held.group.directive.args:
+    if not isinstance(held, HeldDirective) or not held.group.directive.args:
         return
-    placement = held.placement
-    target = _target(held.group, placement.namespace)
-    if target is None or target.name in held.upstreams:
-        return
-    there = [s for s in placement.services or () if s.namespace == target.namespace]
+    for network in held.placement.networks:
+        target = _target(held.group, network.namespace)
+        if target is not None and target.name not in held.upstreams:
+            yield from _judge(held.group.directive, target, network)
+
+
+def _judge(directive: Directive, target: Target, network: Network) -> Iterator[Violation]:
+    there = [s for s in network.services if s.namespace == target.namespace]
     if not there:
         return  # no Service of that namespace here: another bundle (or nothing in the cluster) defines it
-    directive = held.group.directive
     service = next((s for s in there if s.name == target.name), None)
     space = f"namespace '{target.namespace}'" if target.namespace else "its namespace"
+    message = {"directive": directive.name, "target": directive.arg(0)}
     if service is None:
-        detail = f"there is no Service '{target.name}' in {space} in {placement.deployment} (there: {_names(there)})"
-        yield Violation(directive.args[0].span, {"directive": directive.name, "target": directive.arg(0), "detail": detail})
+        detail = f"there is no Service '{target.name}' in {space} in {network.where} (there: {_names(there)})"
+        yield Violation(directive.args[0].span, {**message, "detail": detail}, logical=network.where)
     elif service.ports and target.port not in {p.number for p in service.ports}:
         how = "" if target.port_written else " (nginx's default for the address)"
         detail = f"Service '{service.name}' has no port {target.port}{how}; its ports: {_ports(service)}"
-        yield Violation(directive.args[0].span, {"directive": directive.name, "target": directive.arg(0), "detail": detail},
-                        logical=f"port {target.port}")
+        yield Violation(directive.args[0].span, {**message, "detail": detail}, logical=f"{network.where}/port {target.port}")
 
 
 def _names(services: list[NamedService], limit: int = 5) -> str:
