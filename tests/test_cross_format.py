@@ -345,3 +345,25 @@ def test_a_placement_that_fails_is_a_dl006_at_the_held_value_and_the_rest_is_lin
     # The DL006 is at the ConfigMap's value; the held config's own rules still run (RDS104 at its first line).
     assert [(f.rule_id, f.span.file, f.span.line) for f in result.shown] == [("DL006", "k8s/redis-config.yaml", 5), ("RDS104", "k8s/redis-config.yaml", 6)]
     assert "internal error placing redis.conf in its deployment (RuntimeError)" in result.shown[0].message
+
+
+def test_workers_and_shards_give_the_serial_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.core import parallel
+
+    monkeypatch.setattr(parallel, "WORK_PER_WORKER", 0)  # start workers even for these few files
+    write(tmp_path, {
+        "k8s/redis-config.yaml": CONFIG_FILE, "k8s/redis.yaml": WORKLOAD_FILE,
+        "k8s/proxy.yaml": PROXY_CONFIG, "k8s/services.yaml": SERVICES,
+        # A build whose config and workload sit in two directories (a base and an overlay's own resource).
+        "base/db-config.yaml": DB_CONFIG, "base/kustomization.yaml": "resources: [db-config.yaml]\n",
+        "prod/db.yaml": DB, "prod/kustomization.yaml": "resources: [../base, db.yaml]\n",
+    })
+    rules = ["RDS105", "PG110", "NGX403"]
+    serial = findings(tmp_path, ["."], rules)
+    assert [(path, line) for path, line, *_ in serial] == [
+        ("base/db-config.yaml", 7), ("k8s/proxy.yaml", 8), ("k8s/proxy.yaml", 11), ("k8s/proxy.yaml", 13), ("k8s/redis-config.yaml", 7)]
+    workers = lint_paths(["."], tmp_path, select=rules, jobs=2)
+    assert [(f.span.file, f.span.line, f.message) for f in workers.shown] == [(p, line, m) for p, line, *_, m in serial]
+    sharded = sorted((f.span.file, f.span.line, f.message) for i in (1, 2, 3)
+                     for f in lint_paths(["."], tmp_path, select=rules, shard=(i, 3)).shown)
+    assert sharded == sorted((p, line, m) for p, line, *_, m in serial)
