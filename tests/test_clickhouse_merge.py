@@ -314,7 +314,7 @@ def test_broken_overrides_beside_a_main_file_are_reported(tmp_path: Path) -> Non
     result = lint_paths(["."], tmp_path, select=["CH301", "DL"])
     # The unreadable override names tcp_port_secure (so tcp_port's finding is unknown), not https_port.
     assert [(rule, path, line) for rule, path, line, _ in _found(result)] == [
-        ("DL001", "config.d/tls.yaml", 2),
+        ("DL001", "config.d/tls.yaml", 1),
         ("CH301", "config.xml", 3),
         ("DL001", "users.d/extra.xml", 1),
     ]

@@ -71,7 +71,7 @@ class CheckBudget:
                 rules,
                 "DL005",
                 f"checks on this file took over {self.seconds:g} s (max_seconds_per_file); {_rule_list(rule_ids)} did not (fully) run",
-                Span.point(path, 1, 1),
+                Span.start(path),
                 "max_seconds_per_file",
             )
             for path, rule_ids in sorted(self.missed.items())

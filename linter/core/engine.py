@@ -160,7 +160,7 @@ def internal_error_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: B
     """DL006 for a rule that raised on a unit (None when the config disables DL006)."""
     where = (log or ErrorLog()).where(f"{rule.id} on {unit.path}", exc)
     detail = f"internal error in rule {rule.id} ({type(exc).__name__}); {where}"
-    return tool_finding(rules, "DL006", detail, Span.point(unit.path, 1, 1), rule.id)
+    return tool_finding(rules, "DL006", detail, Span.start(unit.path), rule.id)
 
 
 def regex_timeout_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: RegexTimeout) -> Finding | None:
@@ -170,7 +170,7 @@ def regex_timeout_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: Re
         f"rule {rule.id}'s pattern {pattern!r} timed out (over {TIMEOUT_SECONDS:g} s on one value: catastrophic "
         "backtracking?) and is not run again; the rule did not (fully) run on this file"
     )
-    return tool_finding(rules, "DL005", detail, Span.point(unit.path, 1, 1), rule.id)
+    return tool_finding(rules, "DL005", detail, Span.start(unit.path), rule.id)
 
 
 def _reports_problems(rule: Rule) -> bool:

@@ -59,11 +59,11 @@ def parse_candidates(
     for candidate in candidates:
         if candidate.unreadable:
             problem = f"{candidate.unreadable}; its files were not linted"
-            parsed.append(_failed_file(candidate, ParseProblem("DL001", problem, Span.point(candidate.relpath, 1, 1))))
+            parsed.append(_failed_file(candidate, ParseProblem("DL001", problem, Span.start(candidate.relpath))))
             continue
         if candidate.format is None:  # named on the command line: a DL008 warning, the run goes on
             if not settings.ignore_unknown:
-                parsed.append(_failed_file(candidate, ParseProblem("DL008", UNKNOWN_FORMAT, Span.point(candidate.relpath, 1, 1))))
+                parsed.append(_failed_file(candidate, ParseProblem("DL008", UNKNOWN_FORMAT, Span.start(candidate.relpath))))
             continue
         result = loader.load(Path(candidate.abspath), candidate.format)
         if isinstance(result, ParseProblem):
@@ -151,7 +151,7 @@ def _unassembled(files: list[ParsedFile], fmt: str, exc: Exception, log: ErrorLo
     where = log.where(f"{fmt} assembly", exc)
     message = f"internal error assembling the {fmt} files ({type(exc).__name__}); {where}"
     for f in files:
-        f.problems.append(ParseProblem("DL006", message, Span.point(f.path, 1, 1)))
+        f.problems.append(ParseProblem("DL006", message, Span.start(f.path)))
     return [LintUnit("unknown", f.path, [f]) for f in files]
 
 

@@ -216,9 +216,13 @@ def settings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
     name = options["directive"]
     if options.get("present", True):
         yield from _directive_subjects(config, {name})
-    anchor_of = _http_anchor if options.get("missing_at") == "http" else _tls_anchor
+    at_http = options.get("missing_at") == "http"
+    anchor_of = _http_anchor if at_http else _tls_anchor
     servers = [s for s in http_servers(config.root) if not options.get("tls_only") or is_tls_server(s)]
-    for anchor, group in _by_anchor(config, [s for s in servers if inherited(s, name).missing], anchor_of):
+    missing = [s for s in servers if inherited(s, name).missing]
+    if at_http and not options.get("tls_only"):
+        missing += _hidden_servers_without(config, name)
+    for anchor, group in _by_anchor(config, missing, anchor_of):
         server = group[0]
         yield Subject(
             None,
@@ -227,6 +231,20 @@ def settings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
             span=anchor,
             data=MissingSetting(name, anchor, group),
         )
+
+
+def _hidden_servers_without(config: NginxConfig, name: str) -> list[Block]:
+    """http levels whose included content we cannot see (a conf.d file that
+    fails to parse) may hold servers, but cannot set `name`: stand-ins for those
+    servers, which lack it as surely as the servers we see. (An http block cut
+    short by its own file's syntax error is that file's DL001 alone.)"""
+    out = []
+    for http in config.root.blocks("http"):
+        if http.directive is None or http.directive.truncated or http.unseen is None:
+            continue
+        if "server" in http.unseen and inherited(http, name).missing:
+            out.append(Block("server", None, http))
+    return out
 
 
 def _by_anchor(config: NginxConfig, servers: list[Block], anchor_of: Callable[[Block], Span]) -> list[tuple[Span, list[Block]]]:
