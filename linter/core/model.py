@@ -288,6 +288,9 @@ class SourceFile:
     path: str  # relative to the scan root, '/'-separated: the path users see
     abspath: str
     text: str
+    # The name it is read as, when not its path's: a file held in a manifest
+    # (`config.xml` in a ConfigMap) shares the manifest's path.
+    held_as: str = ""
 
     _lines: list[str] | None = field(default=None, repr=False)
     _line_index: LineIndex | None = field(default=None, repr=False)

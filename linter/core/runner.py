@@ -8,11 +8,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from linter.core.context import deployment_context
 from linter.core.discover import Candidate, discover
-from linter.core.embedding import EMBEDDED
+from linter.core.embedding import EMBEDDED, embedding_of, place_held_files
 from linter.core.engine import evaluate, finding_order
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
@@ -90,8 +91,9 @@ def embedded_files(holder: ParsedFile, loader: Loader, root: Path) -> list[Parse
     for held in fmt.embedded(holder):
         inner = loader.formats.detect(Path(held.name), held.source.text[:8192].lstrip(), root)
         if inner is not None and inner != holder.format:
+            held.source.held_as = held.name
             parsed = loader.parse_guarded(held.source, inner)
-            parsed.meta[EMBEDDED] = held
+            parsed.meta[EMBEDDED] = replace(held, holder_format=holder.format)
             found.append(parsed)
     return found
 
@@ -116,13 +118,21 @@ def assemble(parsed: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     """Parsed files grouped into lint units by their format (nginx include
     trees, ClickHouse merges); a file no format read is a unit of its own."""
     by_format: dict[str, list[ParsedFile]] = {}
-    alone: list[ParsedFile] = []
-    for p in parsed:
-        (alone if EMBEDDED in p.meta else by_format.setdefault(p.format, [])).append(p)
+    held: dict[tuple[str, str], list[ParsedFile]] = {}
+    for index, p in enumerate(parsed):
+        embedding = embedding_of(p)
+        if embedding is None:
+            by_format.setdefault(p.format, []).append(p)
+        else:
+            # A held file shares its holder's path: it is assembled alone, or
+            # with the files of its group when its format makes one
+            # installation of them, never with another file of that path.
+            fmt = loader.formats.find(p.format)
+            together = fmt is not None and fmt.held_installation and embedding.group
+            group = embedding.group if together else f"#{index}"
+            held.setdefault((p.format, group), []).append(p)
     groups = [(name, by_format[name]) for name in sorted(by_format)]
-    # An embedded file shares its holder's path: it is assembled on its own,
-    # never mistaken for (or merged with) another file of that path.
-    groups += [(p.format, [p]) for p in alone]
+    groups += [(fmt, files) for (fmt, _), files in held.items()]
     units: list[LintUnit] = []
     for name, files in groups:
         fmt = loader.formats.find(name)
@@ -168,7 +178,9 @@ def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_std
         if progress is not None:
             progress("units", len(units))
         context = units + deployment_context(units, candidates, loader, settings, walked)
-        findings = lint_units(units, settings, RunContext(context, settings.options), progress, loader.error_log)
+        ctx = RunContext(context, settings.options)
+        place_held_files(units, ctx, settings.formats, loader.error_log)
+        findings = lint_units(units, settings, ctx, progress, loader.error_log)
     from linter.core.suppress import bare_ignores
 
     bare = bare_ignores(units) if settings.inline_suppressions else 0

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from linter.config.presets import PRESET_NAMES
+from linter.config.rule_examples import example_filename
 from linter.config.rules import effective_params, preset_rules
 from linter.core.errors import UsageError
 from linter.core.fix import SAFE
@@ -71,9 +72,18 @@ def rule_help(rule: Rule, presets: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _example_fence(rule: Rule) -> str:
+    """The fence of the language the examples are written in: the rule's
+    format's, or the holder's for a config shown inside a manifest (RDS105)."""
+    name = example_filename(rule)
+    written = REGISTRY.detect(Path(name), rule.help.get("bad", "")[:8192], Path("."))
+    fmt = REGISTRY.find(written) if written is not None else None
+    return (fmt or REGISTRY.target(rule.target.format)).code_fence
+
+
 def rule_markdown(rule: Rule, presets: list[str]) -> str:
     h = rule.help
-    fence = REGISTRY.target(rule.target.format).code_fence
+    fence = _example_fence(rule)
     tags = ", ".join(f"`{t}`" for t in rule.tags) or "-"
     parts = [
         DOCS_HEADER,

@@ -44,7 +44,8 @@ from linter.formats.nginx.effective import (
     short_circuits,
 )
 from linter.formats.nginx.includes import IncludeProblem
-from linter.formats.nginx.selectors import BlockGroup, DirectiveGroup, MissingSetting
+from linter.formats.nginx.selectors import BlockGroup, DirectiveGroup, HeldDirective, MissingSetting
+from linter.formats.nginx.service_checks import proxy_service_unknown
 from linter.formats.nginx.variables import client_controlled, variables_in
 
 SECURITY_HEADERS = {
@@ -496,4 +497,5 @@ CHECKS = {
     "alias-traversal": PythonCheck(alias_traversal, takes=(DirectiveGroup,)),
     "host-header-spoofing": PythonCheck(host_header_spoofing, takes=(DirectiveGroup,)),
     "include-unresolved": PythonCheck(include_unresolved, takes=(IncludeProblem,)),
+    "proxy-service-unknown": PythonCheck(proxy_service_unknown, takes=(HeldDirective,)),
 }

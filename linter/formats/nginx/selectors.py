@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from linter.core.embedding import Placement, embedding_of
 from linter.core.model import Span
 from linter.core.subject import Selector, Subject
 from linter.formats.nginx.effective import (
@@ -150,6 +151,28 @@ def directives(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iter
         yield from _directive_subjects(config, set(options.get("names", ())))
 
 
+@dataclass(frozen=True, slots=True)
+class HeldDirective:
+    """A directive of a config held in a manifest (a ConfigMap's nginx.conf),
+    with where that config runs and the upstream blocks it defines."""
+
+    group: DirectiveGroup
+    placement: Placement
+    upstreams: frozenset[str]
+
+
+def held_directives(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Directives named in option `names`, of a config held in a manifest only."""
+    config = config_of(unit)
+    held = embedding_of(config.files[0]) if config is not None and config.files else None
+    if config is None or held is None:
+        return
+    upstreams = frozenset(b.directive.arg(0).lower() for b in config.root.blocks("upstream") if b.directive is not None)
+    for subject in _directive_subjects(config, set(options.get("names", ()))):
+        subject.data = HeldDirective(subject.data, held.placement, upstreams)
+        yield subject
+
+
 def security_headers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Header scopes (every server, and every nested level with its own
     add_header: the levels whose header set responses carry) unless option
@@ -283,6 +306,7 @@ SELECTORS = {
     "tls-servers": Selector(tls_servers, yields=(BlockGroup,), nodes=False),
     "proxied-locations": Selector(proxied_locations, yields=(BlockGroup, DirectiveGroup), nodes=False),
     "include-problems": Selector(include_problems, yields=(IncludeProblem,), nodes=False),
+    "held-directives": Selector(held_directives, yields=(HeldDirective,), nodes=False),
 }
 
-__all__ = ["SELECTORS", "BlockGroup", "DirectiveGroup", "IncludeProblem", "MissingSetting"]
+__all__ = ["SELECTORS", "BlockGroup", "DirectiveGroup", "HeldDirective", "IncludeProblem", "MissingSetting"]
