@@ -124,6 +124,33 @@ def test_listen_http2_becomes_one_http2_directive_per_server(tmp_path: Path, cap
     assert findings(capsys, tmp_path, "--select", "NGX205") == []
 
 
+POD = """\
+# a web pod
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web  # the app
+          image: registry.example.com/web:1.2.3
+"""
+
+
+def test_seccomp_is_safe_and_the_token_unsafe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "pod.yaml", POD)
+    rules = ("--select", "K8S410,K8S418")
+    assert findings(capsys, tmp_path, *rules) == [("K8S418", 7, 5), ("K8S410", 9, 11)]
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", ".")
+    seccomp = POD.replace("    spec:\n      containers:", "    spec:\n      securityContext:\n        seccompProfile:\n          type: RuntimeDefault\n      containers:")
+    assert path.read_text(encoding="utf-8") == seccomp
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", "--unsafe-fixes", ".")
+    assert path.read_text(encoding="utf-8") == seccomp.replace(
+        "    spec:\n      securityContext:", "    spec:\n      automountServiceAccountToken: false\n      securityContext:")
+    assert findings(capsys, tmp_path, *rules) == []
+
+
 MANIFEST = """\
 # app
 apiVersion: apps/v1
