@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from linter.core.budget import CheckBudget
+from linter.core.budget import BudgetExceeded, CheckBudget
 from linter.core.check import PythonCheck, Violation, build_params
 from linter.core.embedding import embedding_of
 from linter.core.errorlog import ErrorLog
@@ -207,9 +207,11 @@ def evaluate(
                 continue
             if rule.id not in compiled:
                 compiled[rule.id] = CompiledRule(rule, formats)
+            started = budget.start(unit)
             try:
-                with budget.charge(unit, rule):
-                    findings.extend(compiled[rule.id].run(unit, ctx, subjects, budget))
+                findings.extend(compiled[rule.id].run(unit, ctx, subjects, budget))
+            except BudgetExceeded:
+                budget.skip(unit, rule)
             except UsageError:
                 raise
             except RegexTimeout as exc:
@@ -220,6 +222,8 @@ def evaluate(
                 error = internal_error_finding(rules, rule, unit, exc, log)
                 if error is not None:
                     findings.append(error)
+            finally:
+                budget.stop(unit, started)
         if unit.reports_on is not None:
             findings[first:] = _first_of_shared(findings[first:], unit, shared)
         if progress is not None:
