@@ -55,16 +55,23 @@ def _service_selector(ref: InDeployment) -> MappingNode | None:
 # --- K8S001 service-selects-no-pods, K8S002 service-target-port-unknown --------------------
 
 
+def _selecting_none(ref: InDeployment, selector: MappingNode | None, *, plain: bool) -> list[PodTemplate]:
+    """The pod templates looked at when `selector` certainly selects none of
+    them; empty when it selects some, or cannot be judged."""
+    pods = _judged_pods(ref, selector) if selector is not None else []
+    if selector is None or not pods:
+        return []
+    chosen, certain = _selected(ref, selector, plain=plain)
+    return pods if not chosen and certain else []
+
+
 def service_selects_pods(subject: Subject, params: NoParams) -> Iterator[Violation]:
     ref: InDeployment = subject.data
     selector = _service_selector(ref)
-    pods = _judged_pods(ref, selector) if selector is not None else []
-    if selector is None or not pods:
-        return
-    chosen, certain = _selected(ref, selector, plain=True)
-    if not chosen and certain:
+    looked = _selecting_none(ref, selector, plain=True)
+    if selector is not None and looked:
         yield Violation(selector.anchor_span, {"selector": _selector_text(selector), "where": ref.index.where,
-                                               "looked": names(p.obj for p in pods)})
+                                               "looked": names(p.obj for p in looked)})
 
 
 def _container_ports(pods: list[PodTemplate]) -> tuple[set[str], set[int], bool]:
@@ -306,12 +313,9 @@ def _pdb_selector(ref: InDeployment) -> MappingNode | None:
 def pdb_selects_pods(subject: Subject, params: NoParams) -> Iterator[Violation]:
     ref: InDeployment = subject.data
     selector = _pdb_selector(ref)
-    pods = _judged_pods(ref, selector) if selector is not None else []
-    if selector is None or not pods:
-        return
-    chosen, certain = _selected(ref, selector, plain=False)
-    if not chosen and certain:
-        yield Violation(selector.anchor_span, {"where": ref.index.where, "looked": names(p.obj for p in pods)})
+    looked = _selecting_none(ref, selector, plain=False)
+    if selector is not None and looked:
+        yield Violation(selector.anchor_span, {"where": ref.index.where, "looked": names(p.obj for p in looked)})
 
 
 def pdb_blocks_eviction(subject: Subject, params: NoParams) -> Iterator[Violation]:

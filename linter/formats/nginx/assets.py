@@ -16,10 +16,10 @@ such a location serve the same.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linter.formats.nginx.effective import NESTED, Block, inherited, location_path
+from linter.formats.nginx.pcre import operators
 
 # Media types a browser renders as a document that can be framed and clicked.
 RENDERED_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml", "text/xml", "image/svg+xml"})
@@ -142,29 +142,11 @@ def _extensions_at_end(pattern: str) -> list[str] | None:
     return (_alternatives(match.group(1)) or None) if match else None
 
 
-def _operators(pattern: str) -> Iterator[tuple[int, str]]:
-    """(index, character) of the pattern's characters that may be operators:
-    not escaped, not inside a character class."""
-    i, in_class = 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        else:
-            yield i, c
-        i += 1
-
-
 def _group_start(pattern: str) -> int | None:
     """Where the group closing at the pattern's end opens."""
     opens: list[int] = []
     pairs: dict[int, int] = {}
-    for i, c in _operators(pattern):
+    for i, c in operators(pattern):
         if c == "(":
             opens.append(i)
         elif c == ")" and opens:
@@ -176,7 +158,7 @@ def _top_level_alternatives(body: str) -> list[str]:
     """`a|(b|c)|d` as ['a', '(b|c)', 'd']."""
     parts: list[str] = []
     depth, start = 0, 0
-    for i, c in _operators(body):
+    for i, c in operators(body):
         if c == "(":
             depth += 1
         elif c == ")":
