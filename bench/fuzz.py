@@ -5,6 +5,13 @@ does the same with a few deterministic examples: tests/test_fuzz_*.py).
     python bench/fuzz.py --examples 50000 --target parser --format nginx
     python bench/fuzz.py --corpus ../shared/corpus/real   # more seeds
     python bench/fuzz.py --atheris --format env   # coverage-guided, if atheris is installed
+    python bench/fuzz.py --target redaction --count 20000 --seed 7   # planted secrets, mutated
+
+Every engine and CLI input is also checked for the span property (every
+finding inside its file and line: fuzz_support.span_fault). The redaction
+target mutates files holding planted secrets (fuzz_support.SECRET_FILES) with
+a seeded generator and counts the runs whose text, JSON or SARIF output shows
+an 8-character piece of a secret; each such input is saved under bench/out/.
 
 Examples are random (a new seed each run unless --seed); a failure is shrunk
 by hypothesis, saved under bench/out/ and printed with its traceback. Inputs
@@ -121,6 +128,31 @@ def run_hypothesis(tally: Tally, one: Target, strategy: Any, examples: int, seed
     tally.seconds = time.perf_counter() - started
 
 
+def run_redaction(tally: Tally, fmt: str, work: Path, count: int, seed: int) -> None:
+    """`count` seeded mutations of the format's file of planted secrets, linted
+    with every rule; a leak or a failed property is tallied and its input saved."""
+    rules = select_rules(load_rules())
+    name, text = fz.SECRET_FILES[fmt]
+    rng = random.Random(f"{seed}-{fmt}")
+    started = time.perf_counter()
+    for _ in range(count):
+        mutated = fz.mutate_secrets(text, rng)
+        try:
+            leaks = fz.redaction_case(work, fmt, rules, name, mutated)
+        except (AssertionError, fz.CallTimeout):
+            saved = _save(tally.target, name, mutated.encode("utf-8", "surrogatepass"))
+            tally.failure += f"input saved to {saved}\n{traceback.format_exc()}\n"
+            outcome = "failed"
+        else:
+            outcome = "leak" if leaks else "clean"
+            if leaks:
+                saved = _save(tally.target, name, mutated.encode("utf-8", "surrogatepass"))
+                tally.failure += f"{saved}: {leaks[0][0]} shows {leaks[0][1]!r}: {leaks[0][2]}\n"
+        tally.inputs += 1
+        tally.outcomes[outcome] = tally.outcomes.get(outcome, 0) + 1
+    tally.seconds = time.perf_counter() - started
+
+
 def run_atheris(fmt: str, seeds: list[fz.Seed], work: Path, slow: float) -> None:  # pragma: no cover - optional tool
     import atheris
 
@@ -155,8 +187,8 @@ def report(tallies: list[Tally]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--examples", type=int, default=5000, help="examples per target (default 5000)")
-    parser.add_argument("--target", choices=("parser", "engine", "cli", "all"), default="all")
+    parser.add_argument("--examples", "--count", type=int, default=5000, help="examples per target (default 5000)")
+    parser.add_argument("--target", choices=("parser", "engine", "cli", "redaction", "all"), default="all")
     parser.add_argument("--format", choices=fz.available_formats(), action="append", help="only these formats (repeatable)")
     parser.add_argument("--corpus", type=Path, action="append", default=[], help="extra seed directories")
     parser.add_argument("--seed", type=int, default=None, help="reproduce a run")
@@ -185,6 +217,12 @@ def main(argv: list[str] | None = None) -> int:
                     run_hypothesis(tally, one, fz.inputs(seeds[fmt], fmt), args.examples, seed)
                     tallies.append(tally)
                     print(f"  {tally.target}: {tally.inputs} inputs in {tally.seconds:.1f} s", flush=True)
+        for fmt in formats:
+            if args.target in ("redaction", "all") and fmt in fz.SECRET_FILES:
+                tally = Tally(f"redaction-{fmt}")
+                run_redaction(tally, fmt, work / tally.target, args.examples, seed)
+                tallies.append(tally)
+                print(f"  {tally.target}: {tally.inputs} inputs in {tally.seconds:.1f} s", flush=True)
         if args.target in ("cli", "all"):
             tree = fz.EXAMPLES / "ai-etl-broken"
             schema = args.sarif_schema if args.sarif_schema.is_file() else None

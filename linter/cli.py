@@ -446,6 +446,28 @@ def _render(path: Path) -> int:
     raise UsageError(f"{path}: nothing to render (a directory holding a kustomization.yaml or a Chart.yaml, or the file)")
 
 
+@cli.command("server", short_help="Serve diagnostics to editors (Language Server Protocol over stdio).")
+@click.option("--debounce-ms", type=click.IntRange(min=0), default=300, show_default=True, metavar="MS",
+              help="Lint a changed document once it has been still this long.")
+def server_command(debounce_ms: int) -> None:
+    """Run the Language Server on stdin/stdout: open files are linted as you
+    type (unsaved text from memory, other files from disk, with the nearest
+    config, as `deploylint FILE` lints them), with each rule's help on hover.
+    Needs the `lsp` extra: pip install 'deploylint[lsp]'."""
+    sys.exit(_guarded(lambda: _serve(debounce_ms / 1000)))
+
+
+def _serve(debounce: float) -> int:
+    try:
+        from linter.server.server import serve
+    except ImportError as exc:
+        if exc.name not in ("pygls", "lsprotocol") and not str(exc.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        raise UsageError("`deploylint server` needs the lsp extra: pip install 'deploylint[lsp]'") from None
+    serve(debounce)
+    return EXIT_CLEAN
+
+
 @cli.command("merge-sarif", short_help="Merge the SARIF files of `--shard` runs.")
 @click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -645,9 +667,18 @@ def _default_check_options() -> dict[str, Any]:
             "strict_config": False}
 
 
-@cli.group("config", short_help="Show the configuration that applies to a path.")
+@cli.group("config", short_help="Show the configuration that applies to a path, or where its schema is.")
 def config_group() -> None:
-    """The configuration deploylint uses (`config show`)."""
+    """The configuration deploylint uses (`config show`), and its schema for editors (`config schema`)."""
+
+
+@config_group.command("schema")
+def config_schema_command() -> None:
+    """Print the path of the installed config schema (schemas/config.schema.json),
+    for an editor that validates .deploylint.yaml offline."""
+    from linter.core.resources import schemas_dir
+
+    click.echo(str(schemas_dir() / "config.schema.json"))
 
 
 @config_group.command("show")
@@ -664,8 +695,7 @@ def effective_config(path: str, config_file: str | None) -> dict[str, Any]:
     import dataclasses
 
     from linter.config.planning import Options, plan_runs
-    from linter.config.rules import DEFAULT_PRESET
-    from linter.report.docs import effective_params
+    from linter.config.rules import DEFAULT_PRESET, effective_params
 
     (plan, *_) = plan_runs([path], Options(root=scan_root([path]), config=Path(config_file) if config_file else None))
     config, settings = plan.config, plan.settings

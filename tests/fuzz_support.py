@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from linter.core.discover import discover
 from linter.core.lint import run
 from linter.core.loader import Loader
-from linter.core.model import Node, ParsedFile, Span, walk
+from linter.core.model import LineIndex, Node, ParsedFile, Span, walk
 from linter.core.rules import Rule
 from linter.core.run_types import RunResult, Settings
 from linter.core.workspace import Limits, Workspace
@@ -357,18 +358,53 @@ def time_bound(seconds: float = CALL_SECONDS) -> Iterator[None]:
 _RULE_ID = re.compile(r"[A-Z]{2,4}\d{3}")
 
 
-def line_count(text: str) -> int:
-    """Lines by the widest notion of a line break any parser may use."""
-    return len(text.splitlines())
+def span_fault(span: Span, texts: dict[str, str]) -> str | None:
+    """Why `span` does not lie inside its file, or None. The property every
+    finding, problem and node of every format holds, lines counted as the model
+    counts them (`\\r\\n`, `\\n`, `\\r`; a final line break opens no line,
+    an empty file is one empty line):
+
+        span.file is a file of the run;
+        1 <= line <= end_line <= the file's line count;
+        1 <= column <= len(line) + 1, and column == len(line) + 1 only for an
+        empty region (an insertion point: SARIF's legal maximum), so a region
+        of one character or more starts on a character of its line;
+        1 <= end_column <= len(end_line) + 1 (the end is exclusive);
+        (line, column) <= (end_line, end_column).
+    """
+    text = texts.get(span.file)
+    if text is None:
+        return f"{span.file!r} is no file of the run"
+    index = LineIndex(text)
+    count = index.line_count
+    if not 1 <= span.line <= span.end_line <= count:
+        return f"lines {span.line}-{span.end_line} outside 1-{count}"
+    length, end_length = index.line_length(span.line), index.line_length(span.end_line)
+    empty = (span.line, span.column) == (span.end_line, span.end_column)
+    if not 1 <= span.column <= length + (1 if empty else 0) and not (span.column == 1 and length == 0):
+        return f"column {span.column} outside line {span.line} of {length} characters"
+    if not 1 <= span.end_column <= end_length + 1:
+        return f"end column {span.end_column} past line {span.end_line} of {end_length} characters"
+    if (span.end_line, span.end_column) < (span.line, span.column):
+        return "ends before it starts"
+    return None
 
 
 def check_span(span: Span, texts: dict[str, str], what: object) -> None:
-    """1 <= line <= lines + 1, column >= 1, end at or after start."""
+    """`span` lies inside its file (span_fault's property)."""
+    fault = span_fault(span, texts)
+    assert fault is None, (what, span, fault)
+
+
+def check_node_span(span: Span, texts: dict[str, str], what: object) -> None:
+    """A node's span, looser than a finding's: a block may end where the next
+    line would start (libyaml's end mark), one past the last line. Findings
+    about a node point at its key or its first line (Node.anchor_span)."""
     assert span.line >= 1 and span.column >= 1, (what, span)
     assert (span.end_line, span.end_column) >= (span.line, span.column), (what, span)
     text = texts.get(span.file)
     if text is not None:
-        assert span.end_line <= line_count(text) + 1, (what, span, line_count(text))
+        assert span.end_line <= LineIndex(text).line_count + 1, (what, span)
 
 
 def check_parsed(parsed: ParsedFile, fmt: str, texts: dict[str, str]) -> None:
@@ -380,9 +416,9 @@ def check_parsed(parsed: ParsedFile, fmt: str, texts: dict[str, str]) -> None:
     for document in parsed.documents:
         assert isinstance(document, Node)
         for node in walk(document):
-            check_span(node.span, texts, node)
+            check_node_span(node.span, texts, node)
             if node.key is not None:
-                check_span(node.key.span, texts, node.key)
+                check_node_span(node.key.span, texts, node.key)
 
 
 def parse_file(root: Path, name: str, data: bytes, fmt: str, limits: Limits | None = None) -> ParsedFile:
@@ -397,8 +433,8 @@ def parse_file(root: Path, name: str, data: bytes, fmt: str, limits: Limits | No
         loaded = loader.load(target, fmt)
         if isinstance(loaded, ParseProblem):  # unreadable: the run turns it into a finding
             assert loaded.rule_id in ("DL001", "DL005"), loaded
-            check_span(loaded.span, {}, loaded)
             text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+            check_span(loaded.span, {loaded.span.file: text}, loaded)
             return ParsedFile(SourceFile(name, str(target), text), fmt, [], [loaded])
         REGISTRY.get(fmt).build_units([loaded], loader)
     return loaded
@@ -565,3 +601,99 @@ def sarif_validator(schema_path: Path | None = None) -> Any:
 
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     return jsonschema.validators.validator_for(schema)(schema)
+
+
+# --- redaction under mutation ------------------------------------------------------
+
+# Secrets planted in a file of each format: (documented prefix an output may
+# show, the rest). Provider-shaped keys and generic high-entropy passwords.
+SECRETS: tuple[tuple[str, str], ...] = (
+    ("sk-proj-", "Hq4Tn8Wc2Lx6Rb0Vz3Pm7Ks1Df5Gj9Ya2Ue6Io0Qw4Er8Ty3Nm"),
+    ("ghp_", "Rt5Yu7Io9Pa1Sd3Fg5Hj7Kl9Zx1Cv3Bn5Mq7W"),
+    ("AKIA", "QW3ER5TY7UI9OP2A"),
+    ("", "Vb7nM2qX9kL4pR8sT1wZ"),
+    ("", "hN3$kq9!Lm2#Wx7@Pz5%"),
+)
+_PW, _KEY, _AWS, _GEN, _SYM = (prefix + rest for prefix, rest in SECRETS)
+
+# One file a format, holding the secrets where configs hold them.
+SECRET_FILES: dict[str, tuple[str, str]] = {
+    "env": (".env", f"OPENAI_API_KEY={_PW}\nGITHUB_TOKEN='{_KEY}'\nDB_PASSWORD=\"{_GEN}\"\n"
+                    f"DATABASE_URL=postgresql://app:{_SYM}@db/app\nAWS_ACCESS_KEY_ID={_AWS}\n"),
+    "nginx": ("nginx.conf", f"http {{\n  server {{\n    listen 443 ssl;\n    location / {{\n"
+                            f"      proxy_set_header Authorization \"Bearer {_PW}\";\n      set $token {_GEN};\n"
+                            f"      proxy_pass https://u:{_SYM}@backend.example.com;\n    }}\n  }}\n}}\n"),
+    "clickhouse": ("config.xml", f"<clickhouse>\n  <users>\n    <app>\n      <password>{_GEN}</password>\n    </app>\n  </users>\n"
+                                 f"  <interserver_http_credentials>\n    <user>x</user>\n    <password>{_SYM}</password>\n"
+                                 f"  </interserver_http_credentials>\n  <s3><access_key_id>{_AWS}</access_key_id></s3>\n</clickhouse>\n"),
+    "redis": ("redis.conf", f"bind 0.0.0.0\nrequirepass {_GEN}\nmasterauth \"{_SYM}\"\nuser app on >{_KEY} ~* +@all\n"),
+    "postgresql": ("postgresql.conf", f"listen_addresses = '*'\nprimary_conninfo = 'host=a user=r password={_GEN}'\n"
+                                      f"ssl_passphrase_command = 'echo {_PW}'\n"),
+    "kubernetes": ("secret.yaml", f"apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData:\n  token: {_KEY}\n"
+                                  f"  password: \"{_GEN}\"\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n"
+                                  f"  containers:\n    - name: c\n      image: x\n      env:\n        - {{name: OPENAI_API_KEY, value: {_PW}}}\n"
+                                  f"        - {{name: DB_PASSWORD, value: '{_SYM}'}}\n"),
+}
+
+# What a mutation inserts where it cuts a secret: quotes, line breaks, brackets.
+_BREAKERS = ("'", '"', "\n", "\r\n", "{", "}", "[", "]", "<", ">", "</", ";", "#", " ", "=", ":", "&", "\\", "`", "${")
+
+
+def mutate_secrets(text: str, rng: random.Random) -> str:
+    """`text` with one to three cuts, most inside a planted secret: truncation,
+    a piece cut out of the middle, or a quote, line break or bracket put in."""
+    for _ in range(rng.randint(1, 3)):
+        positions = [m.start() + rng.randrange(len(m.group())) for s in _SECRET_VALUES for m in re.finditer(re.escape(s), text)]
+        at = rng.choice(positions) if positions and rng.random() < 0.85 else rng.randrange(len(text) + 1)
+        kind = rng.randrange(3)
+        if kind == 0:
+            text = text[:at]
+        elif kind == 1:
+            text = text[:at] + text[at + rng.randint(1, 12):]
+        else:
+            text = text[:at] + rng.choice(_BREAKERS) * rng.randint(1, 2) + text[at:]
+    return text
+
+
+_SECRET_VALUES = tuple(prefix + rest for prefix, rest in SECRETS)
+FRAGMENT = 8  # characters: a shorter piece of a random value says nothing of it
+
+
+def secret_fragments() -> frozenset[str]:
+    """Every 8-character piece of a planted secret that holds a character past
+    its documented prefix (`sk-proj-` may be shown: it is in every such key)."""
+    return frozenset(
+        value[i : i + FRAGMENT]
+        for prefix, rest in SECRETS
+        for value in [prefix + rest]
+        for i in range(max(0, len(prefix) - FRAGMENT + 1), len(value) - FRAGMENT + 1)
+    )
+
+
+def leaked_fragments(output: str, fragments: frozenset[str]) -> list[str]:
+    """The planted-secret fragments `output` shows."""
+    return sorted(f for f in fragments if f in output)
+
+
+def redaction_outputs(result: RunResult) -> dict[str, str]:
+    """The run as text, JSON and SARIF: what a user or a CI service sees."""
+    from linter.report import json as json_report
+    from linter.report import sarif, text
+
+    return {
+        "text": text.render(result, show_suppressed=True),
+        "json": json_report.render(result, show_suppressed=True, with_statistics=True),
+        "sarif": sarif.render(result, include_suppressed=True),
+    }
+
+
+def redaction_case(root: Path, fmt: str, rules: list[Rule], name: str, text: str) -> list[tuple[str, str, str]]:
+    """Lint one mutated file; (output format, fragment, the line showing it) for each leak."""
+    result = engine_case(root, fmt, rules, name, text.encode("utf-8", "surrogatepass"))
+    fragments = secret_fragments()
+    leaks = []
+    for kind, output in redaction_outputs(result).items():
+        for fragment in leaked_fragments(output, fragments):
+            line = next(row for row in output.splitlines() if fragment in row)
+            leaks.append((kind, fragment, line.strip()[:300]))
+    return leaks

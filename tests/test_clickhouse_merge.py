@@ -314,7 +314,7 @@ def test_broken_overrides_beside_a_main_file_are_reported(tmp_path: Path) -> Non
     result = lint_paths(["."], tmp_path, select=["CH301", "DL"])
     # The unreadable override names tcp_port_secure (so tcp_port's finding is unknown), not https_port.
     assert [(rule, path, line) for rule, path, line, _ in _found(result)] == [
-        ("DL001", "config.d/tls.yaml", 2),
+        ("DL001", "config.d/tls.yaml", 1),
         ("CH301", "config.xml", 3),
         ("DL001", "users.d/extra.xml", 1),
     ]
@@ -388,5 +388,5 @@ def test_broken_override_of_a_real_config_loses_only_what_it_names(tmp_path: Pat
     # meant to add the secure native port, lost its closing tag
     broken = "<clickhouse>\n    <tcp_port_secure>9440</tcp_port_secure>\n<clickhouse>\n"
     lost, added = _compare_broken_override(tmp_path, source, "config.d/secure.xml", broken)
-    assert added == [("DL001", "clickhouse/config.d/secure.xml", 4, 1)]
+    assert added == [("DL001", "clickhouse/config.d/secure.xml", 3, 12)]  # the end of the file: its last character
     assert lost == [("CH301", "clickhouse/config.xml", 104, 5)]  # the ten log tables without TTL stay reported

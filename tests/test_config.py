@@ -149,12 +149,12 @@ def test_exclude_is_honoured_for_files_named_explicitly(project: Path, capsys: p
 
 
 def test_pod_templates_extend_container_rules_to_custom_resources(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rollout = DEPLOYMENT_WITHOUT_LIMIT.replace("apps/v1", "argoproj.io/v1alpha1").replace("kind: Deployment", "kind: Rollout")
-    write(project, "rollout.yaml", rollout)
-    assert run_cli(capsys, project, "rollout.yaml")[1] == "0 findings, 0 suppressed, 1 file\n"
-    write(project, ".deploylint.yaml", "pod_templates: {Rollout: spec.template}\n")
-    code, out, _ = run_cli(capsys, project, "rollout.yaml")
-    assert out.startswith("rollout.yaml:14:13: error[K8S104] container 'api' in Rollout/backend has no memory limit\n") and code == 1
+    cloneset = DEPLOYMENT_WITHOUT_LIMIT.replace("apps/v1", "apps.kruise.io/v1alpha1").replace("kind: Deployment", "kind: CloneSet")
+    write(project, "cloneset.yaml", cloneset)
+    assert run_cli(capsys, project, "cloneset.yaml")[1] == "0 findings, 0 suppressed, 1 file\n"
+    write(project, ".deploylint.yaml", "pod_templates: {CloneSet: spec.template}\n")
+    code, out, _ = run_cli(capsys, project, "cloneset.yaml")
+    assert out.startswith("cloneset.yaml:14:13: error[K8S104] container 'api' in CloneSet/backend has no memory limit\n") and code == 1
 
 
 def test_limits_map_onto_workspace_limits(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import lint_text
+import pytest
+from conftest import lint_paths, lint_text
 
 CACHE = """\
 apiVersion: v1
@@ -59,3 +60,310 @@ def test_only_containers_that_mount_the_config_count(tmp_path: Path) -> None:
     assert rds105(tmp_path, not_mounted) == []
     other_key = CACHE.replace("configMap: {name: cache-config}", "configMap: {name: cache-config, items: [{key: sentinel.conf, path: s.conf}]}")
     assert rds105(tmp_path, other_key) == []
+
+
+# The same deployment split the way repositories split it: the config and its workload in sibling files.
+CONFIG_FILE, WORKLOAD_FILE = CACHE.split("---\n")
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def findings(root: Path, paths: list[str], select: list[str]) -> list[tuple[str, int, int, int, int, str]]:
+    result = lint_paths(paths, root, select=select)
+    return [(f.span.file, f.span.line, f.span.column, f.span.end_line, f.span.end_column, f.message) for f in result.shown]
+
+
+SPLIT_MESSAGE = ("maxmemory 4gb is above 80% of the memory limit of container 'redis' in StatefulSet/cache "
+                 "(2gb, k8s/redis.yaml:11): the kernel kills Redis before it evicts")
+
+
+def test_a_config_and_the_statefulset_mounting_it_in_sibling_files_are_linked(tmp_path: Path) -> None:
+    write(tmp_path, {"k8s/redis-config.yaml": CONFIG_FILE, "k8s/redis.yaml": WORKLOAD_FILE})
+    expected = [("k8s/redis-config.yaml", 7, 15, 7, 18, SPLIT_MESSAGE)]
+    assert findings(tmp_path, ["k8s"], ["RDS105"]) == expected
+    # The pre-commit hook names the changed file alone: its sibling is read from disk.
+    assert findings(tmp_path, ["k8s/redis-config.yaml"], ["RDS105"]) == expected
+    # The workload's file holds no finding of this rule, alone or not.
+    assert findings(tmp_path, ["k8s/redis.yaml"], ["RDS105"]) == []
+
+
+def test_a_fixed_limit_in_the_sibling_file_silences_it(tmp_path: Path) -> None:
+    write(tmp_path, {"k8s/redis-config.yaml": CONFIG_FILE, "k8s/redis.yaml": WORKLOAD_FILE.replace("memory: 2Gi", "memory: 8Gi")})
+    assert findings(tmp_path, ["k8s/redis-config.yaml"], ["RDS105"]) == []
+
+
+def test_files_of_another_directory_are_another_deployment(tmp_path: Path) -> None:
+    write(tmp_path, {"cache/redis-config.yaml": CONFIG_FILE, "other/redis.yaml": WORKLOAD_FILE})
+    assert findings(tmp_path, ["."], ["RDS105"]) == []
+
+
+def test_a_kustomize_build_links_its_files_and_follows_its_renames(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "base/redis-config.yaml": CONFIG_FILE.replace(", namespace: prod", ""),
+        "base/redis.yaml": WORKLOAD_FILE.replace(", namespace: prod", ""),
+        "base/kustomization.yaml": "resources: [redis-config.yaml, redis.yaml]\n",
+        "overlays/prod/kustomization.yaml": "namespace: prod\nnamePrefix: prod-\nresources: [../../base]\n",
+    })
+    message = ("maxmemory 4gb is above 80% of the memory limit of container 'redis' in StatefulSet/prod-cache "
+               "(2gb, base/redis.yaml:11): the kernel kills Redis before it evicts")
+    expected = [("base/redis-config.yaml", 7, 15, 7, 18, message)]
+    assert findings(tmp_path, ["."], ["RDS105"]) == expected
+    assert findings(tmp_path, ["base/redis-config.yaml"], ["RDS105"]) == expected
+
+
+DB_CONFIG = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: db-config}
+data:
+  postgresql.conf: |
+    max_connections = 200
+    shared_buffers = 3GB
+"""
+
+DB = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  template:
+    spec:
+      containers:
+        - name: postgres
+          image: postgres:17.2
+          resources:
+            limits: {memory: 4Gi}
+          volumeMounts: [{name: config, mountPath: /etc/postgresql}]
+      volumes:
+        - name: config
+          configMap: {name: db-config}
+"""
+
+
+def test_shared_buffers_against_the_limit_of_the_postgres_container_in_a_sibling_file(tmp_path: Path) -> None:
+    write(tmp_path, {"db/config.yaml": DB_CONFIG, "db/db.yaml": DB})
+    message = "shared_buffers 3GB is above 40% of the memory limit of container 'postgres' in StatefulSet/db (4GB, db/db.yaml:11)"
+    assert findings(tmp_path, ["db/config.yaml"], ["PG110"]) == [("db/config.yaml", 7, 22, 7, 25, message)]
+    result = lint_paths(["db"], tmp_path, select=["PG110"])
+    assert [f.severity.value for f in result.shown] == ["warning"]
+    over = DB_CONFIG.replace("shared_buffers = 3GB", "shared_buffers = 5GB")
+    write(tmp_path, {"db/config.yaml": over})
+    assert [f.severity.value for f in lint_paths(["db"], tmp_path, select=["PG110"]).shown] == ["error"]
+    # The manual's 25% is silent, and so is a bare number of 8kB blocks that comes to it.
+    for fixed in ("shared_buffers = 1GB", "shared_buffers = 131072"):
+        write(tmp_path, {"db/config.yaml": DB_CONFIG.replace("shared_buffers = 3GB", fixed)})
+        assert findings(tmp_path, ["db"], ["PG110"]) == []
+
+
+def test_shared_buffers_is_not_judged_without_a_container_that_mounts_it(tmp_path: Path) -> None:
+    write(tmp_path, {"db/config.yaml": DB_CONFIG, "db/db.yaml": DB.replace("name: db-config", "name: other")})
+    assert findings(tmp_path, ["db"], ["PG110"]) == []
+
+
+CLICKHOUSE_CONFIG = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: clickhouse-config}
+data:
+  config.xml: |
+    <clickhouse>
+        <max_server_memory_usage>8000000000</max_server_memory_usage>
+    </clickhouse>
+  memory.xml: |
+    <clickhouse>
+        <max_server_memory_usage_to_ram_ratio>1.5</max_server_memory_usage_to_ram_ratio>
+    </clickhouse>
+  users.xml: |
+    <clickhouse>
+        <users>
+            <default>
+                <password></password>
+                <networks><ip>::/0</ip></networks>
+            </default>
+        </users>
+    </clickhouse>
+"""
+
+CLICKHOUSE = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: clickhouse}
+spec:
+  template:
+    spec:
+      containers:
+        - name: clickhouse
+          image: clickhouse/clickhouse-server:24.8
+          resources:
+            limits: {memory: 4Gi}
+          volumeMounts: [{name: config, mountPath: /etc/clickhouse-server/config.d}]
+      volumes:
+        - name: config
+          configMap: {name: clickhouse-config}
+"""
+
+LIMIT = "the memory limit of container 'clickhouse' in StatefulSet/clickhouse (4GiB, ch/clickhouse.yaml:11)"
+
+
+def test_the_keys_of_one_configmap_are_one_clickhouse_installation(tmp_path: Path) -> None:
+    write(tmp_path, {"ch/config.yaml": CLICKHOUSE_CONFIG})
+    # users.xml is the users config: its passwordless default user open to any address is found at its line.
+    assert [(f.rule_id, f.span.line, f.span.column) for f in lint_paths(["ch"], tmp_path, select=["CH201", "CH203"]).shown] == [
+        ("CH201", 17, 17), ("CH203", 18, 31)]
+
+
+def test_a_ratio_above_one_lets_clickhouse_pass_the_containers_limit(tmp_path: Path) -> None:
+    write(tmp_path, {"ch/config.yaml": CLICKHOUSE_CONFIG, "ch/clickhouse.yaml": CLICKHOUSE})
+    detail = (f"<max_server_memory_usage_to_ram_ratio> 1.5 leaves the server a cap of 6GiB, above {LIMIT}: "
+              "the kernel kills the server before it refuses a query")
+    assert findings(tmp_path, ["ch/config.yaml"], ["CH105"]) == [("ch/config.yaml", 11, 47, 11, 50, detail)]
+    assert [f.severity.value for f in lint_paths(["ch"], tmp_path, select=["CH105"]).shown] == ["error"]
+
+
+def test_an_absolute_cap_the_ratio_lowers_is_a_warning_and_a_cap_under_the_limit_is_silent(tmp_path: Path) -> None:
+    lowered = CLICKHOUSE_CONFIG.replace(">1.5<", ">0.9<")
+    write(tmp_path, {"ch/config.yaml": lowered, "ch/clickhouse.yaml": CLICKHOUSE})
+    detail = (f"<max_server_memory_usage> 8000000000 is above {LIMIT}: the server lowers it to 3.6GiB "
+              "(0.9 of the limit, <max_server_memory_usage_to_ram_ratio>), so the value written never applies")
+    assert findings(tmp_path, ["ch"], ["CH105"]) == [("ch/config.yaml", 7, 34, 7, 44, detail)]
+    write(tmp_path, {"ch/config.yaml": lowered.replace("8000000000", "3000000000")})
+    assert findings(tmp_path, ["ch"], ["CH105"]) == []
+
+
+def test_no_cap_at_all_is_an_error_at_the_ratio_that_disables_it(tmp_path: Path) -> None:
+    uncapped = CLICKHOUSE_CONFIG.replace(">1.5<", ">0<").replace("8000000000", "0")
+    write(tmp_path, {"ch/config.yaml": uncapped, "ch/clickhouse.yaml": CLICKHOUSE})
+    assert [(line, column, message.split(",")[0]) for _, line, column, _, _, message in findings(tmp_path, ["ch"], ["CH105"])] == [
+        (11, 47, "<max_server_memory_usage_to_ram_ratio> 0 leaves the server no cap")]
+
+
+PROXY_CONFIG = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: proxy-config, namespace: shop}
+data:
+  nginx.conf: |
+    events {}
+    http {
+      upstream pool { server api:9000; server api.shop.svc:8080; }
+      server {
+        listen 8080;
+        location / { proxy_pass http://web:8000/; }
+        location /api/ { proxy_pass http://pool; }
+        location /v2/ { proxy_pass http://api-v2.shop.svc.cluster.local; }
+        location /dyn/ { proxy_pass http://$host:8080; }
+        location /ext/ { proxy_pass https://example.com; }
+        location /pay/ { proxy_pass http://billing.payments:8080; }
+        location /rpc/ { grpc_pass grpc://api:8080; }
+      }
+    }
+"""
+
+SERVICES = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 8080}]
+"""
+
+
+def ngx403(root: Path, paths: list[str]) -> list[tuple[int, int, int, str]]:
+    return [(line, column, end, message) for _, line, column, _, end, message in findings(root, paths, ["NGX403"])]
+
+
+def test_proxied_services_are_looked_up_in_the_services_of_a_sibling_file(tmp_path: Path) -> None:
+    write(tmp_path, {"k8s/proxy.yaml": PROXY_CONFIG, "k8s/services.yaml": SERVICES})
+    expected = [
+        (8, 30, 38, "server api:9000: Service 'api' has no port 9000; its ports: 8080"),
+        (11, 33, 49, "proxy_pass http://web:8000/: Service 'web' has no port 8000; its ports: 80"),
+        (13, 36, 72, "proxy_pass http://api-v2.shop.svc.cluster.local: there is no Service 'api-v2' in namespace 'shop' "
+                     "in the manifests in k8s/ (there: api, web)"),
+    ]
+    assert ngx403(tmp_path, ["k8s/proxy.yaml"]) == expected
+    assert ngx403(tmp_path, ["k8s"]) == expected
+
+
+def test_a_fixed_proxy_is_silent_and_without_services_nothing_is_judged(tmp_path: Path) -> None:
+    fixed = (PROXY_CONFIG.replace("api:9000", "api:8080").replace("web:8000/", "web/")
+             .replace("api-v2.shop.svc.cluster.local", "api.shop.svc.cluster.local:8080"))
+    write(tmp_path, {"k8s/proxy.yaml": fixed, "k8s/services.yaml": SERVICES})
+    assert ngx403(tmp_path, ["k8s"]) == []
+    write(tmp_path, {"alone/proxy.yaml": PROXY_CONFIG})
+    assert ngx403(tmp_path, ["alone"]) == []
+
+
+def test_a_base_built_by_two_overlays_is_judged_in_each(tmp_path: Path) -> None:
+    proxy = PROXY_CONFIG.replace(", namespace: shop", "")
+    write(tmp_path, {
+        "base/proxy.yaml": proxy.replace("api:9000", "api:8080").replace("web:8000/", "web/").replace("api-v2", "api"),
+        "base/services.yaml": SERVICES.replace(", namespace: shop", ""),
+        "base/kustomization.yaml": "resources: [proxy.yaml, services.yaml]\n",
+        # prod drops the api Service: its nginx config proxies to nothing there.
+        "prod/kustomization.yaml": ("namespace: prod\nresources: [../base]\npatches:\n"
+                                    "  - target: {kind: Service, name: api}\n    patch: |\n      $patch: delete\n"
+                                    "      apiVersion: v1\n      kind: Service\n      metadata: {name: api}\n"),
+        "staging/kustomization.yaml": "namespace: staging\nresources: [../base]\n",
+    })
+    missing = "there is no Service 'api' in namespace 'prod' in the build of prod/kustomization.yaml (there: web)"
+    # staging keeps the api Service and is silent; names of namespace shop are not judged (no Service of it there).
+    assert findings(tmp_path, ["."], ["NGX403"]) == [
+        ("base/proxy.yaml", 8, 30, 8, 38, f"server api:8080: {missing}"),
+        ("base/proxy.yaml", 17, 36, 17, 51, f"grpc_pass grpc://api:8080: {missing}"),
+    ]
+    assert findings(tmp_path, ["base/proxy.yaml"], ["NGX403"]) == findings(tmp_path, ["."], ["NGX403"])
+
+
+def test_odd_services_and_holders_never_crash_the_run(tmp_path: Path) -> None:
+    odd = SERVICES.replace("ports: [{port: 8080}]", "ports: [{port: http}, 7, {name: x}]") + "---\napiVersion: v1\nkind: Service\nmetadata: {name: bare, namespace: shop}\n"
+    write(tmp_path, {"k8s/proxy.yaml": PROXY_CONFIG, "k8s/services.yaml": odd})
+    lines = [line for _, line, _, _, _, _ in findings(tmp_path, ["k8s"], ["NGX403", "DL006"])]
+    assert lines == [11, 13]  # api has no port written to judge against; web's and api-v2's findings stay
+
+
+def test_a_placement_that_fails_is_a_dl006_at_the_held_value_and_the_rest_is_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.formats.kubernetes.format import Kubernetes
+
+    def broken(self: Kubernetes, held: object, ctx: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Kubernetes, "place_held", broken)
+    write(tmp_path, {"k8s/redis-config.yaml": CONFIG_FILE, "k8s/redis.yaml": WORKLOAD_FILE})
+    result = lint_paths(["k8s"], tmp_path, select=["RDS105", "RDS104", "DL006"])
+    # The DL006 is at the ConfigMap's value; the held config's own rules still run (RDS104 at its first line).
+    assert [(f.rule_id, f.span.file, f.span.line) for f in result.shown] == [("DL006", "k8s/redis-config.yaml", 5), ("RDS104", "k8s/redis-config.yaml", 6)]
+    assert "internal error placing redis.conf in its deployment (RuntimeError)" in result.shown[0].message
+
+
+def test_workers_and_shards_give_the_serial_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.core import parallel
+
+    monkeypatch.setattr(parallel, "WORK_PER_WORKER", 0)  # start workers even for these few files
+    write(tmp_path, {
+        "k8s/redis-config.yaml": CONFIG_FILE, "k8s/redis.yaml": WORKLOAD_FILE,
+        "k8s/proxy.yaml": PROXY_CONFIG, "k8s/services.yaml": SERVICES,
+        # A build whose config and workload sit in two directories (a base and an overlay's own resource).
+        "base/db-config.yaml": DB_CONFIG, "base/kustomization.yaml": "resources: [db-config.yaml]\n",
+        "prod/db.yaml": DB, "prod/kustomization.yaml": "resources: [../base, db.yaml]\n",
+    })
+    rules = ["RDS105", "PG110", "NGX403"]
+    serial = findings(tmp_path, ["."], rules)
+    assert [(path, line) for path, line, *_ in serial] == [
+        ("base/db-config.yaml", 7), ("k8s/proxy.yaml", 8), ("k8s/proxy.yaml", 11), ("k8s/proxy.yaml", 13), ("k8s/redis-config.yaml", 7)]
+    workers = lint_paths(["."], tmp_path, select=rules, jobs=2)
+    assert [(f.span.file, f.span.line, f.message) for f in workers.shown] == [(p, line, m) for p, line, *_, m in serial]
+    sharded = sorted((f.span.file, f.span.line, f.message) for i in (1, 2, 3)
+                     for f in lint_paths(["."], tmp_path, select=rules, shard=(i, 3)).shown)
+    assert sharded == sorted((p, line, m) for p, line, *_, m in serial)

@@ -52,7 +52,7 @@ def test_an_nginx_config_in_a_configmap_is_linted_at_its_lines_in_the_yaml(tmp_p
 def test_a_broken_embedded_config_is_a_dl001_inside_the_yaml_and_the_rest_is_linted(tmp_path: Path) -> None:
     result = lint_text(tmp_path, "web.yaml", MANIFEST, select=["DL001", "NGX402", "ENV101"])
     found = [(f.rule_id, f.span.line, f.span.column) for f in result.shown]
-    assert ("DL001", 22, 16) in found
+    assert ("DL001", 22, 15) in found
     assert ("NGX402", 13, 39) in found
     assert ("ENV101", 30, 13) in found  # an env file in a Secret's stringData
 

@@ -34,10 +34,10 @@ def _dies_on_b(monkeypatch: pytest.MonkeyPatch, die: Any) -> None:
     monkeypatch.setattr(parallel, "WORK_PER_WORKER", 0)
     real = linter.core.runner.lint_candidates
 
-    def lint_candidates(mine: list[Any], settings: Any, *, with_stdin: bool) -> Any:
+    def lint_candidates(mine: list[Any], settings: Any, **options: Any) -> Any:
         if any(c.relpath == "k8s/b/service.yaml" for c in mine):
             die()
-        return real(mine, settings, with_stdin=with_stdin)
+        return real(mine, settings, **options)
 
     monkeypatch.setattr(linter.core.runner, "lint_candidates", lint_candidates)
 

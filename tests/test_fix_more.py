@@ -28,7 +28,7 @@ http {
         add_header X-Frame-Options "DENY" always;
         add_header Strict-Transport-Security "max-age=63072000" always;
         add_header X-Content-Type-Options nosniff always;
-        location /api/ {
+        location /app/ {
             add_header Cache-Control no-store;
             proxy_pass http://127.0.0.1:8000;
             proxy_set_header Host $http_host;
@@ -86,6 +86,69 @@ def test_ssl_on_in_http_or_with_a_listen_in_another_file_is_left(tmp_path: Path,
     write(tmp_path, "listen.conf", "listen 443;\n")
     run_cli(capsys, tmp_path, "check", "--select", "NGX205", "--fix", "nginx.conf")
     assert path.read_text(encoding="utf-8") == main
+
+
+HTTP2 = """\
+http {
+    server {
+        listen 443 ssl http2;  # public
+        listen [::]:443   ssl http2;
+        server_name example.com;
+        ssl_certificate /etc/ssl/c.pem;
+        ssl_certificate_key /etc/ssl/c.key;
+    }
+    server {
+        listen 8443 ssl http2;
+        http2 on;
+        ssl_certificate /etc/ssl/c.pem;
+        ssl_certificate_key /etc/ssl/c.key;
+    }
+}
+"""
+
+
+def test_listen_http2_becomes_one_http2_directive_per_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "nginx.conf", HTTP2)
+    assert findings(capsys, tmp_path, "--select", "NGX205") == [("NGX205", 3, 24), ("NGX205", 4, 31), ("NGX205", 10, 25)]
+    run_cli(capsys, tmp_path, "check", "--select", "NGX205", "--fix", ".")
+    # Once per server, beside its first such listen; not where the server has it.
+    assert path.read_text(encoding="utf-8") == HTTP2.replace("listen 443 ssl http2;  # public\n", "listen 443 ssl;  # public\n        http2 on;\n").replace(
+        "listen [::]:443   ssl http2;", "listen [::]:443   ssl;").replace("listen 8443 ssl http2;", "listen 8443 ssl;")
+    assert findings(capsys, tmp_path, "--select", "NGX205") == []
+    fixed = path.read_text(encoding="utf-8")
+    run_cli(capsys, tmp_path, "check", "--select", "NGX205", "--fix", ".")
+    assert path.read_text(encoding="utf-8") == fixed
+    # For an nginx older than 1.25.1 there is no `http2 on;`: nothing is reported, nothing changes.
+    path.write_text(HTTP2, encoding="utf-8")
+    write(tmp_path, ".deploylint.yaml", "rules:\n  NGX205: {params: {nginx_version: '1.24.0'}}\n")
+    assert findings(capsys, tmp_path, "--select", "NGX205") == []
+
+
+POD = """\
+# a web pod
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web  # the app
+          image: registry.example.com/web:1.2.3
+"""
+
+
+def test_seccomp_is_safe_and_the_token_unsafe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "pod.yaml", POD)
+    rules = ("--select", "K8S410,K8S418")
+    assert findings(capsys, tmp_path, *rules) == [("K8S418", 7, 5), ("K8S410", 9, 11)]
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", ".")
+    seccomp = POD.replace("    spec:\n      containers:", "    spec:\n      securityContext:\n        seccompProfile:\n          type: RuntimeDefault\n      containers:")
+    assert path.read_text(encoding="utf-8") == seccomp
+    run_cli(capsys, tmp_path, "check", *rules, "--fix", "--unsafe-fixes", ".")
+    assert path.read_text(encoding="utf-8") == seccomp.replace(
+        "    spec:\n      securityContext:", "    spec:\n      automountServiceAccountToken: false\n      securityContext:")
+    assert findings(capsys, tmp_path, *rules) == []
 
 
 MANIFEST = """\

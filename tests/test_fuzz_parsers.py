@@ -60,6 +60,10 @@ FOUND = [
     # A key pasted as a tag name or a directive name was echoed by the parse error.
     ("clickhouse", "clickhouse/config.xml", b"<" + PLANTED_SECRETS[0] + b">\n  <users/>\n</clickhouse>\n", ["DL001"]),
     ("nginx", "nginx/conf.d/a.conf", PLANTED_SECRETS[0] + b"# Plain HTTP only redirects.\nserver {\n    listen 80;\n}\n", ["DL001"]),
+    # A kustomization naming a resource longer than the OS allows: Path.is_dir() raised
+    # ENAMETOOLONG while finding what the build reaches, a DL006 for the whole format.
+    ("kubernetes", "overlays/prod/kustomization.yaml",
+     b"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - " + b"x" * 300 + b"\n", ["DL007"]),
 ]
 
 

@@ -54,6 +54,9 @@ def lint_chart(root: Path, renderer: str = "binary", **settings: object) -> list
 
 TEMPLATE_FINDING = ("K8S402", "web/templates/deployment.yaml", 34, 39)  # `allowPrivilegeEscalation: true`, a literal line
 VALUES_FINDING = ("K8S501", "web/values.yaml", 3, 8)  # `image: {{ .Values.image.ref | quote }}` printed `ref: nginx:latest`
+# Every rule runs here, the strict-only ones too: the pod names no serviceAccountName
+# (at the template's `spec:`) and the labels helper sets no instance label (at `labels:`).
+STRICT_FINDINGS = [("K8S013", "web/templates/deployment.yaml", 5, 3), ("K8S419", "web/templates/deployment.yaml", 16, 5)]
 
 
 def test_no_renderer_is_one_warning_on_chart_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,7 +71,7 @@ def test_no_renderer_is_one_warning_on_chart_yaml(tmp_path: Path, monkeypatch: p
 def test_findings_map_to_the_template_line_and_the_values_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     chart(tmp_path)
     fake_helm(tmp_path, monkeypatch, emits(FIXTURES / "web-template-output.yaml"))
-    assert lint_chart(tmp_path) == [TEMPLATE_FINDING, VALUES_FINDING]
+    assert lint_chart(tmp_path) == sorted([*STRICT_FINDINGS, TEMPLATE_FINDING, VALUES_FINDING])
 
 
 def test_a_template_passed_alone_is_judged_in_its_chart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,7 +80,7 @@ def test_a_template_passed_alone_is_judged_in_its_chart(tmp_path: Path, monkeypa
     chart(tmp_path)
     fake_helm(tmp_path, monkeypatch, emits(FIXTURES / "web-template-output.yaml"))
     result = lint_paths(["web/templates/deployment.yaml"], tmp_path, options={"helm_renderer": "binary"})
-    assert [(f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown] == [TEMPLATE_FINDING]
+    assert sorted((f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown) == sorted([*STRICT_FINDINGS, TEMPLATE_FINDING])
 
 
 def test_a_comment_in_the_template_suppresses_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,7 +94,7 @@ def test_a_comment_in_the_template_suppresses_its_line(tmp_path: Path, monkeypat
     fake_helm(tmp_path, monkeypatch, emits(stream))
     result = lint_paths(["web"], tmp_path, options={"helm_renderer": "binary"})
     assert [(f.rule_id, f.span.line) for f in result.suppressed] == [("K8S402", 34)]
-    assert [(f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown] == [VALUES_FINDING]
+    assert sorted((f.rule_id, f.span.file, f.span.line, f.span.column) for f in result.shown) == sorted([*STRICT_FINDINGS, VALUES_FINDING])
 
 
 def test_each_ci_values_file_is_one_more_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,7 +104,7 @@ def test_each_ci_values_file_is_one_more_render(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "args.log").write_text("")
     body = f"open({str(tmp_path / 'args.log')!r}, 'a').write(' '.join(args) + '\\n')\n" + emits(FIXTURES / "web-template-output.yaml")
     fake_helm(tmp_path, monkeypatch, body)
-    assert lint_chart(tmp_path) == [TEMPLATE_FINDING, VALUES_FINDING]
+    assert lint_chart(tmp_path) == sorted([*STRICT_FINDINGS, TEMPLATE_FINDING, VALUES_FINDING])
     calls = (tmp_path / "args.log").read_text().splitlines()
     assert len(calls) == 2
     assert calls[0].startswith("template release-name ") and "--values" not in calls[0]
@@ -263,7 +266,7 @@ def test_a_value_with_no_values_key_points_at_its_action() -> None:
 @pytest.mark.skipif(not HAS_SDK, reason="helm-python-sdk (deploylint[helm]) is not installed")
 def test_the_sdk_renders_offline_with_the_same_mapping(tmp_path: Path) -> None:
     chart(tmp_path)
-    assert lint_chart(tmp_path, renderer="sdk") == [TEMPLATE_FINDING, VALUES_FINDING]
+    assert lint_chart(tmp_path, renderer="sdk") == sorted([*STRICT_FINDINGS, TEMPLATE_FINDING, VALUES_FINDING])
 
 
 @pytest.mark.skipif(not HAS_SDK, reason="helm-python-sdk (deploylint[helm]) is not installed")

@@ -203,3 +203,20 @@ def test_kustomize_generated_names_resolve(tmp_path: Path) -> None:
         encoding="utf-8")
     assert findings(tmp_path, "base/api.yaml", rules=["K8S004"]) == findings(tmp_path, rules=["K8S004"]) == [
         ("K8S004", "base/api.yaml", 17, 60)]
+
+
+def test_selectors_of_pods_deployed_another_way_are_not_judged(tmp_path: Path) -> None:
+    """Pods an operator makes from a custom resource, or pods of another
+    deployment (the control plane's), are not in the files: a selector of
+    theirs is not a dangling one."""
+    operated = ("apiVersion: v1\nkind: Service\nmetadata: {name: prometheus, namespace: shop}\n"
+                "spec: {selector: {app: api, prometheus: k8s}, ports: [{port: 9090}]}\n---\n"
+                "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s, namespace: shop}\nspec: {replicas: 2}\n")
+    write_bundle(tmp_path, others=operated)
+    assert findings(tmp_path) == []
+    write_bundle(tmp_path, others=operated.replace("monitoring.coreos.com/v1\nkind: Prometheus", "monitoring.coreos.com/v1\nkind: ServiceMonitor"))
+    assert findings(tmp_path) == [("K8S001", "k8s/others.yaml", 4, 8)]
+    # A selector of label keys no pod here carries selects pods deployed elsewhere.
+    write_bundle(tmp_path, others="apiVersion: v1\nkind: Service\nmetadata: {name: scheduler, namespace: shop}\n"
+                                  "spec: {selector: {component: kube-scheduler}, ports: [{port: 10259}]}\n")
+    assert findings(tmp_path) == []

@@ -466,9 +466,9 @@ def test_rbac_wildcards_each_flagged_and_bindings_ignored(lint: Lint) -> None:
 
 # --- custom pod templates --------------------------------------------------------------------
 
-ROLLOUT = dedent("""\
-    apiVersion: argoproj.io/v1alpha1
-    kind: Rollout
+CLONESET = dedent("""\
+    apiVersion: apps.kruise.io/v1alpha1
+    kind: CloneSet
     metadata: {name: api}
     spec:
       replicas: 3
@@ -481,13 +481,13 @@ ROLLOUT = dedent("""\
 
 
 def test_custom_pod_templates_from_options(tmp_path: Path) -> None:
-    write(tmp_path, {"rollout.yaml": ROLLOUT})
+    write(tmp_path, {"cloneset.yaml": CLONESET})
     rules = select_rules(all_rules(), ["K8S501", "K8S201"])
     plain = run([str(tmp_path)], Settings(root=tmp_path, rules=rules, formats=REGISTRY))
     assert triples(plain) == []
-    custom = run([str(tmp_path)], Settings(root=tmp_path, rules=rules, formats=REGISTRY, options={"pod_templates": {"Rollout": "spec.template"}}))
+    custom = run([str(tmp_path)], Settings(root=tmp_path, rules=rules, formats=REGISTRY, options={"pod_templates": {"CloneSet": "spec.template"}}))
     assert triples(custom) == [("K8S201", 9, 11), ("K8S501", 10, 18)]
-    assert custom.shown[0].message == "container 'api' in Rollout/api has no livenessProbe"
+    assert custom.shown[0].message == "container 'api' in CloneSet/api has no livenessProbe"
 
 
 def test_examples_cover_every_kubernetes_rule() -> None:

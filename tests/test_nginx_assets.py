@@ -1,5 +1,5 @@
-"""NGX101 on levels that serve only static assets (issue 14, item 5): framing
-protection is moot there, while NGX102 still applies."""
+"""NGX101 on levels that serve only static assets, an API or a websocket
+(issue 14): framing protection is moot there, while NGX102 still applies."""
 
 from __future__ import annotations
 
@@ -49,6 +49,21 @@ SERVER = (
         ("/app/", "root /srv/public;", False),
         ("/download/", "types { }\n            default_type application/octet-stream;\n            root /srv/files;", True),
         ("/docs/", "types { text/html html; }\n            root /srv/docs;", False),
+        # real configs (PeerTube, Mastodon, Discourse, Mattermost): every match ends in an asset extension
+        (r"~ ^/(assets|avatars|emoji|headers|packs|shortcuts|sounds)/", "try_files $uri =404;", True),  # Mastodon's
+        (r"~ ^/client/(.*\.(js|css|png|svg|woff2|otf|ttf|woff|eot))$", "root /srv;", True),
+        (r"~ ^/client/(assets/images/(icons/icon-36x36\.png|logo\.svg|favicon\.png))$", "root /srv;", True),
+        (r"~ ^/client/(.*\.(js|html))$", "root /srv;", False),
+        (r"~ ^/(favicon\.png|index)$", "root /srv;", False),  # one alternative is a page
+        (r"~ ^/(?<file>.*\.css)$", "root /srv;", True),
+        (r"~ \.(png|svg)\)$", "root /srv;", False),  # an escaped parenthesis closes no group
+        # APIs and websockets render no page either
+        ("^~ /api/v1/streaming", "proxy_pass http://127.0.0.1:4000;", True),
+        (r"~ /api/v[0-9]+/(users/)?websocket$", "proxy_pass http://127.0.0.1:8065;", True),
+        ("/socket.io", "proxy_pass http://127.0.0.1:9000;", True),
+        ("/apidocs/", "proxy_pass http://127.0.0.1:9000;", False),
+        ("/live/", 'proxy_set_header Connection "upgrade";', True),
+        ("/live/", "proxy_set_header Connection $connection_upgrade;", False),  # upgrades only when asked
     ],
 )
 def test_x_frame_options_is_not_asked_of_asset_locations(
@@ -89,3 +104,15 @@ def test_asset_params_are_the_policy(tmp_path: Path) -> None:
     rules = select_rules(all_rules(), ["NGX101"], overrides=override)
     result = run([str(target)], Settings(root=tmp_path, rules=rules, formats=REGISTRY))
     assert [(f.rule_id, f.span.line) for f in result.shown] == [("NGX101", 2)]
+
+
+@pytest.mark.parametrize(("cache", "pages"), [("public,immutable", False), ('"public, max-age=2419200"', True)])
+def test_immutable_responses_are_versioned_files_not_pages(tmp_path: Path, cache: str, pages: bool) -> None:
+    # Discourse's `location ~ ^/plugins/` and Mastodon's `/system/`: only a versioned file can be immutable
+    text = (
+        "http {\n    server {\n        listen 80;\n        location ~ ^/plugins/ {\n"
+        f"            expires 1y;\n            add_header Cache-Control {cache};\n        }}\n"
+        "        location / { return 404; }\n    }\n}\n"
+    )
+    result = triples(lint_text(tmp_path, "nginx/nginx.conf", text, ["NGX101"]))
+    assert result == ([("NGX101", 4, 9)] if pages else [])

@@ -188,7 +188,7 @@ def test_add_header_inheritance_reports_at_the_child_and_names_lost_headers(lint
     server {
         listen 80;
         add_header X-Frame-Options DENY always;
-        location /api/ {
+        location /app/ {
             proxy_pass http://app;
             add_header Cache-Control no-store;
         }

@@ -142,7 +142,7 @@ def test_unbalanced_braces_one_error_at_the_right_line(lint, text: str, line: in
 
 def test_missing_semicolon_merging_two_lines(lint) -> None:  # type: ignore[no-untyped-def]
     result = lint("nginx/nginx.conf", "http {\n    server_tokens off\n    add_header X-Frame-Options DENY always;\n}\n")
-    assert triples(result) == [("DL001", 2, 22)]
+    assert triples(result) == [("DL001", 2, 21)]
     assert "add_header" in result.shown[0].message
 
 
@@ -180,8 +180,10 @@ def test_an_if_with_a_quoted_operand_keeps_the_rest_of_the_file(lint) -> None:  
 @pytest.mark.parametrize(
     ("text", "line", "column", "words"),
     [
-        ("http {\n    server_tokens off\n}\n", 2, 22, "before '}'"),
-        ("server_tokens off", 1, 18, "end of the file"),
+        # a ';' missing at a line's or the file's end is reported on the last character of that
+        # line, not one past it (a finding starts on a character of its line: LineIndex.fit)
+        ("http {\n    server_tokens off\n}\n", 2, 21, "before '}'"),
+        ("server_tokens off", 1, 17, "end of the file"),
         ('add_header X "DENY;\n', 1, 14, "unterminated"),
         ('add_header X "DENY"always;\n', 1, 20, "after a quoted string"),
         ("http {\n    ;\n}\n", 2, 5, "unexpected ';'"),

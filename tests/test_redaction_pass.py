@@ -20,7 +20,7 @@ CASES = [
      "ENV103", 1, 31, "(postgresql://app:***@db.internal/app?sslmode=require;password=***)"),
     ("c/nginx.conf", f"http {{\n  server {{\n    listen 443 ssl;\n    location / {{\n      proxy_pass https://u:{PW}@backend.example.com;\n"
      "    }\n  }\n}\n", "NGX302", 5, 7, "'https://u:***@backend.example.com'"),
-    ("d/nginx.conf", f"http {{\n  map $http_x $y {{\n    {PW}AKIA2E0A8F3B244C9986 1\n  }}\n}}\n", "DL001", 3, 43, "after '…(36 chars)'"),
+    ("d/nginx.conf", f"http {{\n  map $http_x $y {{\n    {PW}AKIA2E0A8F3B244C9986 1\n  }}\n}}\n", "DL001", 3, 42, "after '…(36 chars)'"),
     ("e/nginx.conf", f"http {{\n  map $http_x $y {{\n    {PW}AKIA2E0A8F3B244C9986 {{\n  }}\n}}\n", "DL001", 3, 5,
      "'…(36 chars)' block opened here is never closed"),
     ("f/cm.yaml", f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  {PW}x9: a\n  {PW}x9: b\n", "DL004", 6, 3,

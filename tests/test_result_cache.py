@@ -132,7 +132,7 @@ def test_editing_a_kustomize_base(project: Path) -> None:
     # The overlay is linted, its base read from disk: renamed there, the
     # overlay's patch matches nothing.
     assert_warm_equals_cold(project, ["kustomize/overlays/prod"], lambda: edit(
-        project / "kustomize/base/worker.yaml", "  name: etl-worker\n", "  name: etl-runner\n"))
+        project / "kustomize/base/worker.yaml", "kind: Deployment\nmetadata:\n  name: etl-worker\n", "kind: Deployment\nmetadata:\n  name: etl-runner\n"))
 
 
 def test_editing_a_sibling_manifest_read_as_context(project: Path) -> None:

@@ -1,6 +1,7 @@
 """Reading one configuration file: `.deploylint.yaml`, `[tool.deploylint]` in
-`pyproject.toml`, or a preset. Validation against `schemas/config.schema.json`
-gives one exact line per mistake, positioned like findings:
+`pyproject.toml`, or a preset. Validation against its shape (`schema.py`, the
+source of `schemas/config.schema.json`) gives one exact line per mistake,
+positioned like findings:
 
     .deploylint.yaml:7: rules.K8S301.params.min_replicas: expected integer, got "three"
 """
@@ -15,7 +16,6 @@ from typing import Any
 
 from linter.core.errors import UsageError
 from linter.core.model import MappingNode, Node, node_at
-from linter.core.resources import schemas_dir
 
 CONFIG_NAMES = (".deploylint.yaml", ".deploylint.yml")
 PYPROJECT = "pyproject.toml"
@@ -154,26 +154,17 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
-_SCHEMA: dict[str, Any] | None = None
-
-
-def _schema() -> dict[str, Any]:
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = json.loads((schemas_dir() / "config.schema.json").read_text(encoding="utf-8"))
-    return _SCHEMA
-
-
 def validate_config(config: ConfigFile) -> None:
+    from linter.config.schema import structure
     from linter.core.checks.fastschema import compile_schema
 
     # A valid config (every run reads at least the default preset) needs no
     # jsonschema import; an invalid one gets jsonschema's detailed errors.
-    if not any(True for _ in compile_schema(_schema()).iter_errors(config.data)):
+    if not any(True for _ in compile_schema(structure()).iter_errors(config.data)):
         return
     import jsonschema
 
-    errors = sorted_errors(jsonschema.Draft202012Validator(_schema()), config.data)
+    errors = sorted_errors(jsonschema.Draft202012Validator(structure()), config.data)
     if errors:
         path, message, at_key = describe_error(errors[0])
         raise config.error(path, message, key=at_key)

@@ -295,6 +295,24 @@ def _lapsed(entry: RuleEntry, rule: Rule, index: int, item: dict[str, Any]) -> L
                         Span(entry.file.display, span.line, span.column, span.end_line, span.end_column))
 
 
+def effective_params(rule: Rule) -> dict[str, Any]:
+    """The rule's params with their defaults: a Python check's typed defaults,
+    overridden by the rule file's `params`."""
+    from linter.core.check import params_type_of
+    from linter.formats import REGISTRY
+
+    params: dict[str, Any] = {}
+    params_type = params_type_of(rule, REGISTRY)
+    if params_type is not None:
+        for f in dataclasses.fields(params_type):
+            if f.default is not dataclasses.MISSING:
+                params[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                params[f.name] = f.default_factory()
+    params.update(rule.params)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
 def param_problem(rule: Rule, name: str, value: Any) -> str | None:
     """Why a configured param does not fit the rule: Python checks by their typed
     params dataclass, schema/assert rules by the types of the rule's defaults."""

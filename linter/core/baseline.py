@@ -136,7 +136,7 @@ def _day(value: object) -> date | None:
 def _key_span(path: Path, text: str, key: str) -> Span:
     at = text.find(json.dumps(key))
     if at < 0:
-        return Span.point(path.as_posix(), 1, 1)
+        return Span.start(path.as_posix())
     line = text.count("\n", 0, at) + 1
     column = at - (text.rfind("\n", 0, at) + 1) + 1
     return Span(path.as_posix(), line, column, line, column + len(json.dumps(key)))

@@ -9,8 +9,6 @@ no safe way to stop Python code in the middle); checks are small by design.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -43,17 +41,16 @@ class CheckBudget:
     def exhausted(self, unit: LintUnit) -> bool:
         return self._spent.get(unit.path, 0.0) >= self.seconds
 
-    @contextmanager
-    def charge(self, unit: LintUnit, rule: Rule) -> Iterator[None]:
-        """Time one rule on one unit; an overrun (BudgetExceeded) marks the rule missed."""
+    def start(self, unit: LintUnit) -> float:
+        """Start timing one rule on one unit (`stop` ends it). Plain calls, not a
+        context manager: the engine times every rule on every unit, and a
+        context manager's frames cost more than most checks."""
         started = now()
         self._deadline[unit.path] = started + self.seconds - self._spent.get(unit.path, 0.0)
-        try:
-            yield
-        except BudgetExceeded:
-            self.skip(unit, rule)
-        finally:
-            self._spent[unit.path] = self._spent.get(unit.path, 0.0) + now() - started
+        return started
+
+    def stop(self, unit: LintUnit, started: float) -> None:
+        self._spent[unit.path] = self._spent.get(unit.path, 0.0) + now() - started
 
     def check(self, unit: LintUnit) -> None:
         """Called between subjects: stop the rule once the unit's budget is spent."""
@@ -71,7 +68,7 @@ class CheckBudget:
                 rules,
                 "DL005",
                 f"checks on this file took over {self.seconds:g} s (max_seconds_per_file); {_rule_list(rule_ids)} did not (fully) run",
-                Span.point(path, 1, 1),
+                Span.start(path),
                 "max_seconds_per_file",
             )
             for path, rule_ids in sorted(self.missed.items())

@@ -137,6 +137,19 @@ def _type_ok(value: Any, hint: Any) -> bool:
     return True
 
 
+def param_json_schema(hint: Any) -> dict[str, Any]:
+    """The JSON Schema of what `param_type_error` accepts for a param typed
+    `hint` (for editors: `schemas/config.schema.json`)."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return {"anyOf": [param_json_schema(arg) for arg in typing.get_args(hint)]}
+    if origin in (tuple, list):
+        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
+        return {"type": "array", "items": param_json_schema(args[0])} if args else {"type": "array"}
+    names = {bool: "boolean", int: "integer", float: "number", str: "string", type(None): "null", dict: "object", list: "array"}
+    return {"type": names[hint]} if hint in names else {}
+
+
 def _type_name(hint: Any) -> str:
     origin = typing.get_origin(hint)
     if origin in (tuple, list):

@@ -18,9 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from linter.core.embedding import embedding_of
 from linter.core.workspace import ReadFailure
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from linter.core.discover import Candidate
     from linter.core.format import FormatRegistry
     from linter.core.loader import Loader
@@ -29,10 +32,36 @@ if TYPE_CHECKING:
     from linter.core.units import LintUnit
 
 
-def needed_formats(rules: list[Rule], formats: FormatRegistry) -> set[str]:
-    """Formats whose other-unit context some enabled rule reads."""
-    return {fmt.name for fmt in formats if fmt.context is not None
-            and any(r.target.format == fmt.name and r.target.select in fmt.context.selectors for r in rules)}
+def needed_formats(rules: list[Rule], formats: FormatRegistry, units: Sequence[LintUnit] = ()) -> set[str]:
+    """Formats whose other-unit context some enabled rule reads: a rule of
+    the format that relates objects, or any rule of a file one of its files
+    holds (a redis.conf is judged against the StatefulSet that mounts it,
+    which may be in a sibling file: `embedding.place_held_files`)."""
+    wanted = {fmt.name for fmt in formats if fmt.context is not None
+              and any(r.target.format == fmt.name and r.target.select in fmt.context.selectors for r in rules)}
+    targets = {r.target.format for r in rules}
+    for unit in units:
+        held = embedding_of(unit.main) if unit.files else None
+        if held is not None and unit.format in targets:
+            holder = formats.find(held.holder_format)
+            if holder is not None and holder.context is not None:
+                wanted.add(holder.name)
+    return wanted
+
+
+def walked_directories(paths: list[str], root: Path) -> frozenset[str]:
+    """The directories (display paths) a run walks whole: the named ones and
+    everything under them. Their files are all candidates of the run already
+    (the walk skipped the rest for reasons that hold for context too), and
+    every file of one directory is linted by the same worker and shard."""
+    from linter.core.discover import relative
+
+    named = [Path(p) for p in paths if p != "-" and Path(p).is_dir()]
+    return frozenset("" if (shown := relative(p.absolute(), root.absolute())) == "." else shown for p in named)
+
+
+def _walked(directory: str, walked: frozenset[str]) -> bool:
+    return "" in walked or any(directory == w or directory.startswith(w + "/") for w in walked)
 
 
 def context_directories(units: list[LintUnit], wanted: set[str]) -> set[str]:
@@ -41,12 +70,13 @@ def context_directories(units: list[LintUnit], wanted: set[str]) -> set[str]:
             if u.format in wanted and u.deployment is not None and u.deployment.directory is not None}
 
 
-def deployment_context(units: list[LintUnit], linted: list[Candidate], loader: Loader, settings: Settings) -> list[LintUnit]:
+def deployment_context(units: list[LintUnit], linted: list[Candidate], loader: Loader, settings: Settings,
+                       walked: frozenset[str] = frozenset()) -> list[LintUnit]:
     """Context units for the deployments of `units`: the files of their
     directories that are not linted here, read from disk (whether another
     worker or shard lints them or nothing does, they hold the same objects)."""
-    wanted = needed_formats(settings.rules, loader.formats)
-    directories = context_directories(units, wanted)
+    wanted = needed_formats(settings.rules, loader.formats, units)
+    directories = {d for d in context_directories(units, wanted) if not _walked(d, walked)}
     if not directories:
         return []
     known = {c.relpath for c in linted}

@@ -12,6 +12,7 @@ import fnmatch
 import functools
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,9 +124,12 @@ def discover(
     format_hint: str | None = None,
     respect_gitignore: bool = False,
     recursive: bool = True,
+    texts: Mapping[str, str] | None = None,
 ) -> list[Candidate]:
     """Walk `paths` (files or directories) and classify every file found
-    (in named directories only, without `recursive`).
+    (in named directories only, without `recursive`). A file in `texts`
+    (display path -> text linted in place of the file's) is told by that
+    text, as it is parsed from it.
 
     Symlinks are never followed out of `root`; directories named in the default
     excludes are not entered, nor, with `respect_gitignore`, what git ignores
@@ -165,7 +169,8 @@ def discover(
         if format_hint:
             fmt: str | None = format_hint
         else:
-            head = read_head(str(file)) if formats.wants_content(file) else None
+            wanted = formats.wants_content(file)
+            head = (texts[rel][:SNIFF_BYTES] if texts and rel in texts else read_head(str(file))) if wanted else None
             fmt = formats.detect(file, head, root)
         if fmt is None and not explicit:
             return

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from linter.core.budget import CheckBudget
+from linter.core.budget import BudgetExceeded, CheckBudget
 from linter.core.check import PythonCheck, Violation, build_params
 from linter.core.embedding import embedding_of
 from linter.core.errorlog import ErrorLog
@@ -160,7 +160,7 @@ def internal_error_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: B
     """DL006 for a rule that raised on a unit (None when the config disables DL006)."""
     where = (log or ErrorLog()).where(f"{rule.id} on {unit.path}", exc)
     detail = f"internal error in rule {rule.id} ({type(exc).__name__}); {where}"
-    return tool_finding(rules, "DL006", detail, Span.point(unit.path, 1, 1), rule.id)
+    return tool_finding(rules, "DL006", detail, Span.start(unit.path), rule.id)
 
 
 def regex_timeout_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: RegexTimeout) -> Finding | None:
@@ -170,7 +170,7 @@ def regex_timeout_finding(rules: list[Rule], rule: Rule, unit: LintUnit, exc: Re
         f"rule {rule.id}'s pattern {pattern!r} timed out (over {TIMEOUT_SECONDS:g} s on one value: catastrophic "
         "backtracking?) and is not run again; the rule did not (fully) run on this file"
     )
-    return tool_finding(rules, "DL005", detail, Span.point(unit.path, 1, 1), rule.id)
+    return tool_finding(rules, "DL005", detail, Span.start(unit.path), rule.id)
 
 
 def _reports_problems(rule: Rule) -> bool:
@@ -209,9 +209,11 @@ def evaluate(
                 continue
             if rule.id not in compiled:
                 compiled[rule.id] = CompiledRule(rule, formats)
+            started = budget.start(unit)
             try:
-                with budget.charge(unit, rule):
-                    findings.extend(compiled[rule.id].run(unit, ctx, subjects, budget))
+                findings.extend(compiled[rule.id].run(unit, ctx, subjects, budget))
+            except BudgetExceeded:
+                budget.skip(unit, rule)
             except UsageError:
                 raise
             except RegexTimeout as exc:
@@ -222,6 +224,8 @@ def evaluate(
                 error = internal_error_finding(rules, rule, unit, exc, log)
                 if error is not None:
                     findings.append(error)
+            finally:
+                budget.stop(unit, started)
         if unit.reports_on is not None:
             findings[first:] = _first_of_shared(findings[first:], unit, shared)
         if progress is not None:

@@ -25,10 +25,11 @@ from linter.core.errors import UsageError
 
 if TYPE_CHECKING:
     from linter.core.check import PythonCheck
-    from linter.core.embedding import Embedded
+    from linter.core.embedding import Embedded, Placement
     from linter.core.fix import Fixer
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
+    from linter.core.run_types import RunContext
     from linter.core.subject import Selector
     from linter.core.suppress import Directive
     from linter.core.units import LintUnit
@@ -70,6 +71,10 @@ class Format:
     comment: CommentSyntax = CommentSyntax()
     data_suppression: str = ""  # how `suppressions` are written, for the docs ({rule}: the rule's ID)
     context: ContextNeed | None = None
+    # Whether the files one holder groups (the keys of one ConfigMap) are one
+    # installation, assembled together (a ClickHouse config.xml with its
+    # config.d fragments), rather than each linted alone.
+    held_installation: bool = False
     cost_per_byte: float = 1.0  # linting work per byte next to a manifest's: balances shards and workers
 
     def environment(self) -> str:
@@ -146,6 +151,12 @@ class Format:
         the format its name and content say, so its findings point into the
         holder."""
         return []
+
+    def place_held(self, held: Embedded, ctx: RunContext) -> Placement:
+        """Where one of this format's held files runs, from the deployment
+        its holder is in (`ctx.together`): the containers that read it, the
+        services beside it. Called once the run's deployments are complete."""
+        return held.placement
 
     # --- rendering ----------------------------------------------------------
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:

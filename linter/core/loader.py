@@ -40,7 +40,14 @@ class Loader:
         return result
 
     def parse(self, source: SourceFile, fmt: str) -> ParsedFile:
-        return self.formats.get(fmt).parse(source, self)
+        """Parse with the file's format; every problem the parser placed in this
+        file is fitted inside it (a parser's end-of-file or end-of-line position
+        may lie one past the text, where no editor can show it)."""
+        parsed = self.formats.get(fmt).parse(source, self)
+        for problem in parsed.problems:
+            if problem.span.file == source.path:
+                problem.span = source.line_index.fit(problem.span)
+        return parsed
 
     def parse_guarded(self, source: SourceFile, fmt: str) -> ParsedFile:
         """Parse; a parser bug on this file becomes a DL006 problem, not a dead run."""
@@ -48,5 +55,5 @@ class Loader:
             return self.parse(source, fmt)
         except Exception as exc:  # noqa: BLE001 - one parser bug must not end the run
             where = self.error_log.where(f"{fmt} parser on {source.path}", exc)
-            problem = ParseProblem("DL006", f"internal error in the {fmt} parser ({type(exc).__name__}); {where}", Span.point(source.path, 1, 1))
+            problem = ParseProblem("DL006", f"internal error in the {fmt} parser ({type(exc).__name__}); {where}", Span.start(source.path))
         return ParsedFile(source, fmt, [], [problem])

@@ -30,8 +30,13 @@ def render_message(template: str, variables: dict[str, Any]) -> str:
     """The message, with control characters from the linted files escaped and
     any provider-shaped credential redacted (a key pasted where a name goes
     would otherwise reach a parse error's message)."""
+    from linter.formats.common.secrets import redact_value
+
+    # Each value is redacted whole before it joins the message: cut out of its
+    # context by a template, a credential may no longer be recognisable.
+    whole = {name: redact_value(value) if isinstance(value, str) else value for name, value in variables.items()}
     try:
-        return safe_text(bounded_template(template).format_map(_Vars(variables)))
+        return safe_text(bounded_template(template).format_map(_Vars(whole)))
     except (ValueError, IndexError, AttributeError):
         return template
 

@@ -35,6 +35,12 @@ class Span:
     def point(cls, file: str, line: int, column: int, width: int = 1) -> Span:
         return cls(file, line, column, line, column + max(width, 1))
 
+    @classmethod
+    def start(cls, file: str) -> Span:
+        """The empty region before a file's first character: where a finding about
+        the whole file points. It lies inside every file, an empty one too."""
+        return cls(file, 1, 1, 1, 1)
+
     def first_line(self) -> Span:
         """The span cut to its first line (a header, not a whole block)."""
         if self.end_line == self.line:
@@ -235,6 +241,45 @@ class LineIndex:
         m = _LINE_BREAK.search(self.text, offset)
         return m.start() if m else len(self.text)
 
+    @property
+    def line_count(self) -> int:
+        """Lines as an editor numbers them: a final line break opens no new line,
+        and an empty text is one empty line."""
+        starts = self.starts
+        return len(starts) - 1 if len(starts) > 1 and starts[-1] == len(self.text) else len(starts)
+
+    def line_length(self, line: int) -> int:
+        """Characters of a 1-based line, its line break excluded."""
+        start = self.starts[line - 1]
+        return self.line_end(start) - start
+
+    def fit(self, span: Span) -> Span:
+        """`span` moved inside this text, where editors and SARIF viewers can show it.
+
+        A span must lie inside its file: 1 <= line <= end line <= line_count,
+        columns within their line (the end column is exclusive, so at most one
+        past the line's last character), start <= end. A parser's position past
+        the last line (an unexpected end of file) is put on the last line, and a
+        start past its line's last character on that character, so the finding
+        highlights text; on an empty line it is the empty region at column 1."""
+        count = self.line_count
+        line, column = self._inside(span.line, span.column, count)
+        end_line, end_column = self._inside(span.end_line, span.end_column, count)
+        length = self.line_length(line)
+        column = min(column, max(length, 1))
+        end_column = min(end_column, self.line_length(end_line) + 1)
+        if (end_line, end_column) < (line, column):
+            end_line, end_column = line, min(column + 1, length + 1)
+        if (line, column, end_line, end_column) == (span.line, span.column, span.end_line, span.end_column):
+            return span
+        return Span(span.file, line, column, end_line, end_column)
+
+    @staticmethod
+    def _inside(line: int, column: int, count: int) -> tuple[int, int]:
+        if line > count:  # past the end: at the end of the last line
+            return count, 1 << 62
+        return max(line, 1), max(column, 1)
+
 
 @dataclass(slots=True)
 class SourceFile:
@@ -243,6 +288,9 @@ class SourceFile:
     path: str  # relative to the scan root, '/'-separated: the path users see
     abspath: str
     text: str
+    # The name it is read as, when not its path's: a file held in a manifest
+    # (`config.xml` in a ConfigMap) shares the manifest's path.
+    held_as: str = ""
 
     _lines: list[str] | None = field(default=None, repr=False)
     _line_index: LineIndex | None = field(default=None, repr=False)

@@ -73,14 +73,14 @@ class _ProgressSender:
         self.last = time.monotonic()
 
 
-def _worker(conn: Connection, mine: list[Candidate], settings: Settings, report_progress: bool) -> None:
+def _worker(conn: Connection, mine: list[Candidate], settings: Settings, walked: frozenset[str], report_progress: bool) -> None:
     from linter.core.runner import lint_candidates, paused_gc
 
     sender = _ProgressSender(conn) if report_progress else None
     try:
         with paused_gc():
             worker_settings = dataclasses.replace(settings, jobs=1, progress=sender)
-            result = lint_candidates(mine, worker_settings, with_stdin=False)
+            result = lint_candidates(mine, worker_settings, with_stdin=False, walked=walked)
         if sender is not None:
             sender.flush()
         conn.send(("done", result))
@@ -100,7 +100,7 @@ def _start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def run_parallel(candidates: list[Candidate], settings: Settings, jobs: int) -> RunResult:
+def run_parallel(candidates: list[Candidate], settings: Settings, jobs: int, walked: frozenset[str] = frozenset()) -> RunResult:
     import multiprocessing
     from multiprocessing.connection import Connection, wait
 
@@ -115,7 +115,7 @@ def run_parallel(candidates: list[Candidate], settings: Settings, jobs: int) -> 
     try:
         for mine in parts:
             parent_end, child_end = mp.Pipe(duplex=False)
-            process = mp.Process(target=_worker, args=(child_end, mine, child_settings, settings.progress is not None), daemon=True)
+            process = mp.Process(target=_worker, args=(child_end, mine, child_settings, walked, settings.progress is not None), daemon=True)
             process.start()
             child_end.close()
             workers.append((process, parent_end))

@@ -129,8 +129,11 @@ class ResultCache:
             known = self._digests[path] = file_digest(path, limit)
         return known
 
-    def group_key(self, members: list[Candidate], settings: Settings) -> str:
+    def group_key(self, members: list[Candidate], settings: Settings, walked: frozenset[str]) -> str:
+        """The entry name of a group: the run's stamp, the directories the run
+        walks (their files are linted, so not read as context), the files."""
         h = hashlib.sha256(self.stamp.encode())
+        h.update(json.dumps(sorted(walked)).encode("utf-8", "surrogatepass"))
         for c in members:
             h.update(f"\0{c.relpath}\0{c.format}\0{c.explicit}\0{c.unreadable}\0".encode("utf-8", "surrogatepass"))
             h.update(self.digest(c.abspath, settings.limits.max_file_bytes).encode())

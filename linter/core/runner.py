@@ -5,18 +5,17 @@ evaluate -> suppress. `lint.run` runs it once, or in worker processes
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linter.core.context import deployment_context
 from linter.core.discover import Candidate, discover
-from linter.core.embedding import EMBEDDED
+from linter.core.embedding import EMBEDDED, embedding_of, place_held_files
 from linter.core.engine import CompiledRule, evaluate, finding_order
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
@@ -40,7 +39,7 @@ def _failed_file(candidate: Candidate, problem: ParseProblem) -> ParsedFile:
 def find_candidates(settings: Settings, paths: list[str]) -> list[Candidate]:
     """The files to lint (this shard's, when sharding)."""
     candidates = discover(paths, settings.root, excludes=settings.excludes, formats=settings.formats, format_hint=settings.format_hint,
-                          respect_gitignore=settings.respect_gitignore) if paths else []
+                          respect_gitignore=settings.respect_gitignore, texts=settings.texts) if paths else []
     if settings.shard is None:
         return candidates
     from linter.core.shard import split_shard
@@ -65,11 +64,11 @@ def parse_candidates(
     for candidate in candidates:
         if candidate.unreadable:
             problem = f"{candidate.unreadable}; its files were not linted"
-            parsed.append(_failed_file(candidate, ParseProblem("DL001", problem, Span.point(candidate.relpath, 1, 1))))
+            parsed.append(_failed_file(candidate, ParseProblem("DL001", problem, Span.start(candidate.relpath))))
             continue
         if candidate.format is None:  # named on the command line: a DL008 warning, the run goes on
             if not settings.ignore_unknown:
-                parsed.append(_failed_file(candidate, ParseProblem("DL008", UNKNOWN_FORMAT, Span.point(candidate.relpath, 1, 1))))
+                parsed.append(_failed_file(candidate, ParseProblem("DL008", UNKNOWN_FORMAT, Span.start(candidate.relpath))))
             continue
         result = loader.load(Path(candidate.abspath), candidate.format)
         if isinstance(result, ParseProblem):
@@ -97,8 +96,9 @@ def embedded_files(holder: ParsedFile, loader: Loader, root: Path) -> list[Parse
     for held in fmt.embedded(holder):
         inner = loader.formats.detect(Path(held.name), held.source.text[:8192].lstrip(), root)
         if inner is not None and inner != holder.format:
+            held.source.held_as = held.name
             parsed = loader.parse_guarded(held.source, inner)
-            parsed.meta[EMBEDDED] = held
+            parsed.meta[EMBEDDED] = replace(held, holder_format=holder.format)
             found.append(parsed)
     return found
 
@@ -123,13 +123,21 @@ def assemble(parsed: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     """Parsed files grouped into lint units by their format (nginx include
     trees, ClickHouse merges); a file no format read is a unit of its own."""
     by_format: dict[str, list[ParsedFile]] = {}
-    alone: list[ParsedFile] = []
-    for p in parsed:
-        (alone if EMBEDDED in p.meta else by_format.setdefault(p.format, [])).append(p)
+    held: dict[tuple[str, str], list[ParsedFile]] = {}
+    for index, p in enumerate(parsed):
+        embedding = embedding_of(p)
+        if embedding is None:
+            by_format.setdefault(p.format, []).append(p)
+        else:
+            # A held file shares its holder's path: it is assembled alone, or
+            # with the files of its group when its format makes one
+            # installation of them, never with another file of that path.
+            fmt = loader.formats.find(p.format)
+            together = fmt is not None and fmt.held_installation and embedding.group
+            group = embedding.group if together else f"#{index}"
+            held.setdefault((p.format, group), []).append(p)
     groups = [(name, by_format[name]) for name in sorted(by_format)]
-    # An embedded file shares its holder's path: it is assembled on its own,
-    # never mistaken for (or merged with) another file of that path.
-    groups += [(p.format, [p]) for p in alone]
+    groups += [(fmt, files) for (fmt, _), files in held.items()]
     units: list[LintUnit] = []
     for name, files in groups:
         fmt = loader.formats.find(name)
@@ -148,18 +156,8 @@ def _unassembled(files: list[ParsedFile], fmt: str, exc: Exception, log: ErrorLo
     where = log.where(f"{fmt} assembly", exc)
     message = f"internal error assembling the {fmt} files ({type(exc).__name__}); {where}"
     for f in files:
-        f.problems.append(ParseProblem("DL006", message, Span.point(f.path, 1, 1)))
+        f.problems.append(ParseProblem("DL006", message, Span.start(f.path)))
     return [LintUnit("unknown", f.path, [f]) for f in files]
-
-
-def lint_units(
-    units: list[LintUnit], settings: Settings, ctx: RunContext, progress: Progress | None = None, log: ErrorLog | None = None
-) -> list[Finding]:
-    """Evaluate and suppress: the findings of some units, in no particular order."""
-    findings = evaluate(settings.rules, units, ctx, settings.formats, progress, settings.limits, log)
-    from linter.core.suppress import apply_suppressions
-
-    return apply_suppressions(findings, units, settings)
 
 
 @dataclass(slots=True)
@@ -171,8 +169,8 @@ class _Linted:
     units: list[LintUnit]
 
 
-def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bool, reads: dict[str, str] | None = None,
-              compiled: dict[str, CompiledRule] | None = None) -> _Linted:
+def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bool, walked: frozenset[str],
+              reads: dict[str, str] | None = None, compiled: dict[str, CompiledRule] | None = None) -> _Linted:
     """Parse, assemble, evaluate and suppress some files (recording in `reads`
     every file read, when given; keeping the rules compiled in `compiled`)."""
     patterns = settings.options.get("secret_patterns")
@@ -183,9 +181,10 @@ def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bo
         units = assemble(parsed, loader)
         if progress is not None:
             progress("units", len(units))
-        context = units + deployment_context(units, candidates, loader, settings)
-        checked = evaluate(settings.rules, units, RunContext(context, settings.options), settings.formats, progress,
-                           settings.limits, loader.error_log, compiled)
+        context = units + deployment_context(units, candidates, loader, settings, walked)
+        ctx = RunContext(context, settings.options)
+        place_held_files(units, ctx, settings.formats, loader.error_log)
+        checked = evaluate(settings.rules, units, ctx, settings.formats, progress, settings.limits, loader.error_log, compiled)
         from linter.core.suppress import apply_suppressions
 
         findings = apply_suppressions(checked, units, settings)
@@ -196,15 +195,16 @@ def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bo
     return _Linted(result, len(checked), units)
 
 
-def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool) -> PartialResult:
+def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool,
+                    walked: frozenset[str] = frozenset()) -> PartialResult:
     """The pipeline on some files (the others of their deployments, linted by
     another worker or shard or not at all, are read as context: `context.py`)."""
     if settings.cache is not None and not settings.texts and not (with_stdin and settings.stdin is not None):
-        return _lint_cached(candidates, settings, settings.cache)
-    return _pipeline(candidates, settings, with_stdin=with_stdin).result
+        return _lint_cached(candidates, settings, settings.cache, walked)
+    return _pipeline(candidates, settings, with_stdin=with_stdin, walked=walked).result
 
 
-def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultCache) -> PartialResult:
+def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultCache, walked: frozenset[str]) -> PartialResult:
     """The pipeline group by group (`shard.groups`: the files whose findings
     depend on each other), each group's result taken from the cache when its
     files and everything its lint read are unchanged. A group's lint is the
@@ -215,13 +215,13 @@ def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultC
     from linter.core.shard import groups
 
     today = date.today()
-    unbaselined = dataclasses.replace(settings, baseline=None)
+    unbaselined = replace(settings, baseline=None)
     limit = settings.limits.max_file_bytes
     compiled: dict[str, CompiledRule] = {}  # the groups share their compiled rules, as one uncached run's units do
     keeping = True
     entries = []
     for members in groups(candidates, settings.formats).values():
-        key = cache.group_key(members, settings)
+        key = cache.group_key(members, settings, walked)
         entry = cache.get(key, settings, today)
         if entry is not None:
             if settings.progress is not None:
@@ -229,7 +229,7 @@ def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultC
             entries.append(entry)
             continue
         reads: dict[str, str] = {}
-        linted = _pipeline(members, unbaselined, with_stdin=False, reads=reads, compiled=compiled)
+        linted = _pipeline(members, unbaselined, with_stdin=False, walked=walked, reads=reads, compiled=compiled)
         own = {c.abspath for c in members}
         # A dated suppression (`until=`) makes the findings the day's.
         dated = any("until=" in f.source.text for unit in linted.units for f in unit.files)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from linter.core.model import ParseProblem, SourceFile, Span
+from linter.core.model import LineIndex, ParseProblem, SourceFile, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +69,14 @@ def decode(data: bytes, display: str, sniff: EncodingSniffer | None = None) -> s
         if text is not None:
             return text
     if b"\x00" in data[:8192]:
-        raise ReadFailure(ParseProblem("DL001", "binary file (NUL bytes): not a text configuration", Span.point(display, 1, 1)))
+        raise ReadFailure(ParseProblem("DL001", "binary file (NUL bytes): not a text configuration", Span.start(display)))
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        before = data[: exc.start].decode("utf-8")  # valid up to the first bad byte
+        line, column = LineIndex(before).position(len(before))  # lines as the model counts them
         raise ReadFailure(
             ParseProblem("DL001", f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8", Span.point(display, line, column))
         ) from None
@@ -104,7 +103,7 @@ def _decode_declared(data: bytes, declared: str, display: str) -> str | None:
         name = ""
     if name not in TEXT_ENCODINGS:
         message = f"the declared encoding '{declared}' is not a text encoding deploylint reads; save the file as UTF-8"
-        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, 1, 1)))
+        raise ReadFailure(ParseProblem("DL001", message, Span.start(display)))
     if name == "utf-8":
         return None
     try:
@@ -112,7 +111,7 @@ def _decode_declared(data: bytes, declared: str, display: str) -> str | None:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         message = f"not valid {declared} (the encoding the file declares) at byte {exc.start}"
-        raise ReadFailure(ParseProblem("DL001", message, Span.point(display, line, 1))) from None
+        raise ReadFailure(ParseProblem("DL001", message, Span(display, line, 1, line, 1))) from None
 
 
 def file_digest(path: Path | str, limit: int) -> str:
@@ -150,6 +149,23 @@ def read_user_file(path: Path, display: str, what: str) -> str:
         return decode(data, display)
     except ReadFailure as exc:
         raise UsageError(f"{display}:{exc.problem.span.line}: {exc.problem.message}") from None
+
+
+def is_directory(path: Path) -> bool:
+    """Whether a path a linted file names is a directory; a name the system
+    refuses (too long, a NUL in it) is none, not an error that ends the run."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def path_exists(path: Path) -> bool:
+    """Whether a path a linted file names exists (a refused name does not)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass
@@ -191,7 +207,7 @@ class Workspace:
     def read(self, path: Path, display: str | None = None, sniff: EncodingSniffer | None = None) -> SourceFile:
         display = display or self.display_path(path)
         if self.confined(path) is None:  # discovery and includes check this too; reads never trust a caller
-            raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.point(display, 1, 1)))
+            raise ReadFailure(ParseProblem("DL001", "outside the scanned root (after resolving symlinks); not read", Span.start(display)))
         if display in self.texts:
             return SourceFile(display, str(path), self.texts[display])
         if self.reads is None:
@@ -225,7 +241,7 @@ class Workspace:
         try:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):  # reading a FIFO, socket or device could block or never end
-                raise ReadFailure(ParseProblem("DL001", "not a regular file (a FIFO, socket or device); not read", Span.point(display, 1, 1)))
+                raise ReadFailure(ParseProblem("DL001", "not a regular file (a FIFO, socket or device); not read", Span.start(display)))
             size = info.st_size
             data = b""
             if size <= limit:
@@ -233,8 +249,8 @@ class Workspace:
                     data = fh.read(limit + 1)  # bounded even if the file grows meanwhile
                 size = max(size, len(data))
         except OSError as exc:
-            raise ReadFailure(ParseProblem("DL001", f"cannot read file: {exc.strerror or exc}", Span.point(display, 1, 1))) from None
+            raise ReadFailure(ParseProblem("DL001", f"cannot read file: {exc.strerror or exc}", Span.start(display))) from None
         if size > limit:
             message = f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_bytes); skipped"
-            raise ReadFailure(ParseProblem("DL005", message, Span.point(display, 1, 1)))
+            raise ReadFailure(ParseProblem("DL005", message, Span.start(display)))
         return data

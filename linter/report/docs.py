@@ -2,19 +2,18 @@
 ID`, `docs/rules/<ID>.md` and its index (SARIF's help comes from the same
 fields). The docs are generated, never edited:
 
-    python -m linter.report.docs            # (re)write docs/rules/
-    python -m linter.report.docs --check    # exit 1 when docs/rules/ drifted from rules/
+    python -m linter.report.docs            # (re)write docs/rules/ and schemas/config.schema.json
+    python -m linter.report.docs --check    # exit 1 when either drifted from rules/
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
-from typing import Any
 
 from linter.config.presets import PRESET_NAMES
-from linter.config.rules import preset_rules
+from linter.config.rule_examples import example_filename
+from linter.config.rules import effective_params, preset_rules
 from linter.core.errors import UsageError
 from linter.core.fix import SAFE
 from linter.core.resources import rules_dir
@@ -26,23 +25,6 @@ DOCS_HEADER = "<!-- Generated from rules/ by `python -m linter.report.docs`; do 
 
 def default_docs_dir() -> Path:
     return rules_dir().parent / "docs" / "rules"
-
-
-def effective_params(rule: Rule) -> dict[str, Any]:
-    """The rule's params with their defaults: a Python check's typed defaults,
-    overridden by the rule file's `params`."""
-    from linter.core.check import params_type_of
-
-    params: dict[str, Any] = {}
-    params_type = params_type_of(rule, REGISTRY)
-    if params_type is not None:
-        for f in dataclasses.fields(params_type):
-            if f.default is not dataclasses.MISSING:
-                params[f.name] = f.default
-            elif f.default_factory is not dataclasses.MISSING:
-                params[f.name] = f.default_factory()
-    params.update(rule.params)
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
 
 def presets_by_rule(rules: list[Rule]) -> dict[str, list[str]]:
@@ -90,9 +72,18 @@ def rule_help(rule: Rule, presets: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _example_fence(rule: Rule) -> str:
+    """The fence of the language the examples are written in: the rule's
+    format's, or the holder's for a config shown inside a manifest (RDS105)."""
+    name = example_filename(rule)
+    written = REGISTRY.detect(Path(name), rule.help.get("bad", "")[:8192], Path("."))
+    fmt = REGISTRY.find(written) if written is not None else None
+    return (fmt or REGISTRY.target(rule.target.format)).code_fence
+
+
 def rule_markdown(rule: Rule, presets: list[str]) -> str:
     h = rule.help
-    fence = REGISTRY.target(rule.target.format).code_fence
+    fence = _example_fence(rule)
     tags = ", ".join(f"`{t}`" for t in rule.tags) or "-"
     parts = [
         DOCS_HEADER,
@@ -191,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the docs are out of date instead of writing them")
     parser.add_argument("--output-dir", type=Path, default=None)
     args = parser.parse_args(argv)
-    return report_sync(args.output_dir or default_docs_dir(), args.check)
+    code = report_sync(args.output_dir or default_docs_dir(), args.check)
+    if args.output_dir is None:  # the project's own docs: its config schema is generated from the same rules
+        from linter.report import config_schema
+
+        code = max(code, config_schema.report_sync(args.check))
+    return code
 
 
 def report_sync(out_dir: Path, check: bool) -> int:

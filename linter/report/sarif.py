@@ -33,6 +33,11 @@ MAX_TAGS = 10  # GitHub keeps only the first 10 tags of a rule (and rejects more
 T = TypeVar("T")
 
 
+def help_uri(rule_id: str) -> str:
+    """The page documenting a built-in rule (docs/rules/<ID>.md, published)."""
+    return f"{INFORMATION_URI}/rules/{rule_id}"
+
+
 def rule_help_text(rule: Rule) -> str:
     h = rule.help
     parts = [rule.title, "", h.get("why", "")]
@@ -71,7 +76,7 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "defaultConfiguration": {"level": rule.severity.value},
         "fullDescription": {"text": rule.help.get("why", rule.title)},
         "help": {"text": rule_help_text(rule), "markdown": rule_help_markdown(rule)},
-        "helpUri": f"{INFORMATION_URI}/rules/{rule.id}",
+        "helpUri": help_uri(rule.id),
         "name": rule.name,
         "properties": properties,
         "shortDescription": {"text": rule.title},

@@ -22,6 +22,7 @@ class ClickHouse(Format):
     example_file = "config.xml"
     code_fence = "xml"
     comment = CommentSyntax("<!--", "-->")
+    held_installation = True  # a ConfigMap's config.xml, users.xml and fragments merge as one installation
 
     def wants_content(self, path: Path) -> bool:
         return wants_content(path)
@@ -40,8 +41,13 @@ class ClickHouse(Format):
         return parse(source, loader)
 
     def build_units(self, files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
+        from linter.core.embedding import embedding_of
         from linter.formats.clickhouse.parser import build_units
 
+        if files and all(embedding_of(f) is not None for f in files):  # the runner groups held files apart
+            from linter.formats.clickhouse.held import held_units
+
+            return held_units(files)
         return build_units(files, loader)
 
     def shard_key(self, relpath: str) -> str:

@@ -70,7 +70,7 @@ def element_model(element: XmlElement) -> Node:
 
 
 def parse(source: SourceFile, loader: Loader) -> ParsedFile:
-    if source.path.lower().endswith(YAML_SUFFIXES):  # the server reads config.d/*.yaml too
+    if (source.held_as or source.path).lower().endswith(YAML_SUFFIXES):  # the server reads config.d/*.yaml too
         limits = yaml_limits(loader.workspace.limits)
         documents, yaml_root, problems = parse_yaml_config(source.text, source.path, limits)
         parsed = ParsedFile(source, FORMAT, documents, problems)
@@ -110,6 +110,7 @@ class ClickHouseConfig:
     name: str = ""  # the main file's name (config.xml, users.xml) or the fragments' folder
     # Element names that overrides which could not be read may set (None: any name).
     unread_names: frozenset[str] | None = None
+    held: tuple[ParsedFile, ...] = ()  # the ConfigMap keys merged, for a config held in a manifest (held.py)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles

@@ -47,7 +47,7 @@ def parse_yaml_config(text: str, path: str, limits: YamlLimits) -> tuple[list[No
     documents, problems = parse_yaml_documents(text, path, limits)
     if any(p.rule_id in ("DL001", "DL005") for p in problems):
         return documents, None, problems
-    start = Span.point(path, 1, 1)
+    start = Span.start(path)
     root = XmlElement("clickhouse", start, start)
     if documents:
         _fill(documents[0], root, None)

@@ -94,7 +94,7 @@ class ConfigTree:
 
 def first_directive(parsed: ParsedFile) -> Span:
     lines = lines_of(parsed)
-    return lines[0].name.span if lines else Span.point(parsed.path, 1, 1)
+    return lines[0].name.span if lines else Span.start(parsed.path)
 
 
 RequestOf = Callable[[Line], IncludeRequest | None]

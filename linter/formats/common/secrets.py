@@ -555,6 +555,53 @@ def parse_url(value: str) -> ConnectionUrl | None:
     )
 
 
+# A keyword connection string (ADO.NET, ODBC, JDBC and Npgsql style:
+# `Host=db;Username=app;Password=...`): the password's keyword, then a value
+# that is quoted, braced (ODBC) or runs to the next `;`.
+_CONNECTION_PASSWORD = re.compile(r"(?:^|;)\s*(?:password|pwd)\s*=[ \t]*", re.IGNORECASE)
+_CLOSERS = {"'": "'", '"': '"', "{": "}"}
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionString:
+    """A `key=value;...` connection string and where its password is."""
+
+    text: str
+    password_start: int  # offsets of the password in `text`
+    password_end: int
+
+    @property
+    def password(self) -> str:
+        return self.text[self.password_start : self.password_end]
+
+    def masked(self) -> str:
+        return self.text[: self.password_start] + "***" + self.text[self.password_end :]
+
+
+def parse_connection_string(value: str) -> ConnectionString | None:
+    """The password of a keyword connection string (the last one wins, as
+    drivers read them), or None: not one, or no password in it. A single
+    `key=value` pair is no connection string (`password=x` alone is a
+    setting, judged by its key)."""
+    if ";" not in value or "=" not in value or parse_url(value) is not None:
+        return None
+    found: ConnectionString | None = None
+    for m in _CONNECTION_PASSWORD.finditer(value):
+        start = m.end()
+        closer = _CLOSERS.get(value[start : start + 1])
+        if closer is not None:
+            end = value.find(closer, start + 1)
+            start, end = start + 1, (end if end != -1 else len(value))
+        else:
+            end = value.find(";", start)
+            end = len(value) if end == -1 else end
+            while end > start and value[end - 1].isspace():
+                end -= 1
+        if end > start:
+            found = ConnectionString(value, start, end)
+    return found
+
+
 def _host_port(text: str) -> tuple[str, int | None]:
     m = _HOST.fullmatch(text)
     if m is None:
@@ -569,21 +616,41 @@ def _host_port(text: str) -> tuple[str, int | None]:
 # --- redaction ---------------------------------------------------------------
 
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]+")
-_KEYLIKE_TOKEN = re.compile(r"[A-Za-z0-9_+=-]*(?:[A-Za-z][A-Za-z0-9_+=-]*[0-9]|[0-9][A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]*")
+# Letters and digits mixed, with any punctuation: a password keeps its symbols.
+_KEYLIKE_TOKEN = re.compile(r"\S*(?:[A-Za-z]\S*[0-9]|[0-9]\S*[A-Za-z])\S*")
 _KEYLIKE_MIN = 16
+# Up to the quote that ends the word: a quote inside the URL is part of it.
+_QUOTED_URL = re.compile(r"'([A-Za-z][A-Za-z0-9+.-]*://\S*?)'(?=[\s),.;:]|$)")
+
+
+# `Password=...` of a connection string quoted in any text (not `DB_PASSWORD=`).
+_PASSWORD_IN_TEXT = re.compile(r"((?:^|(?<=[;\s'\"(]))(?:password|pwd)\s*=\s*)(?!\*\*\*)[^;\s'\")]+", re.IGNORECASE)
 
 
 def redact_text(text: str) -> str:
     """Text to be printed (a message, a suppression reason) with every
     credential it could carry masked: a URL's password and secret-named query
     values, and any provider-shaped key. The one pass all output goes through."""
+    # A URL a message quotes ('...') is masked whole first: its password may
+    # hold a quote or a bracket that ends a URL found in running text.
+    text = _QUOTED_URL.sub(lambda m: f"'{redact_value(m.group(1))}'", text)
     text = _URL_IN_TEXT.sub(lambda m: _masked_url(m.group(0)), text)
+    text = _PASSWORD_IN_TEXT.sub(r"\1***", text)
     end = len(text)
     for match in reversed(find_credentials(text)):
         if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
             text = text[: match.start] + redact(text[match.start : match.end]) + text[match.end :]
             end = match.start
     return text
+
+
+def redact_value(value: str) -> str:
+    """A value seen whole before a message quotes it: a URL masked by its own
+    parse, since its password may hold a quote, a bracket or an `@` that
+    would end a URL found in running text and leave the rest of the password
+    shown. (The message then goes through `redact_text` as a whole.)"""
+    url = parse_url(value) if "://" in value else None
+    return url.masked() if url is not None else value
 
 
 def _masked_url(text: str) -> str:
@@ -617,6 +684,9 @@ def redact(value: str) -> str:
         masked = url.masked()
         if masked != value:
             return masked
+    connection = parse_connection_string(value)
+    if connection is not None:
+        return connection.masked()
     return f"{public_prefix(value)}…({len(value)} chars)"
 
 

@@ -60,6 +60,10 @@ class ApiTable:
             self._by_kind.setdefault((group_of(api.api_version), api.kind), []).append(api)
         self._statuses: dict[tuple[str, str, Version], ApiStatus | None] = {}  # every object asks: a run meets few pairs
 
+    def knows(self, api_version: str, kind: str) -> bool:
+        """Whether `kind` is a built-in kind of the API group (any version)."""
+        return (group_of(api_version), kind) in self._by_kind
+
     def _most_stable_served(self, group: str, kind: str, target: Version) -> Api | None:
         served = [api for api in self._by_kind.get((group, kind), ()) if api.served_in(target)]
         return max(served, key=lambda api: stability(api.api_version), default=None)

@@ -12,12 +12,49 @@ from linter.core.findings import Severity
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.subject import Subject
 from linter.formats.kubernetes.api_checks import API_CHECKS
+from linter.formats.kubernetes.hygiene_checks import (
+    LabelParams,
+    PullPolicyParams,
+    automount_service_account_token,
+    default_namespace,
+    default_service_account,
+    duplicate_env,
+    image_pull_policy_mutable,
+    recommended_labels,
+)
 from linter.formats.kubernetes.imageref import parse_image
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.provider_tls import PROVIDER_CERTIFICATE_ANNOTATIONS, provider_tls
+from linter.formats.kubernetes.pss_checks import (
+    HostPortParams,
+    SeLinuxParams,
+    SysctlParams,
+    VolumeTypeParams,
+    apparmor_unconfined,
+    host_port,
+    namespace_pod_security,
+    proc_mount,
+    restricted_volume_types,
+    seccomp_profile_missing,
+    seccomp_unconfined,
+    selinux_options,
+    unsafe_sysctls,
+    windows_host_process,
+)
 from linter.formats.kubernetes.quantity import parse_quantity
+from linter.formats.kubernetes.rbac_checks import (
+    AdminBindingParams,
+    rbac_admin_binding,
+    rbac_escalation_verbs,
+    rbac_pod_exec,
+    rbac_secret_read,
+    rbac_wildcard,
+    rbac_write_access_control,
+)
 from linter.formats.kubernetes.reference_checks import REFERENCE_CHECKS
+from linter.formats.kubernetes.references import InDeployment
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
+from linter.formats.kubernetes.security_context import effective
 from linter.formats.kubernetes.selectors import ContainerOwner, PodSpec
 from linter.formats.kubernetes.templating import is_templated
 
@@ -179,21 +216,13 @@ def single_replica(subject: Subject, params: SingleReplicaParams) -> Iterator[Vi
 # --- K8S401 run-as-non-root -------------------------------------------------------------------
 
 
-def _effective(container: MappingNode, pod: MappingNode | None, key: str) -> Node | None:
-    """A securityContext field as the kubelet applies it: container over pod."""
-    own = container.path("securityContext", key)
-    if own is not None:
-        return own
-    return pod.path("securityContext", key) if pod is not None else None
-
-
 def run_as_non_root(subject: Subject, params: object) -> Iterator[Violation]:
     container = subject.node
     if not isinstance(container, MappingNode):
         return
     pod = _pod_spec(subject)
-    non_root = _effective(container, pod, "runAsNonRoot")
-    user = _effective(container, pod, "runAsUser")
+    non_root = effective(container, pod, "runAsNonRoot")
+    user = effective(container, pod, "runAsUser")
     uid = _integer(user)
     if user is not None and uid == 0:
         yield Violation(user.span, {"reason": "runAsUser is 0"})
@@ -405,28 +434,6 @@ def ingress_cert_issuer(subject: Subject, params: CertIssuerParams) -> Iterator[
             yield Violation(entry.anchor_span, {"reason": reason}, logical=str(index))
 
 
-# --- K8S801 rbac-wildcard ---------------------------------------------------------------------
-
-
-def rbac_wildcard(subject: Subject, params: object) -> Iterator[Violation]:
-    """One finding per rule entry (a grant), at its first `*`, naming every
-    field that holds one."""
-    role = subject.node
-    rules = role.sequence("rules") if isinstance(role, MappingNode) else None
-    for index, rule in enumerate(rules or ()):
-        if not isinstance(rule, MappingNode):
-            continue
-        wildcards = [
-            (field_name, item)
-            for field_name in ("apiGroups", "resources", "verbs")
-            for item in rule.sequence(field_name) or ()
-            if isinstance(item, ScalarNode) and item.text.strip() == "*"
-        ]
-        if wildcards:
-            fields = ", ".join(dict.fromkeys(name for name, _ in wildcards))
-            yield Violation(wildcards[0][1].span, {"field": fields}, logical=f"rules/{index}")
-
-
 CHECKS = {
     "container-request": PythonCheck(container_request, RequestParams, takes=(ContainerOwner,)),
     "request-exceeds-limit": PythonCheck(request_exceeds_limit, takes=(ContainerOwner,)),
@@ -442,6 +449,27 @@ CHECKS = {
     "ingress-tls-hosts": PythonCheck(ingress_tls_hosts, ProviderTlsParams, takes=(K8sObject,)),
     "ingress-cert-issuer": PythonCheck(ingress_cert_issuer, CertIssuerParams, takes=(K8sObject,)),
     "rbac-wildcard": PythonCheck(rbac_wildcard, takes=(K8sObject,)),
+    "rbac-admin-binding": PythonCheck(rbac_admin_binding, AdminBindingParams, takes=(InDeployment,)),
+    "rbac-secret-read": PythonCheck(rbac_secret_read, takes=(K8sObject,)),
+    "rbac-pod-exec": PythonCheck(rbac_pod_exec, takes=(K8sObject,)),
+    "rbac-escalation-verbs": PythonCheck(rbac_escalation_verbs, takes=(K8sObject,)),
+    "rbac-write-access-control": PythonCheck(rbac_write_access_control, takes=(K8sObject,)),
+    "host-port": PythonCheck(host_port, HostPortParams, takes=(PodSpec,)),
+    "seccomp-unconfined": PythonCheck(seccomp_unconfined, takes=(PodSpec,)),
+    "seccomp-profile-missing": PythonCheck(seccomp_profile_missing, takes=(PodSpec,)),
+    "proc-mount": PythonCheck(proc_mount, takes=(PodSpec,)),
+    "windows-host-process": PythonCheck(windows_host_process, takes=(PodSpec,)),
+    "unsafe-sysctls": PythonCheck(unsafe_sysctls, SysctlParams, takes=(PodSpec,)),
+    "apparmor-unconfined": PythonCheck(apparmor_unconfined, takes=(PodSpec,)),
+    "selinux-options": PythonCheck(selinux_options, SeLinuxParams, takes=(PodSpec,)),
+    "restricted-volume-types": PythonCheck(restricted_volume_types, VolumeTypeParams, takes=(PodSpec,)),
+    "namespace-pod-security": PythonCheck(namespace_pod_security, takes=(K8sObject,)),
+    "automount-service-account-token": PythonCheck(automount_service_account_token, takes=(PodSpec,)),
+    "default-service-account": PythonCheck(default_service_account, takes=(PodSpec,)),
+    "image-pull-policy-mutable": PythonCheck(image_pull_policy_mutable, PullPolicyParams, takes=(ContainerOwner,)),
+    "duplicate-env": PythonCheck(duplicate_env, takes=(ContainerOwner,)),
+    "default-namespace": PythonCheck(default_namespace, takes=(K8sObject,)),
+    "recommended-labels": PythonCheck(recommended_labels, LabelParams, takes=(K8sObject,)),
     **SECRET_CHECKS,
     **API_CHECKS,
     **REFERENCE_CHECKS,

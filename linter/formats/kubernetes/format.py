@@ -12,9 +12,10 @@ from linter.formats.kubernetes.helm.charts import is_chart_file
 from linter.formats.kubernetes.kustomize.files import is_kustomization
 
 if TYPE_CHECKING:
-    from linter.core.embedding import Embedded
+    from linter.core.embedding import Embedded, Placement
     from linter.core.loader import Loader
     from linter.core.model import ParsedFile, ParseProblem, SourceFile
+    from linter.core.run_types import RunContext
     from linter.core.suppress import Directive
     from linter.core.units import LintUnit
 
@@ -91,6 +92,11 @@ class Kubernetes(Format):
         from linter.formats.kubernetes.embedded_files import embedded_files
 
         return embedded_files(parsed)
+
+    def place_held(self, held: Embedded, ctx: RunContext) -> Placement:
+        from linter.formats.kubernetes.placement import place_held
+
+        return place_held(held, ctx)
 
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
         from linter.formats.kubernetes.helm.render import chart_target, render_chart

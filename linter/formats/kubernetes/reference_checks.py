@@ -14,7 +14,6 @@ from linter.formats.kubernetes.references import (
     InDeployment,
     PodTemplate,
     integer,
-    map_selects,
     names,
     selector_matches,
     sequence_items,
@@ -26,17 +25,23 @@ def _selector_text(selector: MappingNode) -> str:
     return ", ".join(f"{k}={v.text}" for k, v in selector.items() if isinstance(v, ScalarNode))
 
 
+def _judged_pods(ref: InDeployment, selector: MappingNode) -> list[PodTemplate]:
+    """The pod templates a selector that selects none of them is judged
+    against: none where an operator may make pods, and none unless some pod
+    carries a label key the selector names (a selector of other keys selects
+    pods deployed another way: the control plane's, an addon's)."""
+    namespace = ref.obj.namespace
+    if namespace in ref.index.operated:
+        return []
+    pods = ref.index.pods_in(namespace)
+    match_labels = selector.mapping("matchLabels")
+    keys = set((match_labels if match_labels is not None else selector).keys())
+    keys |= {e.text("key") for e in sequence_items(selector.sequence("matchExpressions"))}
+    return pods if any(keys & set(p.labels) for p in pods) else []
+
+
 def _selected(ref: InDeployment, selector: MappingNode, *, plain: bool) -> tuple[list[PodTemplate], bool]:
-    """The pod templates of the object's namespace that `selector` selects, and
-    whether every verdict was certain (a templated label is not)."""
-    chosen: list[PodTemplate] = []
-    certain = True
-    for pod in ref.index.pods_in(ref.obj.namespace):
-        verdict = map_selects(selector, pod.labels) if plain else selector_matches(selector, pod.labels)
-        certain = certain and verdict is not None
-        if verdict:
-            chosen.append(pod)
-    return chosen, certain
+    return ref.index.selected(ref.obj.namespace, selector, plain=plain)
 
 
 def _service_selector(ref: InDeployment) -> MappingNode | None:
@@ -50,16 +55,23 @@ def _service_selector(ref: InDeployment) -> MappingNode | None:
 # --- K8S001 service-selects-no-pods, K8S002 service-target-port-unknown --------------------
 
 
+def _selecting_none(ref: InDeployment, selector: MappingNode | None, *, plain: bool) -> list[PodTemplate]:
+    """The pod templates looked at when `selector` certainly selects none of
+    them; empty when it selects some, or cannot be judged."""
+    pods = _judged_pods(ref, selector) if selector is not None else []
+    if selector is None or not pods:
+        return []
+    chosen, certain = _selected(ref, selector, plain=plain)
+    return pods if not chosen and certain else []
+
+
 def service_selects_pods(subject: Subject, params: NoParams) -> Iterator[Violation]:
     ref: InDeployment = subject.data
     selector = _service_selector(ref)
-    pods = ref.index.pods_in(ref.obj.namespace)
-    if selector is None or not pods:
-        return
-    chosen, certain = _selected(ref, selector, plain=True)
-    if not chosen and certain:
+    looked = _selecting_none(ref, selector, plain=True)
+    if selector is not None and looked:
         yield Violation(selector.anchor_span, {"selector": _selector_text(selector), "where": ref.index.where,
-                                               "looked": names(p.obj for p in pods)})
+                                               "looked": names(p.obj for p in looked)})
 
 
 def _container_ports(pods: list[PodTemplate]) -> tuple[set[str], set[int], bool]:
@@ -258,7 +270,7 @@ def object_reference(subject: Subject, params: ReferenceParams) -> Iterator[Viol
             continue
         target = ref.index.find(params.kind, namespace, reference.name.text)
         if target is None:
-            defined = sorted(name for (kind, ns, name) in ref.index.named if kind == params.kind and ns == namespace)
+            defined = sorted(ref.index.names.get((params.kind, namespace), ()))
             yield Violation(reference.name.span, {"reason": f"no {params.kind} '{reference.name.text}' in {ref.index.where}",
                                                   "defined": ", ".join(defined[:5])})
             continue
@@ -301,12 +313,9 @@ def _pdb_selector(ref: InDeployment) -> MappingNode | None:
 def pdb_selects_pods(subject: Subject, params: NoParams) -> Iterator[Violation]:
     ref: InDeployment = subject.data
     selector = _pdb_selector(ref)
-    pods = ref.index.pods_in(ref.obj.namespace)
-    if selector is None or not pods:
-        return
-    chosen, certain = _selected(ref, selector, plain=False)
-    if not chosen and certain:
-        yield Violation(selector.anchor_span, {"where": ref.index.where, "looked": names(p.obj for p in pods)})
+    looked = _selecting_none(ref, selector, plain=False)
+    if selector is not None and looked:
+        yield Violation(selector.anchor_span, {"where": ref.index.where, "looked": names(p.obj for p in looked)})
 
 
 def pdb_blocks_eviction(subject: Subject, params: NoParams) -> Iterator[Violation]:
@@ -351,7 +360,7 @@ def network_policy_selects(subject: Subject, params: NoParams) -> Iterator[Viola
     namespace = ref.obj.namespace
     if pod is None or not ref.index.defines("NetworkPolicy", namespace):
         return
-    policies = [o for (kind, ns, _), o in ref.index.named.items() if kind == "NetworkPolicy" and ns == namespace]
+    policies = ref.index.defined("NetworkPolicy", namespace)
     for policy in policies:
         selector = policy.node.path("spec", "podSelector")
         if not isinstance(selector, MappingNode) or selector_matches(selector, pod.labels) is not False:

@@ -18,12 +18,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
+from linter.formats.kubernetes.apis import ApiTable, group_of
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.templating import is_templated
 
 if TYPE_CHECKING:
     from linter.core.run_types import RunContext
     from linter.core.units import Deployment, LintUnit
+
+# Custom resources that make no pods: certificates, sealed and synced secrets,
+# monitoring targets and rules, routes. Any other custom resource may (an
+# operator's Prometheus or database cluster).
+INERT_GROUPS = frozenset({"cert-manager.io", "bitnami.com", "external-secrets.io", "traefik.io", "traefik.containo.us"})
+INERT_KINDS = frozenset({"ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig"})
 
 # Objects that make a Secret of a name exist once applied (sealed or synced secrets).
 SECRET_MAKERS: dict[str, tuple[str, ...]] = {
@@ -50,29 +57,74 @@ class PodTemplate:
 
 @dataclass(slots=True)
 class DeploymentIndex:
-    """The objects of one deployment, by kind, namespace and name."""
+    """The objects of one deployment, by kind, namespace and name, and its pod
+    templates by namespace and label: every lookup is a dictionary's, so a
+    deployment of thousands of objects costs what its objects cost."""
 
     where: str  # the deployment, as messages name it
     named: dict[tuple[str, str, str], K8sObject] = field(default_factory=dict)
-    kinds: set[tuple[str, str]] = field(default_factory=set)  # (kind, namespace) defined at least once
-    pods: list[PodTemplate] = field(default_factory=list)
+    names: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (kind, namespace) -> names
+    pods: dict[str, list[PodTemplate]] = field(default_factory=dict)  # namespace -> pod templates
+    pod_by_object: dict[int, PodTemplate] = field(default_factory=dict)
+    by_label: dict[tuple[str, str, str], list[PodTemplate]] = field(default_factory=dict)  # (namespace, key, value)
+    # Namespaces holding custom resources that may make pods of their own (an
+    # operator's Prometheus or Alertmanager): what selects pods there cannot be judged.
+    operated: set[str] = field(default_factory=set)
+    selections: dict[int, tuple[list[PodTemplate], bool]] = field(default_factory=dict)  # by selector node
 
     def add(self, obj: K8sObject, kind: str | None = None, name: str | None = None) -> None:
-        kind = kind or obj.kind
-        self.named[(kind, obj.namespace, name or obj.name)] = obj
-        self.kinds.add((kind, obj.namespace))
+        kind, name = kind or obj.kind, name or obj.name
+        if (kind, obj.namespace, name) not in self.named:
+            self.names.setdefault((kind, obj.namespace), []).append(name)
+        self.named[(kind, obj.namespace, name)] = obj
+
+    def add_pod(self, pod: PodTemplate) -> None:
+        self.pods.setdefault(pod.obj.namespace, []).append(pod)
+        self.pod_by_object[id(pod.obj)] = pod
+        for key, value in pod.labels.items():
+            self.by_label.setdefault((pod.obj.namespace, key, value), []).append(pod)
 
     def find(self, kind: str, namespace: str, name: str) -> K8sObject | None:
         return self.named.get((kind, namespace, name))
 
     def defines(self, kind: str, namespace: str) -> bool:
-        return (kind, namespace) in self.kinds
+        return (kind, namespace) in self.names
+
+    def defined(self, kind: str, namespace: str) -> list[K8sObject]:
+        return [self.named[(kind, namespace, name)] for name in self.names.get((kind, namespace), ())]
 
     def pods_in(self, namespace: str) -> list[PodTemplate]:
-        return [p for p in self.pods if p.obj.namespace == namespace]
+        return self.pods.get(namespace, [])
 
     def pod_of(self, obj: K8sObject) -> PodTemplate | None:
-        return next((p for p in self.pods if p.obj is obj), None)
+        return self.pod_by_object.get(id(obj))
+
+    def selected(self, namespace: str, selector: MappingNode, *, plain: bool) -> tuple[list[PodTemplate], bool]:
+        """The pod templates of `namespace` that `selector` selects (plain: a
+        Service's `key: value` map; else a label selector), and whether every
+        verdict was certain (a templated label is not). Made once per selector."""
+        made = self.selections.get(id(selector))
+        if made is None:
+            made = self.selections[id(selector)] = self._select(namespace, selector, plain)
+        return made
+
+    def _select(self, namespace: str, selector: MappingNode, plain: bool) -> tuple[list[PodTemplate], bool]:
+        pairs = selector if plain else selector.mapping("matchLabels")
+        candidates = self.pods_in(namespace)
+        # A literal pair narrows the candidates to the pods carrying it; the
+        # others are certainly not selected.
+        for key, value in pairs.items() if pairs is not None else ():
+            if isinstance(value, ScalarNode) and not templated(value) and not is_templated(key):
+                candidates = self.by_label.get((namespace, key, value.text), [])
+                break
+        chosen: list[PodTemplate] = []
+        certain = True
+        for pod in candidates:
+            verdict = map_selects(selector, pod.labels) if plain else selector_matches(selector, pod.labels)
+            certain = certain and verdict is not None
+            if verdict:
+                chosen.append(pod)
+        return chosen, certain
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +146,7 @@ def describe(deployment: Deployment | None, path: str) -> str:
     return f"the render of {rest.rsplit(':', 1)[0]}"
 
 
-def deployment_index(unit: LintUnit, ctx: RunContext, pod_paths: dict[str, tuple[str, ...]]) -> DeploymentIndex:
+def deployment_index(unit: LintUnit, ctx: RunContext, pod_paths: dict[str, tuple[str, ...]], apis: ApiTable) -> DeploymentIndex:
     """The index of `unit`'s deployment, made once per deployment."""
     key = "kubernetes.references:" + (unit.deployment.key if unit.deployment is not None else "unit:" + unit.path)
     cached: DeploymentIndex | None = ctx.cache.get(key)
@@ -103,12 +155,12 @@ def deployment_index(unit: LintUnit, ctx: RunContext, pod_paths: dict[str, tuple
     index = DeploymentIndex(describe(unit.deployment, unit.path))
     for other in ctx.together(unit):
         for obj in other.model if isinstance(other.model, list) else ():
-            _index(obj, index, pod_paths)
+            _index(obj, index, pod_paths, apis)
     ctx.cache[key] = index
     return index
 
 
-def _index(obj: K8sObject, index: DeploymentIndex, pod_paths: dict[str, tuple[str, ...]]) -> None:
+def _index(obj: K8sObject, index: DeploymentIndex, pod_paths: dict[str, tuple[str, ...]], apis: ApiTable) -> None:
     index.add(obj)
     made = SECRET_MAKERS.get(obj.kind)
     if made is not None:
@@ -116,12 +168,14 @@ def _index(obj: K8sObject, index: DeploymentIndex, pod_paths: dict[str, tuple[st
         index.add(obj, "Secret", target.text if isinstance(target, ScalarNode) and target.text else obj.name)
     path = pod_paths.get(obj.kind)
     if path is None:
+        if not apis.knows(obj.api_version, obj.kind) and group_of(obj.api_version) not in INERT_GROUPS and obj.kind not in INERT_KINDS:
+            index.operated.add(obj.namespace)
         return
     spec = obj.node.path(*path)
     template = obj.node.path(*path[:-1]) if len(path) > 1 else obj.node
     if isinstance(spec, MappingNode) and isinstance(template, MappingNode):
         labels = template.path("metadata", "labels")
-        index.pods.append(PodTemplate(obj, _string_map(labels), spec))
+        index.add_pod(PodTemplate(obj, _string_map(labels), spec))
 
 
 def _string_map(node: Node | None) -> dict[str, str]:

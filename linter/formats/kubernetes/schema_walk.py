@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode, Span
+from linter.formats.common.secrets import shown_token
 from linter.formats.kubernetes.schema import KindTree
 from linter.formats.kubernetes.templating import is_templated
 
@@ -151,7 +152,9 @@ class _Walker:
         else:
             home = _nearby_home(path, self.tree.homes(name))
             hint = f" ({name} belongs at {home})" if home else ""
-        self._add(UNKNOWN, key.span, f"{path}.{name}".lstrip("."), field=name, where=_where(path, shape.name), hint=hint)
+        # The unknown name is the token that failed: a key pasted as a field name is shown redacted.
+        shown = shown_token(name)
+        self._add(UNKNOWN, key.span, f"{path}.{name}".lstrip("."), field=shown, where=_where(path, shape.name), hint=hint)
 
     def _add(self, kind: str, span: Span, path: str, **message: str) -> None:
         self.problems.append(SchemaProblem(kind, span, path, {"path": path or "(object)", **message}))

@@ -1,5 +1,5 @@
 """The Kubernetes secret rules (K8S701-K8S703). Every message shows values
-only through `redact`."""
+only through `redact` or a parsed value's `masked()`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.model import LineIndex, MappingNode, ScalarNode
+from linter.core.model import LineIndex, MappingNode, ScalarNode, SourceFile, Span
 from linter.core.subject import Subject
-from linter.formats.common.secrets import ValueKind, classify, find_credentials, parse_url, redact
+from linter.formats.common.secrets import (
+    ConnectionString,
+    ValueKind,
+    classify,
+    find_credentials,
+    parse_connection_string,
+    parse_url,
+    redact,
+)
 from linter.formats.kubernetes.embedded import Setting, embedded_settings
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.selectors import ContainerOwner
@@ -34,6 +42,12 @@ def env_literal_secret(subject: Subject, params: Any) -> Iterator[Violation]:
             continue
         if _literal_secret(name, value.text):
             yield Violation(value.span, {"env": name, "value": redact(value.text)}, logical=f"env/{name}")
+            continue
+        connection = _inline_password(value.text)
+        if connection is not None:
+            source = subject.data.obj.source if isinstance(subject.data, ContainerOwner) else None
+            span = _password_span(value, connection, source)
+            yield Violation(span, {"env": name, "value": connection.masked()}, logical=f"env/{name}")
 
 
 def configmap_secret(subject: Subject, params: Any) -> Iterator[Violation]:
@@ -68,12 +82,30 @@ def _literal_secret(key: str, text: str) -> bool:
     return verdict.secret_key and verdict.literal and verdict.kind is not ValueKind.PLACEHOLDER
 
 
+def _inline_password(text: str) -> ConnectionString | None:
+    """A keyword connection string whose password is written out (not empty,
+    not a reference such as `$(DB_PASSWORD)`, not a placeholder)."""
+    connection = parse_connection_string(text)
+    return connection if connection is not None and _literal_secret("password", connection.password) else None
+
+
+def _password_span(value: ScalarNode, connection: ConnectionString, source: SourceFile | None) -> Span:
+    """The password's own place in the file when the value maps exactly, else the value."""
+    if source is None:
+        return value.span
+    line, column = LineIndex(value.text).position(connection.password_start)
+    return value_positions(value, source).span(line, column, connection.password_end - connection.password_start)
+
+
 def _configmap_reason(key: str, text: str) -> str:
     if _literal_secret(key, text):
         return f"a secret-like key with a literal value ({redact(text)})"
     url = parse_url(text)
     if url is not None and url.password and classify("password", url.password).literal:
         return f"a URL with an inline password ({url.masked()})"
+    connection = _inline_password(text)
+    if connection is not None:
+        return f"a connection string with an inline password ({connection.masked()})"
     credentials = find_credentials(text)
     if credentials:
         return f"a {credentials[0].name} ({redact(text[credentials[0].start:credentials[0].end])})"
@@ -110,6 +142,9 @@ def _setting_reason(setting: Setting) -> str:
     url = parse_url(setting.value)
     if url is not None and url.password and classify("password", url.password).literal:
         return f"an embedded setting '{setting.path}' with a URL with an inline password ({url.masked()})"
+    connection = _inline_password(setting.value)
+    if connection is not None:
+        return f"an embedded setting '{setting.path}' with a connection string with an inline password ({connection.masked()})"
     return ""
 
 

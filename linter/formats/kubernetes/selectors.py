@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from linter.core.model import MappingNode
 from linter.core.subject import Selector, Subject
-from linter.formats.kubernetes.api_subjects import ApiUse, SchemaReport, api_objects, schema_objects
+from linter.formats.kubernetes.api_subjects import ApiUse, SchemaReport, api_objects, api_table, schema_objects
 from linter.formats.kubernetes.object_subject import object_context, object_scope, object_subject
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.references import InDeployment, deployment_index
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from linter.core.units import LintUnit
 
 # Where each built-in workload keeps its pod spec. Users add custom resources
-# (Argo Rollout, OpenKruise CloneSet, ...) with the config's `pod_templates`.
+# (OpenKruise CloneSet, ...) with the config's `pod_templates`.
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
     "PodTemplate": ("template", "spec"),
@@ -29,6 +29,10 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "ReplicationController": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    # OpenShift's DeploymentConfig and Argo Rollouts' Rollout keep a
+    # Deployment's pod template (a Rollout with `workloadRef` has none here).
+    "DeploymentConfig": ("spec", "template", "spec"),
+    "Rollout": ("spec", "template", "spec"),
 }
 
 # Pods of these kinds, and pods whose restartPolicy is one of these, run to
@@ -44,6 +48,8 @@ class PodSpec:
 
     obj: K8sObject
     spec: MappingNode
+    # The other objects of its lint unit (its ServiceAccount may be one).
+    neighbours: tuple[K8sObject, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +86,14 @@ def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Itera
     """The pod spec of every workload (Pod, Deployment, ..., CronJob, custom)."""
     table = pod_spec_paths(ctx)
     skip = set(options.get("skip_kinds", ()))
-    for obj in _objects(unit):
+    everything = tuple(_objects(unit))
+    for obj in everything:
         path = table.get(obj.kind)
         if path is None or obj.kind in skip:
             continue
         spec = obj.node.path(*path)
         if isinstance(spec, MappingNode):
-            yield Subject(spec, object_context(obj), obj.ref, data=PodSpec(obj, spec), scope=object_scope(obj))
+            yield Subject(spec, object_context(obj), obj.ref, data=PodSpec(obj, spec, everything), scope=object_scope(obj))
 
 
 def runs_to_completion(obj: K8sObject, pod: MappingNode) -> bool:
@@ -193,7 +200,7 @@ def deployment_objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext)
     chosen = [o for o in _objects(unit) if not kinds or o.kind in kinds]
     if not chosen:
         return
-    index = deployment_index(unit, ctx, pod_spec_paths(ctx))
+    index = deployment_index(unit, ctx, pod_spec_paths(ctx), api_table(ctx))
     for obj in chosen:
         yield object_subject(obj, InDeployment(obj, index))
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from linter.formats.nginx.pcre import operators
+
 _NAMED = re.compile(r"\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')")
 # The start of a group body that cannot match a dot: a digit or word class, or a
 # literal character other than '.' (bracket classes: see `_class_excludes_dot`).
@@ -47,25 +49,13 @@ def _class_excludes_dot(body: str) -> bool:
 def captures(pattern: str) -> list[Capture]:
     """The capturing groups of a PCRE pattern, numbered as PCRE numbers them."""
     out: list[Capture] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "]":  # a ']' first in a class is literal
-                i += 1
-        elif ch == "(":
+    for i, ch in operators(pattern):
+        if ch == "(":
             named = _NAMED.match(pattern, i)
             if named or pattern[i + 1 : i + 2] != "?":
                 start = named.end() if named else i + 1
                 name = (named.group(1) or named.group(2)) if named else None
                 out.append(Capture(len(out) + 1, name, pattern[i - 1 : i] == "/", pattern[start:]))
-        i += 1
     return out
 
 

@@ -17,7 +17,7 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.errors import UsageError
 from linter.core.findings import Severity
 from linter.core.subject import Subject
-from linter.formats.nginx.assets import ASSET_DIRECTORIES, ASSET_EXTENSIONS, AssetPolicy
+from linter.formats.nginx.assets import API_DIRECTORIES, ASSET_DIRECTORIES, ASSET_EXTENSIONS, AssetPolicy
 from linter.formats.nginx.captures import captures, references
 from linter.formats.nginx.ciphers import weak_ciphers
 from linter.formats.nginx.effective import (
@@ -36,7 +36,7 @@ from linter.formats.nginx.effective import (
     is_tls_server,
     limit_req_zones,
     location_path,
-    may_be_set_anywhere,
+    may_be_set_in_http,
     plain_listens,
     return_code,
     scope_serves_content,
@@ -44,7 +44,8 @@ from linter.formats.nginx.effective import (
     short_circuits,
 )
 from linter.formats.nginx.includes import IncludeProblem
-from linter.formats.nginx.selectors import BlockGroup, DirectiveGroup, MissingSetting
+from linter.formats.nginx.selectors import BlockGroup, DirectiveGroup, HeldDirective, MissingSetting
+from linter.formats.nginx.service_checks import proxy_service_unknown
 from linter.formats.nginx.variables import client_controlled, variables_in
 
 SECURITY_HEADERS = {
@@ -107,7 +108,7 @@ def dropped_headers(block: Block, assets: AssetPolicy | None = None) -> list[Hea
     """The security headers of the level above that this level's own add_header
     drops (nginx inherits add_header only into a level that sets none). One
     finding (NGX106, at that add_header) owns the loss, whichever headers it is;
-    X-Frame-Options is not lost where only `assets` are served."""
+    X-Frame-Options is not lost where `assets` says no page is served."""
     parent = block.parent
     if not headers_of(block) or block.may_set("add_header", "add_header_inherit") or inherit_mode(block) == "merge":
         return []  # (a level with unseen content may add the headers back)
@@ -116,7 +117,7 @@ def dropped_headers(block: Block, assets: AssetPolicy | None = None) -> list[Hea
     kept = {h.key for h in headers_of(block)}
     if _frame_protected(effective_headers(block)):
         kept.add("x-frame-options")  # a CSP frame-ancestors does its work (as NGX101 counts it)
-    if assets is not None and assets.serves_only_assets(block):
+    if assets is not None and assets.serves_no_pages(block):
         kept.add("x-frame-options")  # nothing here renders in a frame (as NGX101 judges it)
     return [h for h in effective_headers(parent).headers if h.key in DROPPABLE_HEADERS and h.key not in kept]
 
@@ -146,22 +147,23 @@ def _frame_protected(headers: HeaderSet) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class FramingParams:
-    """Levels serving only static assets (by location pattern or `types`) need no
-    framing protection: these name the extensions and directories that say so."""
+    """Levels serving only static assets, an API or a websocket need no framing
+    protection: these name the extensions and directories that say so."""
 
     asset_extensions: tuple[str, ...] = ASSET_EXTENSIONS
     asset_directories: tuple[str, ...] = ASSET_DIRECTORIES
+    api_directories: tuple[str, ...] = API_DIRECTORIES
 
     @property
     def assets(self) -> AssetPolicy:
-        return AssetPolicy.of(self.asset_extensions, self.asset_directories)
+        return AssetPolicy.of(self.asset_extensions, self.asset_directories, self.api_directories)
 
 
 def x_frame_options(subject: Subject, params: FramingParams) -> Iterator[Violation]:
     assets = params.assets
 
     def serves_pages(level: Block) -> bool:
-        return serves_content(level) and not assets.serves_only_assets(level)
+        return serves_content(level) and not assets.serves_no_pages(level)
 
     yield from _missing_header(subject, "X-Frame-Options", _frame_protected, serving=serves_pages)
 
@@ -346,14 +348,30 @@ def ssl_without_certificate(subject: Subject, params: Any) -> Iterator[Violation
             return
 
 
-def deprecated_tls_directive(subject: Subject, params: Any) -> Iterator[Violation]:
+@dataclass(frozen=True, slots=True)
+class NginxVersionParams:
+    # The oldest nginx the configuration must run on: `listen ... http2` is
+    # deprecated from 1.25.1, and the `http2 on;` replacing it exists only there.
+    nginx_version: str = "1.25.1"
+
+
+HTTP2_DIRECTIVE = (1, 25, 1)
+
+
+def nginx_version(text: str) -> tuple[int, ...]:
+    """`1.25.1` as (1, 25, 1); what is not a version reads as the newest."""
+    parts = text.strip().split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else (10**6,)
+
+
+def deprecated_tls_directive(subject: Subject, params: NginxVersionParams) -> Iterator[Violation]:
     data = subject.data
     if not isinstance(data, DirectiveGroup):
         return
     d = data.directive
     if d.name == "ssl" and d.arg(0) == "on":
         yield Violation(d.head, {"problem": "'ssl on;' is deprecated (removed in nginx 1.25.1): use 'listen ... ssl'"})
-    elif d.name == "listen":
+    elif d.name == "listen" and nginx_version(params.nginx_version) >= HTTP2_DIRECTIVE:
         for arg in d.args[1:]:
             if arg.value == "http2":
                 yield Violation(arg.span, {"problem": "'listen ... http2' is deprecated since nginx 1.25.1: use 'http2 on;'"})
@@ -384,7 +402,7 @@ def rate_limit(subject: Subject, params: Any) -> Iterator[Violation]:
                 return
     elif isinstance(data, DirectiveGroup):
         root = data.blocks[0].root()
-        if root.opaque or may_be_set_anywhere(root, "limit_req_zone"):
+        if root.opaque or may_be_set_in_http(root, "limit_req_zone"):
             return  # zones may be defined where we cannot see
         zones = limit_req_zones(root)
         for arg in data.directive.args:
@@ -472,11 +490,12 @@ CHECKS = {
     "tls-ciphers": PythonCheck(tls_ciphers, takes=(DirectiveGroup, MissingSetting)),
     "http-redirect": PythonCheck(http_redirect, takes=(BlockGroup,)),
     "ssl-without-certificate": PythonCheck(ssl_without_certificate, takes=(BlockGroup,)),
-    "deprecated-tls-directive": PythonCheck(deprecated_tls_directive, takes=(DirectiveGroup,)),
+    "deprecated-tls-directive": PythonCheck(deprecated_tls_directive, NginxVersionParams, takes=(DirectiveGroup,)),
     "server-tokens": PythonCheck(server_tokens, takes=(DirectiveGroup, MissingSetting)),
     "rate-limit": PythonCheck(rate_limit, takes=(BlockGroup, DirectiveGroup)),
     "body-size": PythonCheck(body_size, takes=(DirectiveGroup,)),
     "alias-traversal": PythonCheck(alias_traversal, takes=(DirectiveGroup,)),
     "host-header-spoofing": PythonCheck(host_header_spoofing, takes=(DirectiveGroup,)),
     "include-unresolved": PythonCheck(include_unresolved, takes=(IncludeProblem,)),
+    "proxy-service-unknown": PythonCheck(proxy_service_unknown, takes=(HeldDirective,)),
 }

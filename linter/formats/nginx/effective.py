@@ -134,9 +134,10 @@ def inherited(block: Block, name: str) -> Setting:
     return Setting((), not (last.opaque or unseen))
 
 
-def may_be_set_anywhere(root: Block, name: str) -> bool:
-    """Content we cannot see, somewhere in the tree, may set `name`."""
-    return root.may_set(name) or any(b.may_set(name) for b in root.blocks())
+def may_be_set_in_http(root: Block, name: str) -> bool:
+    """Content we cannot see at the http level (or a file's top level) may set
+    `name`, a directive only that level takes (limit_req_zone, map ...)."""
+    return root.may_set(name) or any(b.may_set(name) for b in root.blocks("http"))
 
 
 # --- add_header ---------------------------------------------------------------
@@ -229,11 +230,21 @@ def denies_all(block: Block) -> bool:
 
 def short_circuits(block: Block) -> bool:
     """The level answers every request itself without content: a redirect, an
-    error status, 444, or `deny all`."""
+    error status, 444, 204 No Content (a CORS preflight's answer), or `deny all`."""
     code = return_code(block)
-    if code is not None and not (200 <= code < 300):
+    if code is not None and (code == 204 or not 200 <= code < 300):
         return True
     return denies_all(block)
+
+
+def hands_off(block: Block) -> bool:
+    """Every request leaves the level for a named location (`try_files /dev/null
+    @app`, the idiom for "always"): that location answers, with its own headers."""
+    tries = block.own("try_files")
+    if not tries:
+        return False
+    values = tries[-1].values
+    return len(values) >= 2 and values[-1].startswith("@") and all(v == "/dev/null" for v in values[:-1])
 
 
 def serves_content(block: Block) -> bool:
@@ -244,7 +255,7 @@ def serves_content(block: Block) -> bool:
         return False
     if block.kind == "server" and any(catches_all(c) for c in block.children):
         return False  # every request goes on to its `location /` (which answers for itself)
-    return not short_circuits(block) and not block.may_set(*ANSWERS)
+    return not short_circuits(block) and not hands_off(block) and not block.may_set(*ANSWERS)
 
 
 def catches_all(block: Block) -> bool:

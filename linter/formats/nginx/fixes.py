@@ -160,6 +160,38 @@ def drop_ssl_on(subject: Subject, violation: Violation, params: None, lines: Map
     return [dropped, *(TextEdit.insert(e.file, e.end_line, e.end_column, " ssl") for e in ends)]
 
 
+def move_http2(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
+    """NGX205's `listen ... http2`: the parameter removed, and `http2 on;`
+    written once per server, beside its first such listen (a second one is a
+    configuration error), unless the server has it already."""
+    data = subject.data
+    if not isinstance(data, DirectiveGroup) or data.directive.name != "listen" or len(data.blocks) != 1:
+        return []
+    d, server = data.directive, data.blocks[0]
+    index = lines.get(d.span.file)
+    arg = next((a for a in d.args[1:] if a.value == "http2" and a.span == violation.span), None)
+    if index is None or server.kind != "server" or arg is None or _written(d, index) is None:
+        return []
+    start = index.offset(arg.span.line, arg.span.column)
+    if start is None:
+        return []
+    gap = len(index.text[:start]) - len(index.text[:start].rstrip(" \t"))
+    removal = TextEdit(arg.span.file, arg.span.line, arg.span.column - gap, arg.span.end_line, arg.span.end_column, "")
+    http2_listens = [x for x in listens(server) if "http2" in x.values[1:]]
+    if server.has("http2") or not http2_listens or http2_listens[0] is not d:
+        return [removal]
+    added = beside(d.span, "http2 on;", index)
+    return [removal, *added] if added else []
+
+
+def modern_tls_syntax(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
+    """NGX205: `ssl on;` or `listen ... http2`, each rewritten as today's nginx writes it."""
+    data = subject.data
+    if isinstance(data, DirectiveGroup) and data.directive.name == "listen":
+        return move_http2(subject, violation, params, lines)
+    return drop_ssl_on(subject, violation, params, lines)
+
+
 def host_from_server(subject: Subject, violation: Violation, params: None, lines: Mapping[str, LineIndex]) -> Iterable[TextEdit]:
     """NGX402: a Host value that is one client-set variable (`$http_host`,
     `"${http_host}"`) replaced by `$host`; a value that builds more (a port
@@ -217,7 +249,7 @@ FIXERS: dict[str, Fixer] = {
     "always-on-header": Fixer(always_on_header),
     "set-directive": Fixer(set_directive, SetDirectiveParams),
     "raise-hsts-max-age": Fixer(raise_hsts_max_age),
-    "drop-ssl-on": Fixer(drop_ssl_on),
+    "modern-tls-syntax": Fixer(modern_tls_syntax),
     "host-from-server": Fixer(host_from_server),
     "repeat-inherited-headers": Fixer(repeat_inherited_headers),
 }

@@ -12,7 +12,10 @@ nginx.conf and copy them there at build) resolve against the main config's
 directory (or `--nginx-prefix`); when the repository does not hold the target
 it is a warning, not an error. Every target is confined to the scanned root
 after resolving symlinks; cycles, depth and count limits stop inclusion.
-Anything unresolved becomes a DL003 finding at the `include` directive.
+Anything unresolved becomes a DL003 finding at the `include` directive, and
+leaves the including level with content we cannot see (`Block.unseen`): the
+known directives of a stock file (`mime.types`, `fastcgi_params` ...), else
+anything, so what it may set is "unknown" there, never "missing".
 
 A file of the tree that fails to parse is an opaque inclusion: the level that
 includes it has content we cannot see (`Block.unseen`: what it may set are the
@@ -47,6 +50,18 @@ _MAGIC = "*?["
 # Where stock nginx builds and packages keep their configuration.
 NGINX_PREFIXES = ("/etc/nginx", "/usr/local/nginx/conf", "/usr/local/etc/nginx", "/opt/homebrew/etc/nginx")
 UNPARSED = ("DL001", "DL005")  # problems that leave a file's content unknown
+# Files nginx's packages ship beside nginx.conf, by name, and the only
+# directives they hold: one the repository lacks hides nothing else.
+STOCK_FILES = {
+    "mime.types": frozenset({"types"}),
+    "fastcgi_params": frozenset({"fastcgi_param"}),
+    "fastcgi.conf": frozenset({"fastcgi_param"}),
+    "uwsgi_params": frozenset({"uwsgi_param"}),
+    "scgi_params": frozenset({"scgi_param"}),
+    "koi-utf": frozenset({"charset_map"}),
+    "koi-win": frozenset({"charset_map"}),
+    "win-utf": frozenset({"charset_map"}),
+}
 MAIN_LEVEL = frozenset({"http", "events", "stream", "mail"})
 HTTP_ONLY = frozenset({"server", "upstream", "map", "limit_req_zone", "limit_conn_zone", "geo", "split_clients", "log_format"})
 
@@ -183,7 +198,11 @@ class TreeBuilder:
     def _fill(self, block: Block, directives: list[Directive], file: ParsedFile, chain: list[str]) -> None:
         for d in directives:
             if d.name == "include" and d.block is None and d.args:
-                for target in self._resolve(d, file, chain):
+                reported = len(self.problems)
+                targets = self._resolve(d, file, chain)
+                if self.stopped or len(self.problems) > reported:  # not (or not all) followed
+                    block.add_unseen(stock_content(d.args[0].value))
+                for target in targets:
                     self._add_file(target)
                     if _unparsed(target):  # an opaque inclusion: its DL001 says why
                         block.add_unseen(names_in(target.source.text) if target.source.text else None)
@@ -360,6 +379,12 @@ class TreeBuilder:
                 break
             loaded.append(parsed)
         return loaded
+
+
+def stock_content(pattern: str) -> frozenset[str] | None:
+    """What an include we could not follow may set: a stock file's known
+    directives, else anything (None)."""
+    return STOCK_FILES.get(pattern.rsplit("/", 1)[-1])
 
 
 def _unparsed(parsed: ParsedFile) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from linter.core.embedding import Placement, embedding_of
 from linter.core.model import Span
 from linter.core.subject import Selector, Subject
 from linter.formats.nginx.effective import (
@@ -150,6 +151,28 @@ def directives(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iter
         yield from _directive_subjects(config, set(options.get("names", ())))
 
 
+@dataclass(frozen=True, slots=True)
+class HeldDirective:
+    """A directive of a config held in a manifest (a ConfigMap's nginx.conf),
+    with where that config runs and the upstream blocks it defines."""
+
+    group: DirectiveGroup
+    placement: Placement
+    upstreams: frozenset[str]
+
+
+def held_directives(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Directives named in option `names`, of a config held in a manifest only."""
+    config = config_of(unit)
+    held = embedding_of(config.files[0]) if config is not None and config.files else None
+    if config is None or held is None:
+        return
+    upstreams = frozenset(b.directive.arg(0).lower() for b in config.root.blocks("upstream") if b.directive is not None)
+    for subject in _directive_subjects(config, set(options.get("names", ()))):
+        subject.data = HeldDirective(subject.data, held.placement, upstreams)
+        yield subject
+
+
 def security_headers(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """Header scopes (every server, and every nested level with its own
     add_header: the levels whose header set responses carry) unless option
@@ -193,9 +216,13 @@ def settings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
     name = options["directive"]
     if options.get("present", True):
         yield from _directive_subjects(config, {name})
-    anchor_of = _http_anchor if options.get("missing_at") == "http" else _tls_anchor
+    at_http = options.get("missing_at") == "http"
+    anchor_of = _http_anchor if at_http else _tls_anchor
     servers = [s for s in http_servers(config.root) if not options.get("tls_only") or is_tls_server(s)]
-    for anchor, group in _by_anchor(config, [s for s in servers if inherited(s, name).missing], anchor_of):
+    missing = [s for s in servers if inherited(s, name).missing]
+    if at_http and not options.get("tls_only"):
+        missing += _hidden_servers_without(config, name)
+    for anchor, group in _by_anchor(config, missing, anchor_of):
         server = group[0]
         yield Subject(
             None,
@@ -204,6 +231,20 @@ def settings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
             span=anchor,
             data=MissingSetting(name, anchor, group),
         )
+
+
+def _hidden_servers_without(config: NginxConfig, name: str) -> list[Block]:
+    """http levels whose included content we cannot see (a conf.d file that
+    fails to parse) may hold servers, but cannot set `name`: stand-ins for those
+    servers, which lack it as surely as the servers we see. (An http block cut
+    short by its own file's syntax error is that file's DL001 alone.)"""
+    out = []
+    for http in config.root.blocks("http"):
+        if http.directive is None or http.directive.truncated or http.unseen is None:
+            continue
+        if "server" in http.unseen and inherited(http, name).missing:
+            out.append(Block("server", None, http))
+    return out
 
 
 def _by_anchor(config: NginxConfig, servers: list[Block], anchor_of: Callable[[Block], Span]) -> list[tuple[Span, list[Block]]]:
@@ -265,6 +306,7 @@ SELECTORS = {
     "tls-servers": Selector(tls_servers, yields=(BlockGroup,), nodes=False),
     "proxied-locations": Selector(proxied_locations, yields=(BlockGroup, DirectiveGroup), nodes=False),
     "include-problems": Selector(include_problems, yields=(IncludeProblem,), nodes=False),
+    "held-directives": Selector(held_directives, yields=(HeldDirective,), nodes=False),
 }
 
-__all__ = ["SELECTORS", "BlockGroup", "DirectiveGroup", "IncludeProblem", "MissingSetting"]
+__all__ = ["SELECTORS", "BlockGroup", "DirectiveGroup", "HeldDirective", "IncludeProblem", "MissingSetting"]

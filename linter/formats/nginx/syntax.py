@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from linter.core.model import Span
+from linter.core.model import LineIndex, Span
 from linter.formats.common.secrets import shown_token
 
 _SPACE = " \t\r\n\f\v"
+_LINE_BREAKS = re.compile(r"\n|\r(?!\n)")  # as Lexer._breaks_line
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
 
@@ -124,18 +125,25 @@ class Lexer:
         self.line += 1
         self.line_start = at + 1
 
+    def _breaks_line(self, i: int) -> bool:
+        """Whether text[i] ends a line as the model counts lines: `\n`, or a `\r`
+        not followed by one (to nginx both are whitespace; to an editor a lone
+        CR starts a new line, and findings must point where the editor shows)."""
+        c = self.text[i]
+        return c == "\n" or (c == "\r" and self.text[i + 1 : i + 2] != "\n")
+
     def next(self) -> Token | None:
         text, n = self.text, len(self.text)
         while self.pos < n:
             c = text[self.pos]
-            if c == "\n":
+            if c in "\n\r" and self._breaks_line(self.pos):
                 self._newline(self.pos)
                 self.pos += 1
             elif c in _SPACE:
                 self.pos += 1
             elif c == "#":
                 end = text.find("\n", self.pos)
-                self.pos = n if end < 0 else end
+                self._advance_to(n if end < 0 else end)
             else:
                 break
         if self.pos >= n:
@@ -163,7 +171,7 @@ class Lexer:
             out.append(_ESCAPES[nxt])
         else:
             out.append("\\" + nxt)
-            if nxt == "\n":
+            if nxt and self._breaks_line(self.pos + 1):
                 self._newline(self.pos + 1)
         self.pos += 2
 
@@ -182,7 +190,7 @@ class Lexer:
             if ch == quote:
                 self.pos += 1
                 break
-            if ch == "\n":
+            if self._breaks_line(self.pos):
                 self._newline(self.pos)
             out.append(ch)
             self.pos += 1
@@ -226,7 +234,7 @@ class Lexer:
         depth = 1
         while self.pos < n:
             ch = text[self.pos]
-            if ch == "\n":
+            if self._breaks_line(self.pos):
                 self._newline(self.pos)
             elif ch in "\"'":
                 self._skip_lua_string(ch)
@@ -251,9 +259,11 @@ class Lexer:
         raise NginxSyntaxError(f"'{opener.value}' Lua block is never closed", opener.span)
 
     def _advance_to(self, end: int) -> None:
-        for i in range(self.pos, end):
-            if self.text[i] == "\n":
-                self._newline(i)
+        breaks = _LINE_BREAKS.finditer(self.text, self.pos)  # no endpos: the lookahead sees past `end`
+        for m in breaks:
+            if m.start() >= end:
+                break
+            self._newline(m.start())
         self.pos = end
 
     def _skip_lua_string(self, quote: str) -> None:
@@ -310,9 +320,8 @@ def unseen_text(text: str, partial: list[Directive]) -> str:
     directive being read at the error included)."""
     ends = [(d.full.end_line, d.full.end_column) for d in walk_directives(partial)]
     line, column = max(ends, default=(1, 1))
-    lines = text.split("\n")
-    offset = sum(len(row) + 1 for row in lines[: line - 1]) + column - 1
-    return text[offset:]
+    offset = LineIndex(text).offset(line, column)
+    return text[offset:] if offset is not None else ""
 
 
 def names_in(text: str) -> frozenset[str] | None:

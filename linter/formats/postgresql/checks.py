@@ -1,4 +1,4 @@
-"""PostgreSQL checks (PG001-PG109)."""
+"""PostgreSQL checks (PG001-PG110)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
+from linter.core.embedding import embedding_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
@@ -179,6 +180,35 @@ def shared_buffers(subject: Subject, params: SharedBuffersParams) -> Iterator[Vi
         yield Violation(_at(line), {"detail": f"shared_buffers {human(size.bytes)} is below {human(params.min_bytes)}"})
 
 
+@dataclass(frozen=True, slots=True)
+class BufferShareParams:
+    # The manual: more than 40% of RAM is unlikely to work better (the kernel's cache does the rest).
+    max_share: float = 0.4
+
+
+def shared_buffers_above_limit(subject: Subject, params: BufferShareParams) -> Iterator[Violation]:
+    """PG110: shared_buffers above (a share of) the memory limit of a
+    container that mounts this postgresql.conf. Shared memory is charged to
+    the container: above the limit itself the server is killed as it fills
+    its buffers (an error); above `max_share` the backends' work_mem and
+    the kernel's cache of the data are starved (a warning)."""
+    cluster = _cluster(subject)
+    held = embedding_of(cluster.conf.main) if cluster is not None and cluster.conf is not None else None
+    line = cluster.setting("shared_buffers") if cluster is not None else None
+    size = parse_size(line.arg(0), BLOCK).bytes if line is not None else None
+    if held is None or line is None or not size:
+        return
+    for bound in held.memory_bounds:
+        if size > bound.limit_bytes * params.max_share:
+            yield Violation(
+                _at(line),
+                {"value": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
+                 "where": f"{bound.span.file}:{bound.span.line}", "share": f"{params.max_share:.0%}"},
+                logical=bound.who,
+                severity=Severity.ERROR if size > bound.limit_bytes else None,
+            )
+
+
 def archiving(subject: Subject, params: Any) -> Iterator[Violation]:
     """PG109: no WAL archiving, so no point-in-time recovery."""
     cluster = _cluster(subject)
@@ -210,4 +240,5 @@ CHECKS = {
     "max-connections": PythonCheck(max_connections, PoolParams, takes=_SETTINGS),
     "shared-buffers": PythonCheck(shared_buffers, SharedBuffersParams, takes=_SETTINGS),
     "archiving": PythonCheck(archiving, takes=_SETTINGS),
+    "shared-buffers-above-limit": PythonCheck(shared_buffers_above_limit, BufferShareParams, takes=_SETTINGS),
 }

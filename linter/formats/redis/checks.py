@@ -13,8 +13,8 @@ from linter.core.model import Span
 from linter.core.subject import Subject
 from linter.formats.common.line_includes import IncludeProblem
 from linter.formats.common.lines import Line, Token
-from linter.formats.common.secrets import classify, redact
-from linter.formats.redis.model import RedisConfig
+from linter.formats.common.secrets import classify, redact, shown_token
+from linter.formats.redis.model import RedisConfig, is_loopback
 from linter.formats.redis.sizes import human, parse_size
 
 
@@ -129,7 +129,9 @@ def no_auth_exposed(subject: Subject, params: Any) -> Iterator[Violation]:
     exposed = config.exposed() if config else None
     if config is None or exposed is None or has_auth(config):
         return
-    yield Violation(exposed.span, {"setting": " ".join([exposed.key, *exposed.values])})
+    # Quote what exposes it, not the whole line: a `bind` line's other words may be anything pasted there.
+    values = [v for v in exposed.values if not is_loopback(v.removeprefix("-"))][:1] if exposed.key == "bind" else exposed.values
+    yield Violation(exposed.span, {"setting": " ".join([exposed.key, *map(shown_token, values)])})
 
 
 _PASSWORD_DIRECTIVES = ("requirepass", "masterauth")

@@ -65,7 +65,7 @@ class ChartRenderer:
     def build(self, chart_file: Path) -> ChartBuild:
         workspace = self.loader.workspace
         result = ChartBuild(workspace.display_path(chart_file))
-        at_chart = Span.point(result.chart_file, 1, 1)
+        at_chart = Span.start(result.chart_file)
         if self._library(chart_file):
             return result  # a library chart renders nothing: its templates are linted where charts use them
         if self.renderer is None:
@@ -121,7 +121,7 @@ class ChartRenderer:
         if problems:
             result.problems.extend(problems)
             return None
-        root = documents[0] if documents else MappingNode([], Span.point(display, 1, 1))
+        root = documents[0] if documents else MappingNode([], Span.start(display))
         if not isinstance(root, MappingNode):
             result.problems.append(ParseProblem("DL001", "Helm values must be a mapping of keys: not rendered", root.span.first_line()))
             return None

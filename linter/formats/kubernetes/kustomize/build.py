@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linter.core.model import MappingNode, Node, ParsedFile, ParseProblem, ScalarNode, SequenceNode, SourceFile, Span
-from linter.core.workspace import ReadFailure
+from linter.core.workspace import ReadFailure, is_directory, path_exists
 from linter.formats.common.yaml_tree import YamlLimits
 from linter.formats.kubernetes.kustomize import generators, transformers
 from linter.formats.kubernetes.kustomize.edit import to, update_path
@@ -103,7 +103,7 @@ class Builder:
         if isinstance(parsed, ParseProblem) or not parsed.documents or any(p.rule_id in ("DL001", "DL005", "DL006") for p in parsed.problems):
             result.built = False  # its parse problem is its finding
             if not isinstance(parsed, ParseProblem) and not parsed.problems:
-                empty = ParseProblem("DL007", "empty kustomization: nothing to build (kustomize refuses it)", Span.point(parsed.path, 1, 1))
+                empty = ParseProblem("DL007", "empty kustomization: nothing to build (kustomize refuses it)", Span.start(parsed.path))
                 _report(parsed, empty)
                 self.reported.append(empty)
             self.reported.extend([parsed] if isinstance(parsed, ParseProblem) else [p for p in parsed.problems if p.rule_id.startswith("DL")])
@@ -189,7 +189,7 @@ class Builder:
 
     def _resource(self, item: ScalarNode, directory: Path, stack: tuple[Path, ...], result: Build) -> list[Resource]:
         target = self._local(item, directory)
-        if target.is_dir():
+        if is_directory(target):
             kustomization = self._entry_kustomization(item, directory, stack)
             built = self._raw_build(kustomization, stack)
             if not built.built:
@@ -203,7 +203,7 @@ class Builder:
 
     def _entry_kustomization(self, item: ScalarNode, directory: Path, stack: tuple[Path, ...]) -> Path:
         target = self._local(item, directory)
-        kustomization = kustomization_in(target) if target.is_dir() else None
+        kustomization = kustomization_in(target) if is_directory(target) else None
         if kustomization is None:
             raise NotBuilt(ParseProblem("DL007", f"'{item.text}' is not a directory holding a kustomization: not built", item.span))
         kustomization = kustomization.absolute()
@@ -220,7 +220,7 @@ class Builder:
         target = Path(os.path.normpath(directory / item.text))
         if self.loader.workspace.confined(target) is None:
             raise NotBuilt(ParseProblem("DL007", f"'{item.text}' is outside the scanned root (after resolving symlinks): not read, not built", item.span))
-        if not target.exists():
+        if not path_exists(target):
             raise NotBuilt(ParseProblem("DL007", f"'{item.text}' does not exist: not built", item.span))
         return target
 

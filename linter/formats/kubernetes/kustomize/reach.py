@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linter.core.model import MappingNode, Node, ScalarNode, SequenceNode
+from linter.core.workspace import is_directory
 from linter.formats.kubernetes.kustomize.files import kustomization_in
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def reach(kustomization: Path, loader: Loader, memo: dict[Path, Reach] | None = 
         target = Path(os.path.normpath(directory / entry))
         if loader.workspace.confined(target) is None:
             continue  # the build reports it; nothing outside the root is looked at
-        inner = kustomization_in(target) if target.is_dir() else None
+        inner = kustomization_in(target) if is_directory(target) else None
         if inner is not None:
             inner = inner.absolute()
             if inner not in stack and inner != kustomization:

@@ -1,0 +1,115 @@
+"""Where a config held in a ConfigMap or Secret runs (`Format.place_held`).
+
+The held file knows the position of the value it came from; the objects of
+every deployment the run knows (its units and the context read from disk)
+are searched once for the holder written at that position, so a ConfigMap is
+found however its deployment is made: its own file, a sibling in the same
+directory, or a Kustomize build that renamed it (a name prefix rewrites the
+volumes that mount it too). Inside each deployment that holds it, the
+containers that mount it give their memory limits, and the deployment's
+Services are what a proxy in it may reach. A base built by several overlays
+is placed in each of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linter.core.embedding import Embedded, MemoryBound, NamedService, Network, Placement, ServicePort
+from linter.core.model import MappingNode, ScalarNode
+from linter.formats.kubernetes.api_subjects import api_table
+from linter.formats.kubernetes.embedded_files import held_values
+from linter.formats.kubernetes.parser import K8sObject
+from linter.formats.kubernetes.quantity import parse_quantity
+from linter.formats.kubernetes.references import DeploymentIndex, PodTemplate, deployment_index, integer, sequence_items
+from linter.formats.kubernetes.selectors import pod_spec_paths
+
+if TYPE_CHECKING:
+    from linter.core.run_types import RunContext
+    from linter.core.units import LintUnit
+
+_CACHE = "kubernetes.held-values"
+Position = tuple[str, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A ConfigMap or Secret value holding a file, in one unit."""
+
+    unit: LintUnit
+    obj: K8sObject
+    key: str
+    volume_kind: str
+    name_key: str
+
+
+def place_held(held: Embedded, ctx: RunContext) -> Placement:
+    if held.value is None:
+        return held.placement
+    holders = _holders(ctx).get((held.value.file, held.value.line, held.value.column), [])
+    if not holders:
+        return held.placement
+    bounds: dict[tuple[str, int, str, int, int], MemoryBound] = {}
+    networks: dict[tuple[str, str], Network] = {}
+    for holder in holders:
+        index = deployment_index(holder.unit, ctx, pod_spec_paths(ctx), api_table(ctx))
+        for pod in index.pods_in(holder.obj.namespace):
+            for bound in _memory_bounds(pod, holder):
+                bounds.setdefault((bound.who, bound.limit_bytes, bound.span.file, bound.span.line, bound.span.column), bound)
+        networks.setdefault((index.where, holder.obj.namespace), Network(holder.obj.namespace, index.where, tuple(_services(index))))
+    return Placement(tuple(bounds.values()), tuple(networks.values()))
+
+
+def _holders(ctx: RunContext) -> dict[Position, list[Holder]]:
+    """Every file-holding value of the run's Kubernetes units, by position (made once per run)."""
+    cached: dict[Position, list[Holder]] | None = ctx.cache.get(_CACHE)
+    if cached is not None:
+        return cached
+    found: dict[Position, list[Holder]] = {}
+    for unit in ctx.units_of("kubernetes"):
+        for obj in unit.model if isinstance(unit.model, list) else ():
+            if not isinstance(obj, K8sObject):
+                continue
+            for key, value, volume_kind, name_key in held_values(obj):
+                at = (value.span.file, value.span.line, value.span.column)
+                found.setdefault(at, []).append(Holder(unit, obj, key, volume_kind, name_key))
+    ctx.cache[_CACHE] = found
+    return found
+
+
+def _memory_bounds(pod: PodTemplate, holder: Holder) -> list[MemoryBound]:
+    """The memory limits of the pod's containers that mount a volume carrying the held key."""
+    volumes = {v.text("name") for v in sequence_items(pod.spec.sequence("volumes")) if _carries(v, holder)}
+    if not volumes:
+        return []
+    bounds = []
+    for container in pod.containers:
+        mounts = {m.text("name") for m in sequence_items(container.sequence("volumeMounts"))}
+        limit = container.path("resources", "limits", "memory")
+        amount = parse_quantity(limit.value) if isinstance(limit, ScalarNode) else None
+        if mounts & volumes and limit is not None and amount is not None:
+            who = f"container '{container.text('name')}' in {pod.obj.kind}/{pod.obj.name}"
+            bounds.append(MemoryBound(who, int(amount), limit.span))
+    return bounds
+
+
+def _carries(volume: MappingNode, holder: Holder) -> bool:
+    source = volume.mapping(holder.volume_kind)
+    if source is None or source.text(holder.name_key) != holder.obj.name:
+        return False
+    items = source.sequence("items")
+    return items is None or any(i.text("key") == holder.key for i in sequence_items(items))
+
+
+def _services(index: DeploymentIndex) -> list[NamedService]:
+    found = []
+    for kind, namespace in list(index.names):
+        if kind != "Service":
+            continue
+        for obj in index.defined(kind, namespace):
+            spec = obj.node.mapping("spec")
+            written = sequence_items(spec.sequence("ports") if spec is not None else None)
+            ports = tuple(ServicePort(number, p.text("name") or "") for p in written if (number := integer(p.get("port"))) is not None)
+            found.append(NamedService(obj.name, namespace, ports))
+    return found

@@ -1,0 +1,111 @@
+"""NGX403: an nginx config held in a ConfigMap proxies to a Kubernetes
+Service its deployment does not define, or to a port that Service lacks.
+
+Inside a pod, `NAME`, `NAME.NS`, `NAME.NS.svc` and `NAME.NS.svc.cluster.local`
+resolve to the Service NAME of namespace NS (the pod's own when none is
+written). The Services come from the holder's deployment as format-neutral
+facts (`linter.core.embedding.Placement`). A name is judged only where the
+deployment could define it: some Service of that namespace is there (others
+may be applied by another bundle, or be outside the cluster), the address is
+literal (no variable) and names no upstream block of the same config.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from linter.core.check import Violation
+from linter.core.embedding import NamedService, Network
+from linter.core.subject import Subject
+from linter.formats.nginx.selectors import DirectiveGroup, HeldDirective
+from linter.formats.nginx.syntax import Directive
+
+_URL = re.compile(r"(?P<scheme>https?|grpcs?)://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>\d+))?(?:[/?].*)?", re.S)
+_ADDRESS = re.compile(r"(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>\d+))?")
+_DEFAULT_PORTS = {"http": 80, "https": 443, "grpc": 80, "grpcs": 443, "": 80}
+_CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    namespace: str
+    port: int
+    port_written: bool
+
+
+def _target(group: DirectiveGroup, namespace: str) -> Target | None:
+    directive = group.directive
+    value = directive.arg(0)
+    if "$" in value:
+        return None  # resolved per request
+    if directive.name == "server":  # an upstream's member: host[:port], no scheme
+        if not any(b.kind == "upstream" for b in group.blocks):
+            return None
+        match, scheme = _ADDRESS.fullmatch(value), ""
+    else:
+        match = _URL.fullmatch(value)
+        scheme = match.group("scheme") if match else ""
+    if match is None:
+        return None
+    host = match.group("host").lower().rstrip(".")
+    port = match.group("port")
+    if host == "localhost" or _is_ip(host):
+        return None
+    for suffix in _CLUSTER_SUFFIXES:
+        if host.endswith(suffix):
+            host = host[: -len(suffix)]
+            break
+    labels = host.split(".")
+    if len(labels) > 2 or not all(labels):
+        return None  # a name outside the cluster
+    name, space = labels[0], labels[1] if len(labels) == 2 else namespace
+    return Target(name, space, int(port) if port else _DEFAULT_PORTS[scheme], port is not None)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
+def proxy_service_unknown(subject: Subject, params: Any) -> Iterator[Violation]:
+    """NGX403: a proxied Service (or its port) a deployment of the config does not define."""
+    held = subject.data
+    if not isinstance(held, HeldDirective) or not held.group.directive.args:
+        return
+    for network in held.placement.networks:
+        target = _target(held.group, network.namespace)
+        if target is not None and target.name not in held.upstreams:
+            yield from _judge(held.group.directive, target, network)
+
+
+def _judge(directive: Directive, target: Target, network: Network) -> Iterator[Violation]:
+    there = [s for s in network.services if s.namespace == target.namespace]
+    if not there:
+        return  # no Service of that namespace here: another bundle (or nothing in the cluster) defines it
+    service = next((s for s in there if s.name == target.name), None)
+    space = f"namespace '{target.namespace}'" if target.namespace else "its namespace"
+    message = {"directive": directive.name, "target": directive.arg(0)}
+    if service is None:
+        detail = f"there is no Service '{target.name}' in {space} in {network.where} (there: {_names(there)})"
+        yield Violation(directive.args[0].span, {**message, "detail": detail}, logical=network.where)
+    elif service.ports and target.port not in {p.number for p in service.ports}:
+        how = "" if target.port_written else " (nginx's default for the address)"
+        detail = f"Service '{service.name}' has no port {target.port}{how}; its ports: {_ports(service)}"
+        yield Violation(directive.args[0].span, {**message, "detail": detail}, logical=f"{network.where}/port {target.port}")
+
+
+def _names(services: list[NamedService], limit: int = 5) -> str:
+    shown = sorted(s.name for s in services)
+    return ", ".join(shown[:limit]) + (f" and {len(shown) - limit} more" if len(shown) > limit else "")
+
+
+def _ports(service: NamedService) -> str:
+    return ", ".join(str(p.number) for p in service.ports)
