@@ -52,7 +52,7 @@ from linter.formats.kubernetes.rbac_checks import (
     rbac_write_access_control,
 )
 from linter.formats.kubernetes.reference_checks import REFERENCE_CHECKS
-from linter.formats.kubernetes.references import InDeployment
+from linter.formats.kubernetes.references import InDeployment, integer
 from linter.formats.kubernetes.secret_checks import SECRET_CHECKS
 from linter.formats.kubernetes.security_context import effective
 from linter.formats.kubernetes.selectors import ContainerOwner, PodSpec
@@ -167,19 +167,13 @@ class MinReplicasParams:
     min_replicas: int = 3
 
 
-def _integer(node: Node | None) -> int | None:
-    if isinstance(node, ScalarNode) and isinstance(node.value, int) and not isinstance(node.value, bool):
-        return node.value
-    return None
-
-
 def hpa_min_replicas(subject: Subject, params: MinReplicasParams) -> Iterator[Violation]:
     hpa = subject.node
     spec = hpa.mapping("spec") if isinstance(hpa, MappingNode) else None
     if spec is None:
         return
     min_node, max_node = spec.get("minReplicas"), spec.get("maxReplicas")
-    minimum, maximum = _integer(min_node), _integer(max_node)
+    minimum, maximum = integer(min_node), integer(max_node)
     if min_node is None:
         if params.min_replicas > 1:
             yield Violation(spec.anchor_span, {"reason": f"minReplicas is not set (defaults to 1, below {params.min_replicas})"})
@@ -207,7 +201,7 @@ def single_replica(subject: Subject, params: SingleReplicaParams) -> Iterator[Vi
         where = spec.anchor_span if spec is not None else workload.anchor_span
         yield Violation(where, {"replicas": "unset (1)"})
         return
-    replicas = _integer(replicas_node)
+    replicas = integer(replicas_node)
     # 0 is a deliberate scale-down, not a single point of failure.
     if replicas is not None and 0 < replicas < params.min_replicas:
         yield Violation(replicas_node.span, {"replicas": str(replicas)})
@@ -223,7 +217,7 @@ def run_as_non_root(subject: Subject, params: object) -> Iterator[Violation]:
     pod = _pod_spec(subject)
     non_root = effective(container, pod, "runAsNonRoot")
     user = effective(container, pod, "runAsUser")
-    uid = _integer(user)
+    uid = integer(user)
     if user is not None and uid == 0:
         yield Violation(user.span, {"reason": "runAsUser is 0"})
     elif isinstance(non_root, ScalarNode) and non_root.value is False:

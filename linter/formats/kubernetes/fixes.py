@@ -48,11 +48,12 @@ def run_as_non_root(subject: Subject, violation: Violation, params: None, lines:
     """K8S401: `runAsNonRoot: true` on the container (over the pod's), unless
     it runs as UID 0, where that would only stop it from starting: choosing a
     UID is for a person."""
-    from linter.formats.kubernetes.checks import _integer, _pod_spec
+    from linter.formats.kubernetes.checks import _pod_spec
+    from linter.formats.kubernetes.references import integer
     from linter.formats.kubernetes.security_context import effective
 
     node = subject.node
-    if not isinstance(node, MappingNode) or _integer(effective(node, _pod_spec(subject), "runAsUser")) == 0:
+    if not isinstance(node, MappingNode) or integer(effective(node, _pod_spec(subject), "runAsUser")) == 0:
         return []
     index = lines.get(node.span.file)
     return set_scalar(node, ("securityContext", "runAsNonRoot"), "true", index) if index is not None else []
