@@ -290,7 +290,7 @@ def test_proxied_services_are_looked_up_in_the_services_of_a_sibling_file(tmp_pa
         (8, 30, 38, "server api:9000: Service 'api' has no port 9000; its ports: 8080"),
         (11, 33, 49, "proxy_pass http://web:8000/: Service 'web' has no port 8000; its ports: 80"),
         (13, 36, 72, "proxy_pass http://api-v2.shop.svc.cluster.local: there is no Service 'api-v2' in namespace 'shop' "
-                     "in the manifests in k8s/ (there: api, web)"),
+                     "in the manifests of its directory (there: api, web)"),
     ]
     assert ngx403(tmp_path, ["k8s/proxy.yaml"]) == expected
     assert ngx403(tmp_path, ["k8s"]) == expected

@@ -61,7 +61,7 @@ class Network:
     Services there, and the namespace its own names resolve in."""
 
     namespace: str  # the holder's, in that deployment
-    where: str  # the deployment, as messages name it ("the manifests in k8s/")
+    where: str  # the deployment, as messages name it ("the manifests of its directory")
     services: tuple[NamedService, ...]
 
 

@@ -140,7 +140,8 @@ def describe(deployment: Deployment | None, path: str) -> str:
         return path
     kind, _, rest = deployment.key.partition(":")
     if kind == "dir":
-        return f"the manifests in {rest or '.'}/"
+        # The finding's file says which: a path here would vary with the scan root.
+        return "the manifests of its directory"
     if kind == "build":
         return f"the build of {rest}"
     return f"the render of {rest.rsplit(':', 1)[0]}"
