@@ -198,12 +198,14 @@ def evaluate(
     budget = CheckBudget((limits or Limits()).max_seconds_per_file)
     log = log or ErrorLog()
     shared: dict[tuple[str, Span], Finding] = {}  # (rule, place) -> the finding a unit with `reports_on` made there
+    applicable: dict[str, list[Rule]] = {}  # a unit's format -> the rules that look at its units, in rule order
     for unit in units:
         subjects: dict[Any, list[Subject]] = {}
         first = len(findings)
-        for rule in rules:
-            if rule.target.format not in (COMMON, unit.format):
-                continue
+        for_format = applicable.get(unit.format)
+        if for_format is None:
+            for_format = applicable[unit.format] = [r for r in rules if r.target.format in (COMMON, unit.format)]
+        for rule in for_format:
             if budget.exhausted(unit) and not _reports_problems(rule):
                 budget.skip(unit, rule)
                 continue
