@@ -127,3 +127,91 @@ def test_a_per_query_cap_under_the_limit_or_substituted_is_silent(tmp_path: Path
                                         '<max_memory_usage from_env="QUERY_MEMORY"/>')
     write(tmp_path, {"ch/users.yaml": from_env})
     assert findings(tmp_path, ["ch"], ["CH106"]) == []
+
+
+# --- TLS between an nginx proxy and the Service it reaches ------------------------------------------
+
+PROXY = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: proxy-config, namespace: shop}
+data:
+  nginx.conf: |
+    events {}
+    http {
+      server {
+        listen 8080;
+        location / { proxy_pass https://web; }
+      }
+    }
+"""
+
+WEB = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports:
+    - {PORT}
+"""
+
+
+def tls_findings(root: Path, port: str, proxy: str = PROXY) -> list[tuple[str, str, int, int, int, int, str]]:
+    write(root, {"shop/proxy.yaml": proxy, "shop/web.yaml": WEB.replace("{PORT}", port)})
+    return findings(root, ["shop/proxy.yaml"], ["NGX403", "NGX404"])
+
+
+def test_https_to_a_plain_service_port_is_reported_at_the_address_naming_the_port(tmp_path: Path) -> None:
+    assert tls_findings(tmp_path, "{port: 443, appProtocol: http}") == [(
+        "NGX404", "shop/proxy.yaml", 10, 33, 10, 44,
+        "proxy_pass https://web: Service 'web' port 443 speaks plain HTTP (appProtocol http, shop/web.yaml:7)")]
+    # What else says a port is plain: its name, its targetPort's name, port 80 alone.
+    for plain in ("{name: http-web, port: 443}", "{port: 443, targetPort: http}"):
+        assert [f[0] for f in tls_findings(tmp_path, plain)] == ["NGX404"], plain
+    assert [f[6] for f in tls_findings(tmp_path, "{port: 80}", PROXY.replace("https://web", "https://web:80"))] == [
+        "proxy_pass https://web:80: Service 'web' port 80 speaks plain HTTP (port 80 with no TLS name or appProtocol, shop/web.yaml:7)"]
+
+
+def test_plain_http_to_a_tls_port_is_reported_too(tmp_path: Path) -> None:
+    plain_proxy = PROXY.replace("https://web", "http://web:8443")
+    assert [f[6] for f in tls_findings(tmp_path, "{name: https, port: 8443}", plain_proxy)] == [
+        "proxy_pass http://web:8443: Service 'web' port 8443 speaks TLS (named https, shop/web.yaml:7)"]
+    assert tls_findings(tmp_path, "{name: https, port: 8443}", plain_proxy.replace("http://", "https://")) == []
+
+
+def test_a_port_that_says_nothing_of_its_protocol_is_not_judged(tmp_path: Path) -> None:
+    assert tls_findings(tmp_path, "{port: 443}") == []
+    assert tls_findings(tmp_path, "{port: 443, name: web}") == []
+    assert tls_findings(tmp_path, "{port: 443, appProtocol: example.com/custom}") == []
+    assert tls_findings(tmp_path, "{port: 443, appProtocol: https}") == []  # the fixed pair
+
+
+INGRESS_IN_FRONT = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: proxy, port: {number: 80}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: proxy, namespace: shop}
+spec:
+  selector: {app: proxy}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+"""
+
+
+def test_an_ingress_terminating_tls_in_front_of_a_plain_nginx_is_fine(tmp_path: Path) -> None:
+    plain = PROXY.replace("https://web", "http://web")
+    write(tmp_path, {"shop/ingress.yaml": INGRESS_IN_FRONT})
+    assert tls_findings(tmp_path, "{name: http, port: 80, targetPort: 8000}", plain) == []
+    assert findings(tmp_path, ["shop"], ["NGX403", "NGX404"]) == []

@@ -65,6 +65,9 @@ def memory_excesses(size: int, bounds: tuple[MemoryBound, ...], max_share: float
 class ServicePort:
     number: int
     name: str = ""
+    app_protocol: str = ""  # as written (`http`, `https`, `kubernetes.io/h2c`); "" when unset
+    target_port_name: str = ""  # a named targetPort (the container port's name); "" when a number or unset
+    span: Span | None = None  # where the port is written, for messages naming it
 
 
 @dataclass(frozen=True, slots=True)
