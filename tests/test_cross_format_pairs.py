@@ -215,3 +215,86 @@ def test_an_ingress_terminating_tls_in_front_of_a_plain_nginx_is_fine(tmp_path: 
     write(tmp_path, {"shop/ingress.yaml": INGRESS_IN_FRONT})
     assert tls_findings(tmp_path, "{name: http, port: 80, targetPort: 8000}", plain) == []
     assert findings(tmp_path, ["shop"], ["NGX403", "NGX404"]) == []
+
+
+# --- env keys from Kustomize generators' env files; $(VAR) references --------------------------------
+
+APP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec:
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+        - name: app
+          image: example/app:1.0
+          envFrom: [{configMapRef: {name: app-config}}]
+          args: ["--log=$(LOG_LEVEL)"]
+          env:
+            - name: DATABASE_URL
+              valueFrom: {secretKeyRef: {name: app-secrets, key: DATABASE_URL}}
+"""
+
+GENERATED = {
+    "app/kustomization.yaml": (
+        "resources: [deployment.yaml]\n"
+        "configMapGenerator:\n  - name: app-config\n    envs: [app.env]\n"
+        "secretGenerator:\n  - name: app-secrets\n    envs: [secrets.env]\n"
+    ),
+    "app/app.env": "LOG_LEVEL=info\n",
+    "app/secrets.env": "DATABASE_URL=postgres://app@db/app\n",
+    "app/deployment.yaml": APP,
+}
+
+
+def test_a_key_the_generators_env_file_does_not_set_is_reported_at_the_key_naming_the_file(tmp_path: Path) -> None:
+    write(tmp_path, {**GENERATED, "app/secrets.env": "DB_URL=postgres://app@db/app\n"})
+    expected = [("K8S005", "app/deployment.yaml", 16, 66, 16, 78,
+                 "Deployment/app: Secret 'app-secrets-5k2g7h5fk7' has no key 'DATABASE_URL': app/secrets.env does not set "
+                 "DATABASE_URL (defined there: DB_URL)")]
+    got = findings(tmp_path, ["app"], ["K8S004", "K8S005"])
+    assert [f[:6] for f in got] == [e[:6] for e in expected]
+    assert "app/secrets.env does not set DATABASE_URL (defined there: DB_URL)" in got[0][6]
+    # The workload's file alone (the pre-commit hook) is judged in its build, read from disk.
+    assert findings(tmp_path, ["app/deployment.yaml"], ["K8S004", "K8S005"]) == got
+    write(tmp_path, GENERATED)  # the env file sets it: the fixed pair
+    assert findings(tmp_path, ["app"], ["K8S004", "K8S005"]) == []
+
+
+def test_a_variable_reference_nothing_defines_is_reported_at_its_columns(tmp_path: Path) -> None:
+    write(tmp_path, {"k8s/app.yaml": APP.replace("          envFrom: [{configMapRef: {name: app-config}}]\n", "")})
+    assert findings(tmp_path, ["k8s"], ["K8S014"]) == [(
+        "K8S014", "k8s/app.yaml", 12, 25, 12, 37,
+        "Deployment/app: $(LOG_LEVEL) in args[0] of container 'app': no env entry defines LOG_LEVEL, nor does an "
+        "envFrom source (it has none); Kubernetes passes it unexpanded")]
+
+
+def test_a_variable_an_env_entry_defines_before_it_counts_and_after_it_does_not(tmp_path: Path) -> None:
+    env = """\
+          env:
+            - {name: LOG_LEVEL, value: info}
+            - {name: FLAGS, value: "--log=$(LOG_LEVEL) --home=$(HOME_DIR) $$(LITERAL) $(date) $(WEB_SERVICE_HOST)"}
+            - {name: HOME_DIR, value: /srv}
+"""
+    text = APP.replace("          envFrom: [{configMapRef: {name: app-config}}]\n", "").split("          env:\n")[0] + env
+    write(tmp_path, {"k8s/app.yaml": text})
+    got = findings(tmp_path, ["k8s"], ["K8S014"])
+    # Only HOME_DIR: defined after the entry that uses it. The escape, the shell's $(date) and a Service's variable are fine.
+    assert [(line, col, end) for _, _, line, col, _, end, _ in got] == [(15, 63, 74)]
+    assert "no env entry before it defines HOME_DIR" in got[0][6]
+
+
+def test_variables_from_a_generated_env_file_count_and_an_unknown_source_silences_the_container(tmp_path: Path) -> None:
+    write(tmp_path, GENERATED)
+    assert findings(tmp_path, ["app"], ["K8S014"]) == []  # LOG_LEVEL is in app.env
+    write(tmp_path, {"app/app.env": "LOG=info\n"})
+    got = findings(tmp_path, ["app"], ["K8S014"])
+    assert [(f[0], f[1], f[2]) for f in got] == [("K8S014", "app/deployment.yaml", 13)]
+    assert "nor does its envFrom (ConfigMap/app-config-" in got[0][6] and " from app/app.env)" in got[0][6]
+    # A source the deployment does not define (or an optional one) may define anything.
+    for source in ("{configMapRef: {name: from-elsewhere}}", "{configMapRef: {name: app-config, optional: true}}"):
+        write(tmp_path, {"app/deployment.yaml": APP.replace("{configMapRef: {name: app-config}}", source)})
+        assert findings(tmp_path, ["app"], ["K8S014"]) == [], source
