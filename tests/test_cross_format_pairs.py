@@ -298,3 +298,38 @@ def test_variables_from_a_generated_env_file_count_and_an_unknown_source_silence
     for source in ("{configMapRef: {name: from-elsewhere}}", "{configMapRef: {name: app-config, optional: true}}"):
         write(tmp_path, {"app/deployment.yaml": APP.replace("{configMapRef: {name: app-config}}", source)})
         assert findings(tmp_path, ["app"], ["K8S014"]) == [], source
+
+
+# --- a deployed env file against the template beside it ---------------------------------------------
+
+TEMPLATE = "DATABASE_URL=postgres://user:password@localhost/app\nREDIS_URL=\n# SENTRY_DSN=\n"
+PRODUCTION = "DATABASE_URL=postgres://app@db.internal/app\nSENTRY_DSN=https://key@o1.ingest.sentry.io/1\nFEATURE_X=true\n"
+
+
+def test_each_side_is_reported_at_its_key_naming_the_other_file(tmp_path: Path) -> None:
+    write(tmp_path, {"svc/.env.example": TEMPLATE, "svc/.env.production": PRODUCTION})
+    expected = [
+        ("ENV108", "svc/.env.example", 2, 1, 2, 10, "'REDIS_URL' is documented here but svc/.env.production does not set it"),
+        ("ENV107", "svc/.env.production", 3, 1, 3, 10, "'FEATURE_X' is set here but svc/.env.example does not document it"),
+    ]
+    assert findings(tmp_path, ["svc"], ["ENV107", "ENV108"]) == expected
+    # Each file alone reads the other from disk: the same findings, each in the file named.
+    assert findings(tmp_path, ["svc/.env.production"], ["ENV107", "ENV108"]) == expected[1:]
+    assert findings(tmp_path, ["svc/.env.example"], ["ENV107", "ENV108"]) == expected[:1]
+
+
+def test_the_fixed_pair_and_a_file_without_its_counterpart_are_silent(tmp_path: Path) -> None:
+    fixed = PRODUCTION.replace("FEATURE_X=true\n", "REDIS_URL=redis://cache:6379/0\n")
+    write(tmp_path, {"svc/.env.example": TEMPLATE, "svc/.env.production": fixed})
+    assert findings(tmp_path, ["svc"], ["ENV107", "ENV108"]) == []
+    # A template beside a bare .env (a developer's own) or in another directory relates to nothing.
+    write(tmp_path, {"dev/.env.example": TEMPLATE, "dev/.env": PRODUCTION, "other/.env.production": PRODUCTION})
+    assert findings(tmp_path, ["dev", "other"], ["ENV107", "ENV108"]) == []
+
+
+def test_staging_is_a_deployed_file_too_and_each_is_named(tmp_path: Path) -> None:
+    write(tmp_path, {"svc/.env.sample": "A=1\nB=2\n", "svc/.env.staging": "A=1\n", "svc/prod.env": "B=2\n"})
+    assert [(r, f, line, m) for r, f, line, _, _, _, m in findings(tmp_path, ["svc"], ["ENV108"])] == [
+        ("ENV108", "svc/.env.sample", 1, "'A' is documented here but svc/prod.env does not set it"),
+        ("ENV108", "svc/.env.sample", 2, "'B' is documented here but svc/.env.staging does not set it"),
+    ]
