@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import lint_paths
 
 
@@ -333,3 +334,25 @@ def test_staging_is_a_deployed_file_too_and_each_is_named(tmp_path: Path) -> Non
         ("ENV108", "svc/.env.sample", 1, "'A' is documented here but svc/prod.env does not set it"),
         ("ENV108", "svc/.env.sample", 2, "'B' is documented here but svc/.env.staging does not set it"),
     ]
+
+
+def test_workers_and_shards_give_the_serial_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.core import parallel
+
+    monkeypatch.setattr(parallel, "WORK_PER_WORKER", 0)  # start workers even for these few files
+    write(tmp_path, {"svc/.env.example": TEMPLATE, "svc/.env.production": PRODUCTION, "api/.env.sample": "A=1\n",
+                     "api/.env.prod": "B=2\n", **GENERATED, "app/secrets.env": "DB_URL=x\n",
+                     "shop/proxy.yaml": PROXY, "shop/web.yaml": WEB.replace("{PORT}", "{port: 443, appProtocol: http}")})
+    rules = ["ENV107", "ENV108", "K8S005", "K8S014", "NGX404"]
+
+    def shown(**settings: object) -> list[tuple[str, str, int, int, str]]:
+        return sorted((f.rule_id, f.span.file, f.span.line, f.span.column, f.message)
+                      for f in lint_paths(["."], tmp_path, select=rules, **settings).shown)
+
+    serial = shown()
+    assert [(r, path) for r, path, *_ in serial] == [
+        ("ENV107", "api/.env.prod"), ("ENV107", "svc/.env.production"), ("ENV108", "api/.env.sample"),
+        ("ENV108", "svc/.env.example"), ("K8S005", "app/deployment.yaml"), ("NGX404", "shop/proxy.yaml")]
+    assert shown(jobs=2) == serial
+    sharded = sorted(f for i in (1, 2, 3) for f in shown(shard=(i, 3)))
+    assert sharded == serial
