@@ -39,7 +39,7 @@ class Env(Format):
 
         return directory_units(files)
 
-    def shard_key(self, relpath: str) -> str:
+    def shard_key(self, relpath: str, abspath: str) -> str:
         # The env files of a directory are judged together: one worker, one shard.
         return "env-files:" + posixpath.dirname(relpath)
 
