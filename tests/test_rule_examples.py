@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, all_rules, lint_paths, lint_text
 
-from linter.config.rule_examples import example_filename, flagged_lines
+from linter.config.rule_examples import example_filename, flagged_lines, write_beside
 from linter.core.resources import rules_dir
 from linter.core.rules import Rule, validate_rule_data
 from linter.core.subject import Selector, Subject
@@ -45,6 +45,7 @@ def test_rule_file_names_match_ids() -> None:
 @pytest.mark.parametrize("rule", [r for r in EXAMPLE_RULES if r.help.get("bad")], ids=lambda r: r.id)
 def test_bad_example_fires_on_flagged_lines(rule: Rule, tmp_path: Path) -> None:
     text = rule.help["bad"]
+    write_beside(rule, tmp_path)
     result = lint_text(tmp_path, example_filename(rule), text, select=[rule.id])
     lines = sorted({f.span.line for f in result.shown if f.rule_id == rule.id})
     assert lines, f"{rule.id}: bad example raised nothing: {[(f.rule_id, f.message) for f in result.shown]}"
@@ -55,6 +56,7 @@ def test_bad_example_fires_on_flagged_lines(rule: Rule, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("rule", [r for r in EXAMPLE_RULES if r.help.get("good")], ids=lambda r: r.id)
 def test_good_example_is_silent(rule: Rule, tmp_path: Path) -> None:
+    write_beside(rule, tmp_path)
     result = lint_text(tmp_path, example_filename(rule), rule.help["good"], select=[rule.id])
     assert [f.message for f in result.shown if f.rule_id == rule.id] == []
 

@@ -21,6 +21,13 @@ def example_filename(rule: Rule) -> str:
     return rule.help.get("example_filename") or REGISTRY.target(rule.target.format).example_file
 
 
+def write_beside(rule: Rule, directory: Path) -> None:
+    """Write the file a rule relating two files shows beside its examples (`help.example_beside`)."""
+    beside = rule.help.get("example_beside")
+    if isinstance(beside, dict):
+        (directory / str(beside["filename"])).write_text(str(beside["text"]), encoding="utf-8")
+
+
 def flagged_lines(text: str) -> list[int]:
     return [number for number, line in enumerate(text.splitlines(), 1) if FLAG.search(line)]
 
@@ -35,6 +42,7 @@ def finding_lines(rule: Rule, text: str) -> list[int]:
         root = Path(scratch)
         target = root / example_filename(rule)
         target.write_text(text, encoding="utf-8")
+        write_beside(rule, root)
         result = run([str(target)], Settings(root=root, rules=[rule], formats=REGISTRY, format_hint=hint))
     return sorted({f.span.line for f in result.shown if f.rule_id == rule.id})
 

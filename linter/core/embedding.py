@@ -15,6 +15,7 @@ below, which the held file's checks read from its `Embedded`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -38,11 +39,35 @@ class MemoryBound:
     limit_bytes: int
     span: Span  # the limit's value
 
+    @property
+    def where(self) -> str:
+        """The limit's file and line, as messages name the other side."""
+        return f"{self.span.file}:{self.span.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryExcess:
+    """A size a held config sets past the share of a container's limit it may take."""
+
+    bound: MemoryBound
+    past_limit: bool  # past the limit itself, not only the share: the kernel kills the process
+
+
+def memory_excesses(size: int, bounds: tuple[MemoryBound, ...], max_share: float) -> Iterator[MemoryExcess]:
+    """The bounds whose `max_share` of the limit `size` bytes exceed (the
+    headroom the rest leaves is the process's own, its forks and caches)."""
+    for bound in bounds:
+        if size > bound.limit_bytes * max_share:
+            yield MemoryExcess(bound, size > bound.limit_bytes)
+
 
 @dataclass(frozen=True, slots=True)
 class ServicePort:
     number: int
     name: str = ""
+    app_protocol: str = ""  # as written (`http`, `https`, `kubernetes.io/h2c`); "" when unset
+    target_port_name: str = ""  # a named targetPort (the container port's name); "" when a number or unset
+    span: Span | None = None  # where the port is written, for messages naming it
 
 
 @dataclass(frozen=True, slots=True)

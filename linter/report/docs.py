@@ -58,8 +58,11 @@ def rule_help(rule: Rule, presets: list[str]) -> str:
     """The full help shown by `deploylint rule ID`."""
     h = rule.help
     lines = [f"{rule.id} {rule.name} ({rule.severity.value}, {rule.target.format})", "", rule.title, "", "Why", _indent(h.get("why", "").strip())]
+    beside = h.get("example_beside")
+    if isinstance(beside, dict):
+        lines += ["", f"Beside it, {beside['filename']}", _indent(str(beside["text"]))]
     if h.get("bad"):
-        lines += ["", "Example (flagged)", _indent(h["bad"])]
+        lines += ["", f"Example (flagged){_as_named(rule)}", _indent(h["bad"])]
     if h.get("good"):
         lines += ["", "Use instead", _indent(h["good"])]
     lines += ["", "Fix", _indent(h.get("fix", "").strip()), "", "Fix safety", _indent(fix_safety(rule))]
@@ -70,6 +73,11 @@ def rule_help(rule: Rule, presets: list[str]) -> str:
     if rule.references:
         lines += ["", "References"] + [f"    {ref}" for ref in rule.references]
     return "\n".join(lines) + "\n"
+
+
+def _as_named(rule: Rule) -> str:
+    """The examples' file name, when a file beside them makes it matter."""
+    return f", as {example_filename(rule)}" if rule.help.get("example_beside") else ""
 
 
 def _example_fence(rule: Rule) -> str:
@@ -99,8 +107,13 @@ def rule_markdown(rule: Rule, presets: list[str]) -> str:
         "",
         h.get("why", "").strip(),
     ]
+    beside = h.get("example_beside")
     if h.get("bad"):
-        parts += ["", "## Example", "", f"```{fence}", h["bad"].rstrip(), "```"]
+        parts += ["", "## Example", ""]
+        if isinstance(beside, dict):  # the other file of a rule relating two (both examples are linted beside it)
+            parts += [f"`{beside['filename']}`:", "", f"```{fence}", str(beside["text"]).rstrip(), "```", "",
+                      f"`{example_filename(rule)}` beside it:", ""]
+        parts += [f"```{fence}", h["bad"].rstrip(), "```"]
     if h.get("good"):
         parts += ["", "## Use instead", "", f"```{fence}", h["good"].rstrip(), "```"]
     parts += ["", "## Fix", "", h.get("fix", "").strip(), "", "## Fix safety", "", fix_safety(rule)]

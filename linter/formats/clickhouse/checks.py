@@ -20,7 +20,7 @@ from linter.core.check import PythonCheck, Violation
 from linter.core.findings import Severity
 from linter.core.model import MappingNode, Node, ScalarNode
 from linter.core.subject import Subject
-from linter.formats.clickhouse.memory import server_memory_above_limit
+from linter.formats.clickhouse.memory import QueryShareParams, query_memory_above_limit, server_memory_above_limit
 from linter.formats.clickhouse.parser import ClickHouseConfig
 from linter.formats.clickhouse.selectors import (
     AUTH_KEYS,
@@ -433,4 +433,5 @@ CHECKS = {
     "interserver-credentials": PythonCheck(reported(interserver_credentials), takes=(ClickHouseConfig,)),
     "log-retention": PythonCheck(reported(log_retention), LogRetentionParams, takes=(ClickHouseConfig,)),
     "server-memory-above-limit": PythonCheck(reported(server_memory_above_limit), takes=(ClickHouseConfig,)),
+    "query-memory-above-limit": PythonCheck(reported(query_memory_above_limit), QueryShareParams, takes=(ClickHouseConfig,)),
 }

@@ -1,5 +1,6 @@
-"""CH105: the server's memory cap against the memory limit of the container
-that runs it (a config held in a ConfigMap, placed in its deployment).
+"""CH105 and CH106: the server's memory cap, and the default profile's
+per-query cap, against the memory limit of the container that runs the
+server (a config held in a ConfigMap, placed in its deployment).
 
 ClickHouse caps its own memory at `max_server_memory_usage` bytes, lowered
 to `max_server_memory_usage_to_ram_ratio` (default 0.9) of the memory it
@@ -8,22 +9,26 @@ absolute value of 0 (or none) leave it uncapped. The cap that takes effect
 is the smaller of the two. Above the container's limit the kernel kills the
 server before ClickHouse refuses a query (an error); an absolute value above
 the limit that the ratio lowers never takes effect, and says otherwise (a
-warning).
+warning). A query's own cap (`max_memory_usage` of the default profile)
+above what the server may take never stops a query: the server-wide cap (or
+the kernel) does, once that query has taken the memory every other query
+needed.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import Violation
-from linter.core.embedding import MemoryBound, embedding_of
+from linter.core.embedding import MemoryBound, embedding_of, memory_excesses
 from linter.core.findings import Severity
 from linter.core.model import Node, Span
 from linter.core.subject import Subject
 from linter.formats.clickhouse.parser import ClickHouseConfig
-from linter.formats.clickhouse.selectors import child, first, scalar, tag_span, text
+from linter.formats.clickhouse.selectors import child, default_profile_name, first, is_substituted, scalar, tag_span, text
 
 ABSOLUTE = "max_server_memory_usage"
 RATIO = "max_server_memory_usage_to_ram_ratio"
@@ -52,8 +57,7 @@ def _judge(bound: MemoryBound, absolute: int, ratio: float, absolute_node: Node 
     limit = bound.limit_bytes
     caps = [c for c in (absolute if absolute > 0 else None, ratio * limit if ratio > 0 else None) if c is not None]
     effective = min(caps) if caps else math.inf
-    where = f"{bound.span.file}:{bound.span.line}"
-    shown = f"the memory limit of {bound.who} ({_size(limit)}, {where})"
+    shown = f"the memory limit of {bound.who} ({_size(limit)}, {bound.where})"
     if effective > limit:
         # The element that lets the cap pass the limit: a ratio above 1 (or 0), else the absolute value.
         if ratio_node is not None and (ratio > 1 or ratio == 0):
@@ -70,6 +74,32 @@ def _judge(bound: MemoryBound, absolute: int, ratio: float, absolute_node: Node 
         detail = (f"<{ABSOLUTE}> {text(absolute_node)} is above {shown}: the server lowers it to "
                   f"{_size(int(effective))} ({ratio:g} of the limit, <{RATIO}>), so the value written never applies")
         yield Violation(_value(absolute_node), {"detail": detail}, logical=bound.who)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryShareParams:
+    max_share: float = DEFAULT_RATIO  # of the limit: the server's own cap with the default ratio
+
+
+def query_memory_above_limit(subject: Subject, params: QueryShareParams) -> Iterator[Violation]:
+    """CH106: the default profile's max_memory_usage above a share of the
+    memory limit of a container mounting the key that sets it."""
+    config = subject.data
+    if not isinstance(config, ClickHouseConfig) or not config.held or subject.node is None:
+        return
+    name = default_profile_name(config)
+    value_node = first(child(subject.node, "profiles", name, "max_memory_usage"))
+    if value_node is None or is_substituted(value_node):
+        return
+    size = _number(value_node, int)
+    if not size:
+        return  # 0 is no cap (CH101), and what is not a number is the server's error
+    for excess in memory_excesses(int(size), tuple(_bounds(config, tag_span(value_node))), params.max_share):
+        bound = excess.bound
+        detail = (f"settings profile '{name}' lets one query take <max_memory_usage> {text(value_node)} "
+                  f"({_size(int(size))}), above {params.max_share:.0%} of the memory limit of {bound.who} "
+                  f"({_size(bound.limit_bytes)}, {bound.where})")
+        yield Violation(_value(value_node), {"detail": detail}, logical=bound.who)
 
 
 def _bounds(config: ClickHouseConfig, at: Span) -> list[MemoryBound]:

@@ -1,4 +1,4 @@
-"""Env-file checks (ENV101-ENV202). Values are classified by the shared secret
+"""Env-file checks (ENV101-ENV202, ENV107 and ENV108 on the files of a directory). Values are classified by the shared secret
 classifier and shown only through `redact` / masked URLs."""
 
 from __future__ import annotations
@@ -7,13 +7,16 @@ import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
 from linter.core.subject import Subject
 from linter.formats.common.credentials import fragment_span
 from linter.formats.common.secrets import ConnectionUrl, ValueKind, Verdict, classify, parse_url
+from linter.formats.env.roles import TEMPLATE, names_environment
 from linter.formats.env.selectors import EnvBinding
+from linter.formats.env.siblings import Siblings, documented, set_keys
 
 
 def _binding(subject: Subject) -> EnvBinding | None:
@@ -202,7 +205,33 @@ def duplicate_key(subject: Subject, params: Any) -> Iterator[Violation]:
     yield Violation(b.key.span, {"first_line": b.first_line})
 
 
+def key_undocumented(subject: Subject, params: Any) -> Iterator[Violation]:
+    """ENV107: a key a deployed file sets that the template beside it does not document."""
+    found = subject.data
+    if not isinstance(found, Siblings) or not found.templates or not names_environment(PurePosixPath(found.file.path).name):
+        return
+    known = frozenset().union(*(documented(t) for t in found.templates))
+    others = " or ".join(t.path for t in found.templates)
+    for key in set_keys(found.file):
+        if key.text not in known:
+            yield Violation(key.span, {"key": key.text, "other": others}, logical=key.text)
+
+
+def template_key_unset(subject: Subject, params: Any) -> Iterator[Violation]:
+    """ENV108: a key a template sets that a deployed file beside it does not."""
+    found = subject.data
+    if not isinstance(found, Siblings) or found.file.role != TEMPLATE:
+        return
+    for env in found.deployed:
+        present = {k.text for k in set_keys(env)}
+        for key in set_keys(found.file):
+            if key.text not in present:
+                yield Violation(key.span, {"key": key.text, "other": env.path}, logical=f"{key.text}/{PurePosixPath(env.path).name}")
+
+
 CHECKS = {
+    "key-undocumented": PythonCheck(key_undocumented, takes=(Siblings,)),
+    "template-key-unset": PythonCheck(template_key_unset, takes=(Siblings,)),
     "placeholder-secret": PythonCheck(placeholder_secret, takes=(EnvBinding,)),
     "weak-secret": PythonCheck(weak_secret, StrengthParams, takes=(EnvBinding,)),
     "credentials-in-url": PythonCheck(credentials_in_url, takes=(EnvBinding,)),

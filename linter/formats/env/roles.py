@@ -43,6 +43,14 @@ def _is_env_name(lower: str, words: list[str]) -> bool:
     return "env" in words[:-1] and all(w in role_words for w in words[words.index("env") + 1:])
 
 
+def names_environment(name: str) -> bool:
+    """A deployable file named for the environment it is deployed to
+    (`.env.production`, `staging.env`), not a bare `.env` (often a developer's
+    own): what a template in its directory documents."""
+    words = _words(name.lower())
+    return env_role(name) == DEPLOYABLE and ROLE_WORDS[1][1].intersection(words) != set()
+
+
 def env_role(name: str) -> str | None:
     """The role of an env file by its name, None for other files."""
     lower = name.lower()

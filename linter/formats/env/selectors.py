@@ -12,6 +12,7 @@ from linter.core.model import Node, ScalarNode
 from linter.core.subject import Selector, Subject
 from linter.formats.env.parser import EnvFile
 from linter.formats.env.roles import DEPLOYABLE, ROLES
+from linter.formats.env.siblings import Siblings, siblings
 
 if TYPE_CHECKING:
     from linter.core.run_types import RunContext
@@ -82,7 +83,16 @@ def bindings(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterat
         yield Subject(value, context, logical, data=EnvBinding(env, key, value, occurrence, production, first_line, previous))
 
 
+def directory_files(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """Each file with the templates and deployed files of its directory, context read from disk included (option `roles`)."""
+    found = siblings(unit, ctx)
+    if found is not None and found.file.role in _roles(options):
+        env = found.file
+        yield Subject(env.mapping, {"file": env.path, "role": env.role}, "directory", data=found)
+
+
 SELECTORS = {
     "files": Selector(files, yields=(EnvFile,)),
+    "directory-files": Selector(directory_files, yields=(Siblings,)),
     "bindings": Selector(bindings, yields=(EnvBinding,)),
 }

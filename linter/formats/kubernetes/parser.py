@@ -22,6 +22,9 @@ class K8sObject:
     namespace: str
     api_version: str
     source: SourceFile | None = None  # the file's text, to map positions inside values
+    # A ConfigMap or Secret a Kustomize generator made from env files: their
+    # display paths, where a key a pod reads and the data lacks would be set.
+    env_files: tuple[str, ...] = ()
 
     @property
     def ref(self) -> str:

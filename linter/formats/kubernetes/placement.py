@@ -110,6 +110,12 @@ def _services(index: DeploymentIndex) -> list[NamedService]:
         for obj in index.defined(kind, namespace):
             spec = obj.node.mapping("spec")
             written = sequence_items(spec.sequence("ports") if spec is not None else None)
-            ports = tuple(ServicePort(number, p.text("name") or "") for p in written if (number := integer(p.get("port"))) is not None)
+            ports = tuple(_port(number, p) for p in written if (number := integer(p.get("port"))) is not None)
             found.append(NamedService(obj.name, namespace, ports))
     return found
+
+
+def _port(number: int, port: MappingNode) -> ServicePort:
+    target = port.get("targetPort")
+    named = target.text if isinstance(target, ScalarNode) and isinstance(target.value, str) else ""
+    return ServicePort(number, port.text("name"), port.text("appProtocol"), named, port.span)

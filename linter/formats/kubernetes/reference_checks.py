@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from linter.core.check import NoParams, PythonCheck, Violation
 from linter.core.model import MappingNode, Node, ScalarNode
 from linter.core.subject import Subject
+from linter.formats.kubernetes.env_expansion import env_variable_undefined
 from linter.formats.kubernetes.references import (
     InDeployment,
     PodTemplate,
     integer,
+    keys_of,
     names,
     selector_matches,
     sequence_items,
@@ -249,16 +251,6 @@ def _references(pod: PodTemplate, kind: str) -> Iterator[Reference | None]:
             yield _reference(source, field_name, keys)
 
 
-def _keys_of(target: MappingNode) -> set[str] | None:
-    """The keys a ConfigMap or Secret defines; None if it has no key mapping to tell."""
-    found: set[str] | None = None
-    for field_name in ("data", "stringData", "binaryData"):
-        data = target.get(field_name)
-        if isinstance(data, MappingNode):
-            found = (found or set()) | set(data.keys())
-    return found
-
-
 def object_reference(subject: Subject, params: ReferenceParams) -> Iterator[Violation]:
     ref: InDeployment = subject.data
     pod = ref.index.pod_of(ref.obj)
@@ -274,11 +266,13 @@ def object_reference(subject: Subject, params: ReferenceParams) -> Iterator[Viol
             yield Violation(reference.name.span, {"reason": f"no {params.kind} '{reference.name.text}' in {ref.index.where}",
                                                   "defined": ", ".join(defined[:5])})
             continue
-        keys = _keys_of(target.node) if target.kind == params.kind else None
+        keys = keys_of(target.node) if target.kind == params.kind else None
         for key in reference.keys:
             if keys is not None and not templated(key) and key.text not in keys:
-                yield Violation(key.span, {"reason": f"{params.kind} '{reference.name.text}' has no key '{key.text}'",
-                                           "defined": ", ".join(sorted(keys)[:5])})
+                reason = f"{params.kind} '{reference.name.text}' has no key '{key.text}'"
+                if target.env_files:  # the generator's env file is what would have to set it
+                    reason += f": {' or '.join(target.env_files)} does not set {key.text}"
+                yield Violation(key.span, {"reason": reason, "defined": ", ".join(sorted(keys)[:5])})
 
 
 # --- K8S007 scale-target-unknown, K8S008 pdb-selects-no-pods, K8S009 pdb-blocks-eviction ----
@@ -378,5 +372,6 @@ REFERENCE_CHECKS = {
     "pdb-selects-pods": PythonCheck(pdb_selects_pods, NoParams, takes=(InDeployment,)),
     "pdb-blocks-eviction": PythonCheck(pdb_blocks_eviction, NoParams, takes=(InDeployment,)),
     "network-policy-selects": PythonCheck(network_policy_selects, NoParams, takes=(InDeployment,)),
+    "env-variable-undefined": PythonCheck(env_variable_undefined, NoParams, takes=(InDeployment,)),
 }
 

@@ -234,6 +234,16 @@ def _expression_matches(expression: MappingNode, labels: dict[str, str]) -> bool
     return None
 
 
+def keys_of(target: MappingNode) -> set[str] | None:
+    """The keys a ConfigMap or Secret defines; None if it has no key mapping to tell."""
+    found: set[str] | None = None
+    for field_name in ("data", "stringData", "binaryData"):
+        data = target.get(field_name)
+        if isinstance(data, MappingNode):
+            found = (found or set()) | set(data.keys())
+    return found
+
+
 def names(objects: Iterable[K8sObject], limit: int = 3) -> str:
     shown = list(dict.fromkeys(f"{o.kind}/{o.name}" for o in objects))
     return ", ".join(shown[:limit]) + (f" and {len(shown) - limit} more" if len(shown) > limit else "")

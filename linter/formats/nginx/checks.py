@@ -45,7 +45,7 @@ from linter.formats.nginx.effective import (
 )
 from linter.formats.nginx.includes import IncludeProblem
 from linter.formats.nginx.selectors import BlockGroup, DirectiveGroup, HeldDirective, MissingSetting
-from linter.formats.nginx.service_checks import proxy_service_unknown
+from linter.formats.nginx.service_checks import proxy_service_unknown, proxy_tls_mismatch
 from linter.formats.nginx.variables import client_controlled, variables_in
 
 SECURITY_HEADERS = {
@@ -498,4 +498,5 @@ CHECKS = {
     "host-header-spoofing": PythonCheck(host_header_spoofing, takes=(DirectiveGroup,)),
     "include-unresolved": PythonCheck(include_unresolved, takes=(IncludeProblem,)),
     "proxy-service-unknown": PythonCheck(proxy_service_unknown, takes=(HeldDirective,)),
+    "proxy-tls-mismatch": PythonCheck(proxy_tls_mismatch, takes=(HeldDirective,)),
 }

@@ -1,4 +1,4 @@
-"""PostgreSQL checks (PG001-PG110)."""
+"""PostgreSQL checks (PG001-PG111)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.embedding import embedding_of
+from linter.core.embedding import embedding_of, memory_excesses
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
@@ -15,7 +15,7 @@ from linter.formats.common.line_includes import IncludeProblem
 from linter.formats.common.lines import Line
 from linter.formats.postgresql.model import Cluster
 from linter.formats.postgresql.selectors import HbaRecord
-from linter.formats.postgresql.sizes import BLOCK, human, parse_size
+from linter.formats.postgresql.sizes import BLOCK, KB, human, parse_size
 
 _ON = frozenset({"on", "true", "yes", "1"})
 _OFF = frozenset({"off", "false", "no", "0", ""})
@@ -198,15 +198,55 @@ def shared_buffers_above_limit(subject: Subject, params: BufferShareParams) -> I
     size = parse_size(line.arg(0), BLOCK).bytes if line is not None else None
     if held is None or line is None or not size:
         return
-    for bound in held.memory_bounds:
-        if size > bound.limit_bytes * params.max_share:
-            yield Violation(
-                _at(line),
-                {"value": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
-                 "where": f"{bound.span.file}:{bound.span.line}", "share": f"{params.max_share:.0%}"},
-                logical=bound.who,
-                severity=Severity.ERROR if size > bound.limit_bytes else None,
-            )
+    for excess in memory_excesses(size, held.memory_bounds, params.max_share):
+        bound = excess.bound
+        yield Violation(
+            _at(line),
+            {"value": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
+             "where": bound.where, "share": f"{params.max_share:.0%}"},
+            logical=bound.who,
+            severity=Severity.ERROR if excess.past_limit else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryEstimateParams:
+    # The rest of the limit is headroom: maintenance_work_mem, autovacuum, the connections themselves.
+    max_share: float = 0.9
+
+
+# The server's defaults, in bytes, for what a config leaves out.
+_DEFAULTS = {"shared_buffers": 128 * 1024**2, "work_mem": 4 * 1024**2}
+_BASE_UNITS = {"shared_buffers": BLOCK, "work_mem": KB}
+_DEFAULT_MAX_CONNECTIONS = 100
+
+
+def memory_estimate_above_limit(subject: Subject, params: MemoryEstimateParams) -> Iterator[Violation]:
+    """PG111: shared_buffers + max_connections × work_mem (every connection
+    sorting at once, an estimate, not a bound) above a share of the memory
+    limit of a container that mounts this postgresql.conf. Reported at
+    work_mem (else max_connections) when the config writes it."""
+    cluster = _cluster(subject)
+    held = embedding_of(cluster.conf.main) if cluster is not None and cluster.conf is not None else None
+    if cluster is None or held is None or not held.memory_bounds:
+        return
+    sizes: dict[str, int | None] = {}
+    for name, base in _BASE_UNITS.items():
+        line = cluster.setting(name)
+        sizes[name] = parse_size(line.arg(0), base).bytes if line is not None else _DEFAULTS[name]
+    connections_line = cluster.setting("max_connections")
+    connections_text = connections_line.arg(0) if connections_line is not None else str(_DEFAULT_MAX_CONNECTIONS)
+    work_mem, buffers = sizes["work_mem"], sizes["shared_buffers"]
+    at = cluster.setting("work_mem") or connections_line
+    if work_mem is None or buffers is None or not connections_text.isdigit() or at is None:
+        return  # unreadable (PG107/PG108 say so), or nothing written that the estimate could point at
+    estimate = buffers + int(connections_text) * work_mem
+    for excess in memory_excesses(estimate, held.memory_bounds, params.max_share):
+        bound = excess.bound
+        detail = (f"shared_buffers {human(buffers)} + max_connections {connections_text} × work_mem {human(work_mem)} "
+                  f"= {human(estimate)} is above {params.max_share:.0%} of the memory limit of {bound.who} "
+                  f"({human(bound.limit_bytes)}, {bound.where})")
+        yield Violation(_at(at), {"detail": detail}, logical=bound.who)
 
 
 def archiving(subject: Subject, params: Any) -> Iterator[Violation]:
@@ -241,4 +281,5 @@ CHECKS = {
     "shared-buffers": PythonCheck(shared_buffers, SharedBuffersParams, takes=_SETTINGS),
     "archiving": PythonCheck(archiving, takes=_SETTINGS),
     "shared-buffers-above-limit": PythonCheck(shared_buffers_above_limit, BufferShareParams, takes=_SETTINGS),
+    "memory-estimate-above-limit": PythonCheck(memory_estimate_above_limit, MemoryEstimateParams, takes=_SETTINGS),
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.embedding import embedding_of
+from linter.core.embedding import embedding_of, memory_excesses
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
@@ -82,16 +82,15 @@ def maxmemory_above_limit(subject: Subject, params: MemoryShareParams) -> Iterat
     if held is None or line is None:
         return
     size = parse_size(line.arg(0)).bytes
-    for bound in held.memory_bounds:
-        if size and size > bound.limit_bytes * params.max_share:
-            over = size > bound.limit_bytes
-            yield Violation(
-                _value_span(line),
-                {"maxmemory": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
-                 "where": f"{bound.span.file}:{bound.span.line}", "share": f"{params.max_share:.0%}"},
-                logical=bound.who,
-                severity=Severity.ERROR if over else None,
-            )
+    for excess in memory_excesses(size or 0, held.memory_bounds, params.max_share):
+        bound = excess.bound
+        yield Violation(
+            _value_span(line),
+            {"maxmemory": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
+             "where": bound.where, "share": f"{params.max_share:.0%}"},
+            logical=bound.who,
+            severity=Severity.ERROR if excess.past_limit else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

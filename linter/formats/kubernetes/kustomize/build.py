@@ -261,7 +261,7 @@ class Builder:
                     node = generators.secret(name, entry.scalar("namespace"), entry.scalar("type"), data, merged_options, entry.span)
                 hashed = not _flag(merged_options, "disableNameSuffixHash")
                 behavior = entry.text("behavior") or "create"
-                resources = _place_generated(resources, Resource.of(node), Generated(hashed, behavior), entry)
+                resources = _place_generated(resources, Resource.of(node), Generated(hashed, behavior, tuple(data.env_files)), entry)
         return resources
 
     # --- patches ----------------------------------------------------------------
@@ -342,7 +342,9 @@ def _place_generated(resources: list[Resource], generated: Resource, how: Genera
                 node = _merged_data(existing.node, made.node)
             node = update_path(node, ("metadata", "name"), to(ScalarNode(existing.name, made.node.span)), made.node.span)
             resources = list(resources)
-            resources[index] = Resource(node, existing.names, existing.namespaces, Generated(existing.generated.hashed and how.hashed, "create"))
+            env_files = how.env_files if how.behavior == "replace" else tuple(dict.fromkeys(existing.generated.env_files + how.env_files))
+            combined = Generated(existing.generated.hashed and how.hashed, "create", env_files)
+            resources[index] = Resource(node, existing.names, existing.namespaces, combined)
             return resources
     raise NotBuilt(ParseProblem("DL007", f"behavior '{how.behavior}' but no generated {made.kind} '{made.name}' to {how.behavior}", entry.span))
 

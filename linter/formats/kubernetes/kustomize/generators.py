@@ -28,10 +28,11 @@ class GeneratedData:
     pairs: list[tuple[ScalarNode, ScalarNode]]
     problems: list[ParseProblem]
     inputs: list[str]  # display paths of the files it read
+    env_files: list[str]  # those read as env files (`envs:`, `env:`): the keys a reader may expect there
 
 
 def generator_data(entry: MappingNode, directory: Path, read: ReadText) -> GeneratedData:
-    data = GeneratedData([], [], [])
+    data = GeneratedData([], [], [], [])
     for literal in _strings(entry.get("literals")):
         key, sep, value = literal.text.partition("=")
         if not sep:
@@ -58,6 +59,7 @@ def generator_data(entry: MappingNode, directory: Path, read: ReadText) -> Gener
             data.problems.append(source)
             continue
         data.inputs.append(source.path)
+        data.env_files.append(source.path)
         data.pairs.extend(env_pairs(source))
     return data
 

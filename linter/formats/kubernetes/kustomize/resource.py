@@ -24,6 +24,7 @@ class Generated:
 
     hashed: bool
     behavior: str = "create"
+    env_files: tuple[str, ...] = ()  # display paths of the env files (`envs:`) its data came from
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,7 +80,11 @@ def _reaches(found: list[Path], loader: Loader) -> dict[Path, Reach]:
 def _build_unit(build: Build, linted: dict[str, ParsedFile]) -> LintUnit:
     objects: list[K8sObject] = []
     for resource in build.resources:
+        start = len(objects)
         objects_of(resource.node, objects)
+        if resource.generated is not None:
+            for obj in objects[start:]:
+                obj.env_files = resource.generated.env_files
     files = [linted[path] for path in build.files if path in linted]
     return LintUnit("kubernetes", build.kustomization, files, objects, {BUILT_BY: build.kustomization},
                     reports_on=frozenset(f.path for f in files), deployment=build_deployment(build.kustomization))
