@@ -38,7 +38,7 @@ def test_secret_like_keys(key: str) -> None:
      "SECRET_KEY_FILE", "TOKENIZER_MODEL", "PASSPORT_NUMBER", "DATABASE_URL", "DB_USER", "compass", "bypass_cache",
      "OPENAI_MAX_TOKENS", "JWT_PUBLIC_KEY", "JWT_ACCESS_TOKEN_EXPIRE_MINUTES", "TOKEN_ENDPOINT", "AWS_ACCESS_KEY_ID",
      "AWS_SECRETS_MANAGER_REGION", "PASSWORD_RESET_DISABLED", "TOKEN_REFRESH_INTERVAL", "PASSWORD_HASH_ALGO",
-     "DOVECOT_PASS_FILTER", "SASLAUTHD_LDAP_PASSWORD_ATTR", "SECRET_KEY_ENABLED"],
+     "DOVECOT_PASS_FILTER", "SASLAUTHD_LDAP_PASSWORD_ATTR", "SECRET_KEY_ENABLED", "password_encryption"],
 )
 def test_keys_about_secrets_are_not_secret_like(key: str) -> None:
     assert not is_secret_key(key)

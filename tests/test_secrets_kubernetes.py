@@ -118,3 +118,20 @@ def test_kubernetes_secret_rules_leave_clean_manifests_alone(tmp_path: Path) -> 
     clean = POD.split("      initContainers:")[0] + "      containers: []\n"
     result = lint_text(tmp_path, "clean.yaml", clean, select=["K8S7", "SEC"])
     assert triples(result) == []
+
+
+def test_a_setting_naming_a_password_method_is_not_a_secret(tmp_path: Path) -> None:
+    # PostgreSQL's password_encryption is the hash method, not a password; the
+    # password beside it in the same embedded file still is one.
+    manifest = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: pg}
+data:
+  postgresql.conf: |
+    password_encryption = scram-sha-256
+    ssl = on
+  app.properties: |
+    db.password=Lw9-xk2q-Pz7m
+"""
+    result = lint_text(tmp_path, "cm.yaml", manifest, select=["K8S702"])
+    assert triples(result) == [("K8S702", 9, 17)]
