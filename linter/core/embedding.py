@@ -86,6 +86,11 @@ class Embedded:
     # as one installation of their format (a ClickHouse config.xml and its
     # config.d fragments); "" assembles the file alone.
     group: str = ""
+    # Where in its format's configuration the text sits, when it is a
+    # fragment rather than a whole file (an ingress-nginx snippet annotation
+    # is pasted into a `location`): its format parses it there, beside
+    # content nobody wrote in the repository. "" for a whole file.
+    context: str = ""
     placement: Placement = Placement()
 
     @property
