@@ -215,6 +215,43 @@ def test_the_files_of_one_chi_are_one_installation(tmp_path: Path) -> None:
     assert lint_text(tmp_path, "ch/chi.yaml", other_api, select=CH).shown == []
 
 
+CHI_MEMORY = """\
+apiVersion: clickhouse.altinity.com/v1
+kind: ClickHouseInstallation
+metadata: {name: analytics}
+spec:
+  configuration:
+    files:
+      config.d/memory.xml: |
+        <clickhouse>
+            <max_server_memory_usage_to_ram_ratio>1.5</max_server_memory_usage_to_ram_ratio>
+        </clickhouse>
+  templates:
+    podTemplates:
+      - name: server
+        spec:
+          containers:
+            - name: log-shipper
+              image: fluent/fluent-bit:3.2
+              resources: {limits: {memory: 64Gi}}
+            - name: clickhouse
+              image: clickhouse/clickhouse-server:24.8
+              resources: {limits: {memory: 4Gi}}
+"""
+
+
+def test_a_chi_files_memory_is_judged_against_its_pod_templates_clickhouse_container(tmp_path: Path) -> None:
+    result = lint_text(tmp_path, "ch/chi.yaml", CHI_MEMORY, select=["CH105"])
+    assert [(f.span.line, f.span.column, f.message.split(" (")[0]) for f in result.shown] == [(
+        9, 51, "<max_server_memory_usage_to_ram_ratio> 1.5 leaves the server a cap of 6GiB, above the memory limit of container "
+        "'clickhouse' of pod template 'server' in ClickHouseInstallation/analytics")]
+    # The operator runs the server in the container named clickhouse, else the first one.
+    unnamed = CHI_MEMORY.replace("- name: clickhouse", "- name: server")
+    assert ["container 'log-shipper'" in f.message for f in lint_text(tmp_path, "ch/chi.yaml", unnamed, select=["CH105"]).shown] == [True]
+    no_templates = CHI_MEMORY.split("  templates:")[0]
+    assert lint_text(tmp_path, "ch/chi.yaml", no_templates, select=["CH105"]).shown == []
+
+
 # --- Helm ------------------------------------------------------------------------------
 
 CHART_VALUES = """\

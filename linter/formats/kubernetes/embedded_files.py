@@ -21,13 +21,29 @@ The holders:
   file the operator puts in the server's `config.d`/`users.d`/`conf.d`; the
   files of one object are one installation, like one ConfigMap's keys. A file
   is named by its base name (the operator drops subfolders), so its role is
-  told by what it holds.
+  told by what it holds. Its memory bounds are the limits of the container
+  the operator runs the server in (`clickhouse`, else the first) of each of
+  the object's pod templates.
 
 Only values whose every position maps exactly are linted (a literal `|`
 block, or one line written without escapes). Folded (`>`) scalars, quoted
 values with escapes and multi-line flow scalars are not: their line breaks
 and escapes are not the file's, so no position inside them would be exact
 (the manifest's own rules still see them).
+
+Configs a Helm chart renders (`redis.conf: {{ .Values.redisConfig | nindent 4 }}`,
+or through `tpl`) are not linted, so nothing is reported at a guessed line:
+- held files are taken from a file as it is parsed (`Format.embedded`); a
+  chart's objects exist only once its units are built, after that, and the
+  run asks no format for the held files of a built unit;
+- even then the rendered value's lines are not a file's: `nindent` re-indents
+  the values block, `tpl` evaluates actions inside it (changing lengths and
+  line counts), `trim`/`replace`/`include` rewrite it. Chart provenance maps
+  rendered nodes to the values key that wrote them, not lines inside a string.
+An exact mapping exists only for the plain case (a literal block in
+values.yaml printed unchanged by `{{ .Values.x | nindent N }}` into a literal
+block): it would need the run to hand built units' values to the held-file
+step, and the values node to be laid out with `in_place` on values.yaml.
 """
 
 from __future__ import annotations
@@ -36,9 +52,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from linter.core.embedding import Embedded
-from linter.core.model import MappingNode, ParsedFile, ScalarNode, walk
+from linter.core.embedding import Embedded, MemoryBound, Placement
+from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode, walk
 from linter.formats.kubernetes.parser import K8sObject
+from linter.formats.kubernetes.quantity import parse_quantity
+from linter.formats.kubernetes.references import sequence_items
 from linter.formats.kubernetes.value_positions import in_place
 
 # The kinds that hold files, the field holding them, and how a pod's volume names the holder.
@@ -112,6 +130,29 @@ def _chi_files(obj: K8sObject) -> Iterator[HeldSource]:
             yield HeldSource(base, value, installation=True)
 
 
+def chi_memory_bounds(obj: K8sObject) -> tuple[MemoryBound, ...]:
+    """The memory limits of the servers a CHI's pod templates run: the
+    container the operator runs ClickHouse in is the one named `clickhouse`,
+    else the template's first. Every template counts (the clusters may use any)."""
+    if obj.kind not in CHI_KINDS:
+        return ()
+    bounds = []
+    for template in sequence_items(_sequence(obj.node, "spec", "templates", "podTemplates")):
+        containers = list(sequence_items(_sequence(template, "spec", "containers")))
+        server = next((c for c in containers if c.text("name") == "clickhouse"), containers[0] if containers else None)
+        limit = server.path("resources", "limits", "memory") if server is not None else None
+        amount = parse_quantity(limit.value) if isinstance(limit, ScalarNode) else None
+        if server is not None and limit is not None and amount is not None:
+            who = f"container '{server.text('name')}' of pod template '{template.text('name')}' in {obj.kind}/{obj.name}"
+            bounds.append(MemoryBound(who, int(amount), limit.span))
+    return tuple(bounds)
+
+
+def _sequence(node: MappingNode, *keys: str) -> SequenceNode | None:
+    found = node.path(*keys)
+    return found if isinstance(found, SequenceNode) else None
+
+
 def controller_configmaps(objects: list[K8sObject]) -> frozenset[str]:
     """The ConfigMaps an ingress-nginx controller reads: the stock names, and
     any a controller of these objects names with `--configmap=ns/name`."""
@@ -133,9 +174,11 @@ def embedded_files(parsed: ParsedFile) -> list[Embedded]:
     found: list[Embedded] = []
     for obj in objects:
         group = f"{parsed.path}:{obj.node.span.line}:{obj.node.span.column}"
+        # A CHI says itself where its files run; a ConfigMap's placement is found in its deployment.
+        placement = Placement(chi_memory_bounds(obj))
         for held in held_sources(obj, controllers):
             laid_out = in_place(held.value, parsed.source)
             if laid_out is not None:
                 found.append(Embedded(held.name, laid_out, value=held.value.span, group=group if held.installation else "",
-                                      context=held.context))
+                                      context=held.context, placement=placement))
     return found
