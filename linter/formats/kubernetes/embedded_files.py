@@ -112,10 +112,16 @@ def held_sources(obj: K8sObject, controller_configmaps: frozenset[str]) -> Itera
             yield HeldSource(key, value, installation=True)
 
 
+def _text(node: object) -> ScalarNode | None:
+    """A string value with something in it."""
+    return node if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip() else None
+
+
 def _snippets(holder: MappingNode | None, contexts: dict[str, str]) -> Iterator[HeldSource]:
-    for key, value in holder.pairs if holder is not None else ():
+    for key, node in holder.pairs if holder is not None else ():
         context = contexts.get(key.text)
-        if context is not None and isinstance(value, ScalarNode) and isinstance(value.value, str) and value.value.strip():
+        value = _text(node)
+        if context is not None and value is not None:
             # Named as nginx's (a `.conf` under an nginx folder), whatever its text looks like:
             # the controller pastes it into nginx.conf, so text nginx cannot read is a DL001.
             name = key.text if key.text.startswith(_INGRESS) else f"ingress-nginx/{key.text}"
@@ -124,9 +130,10 @@ def _snippets(holder: MappingNode | None, contexts: dict[str, str]) -> Iterator[
 
 def _chi_files(obj: K8sObject) -> Iterator[HeldSource]:
     files = obj.node.path("spec", "configuration", "files")
-    for key, value in files.pairs if isinstance(files, MappingNode) else ():
+    for key, node in files.pairs if isinstance(files, MappingNode) else ():
         base = key.text.rsplit("/", 1)[-1]
-        if base.lower().endswith(".xml") and isinstance(value, ScalarNode) and isinstance(value.value, str) and value.value.strip():
+        value = _text(node)
+        if base.lower().endswith(".xml") and value is not None:
             yield HeldSource(base, value, installation=True)
 
 
@@ -140,12 +147,20 @@ def chi_memory_bounds(obj: K8sObject) -> tuple[MemoryBound, ...]:
     for template in sequence_items(_sequence(obj.node, "spec", "templates", "podTemplates")):
         containers = list(sequence_items(_sequence(template, "spec", "containers")))
         server = next((c for c in containers if c.text("name") == "clickhouse"), containers[0] if containers else None)
-        limit = server.path("resources", "limits", "memory") if server is not None else None
-        amount = parse_quantity(limit.value) if isinstance(limit, ScalarNode) else None
-        if server is not None and limit is not None and amount is not None:
-            who = f"container '{server.text('name')}' of pod template '{template.text('name')}' in {obj.kind}/{obj.name}"
-            bounds.append(MemoryBound(who, int(amount), limit.span))
+        who = f"of pod template '{template.text('name')}' in {obj.kind}/{obj.name}"
+        bound = container_memory_bound(server, who) if server is not None else None
+        if bound is not None:
+            bounds.append(bound)
     return tuple(bounds)
+
+
+def container_memory_bound(container: MappingNode, where: str) -> MemoryBound | None:
+    """The container's memory limit as a bound on what it runs (None without one)."""
+    limit = container.path("resources", "limits", "memory")
+    amount = parse_quantity(limit.value) if isinstance(limit, ScalarNode) else None
+    if limit is None or amount is None:
+        return None
+    return MemoryBound(f"container '{container.text('name')}' {where}", int(amount), limit.span)
 
 
 def _sequence(node: MappingNode, *keys: str) -> SequenceNode | None:

@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING
 from linter.core.embedding import Embedded, MemoryBound, NamedService, Network, Placement, ServicePort
 from linter.core.model import MappingNode, ScalarNode
 from linter.formats.kubernetes.api_subjects import api_table
-from linter.formats.kubernetes.embedded_files import held_values
+from linter.formats.kubernetes.embedded_files import container_memory_bound, held_values
 from linter.formats.kubernetes.parser import K8sObject
-from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.references import DeploymentIndex, PodTemplate, deployment_index, integer, sequence_items
 from linter.formats.kubernetes.selectors import pod_spec_paths
 
@@ -95,14 +94,8 @@ def _memory_bounds(pod: PodTemplate, holder: Holder) -> list[MemoryBound]:
         if mounted:
             readers.append((container, any(_names_path(container, path) for path in mounted)))
     running = [c for c, named in readers if named] or [c for c, _ in readers]
-    bounds = []
-    for container in running:
-        limit = container.path("resources", "limits", "memory")
-        amount = parse_quantity(limit.value) if isinstance(limit, ScalarNode) else None
-        if limit is not None and amount is not None:
-            who = f"container '{container.text('name')}' in {pod.obj.kind}/{pod.obj.name}"
-            bounds.append(MemoryBound(who, int(amount), limit.span))
-    return bounds
+    bounds = [container_memory_bound(container, f"in {pod.obj.kind}/{pod.obj.name}") for container in running]
+    return [bound for bound in bounds if bound is not None]
 
 
 def _carried_paths(volume: MappingNode, holder: Holder) -> tuple[str, ...]:
