@@ -69,6 +69,17 @@ def test_snippet_annotations_are_linted_as_fragments_at_their_yaml_positions(tmp
     # the Ingress, not the snippet, decides.
 
 
+def test_the_same_snippet_in_two_ingresses_of_one_file_is_two_findings(tmp_path: Path) -> None:
+    """Held files share their holder's path: the holder's identity keeps their
+    fingerprints apart (a baseline would otherwise merge them)."""
+    other = INGRESS.replace("name: web\n", "name: admin\n", 1)
+    result = lint_text(tmp_path, "k8s/ingress.yaml", INGRESS + "---\n" + other, select=["NGX402"])
+    assert [f.span.line for f in result.shown] == [8, 28]
+    assert len({f.fingerprint() for f in result.shown}) == 2
+    moved = lint_text(tmp_path, "k8s/ingress.yaml", "# a comment above moves every line\n" + INGRESS, select=["NGX402"])
+    assert [f.fingerprint() for f in moved.shown] == [result.shown[0].fingerprint()]
+
+
 SNIPPET_CONFIGMAP = """\
 apiVersion: v1
 kind: ConfigMap

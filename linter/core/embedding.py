@@ -91,6 +91,10 @@ class Embedded:
     # is pasted into a `location`): its format parses it there, beside
     # content nobody wrote in the repository. "" for a whole file.
     context: str = ""
+    # How the holder names the value, stable under edits (`Ingress/shop/web`,
+    # and the annotation): findings inside it are told apart from the same
+    # finding in another value of the same file. "" leaves them the file's.
+    identity: str = ""
     placement: Placement = Placement()
 
     @property
@@ -102,6 +106,12 @@ def embedding_of(parsed: ParsedFile) -> Embedded | None:
     """How a parsed file is held in another (None for a file on disk)."""
     found = parsed.meta.get(EMBEDDED)
     return found if isinstance(found, Embedded) else None
+
+
+def held_identity(files: list[ParsedFile]) -> str:
+    """The identity a unit's findings carry beside their file: its held file's, if any."""
+    held = embedding_of(files[0]) if files else None
+    return held.identity if held is not None else ""
 
 
 def place_held_files(units: list[LintUnit], ctx: RunContext, formats: FormatRegistry, log: ErrorLog) -> None:

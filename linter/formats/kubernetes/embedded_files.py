@@ -82,6 +82,9 @@ class HeldSource:
     value: ScalarNode
     context: str = ""  # the fragment's context in its format; "" for a whole file
     installation: bool = False  # assembled with the object's other held files
+    # What tells its findings apart from another object's (with the object's
+    # ref); "" keeps a ConfigMap key's findings the identity they always had.
+    identity: str = ""
 
 
 def held_values(obj: K8sObject) -> Iterator[tuple[str, ScalarNode, str, str]]:
@@ -125,7 +128,7 @@ def _snippets(holder: MappingNode | None, contexts: dict[str, str]) -> Iterator[
             # Named as nginx's (a `.conf` under an nginx folder), whatever its text looks like:
             # the controller pastes it into nginx.conf, so text nginx cannot read is a DL001.
             name = key.text if key.text.startswith(_INGRESS) else f"ingress-nginx/{key.text}"
-            yield HeldSource(f"{name}.conf", value, context)
+            yield HeldSource(f"{name}.conf", value, context, identity=key.text)
 
 
 def _chi_files(obj: K8sObject) -> Iterator[HeldSource]:
@@ -134,7 +137,7 @@ def _chi_files(obj: K8sObject) -> Iterator[HeldSource]:
         base = key.text.rsplit("/", 1)[-1]
         value = _text(node)
         if base.lower().endswith(".xml") and value is not None:
-            yield HeldSource(base, value, installation=True)
+            yield HeldSource(base, value, installation=True, identity="spec.configuration.files")
 
 
 def chi_memory_bounds(obj: K8sObject) -> tuple[MemoryBound, ...]:
@@ -195,5 +198,6 @@ def embedded_files(parsed: ParsedFile) -> list[Embedded]:
             laid_out = in_place(held.value, parsed.source)
             if laid_out is not None:
                 found.append(Embedded(held.name, laid_out, value=held.value.span, group=group if held.installation else "",
-                                      context=held.context, placement=placement))
+                                      context=held.context, identity=held.identity and f"{obj.ref}/{held.identity}",
+                                      placement=placement))
     return found
