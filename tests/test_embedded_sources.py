@@ -80,6 +80,12 @@ def test_the_same_snippet_in_two_ingresses_of_one_file_is_two_findings(tmp_path:
     assert [f.fingerprint() for f in moved.shown] == [result.shown[0].fingerprint()]
 
 
+def test_a_suppression_comment_inside_a_snippet_applies(tmp_path: Path) -> None:
+    text = INGRESS.replace("$http_x_forwarded_host;", "$http_x_forwarded_host;  # deploylint: ignore[NGX402] set by the edge proxy")
+    result = lint_text(tmp_path, "k8s/ingress.yaml", text, select=["NGX402"])
+    assert result.shown == [] and [(f.rule_id, f.span.line) for f in result.suppressed] == [("NGX402", 8)]
+
+
 SNIPPET_CONFIGMAP = """\
 apiVersion: v1
 kind: ConfigMap
