@@ -198,18 +198,21 @@ def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bo
 def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool,
                     walked: frozenset[str] = frozenset()) -> PartialResult:
     """The pipeline on some files (the others of their deployments, linted by
-    another worker or shard or not at all, are read as context: `context.py`)."""
-    if settings.cache is not None and not settings.texts and not (with_stdin and settings.stdin is not None):
-        return _lint_cached(candidates, settings, settings.cache, walked)
-    return _pipeline(candidates, settings, with_stdin=with_stdin, walked=walked).result
+    another worker or shard or not at all, are read as context: `context.py`),
+    group by group so memory is bounded by the largest group, not the run."""
+    if with_stdin and settings.stdin is not None:  # standard input joins the files it is linted with
+        return _pipeline(candidates, settings, with_stdin=True, walked=walked).result
+    cache = settings.cache if not settings.texts else None  # the fix loop lints texts that are not on disk
+    return _lint_grouped(candidates, settings, cache, walked)
 
 
-def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultCache, walked: frozenset[str]) -> PartialResult:
+def _lint_grouped(candidates: list[Candidate], settings: Settings, cache: ResultCache | None, walked: frozenset[str]) -> PartialResult:
     """The pipeline group by group (`shard.groups`: the files whose findings
-    depend on each other), each group's result taken from the cache when its
-    files and everything its lint read are unchanged. A group's lint is the
-    lint a worker given just that group makes (`parallel.py`), so the output
-    is the uncached one. The baseline is applied last, to cached and fresh
+    depend on each other), each group's trees dropped once its rules ran. A
+    group's lint is the lint a worker given just that group makes
+    (`parallel.py`), so the output is the one of all files at once. With a
+    cache, a group's result is taken from it when its files and everything its
+    lint read are unchanged; the baseline is applied last, to cached and fresh
     findings alike, so entries do not depend on it."""
     from linter.core.result_cache import as_entry, cacheable
     from linter.core.shard import groups
@@ -217,24 +220,27 @@ def _lint_cached(candidates: list[Candidate], settings: Settings, cache: ResultC
     today = date.today()
     unbaselined = replace(settings, baseline=None)
     limit = settings.limits.max_file_bytes
-    compiled: dict[str, CompiledRule] = {}  # the groups share their compiled rules, as one uncached run's units do
-    keeping = True
+    compiled: dict[str, CompiledRule] = {}  # the groups share their compiled rules, as one run's units do
+    keeping = cache is not None
     entries = []
     for members in groups(candidates, settings.formats).values():
-        key = cache.group_key(members, settings, walked)
-        entry = cache.get(key, settings, today)
+        key = cache.group_key(members, settings, walked) if cache is not None else ""
+        entry = cache.get(key, settings, today) if cache is not None else None
         if entry is not None:
             if settings.progress is not None:
                 settings.progress("parsed", len(members))
             entries.append(entry)
             continue
-        reads: dict[str, str] = {}
+        reads: dict[str, str] | None = {} if cache is not None else None
         linted = _pipeline(members, unbaselined, with_stdin=False, walked=walked, reads=reads, compiled=compiled)
         own = {c.abspath for c in members}
         # A dated suppression (`until=`) makes the findings the day's.
-        dated = any("until=" in f.source.text for unit in linted.units for f in unit.files)
-        entry = as_entry(linted.result, linted.checked, {p: d for p, d in reads.items() if p not in own}, dated, today)
+        dated = cache is not None and any("until=" in f.source.text for unit in linted.units for f in unit.files)
+        entry = as_entry(linted.result, linted.checked, {p: d for p, d in (reads or {}).items() if p not in own}, dated, today)
+        del linted  # this group's trees go now
         entries.append(entry)
+        if cache is None or reads is None:
+            continue
         # A time-limit or internal error taints the rest of the run (a rule
         # that timed out is not run again on later groups): nothing more is kept.
         keeping = keeping and cacheable(entry.findings)
