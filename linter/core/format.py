@@ -108,9 +108,9 @@ class Format:
 
         return single_file_units(files)
 
-    def shard_key(self, relpath: str) -> str:
+    def shard_key(self, relpath: str, abspath: str) -> str:
         """Files with equal keys are assembled together, so they stay in one
-        worker and one CI shard."""
+        worker, one CI shard and one group of a run."""
         return "file:" + relpath
 
     # --- rules --------------------------------------------------------------

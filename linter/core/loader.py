@@ -8,13 +8,41 @@ parser's bug on one file becomes a DL006 problem for that file, not a dead run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 from linter.core.errorlog import ErrorLog
 from linter.core.format import FormatRegistry
 from linter.core.model import ParsedFile, ParseProblem, SourceFile, Span
 from linter.core.workspace import ReadFailure, Workspace
+
+T = TypeVar("T")
+
+
+@dataclass
+class RunFacts:
+    """Facts about the files on disk that every group of a run asks for again
+    (where the kustomizations are, what each one reaches), computed once per
+    run. The files a fact was read from are replayed into each asking group's
+    record (`Workspace.reads`), so a cached group depends on them as if it had
+    read them itself."""
+
+    _known: dict[str, tuple[object, dict[str, str]]] = field(default_factory=dict)
+
+    def once(self, key: str, workspace: Workspace, compute: Callable[[], T]) -> T:
+        found = self._known.get(key)
+        if found is None:
+            outer, workspace.reads = workspace.reads, ({} if workspace.reads is not None else None)
+            try:
+                value = compute()
+            finally:
+                recorded, workspace.reads = workspace.reads, outer
+            found = self._known[key] = (value, recorded or {})
+        if workspace.reads is not None:
+            workspace.reads.update(found[1])
+        return cast(T, found[0])
 
 
 @dataclass
@@ -22,6 +50,7 @@ class Loader:
     workspace: Workspace
     formats: FormatRegistry
     error_log: ErrorLog = field(default_factory=ErrorLog)  # the run's internal-error log
+    facts: RunFacts = field(default_factory=RunFacts)  # shared by the loaders of one run's groups
     _parsed: dict[str, ParsedFile | ParseProblem] = field(default_factory=dict)
 
     def load(self, path: Path, fmt: str) -> ParsedFile | ParseProblem:

@@ -20,7 +20,7 @@ from linter.core.engine import CompiledRule, evaluate, finding_order
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
 from linter.core.findings import Finding
-from linter.core.loader import Loader
+from linter.core.loader import Loader, RunFacts
 from linter.core.model import ParsedFile, ParseProblem, SourceFile, Span
 from linter.core.run_types import PartialResult, Progress, RunContext, RunResult, Settings
 from linter.core.units import LintUnit
@@ -170,12 +170,15 @@ class _Linted:
 
 
 def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bool, walked: frozenset[str],
-              reads: dict[str, str] | None = None, compiled: dict[str, CompiledRule] | None = None) -> _Linted:
+              reads: dict[str, str] | None = None, compiled: dict[str, CompiledRule] | None = None,
+              facts: RunFacts | None = None) -> _Linted:
     """Parse, assemble, evaluate and suppress some files (recording in `reads`
-    every file read, when given; keeping the rules compiled in `compiled`)."""
+    every file read, when given; keeping the rules compiled in `compiled`, and
+    the facts of the files on disk in `facts`, for the next group)."""
     patterns = settings.options.get("secret_patterns")
     with policy_in_effect(load_policy(*map(Path, patterns)) if patterns else None):
-        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts, reads), settings.formats)
+        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts, reads), settings.formats,
+                        facts=facts if facts is not None else RunFacts())
         progress = settings.progress
         parsed, unparsable = parse_candidates(settings, loader, candidates, with_stdin=with_stdin, progress=progress)
         units = assemble(parsed, loader)
@@ -221,6 +224,7 @@ def _lint_grouped(candidates: list[Candidate], settings: Settings, cache: Result
     unbaselined = replace(settings, baseline=None)
     limit = settings.limits.max_file_bytes
     compiled: dict[str, CompiledRule] = {}  # the groups share their compiled rules, as one run's units do
+    facts = RunFacts()
     keeping = cache is not None
     entries = []
     for members in groups(candidates, settings.formats).values():
@@ -232,7 +236,7 @@ def _lint_grouped(candidates: list[Candidate], settings: Settings, cache: Result
             entries.append(entry)
             continue
         reads: dict[str, str] | None = {} if cache is not None else None
-        linted = _pipeline(members, unbaselined, with_stdin=False, walked=walked, reads=reads, compiled=compiled)
+        linted = _pipeline(members, unbaselined, with_stdin=False, walked=walked, reads=reads, compiled=compiled, facts=facts)
         own = {c.abspath for c in members}
         # A dated suppression (`until=`) makes the findings the day's.
         dated = cache is not None and any("until=" in f.source.text for unit in linted.units for f in unit.files)

@@ -40,7 +40,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 def group_key(candidate: Candidate, formats: FormatRegistry) -> str:
     """Files with the same key are linted together (`Format.shard_key`)."""
     fmt = formats.find(candidate.format or "")
-    return fmt.shard_key(candidate.relpath) if fmt is not None else "file:" + candidate.relpath
+    return fmt.shard_key(candidate.relpath, candidate.abspath) if fmt is not None else "file:" + candidate.relpath
 
 
 def groups(candidates: list[Candidate], formats: FormatRegistry) -> dict[str, list[Candidate]]:

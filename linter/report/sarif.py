@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -231,6 +231,18 @@ def render(result: RunResult, *, include_suppressed: bool = False, category: str
     run["columnKind"] = "unicodeCodePoints"
     if dropped:
         run["invocations"] = [truncation_notice(dropped)]
-    run["results"] = [_result(f, index, prefix, fp) for f, fp in zip(findings, fingerprints(findings))]
+    run["results"] = []  # last of the run's keys: filled in below, one result at a time
     log = {"runs": [run], "version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json"}
-    return dump_log(log)
+    return _with_results(dump_log(log), (_result(f, index, prefix, fp) for f, fp in zip(findings, fingerprints(findings))))
+
+
+def _with_results(log_text: str, results: Iterator[dict[str, Any]]) -> str:
+    """The log with `results` in its (last, empty) results array, each encoded
+    as it is made: tens of thousands of result dicts alive at once were most of
+    a large report's memory."""
+    at = log_text.rindex(_EMPTY_RESULTS) + len(_EMPTY_RESULTS) - 1
+    encoded = ",".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in results)
+    return log_text[:at] + encoded + log_text[at:]
+
+
+_EMPTY_RESULTS = '"results":[]'

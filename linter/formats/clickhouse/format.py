@@ -50,7 +50,7 @@ class ClickHouse(Format):
             return held_units(files)
         return build_units(files, loader)
 
-    def shard_key(self, relpath: str) -> str:
+    def shard_key(self, relpath: str, abspath: str) -> str:
         """One installation (the main files of a directory with its `*.d`
         override folders) is merged, so linted, together."""
         parts = relpath.split("/")[:-1]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from linter.core.format import ContextNeed, Format
 from linter.formats.kubernetes.detect import MANIFEST_SUFFIXES, in_helm_templates, is_manifest
-from linter.formats.kubernetes.helm.charts import is_chart_file
+from linter.formats.kubernetes.helm.charts import chart_directory, is_chart_file
 from linter.formats.kubernetes.kustomize.files import is_kustomization
 
 if TYPE_CHECKING:
@@ -32,10 +32,13 @@ class Kubernetes(Format):
     # Service this Ingress names exist?).
     context = ContextNeed(selectors=("unscaled-workloads", "deployment-objects"))
 
-    def shard_key(self, relpath: str) -> str:
+    def shard_key(self, relpath: str, abspath: str) -> str:
         # A directory of plain manifests is deployed together: linted in one
-        # worker and one shard, its files need no context read twice.
-        return "manifests:" + posixpath.dirname(relpath)
+        # worker and one shard, its files need no context read twice. A
+        # chart's files (Chart.yaml, values, templates/, vendored charts/)
+        # are rendered together: they are one group, keyed by the top chart.
+        directory = posixpath.dirname(relpath)
+        return "manifests:" + (chart_directory(directory, Path(abspath).parent) or directory)
 
     def claims_by_name(self, path: Path) -> bool:
         return is_kustomization(path) or is_chart_file(path)

@@ -38,7 +38,7 @@ class Nginx(Format):
 
         return assemble_units(files, loader)
 
-    def shard_key(self, relpath: str) -> str:
+    def shard_key(self, relpath: str, abspath: str) -> str:
         # Include trees may share files anywhere under the root (a common
         # `snippets/ssl.conf`) and the first tree that includes a file reports
         # it: every nginx file is linted in one group. nginx configurations are

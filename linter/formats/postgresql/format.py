@@ -39,7 +39,7 @@ class PostgreSQL(Format):
 
         return assemble_units(files, loader)
 
-    def shard_key(self, relpath: str) -> str:
+    def shard_key(self, relpath: str, abspath: str) -> str:
         # A data directory's files are judged together, and includes may reach beyond it.
         return self.name
 

@@ -39,7 +39,7 @@ class Redis(Format):
 
         return assemble_units(files, loader)
 
-    def shard_key(self, relpath: str) -> str:
+    def shard_key(self, relpath: str, abspath: str) -> str:
         # Includes may reach anywhere under the root: every Redis file in one group (they are few and small).
         return self.name
 

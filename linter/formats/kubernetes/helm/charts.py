@@ -35,6 +35,22 @@ def is_vendored(chart_file: Path) -> bool:
     return charts.name == "charts" and (charts.parent / CHART_FILE).is_file()
 
 
+def chart_directory(shown: str, directory: Path) -> str | None:
+    """The display path of the top chart a file of the directory `directory`
+    (shown as `shown`) belongs to: the nearest ancestor holding a Chart.yaml,
+    lifted past `charts/` while it is vendored; None outside every chart.
+    Only the ancestors `shown` names are looked at (never above the root)."""
+    parts = shown.split("/") if shown else []
+    found: int | None = None
+    for depth in range(len(parts), -1, -1):
+        if (directory / CHART_FILE).is_file():
+            found = depth
+            if not (depth >= 2 and parts[depth - 2] == "charts" and (directory.parent.parent / CHART_FILE).is_file()):
+                break
+        directory = directory.parent
+    return None if found is None else "/".join(parts[:found])
+
+
 def chart_files_under(root: Path) -> list[Path]:
     """Every top-level chart's Chart.yaml under `root`, sorted; symlinked
     directories are not followed."""

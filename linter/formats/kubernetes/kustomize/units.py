@@ -24,22 +24,22 @@ from linter.formats.kubernetes.parser import K8sObject, objects_of
 if TYPE_CHECKING:
     from linter.core.loader import Loader
     from linter.formats.kubernetes.kustomize.build import Build
+    from linter.formats.kubernetes.kustomize.reach import Reach
 
 
 def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     linted = {f.path: f for f in files}
     found = {Path(os.path.normpath(Path(f.source.abspath).absolute())) for f in files if is_kustomization(f.path)}
-    if any(not is_kustomization(f.path) for f in files):
-        found.update(p.absolute() for p in build_roots_under(loader.workspace.root))
+    # Every build root of the tree, even for a kustomization alone: which
+    # kustomizations are roots (built) and which are bases depends on all of them.
+    root = loader.workspace.root
+    found.update(p.absolute() for p in loader.facts.once(f"kustomize.roots:{root}", loader.workspace, lambda: build_roots_under(root)))
     if not found:
         return as_plain(single_file_units(files))
     # Only a run that meets a kustomization loads the builder.
     from linter.formats.kubernetes.kustomize.build import Builder
-    from linter.formats.kubernetes.kustomize.reach import Reach, reach
 
-    reaches: dict[Path, Reach] = {}
-    for path in sorted(found):  # in order: which member of a cycle is its root must not vary
-        reach(path, loader, reaches)
+    reaches = _reaches(sorted(found), loader)
     # A kustomization another one builds on (a base, a component) is not
     # deployed alone: its objects are linted as the overlays build them, so an
     # image tag or replica count an overlay sets is not reported in the base.
@@ -61,6 +61,20 @@ def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     orphans = [LintUnit("kubernetes", f.path, [f], []) for f in files if is_kustomization(f.path) and f.path not in in_units]
     alone = [f for f in files if f.path not in covered and f.path not in consumed and not is_kustomization(f.path)]
     return units + orphans + as_plain(single_file_units(alone))
+
+
+def _reaches(found: list[Path], loader: Loader) -> dict[Path, Reach]:
+    """What each kustomization reaches (once per run for the same set: every
+    group of plain manifests asks for all the build roots of the tree)."""
+    from linter.formats.kubernetes.kustomize.reach import reach
+
+    def compute() -> dict[Path, Reach]:
+        reaches: dict[Path, Reach] = {}
+        for path in found:  # in order: which member of a cycle is its root must not vary
+            reach(path, loader, reaches)
+        return reaches
+
+    return loader.facts.once("kustomize.reaches:" + "\0".join(map(str, found)), loader.workspace, compute)
 
 
 def _build_unit(build: Build, linted: dict[str, ParsedFile]) -> LintUnit:
