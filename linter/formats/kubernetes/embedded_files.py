@@ -53,7 +53,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linter.core.embedding import Embedded, MemoryBound, Placement
-from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode, walk
+from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.references import sequence_items
@@ -67,7 +67,7 @@ _INGRESS = "nginx.ingress.kubernetes.io/"
 INGRESS_SNIPPETS = {f"{_INGRESS}configuration-snippet": "location", f"{_INGRESS}server-snippet": "server"}
 CONTROLLER_SNIPPETS = {"main-snippet": "main", "http-snippet": "http", "server-snippet": "server", "location-snippet": "location"}
 CONTROLLER_CONFIGMAPS = frozenset({"ingress-nginx-controller", "nginx-configuration"})
-_CONTROLLER_KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})
+_CONTROLLER_KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})  # what runs a controller
 _CONFIGMAP_ARG = re.compile(r"--configmap=(?:[^/\s]*/)?([^/\s]+)")
 
 CHI_KINDS = frozenset({"ClickHouseInstallation", "ClickHouseInstallationTemplate"})
@@ -173,17 +173,25 @@ def _sequence(node: MappingNode, *keys: str) -> SequenceNode | None:
 
 def controller_configmaps(objects: list[K8sObject]) -> frozenset[str]:
     """The ConfigMaps an ingress-nginx controller reads: the stock names, and
-    any a controller of these objects names with `--configmap=ns/name`."""
+    any a controller of these objects names with `--configmap=ns/name` (looked
+    for only when a ConfigMap of theirs has a snippet key)."""
     named = set(CONTROLLER_CONFIGMAPS)
+    if not any(obj.kind == "ConfigMap" and _has_snippets(obj) for obj in objects):
+        return frozenset(named)
     for obj in objects:
         if obj.kind not in _CONTROLLER_KINDS:
             continue
-        for node in walk(obj.node):
-            if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.startswith("--configmap="):
-                found = _CONFIGMAP_ARG.fullmatch(node.value.strip())
+        for container in sequence_items(_sequence(obj.node, "spec", "template", "spec", "containers")):
+            for word in (w for field in ("command", "args") for w in container.sequence(field) or ()):
+                found = _CONFIGMAP_ARG.fullmatch(word.text.strip()) if isinstance(word, ScalarNode) else None
                 if found is not None:
                     named.add(found.group(1))
     return frozenset(named)
+
+
+def _has_snippets(obj: K8sObject) -> bool:
+    data = obj.node.mapping("data")
+    return data is not None and any(key.text in CONTROLLER_SNIPPETS for key, _ in data.pairs)
 
 
 def embedded_files(parsed: ParsedFile) -> list[Embedded]:
