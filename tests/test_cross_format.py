@@ -367,3 +367,109 @@ def test_workers_and_shards_give_the_serial_answer(tmp_path: Path, monkeypatch: 
     sharded = sorted((f.span.file, f.span.line, f.message) for i in (1, 2, 3)
                      for f in lint_paths(["."], tmp_path, select=rules, shard=(i, 3)).shown)
     assert sharded == sorted((p, line, m) for p, line, *_, m in serial)
+
+
+# A Redis pod with a sentinel sidecar, each mounting its own key of one ConfigMap through subPath.
+SIDECARS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cache-config}
+data:
+  redis.conf: |
+    maxmemory 4gb
+  sentinel.conf: |
+    sentinel monitor main 127.0.0.1 6379 2
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache}
+spec:
+  template:
+    spec:
+      containers:
+        - name: redis
+          image: redis:7.4
+          resources: {limits: {memory: 8Gi}}
+          volumeMounts: [{name: config, mountPath: /etc/redis/redis.conf, subPath: redis.conf}]
+        - name: sentinel
+          image: redis:7.4
+          resources: {limits: {memory: 256Mi}}
+          volumeMounts: [{name: config, mountPath: /etc/redis/sentinel.conf, subPath: sentinel.conf}]
+      volumes:
+        - name: config
+          configMap: {name: cache-config}
+"""
+
+
+def test_a_sidecar_mounting_another_key_through_subpath_does_not_bound_the_config(tmp_path: Path) -> None:
+    # Before: the sentinel mounted the volume, so 4gb was judged against its 256Mi.
+    assert rds105(tmp_path, SIDECARS) == []
+    small = SIDECARS.replace("limits: {memory: 8Gi}", "limits: {memory: 2Gi}")
+    assert [(line, column, message.split(" (")[0]) for line, column, _, message in rds105(tmp_path, small)] == [
+        (6, 15, "maxmemory 4gb is above 80% of the memory limit of container 'redis' in StatefulSet/cache"),
+    ]
+    # A subPath naming a directory that holds the key (through `items`) mounts it too.
+    in_folder = small.replace("configMap: {name: cache-config}", "configMap: {name: cache-config, items: [{key: redis.conf, path: conf/redis.conf}]}")
+    in_folder = in_folder.replace("mountPath: /etc/redis/redis.conf, subPath: redis.conf", "mountPath: /etc/redis, subPath: conf")
+    assert [line for line, _, _, _ in rds105(tmp_path, in_folder)] == [6]
+
+
+# Both containers mount the whole volume; only the server's command names the config.
+EXPORTER = SIDECARS.replace(
+    "volumeMounts: [{name: config, mountPath: /etc/redis/redis.conf, subPath: redis.conf}]",
+    "command: [redis-server, /etc/redis/redis.conf]\n          volumeMounts: [{name: config, mountPath: /etc/redis}]",
+).replace("volumeMounts: [{name: config, mountPath: /etc/redis/sentinel.conf, subPath: sentinel.conf}]",
+          "volumeMounts: [{name: config, mountPath: /etc/redis}]")
+
+
+def test_the_container_whose_command_names_the_config_bounds_it(tmp_path: Path) -> None:
+    assert rds105(tmp_path, EXPORTER) == []  # before: the sidecar's 256Mi made it an error
+    shell = EXPORTER.replace("command: [redis-server, /etc/redis/redis.conf]",
+                             "command: [sh, -c]\n          args: ['exec redis-server /etc/redis/redis.conf --port 6379']")
+    assert rds105(tmp_path, shell) == []
+    # No container names it: every container that mounts it still counts (the sidecar's limit).
+    unnamed = EXPORTER.replace("command: [redis-server, /etc/redis/redis.conf]", "command: [redis-server, /etc/redis/redis.conf.bak]")
+    assert [message.split("container '")[1].split("'")[0] for _, _, _, message in rds105(tmp_path, unnamed)] == ["sentinel"]
+
+
+PG_PAIR = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: db-config}
+data:
+  postgresql.conf: |
+    shared_buffers = 3GB
+  exporter.yaml: |
+    pg_up: {query: SELECT 1}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  template:
+    spec:
+      containers:
+        - name: postgres
+          image: postgres:17
+          args: [-c, config_file=/etc/postgresql/postgresql.conf]
+          resources: {limits: {memory: 16Gi}}
+          volumeMounts: [{name: config, mountPath: /etc/postgresql/postgresql.conf, subPath: postgresql.conf}]
+        - name: exporter
+          image: prometheuscommunity/postgres-exporter
+          resources: {limits: {memory: 128Mi}}
+          volumeMounts: [{name: config, mountPath: /etc/exporter.yaml, subPath: exporter.yaml}]
+      volumes:
+        - name: config
+          configMap: {name: db-config}
+"""
+
+
+def test_shared_buffers_is_judged_against_the_postgres_container_not_the_exporter(tmp_path: Path) -> None:
+    def pg110(text: str) -> list[tuple[int, int, str]]:
+        result = lint_text(tmp_path, "db/db.yaml", text, select=["PG110"])
+        return [(f.span.line, f.span.column, f.message.split(" (")[0]) for f in result.shown]
+
+    assert pg110(PG_PAIR) == []  # before: 3GB against the exporter's 128Mi
+    assert pg110(PG_PAIR.replace("limits: {memory: 16Gi}", "limits: {memory: 4Gi}")) == [
+        (6, 22, "shared_buffers 3GB is above 40% of the memory limit of container 'postgres' in StatefulSet/db"),
+    ]

@@ -111,6 +111,15 @@ class Embedded:
     # as one installation of their format (a ClickHouse config.xml and its
     # config.d fragments); "" assembles the file alone.
     group: str = ""
+    # Where in its format's configuration the text sits, when it is a
+    # fragment rather than a whole file (an ingress-nginx snippet annotation
+    # is pasted into a `location`): its format parses it there, beside
+    # content nobody wrote in the repository. "" for a whole file.
+    context: str = ""
+    # How the holder names the value, stable under edits (`Ingress/shop/web`,
+    # and the annotation): findings inside it are told apart from the same
+    # finding in another value of the same file. "" leaves them the file's.
+    identity: str = ""
     placement: Placement = Placement()
 
     @property
@@ -122,6 +131,12 @@ def embedding_of(parsed: ParsedFile) -> Embedded | None:
     """How a parsed file is held in another (None for a file on disk)."""
     found = parsed.meta.get(EMBEDDED)
     return found if isinstance(found, Embedded) else None
+
+
+def held_identity(files: list[ParsedFile]) -> str:
+    """The identity a unit's findings carry beside their file: its held file's, if any."""
+    held = embedding_of(files[0]) if files else None
+    return held.identity if held is not None else ""
 
 
 def place_held_files(units: list[LintUnit], ctx: RunContext, formats: FormatRegistry, log: ErrorLog) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from linter.core.budget import BudgetExceeded, CheckBudget
 from linter.core.check import PythonCheck, Violation, build_params
-from linter.core.embedding import embedding_of
+from linter.core.embedding import embedding_of, held_identity
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
 from linter.core.findings import Finding
@@ -92,11 +92,14 @@ class CompiledRule:
                 cached = subjects[self.subjects_key] = list(self.selector(unit, self.options, ctx))
             selected = cached
         texts: dict[str, LineIndex] | None = None
+        held = held_identity(unit.files)
         for subject in selected:
             if budget is not None:
                 budget.check(unit)
             for violation in self.check(subject, self.params):
                 finding = self._finding(subject, violation)
+                if held:  # two Ingresses of one file with the same snippet are two findings
+                    finding.logical = f"{held}/{finding.logical}"
                 if self.rule.fix is not None:
                     texts = texts if texts is not None else _written_texts(unit)
                     finding.fix = self._fix(subject, violation, texts)

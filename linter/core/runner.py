@@ -194,8 +194,20 @@ def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bo
     from linter.core.suppress import bare_ignores
 
     bare = bare_ignores(units) if settings.inline_suppressions else 0
-    result = PartialResult(findings, {f.path: f.format for u in units for f in u.files}, unparsable, bare)
+    result = PartialResult(findings, _formats_of(units), unparsable, bare)
     return _Linted(result, len(checked), units)
+
+
+def _formats_of(units: list[LintUnit]) -> dict[str, str]:
+    """Each linted file's format, by display path: a file's own, never that of
+    a config it holds (a ConfigMap's nginx.conf shares the ConfigMap's path)."""
+    formats: dict[str, str] = {}
+    for held in (False, True):
+        for unit in units:
+            for f in unit.files:
+                if (embedding_of(f) is not None) == held:
+                    formats.setdefault(f.path, f.format)
+    return formats
 
 
 def lint_candidates(candidates: list[Candidate], settings: Settings, *, with_stdin: bool,

@@ -13,15 +13,16 @@ is placed in each of them.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linter.core.embedding import Embedded, MemoryBound, NamedService, Network, Placement, ServicePort
 from linter.core.model import MappingNode, ScalarNode
 from linter.formats.kubernetes.api_subjects import api_table
-from linter.formats.kubernetes.embedded_files import held_values
+from linter.formats.kubernetes.embedded_files import container_memory_bound, held_values
 from linter.formats.kubernetes.parser import K8sObject
-from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.references import DeploymentIndex, PodTemplate, deployment_index, integer, sequence_items
 from linter.formats.kubernetes.selectors import pod_spec_paths
 
@@ -79,27 +80,56 @@ def _holders(ctx: RunContext) -> dict[Position, list[Holder]]:
 
 
 def _memory_bounds(pod: PodTemplate, holder: Holder) -> list[MemoryBound]:
-    """The memory limits of the pod's containers that mount a volume carrying the held key."""
-    volumes = {v.text("name") for v in sequence_items(pod.spec.sequence("volumes")) if _carries(v, holder)}
+    """The memory limits of the pod's containers that read the held key: those
+    that mount it (a `subPath` mount carries only the path it names), and,
+    when some of them name its mounted path in their command or args
+    (`redis-server /etc/redis/redis.conf`), only those: a sidecar mounting the
+    same volume does not run the config."""
+    volumes = {v.text("name"): paths for v in sequence_items(pod.spec.sequence("volumes")) if (paths := _carried_paths(v, holder))}
     if not volumes:
         return []
-    bounds = []
+    readers: list[tuple[MappingNode, bool]] = []
     for container in pod.containers:
-        mounts = {m.text("name") for m in sequence_items(container.sequence("volumeMounts"))}
-        limit = container.path("resources", "limits", "memory")
-        amount = parse_quantity(limit.value) if isinstance(limit, ScalarNode) else None
-        if mounts & volumes and limit is not None and amount is not None:
-            who = f"container '{container.text('name')}' in {pod.obj.kind}/{pod.obj.name}"
-            bounds.append(MemoryBound(who, int(amount), limit.span))
-    return bounds
+        mounted = [path for m in sequence_items(container.sequence("volumeMounts")) for path in _mounted_paths(m, volumes)]
+        if mounted:
+            readers.append((container, any(_names_path(container, path) for path in mounted)))
+    running = [c for c, named in readers if named] or [c for c, _ in readers]
+    bounds = [container_memory_bound(container, f"in {pod.obj.kind}/{pod.obj.name}") for container in running]
+    return [bound for bound in bounds if bound is not None]
 
 
-def _carries(volume: MappingNode, holder: Holder) -> bool:
+def _carried_paths(volume: MappingNode, holder: Holder) -> tuple[str, ...]:
+    """Where the held key is inside the volume (`items` may move it; none:
+    the volume does not carry it)."""
     source = volume.mapping(holder.volume_kind)
     if source is None or source.text(holder.name_key) != holder.obj.name:
-        return False
+        return ()
     items = source.sequence("items")
-    return items is None or any(i.text("key") == holder.key for i in sequence_items(items))
+    if items is None:
+        return (holder.key,)
+    return tuple(i.text("path") or holder.key for i in sequence_items(items) if i.text("key") == holder.key)
+
+
+def _mounted_paths(mount: MappingNode, volumes: dict[str, tuple[str, ...]]) -> Iterator[str]:
+    """Where a mount puts the held key in the container: under its mountPath,
+    or at it for a `subPath` naming the key's path (a `subPath` of another
+    key, or a directory not holding it, mounts something else)."""
+    at = mount.text("mountPath").rstrip("/")
+    sub = mount.text("subPath").strip("/")
+    for path in volumes.get(mount.text("name"), ()):
+        if not sub:
+            yield f"{at}/{path}"
+        elif path == sub:
+            yield at
+        elif path.startswith(sub + "/"):
+            yield f"{at}/{path[len(sub) + 1:]}"
+
+
+def _names_path(container: MappingNode, path: str) -> bool:
+    """Whether the container's command or args name `path` (as a word of a shell line too)."""
+    named = re.compile(rf"(?<![\w./-]){re.escape(path)}(?![\w./-])")
+    words = (w for field in ("command", "args") for w in container.sequence(field) or ())
+    return any(isinstance(w, ScalarNode) and isinstance(w.value, str) and named.search(w.value) for w in words)
 
 
 def _services(index: DeploymentIndex) -> list[NamedService]:

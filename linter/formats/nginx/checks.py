@@ -449,7 +449,7 @@ def alias_traversal(subject: Subject, params: Any) -> Iterator[Violation]:
         return
     alias = data.directive.arg(0)
     for block in data.blocks:
-        if block.kind != "location":
+        if block.kind != "location" or block.directive is None:  # a snippet's location: its path is not written here
             continue
         modifier, path = location_path(block)
         problem = _alias_problem(modifier, path, alias)

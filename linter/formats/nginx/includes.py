@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from linter.core.embedding import embedding_of
 from linter.core.model import ParsedFile, SourceFile, Span
 from linter.core.units import LintUnit
 from linter.formats.nginx.effective import Block
@@ -173,12 +174,18 @@ class TreeBuilder:
         if conf_dir is not None and conf_dir not in self.bases:
             self.bases.append(conf_dir)
         directives: list[Directive] = main.meta.get("directives", [])
-        self.kind, self.certain = top_level_kind(directives)
+        held = embedding_of(main)
+        # A held fragment says where it is pasted (an ingress-nginx snippet:
+        # into a location the controller writes); else its text tells.
+        self.context = held.context if held is not None else ""
+        self.kind, self.certain = (self.context, False) if self.context else top_level_kind(directives)
         # What stands for nginx's prefix in the repository: the main config's directory.
         self.config_dir = main_dir if self.certain or conf_dir is None else conf_dir
 
     def build(self) -> NginxConfig:
         root = Block(self.kind, None, opaque=not self.certain)
+        if self.context:
+            root.add_unseen(None)  # the level it is pasted into holds what its generator writes there
         self._add_file(self.main)
         if _unparsed(self.main):
             if not self.main.meta.get("partial"):
@@ -452,7 +459,7 @@ def assemble_units(parsed: list[ParsedFile], loader: Loader) -> list[LintUnit]:
         if main.path in claimed:
             continue
         tree = trees[main.path]
-        if tree.root.opaque:
+        if tree.root.opaque and embedding_of(main) is None:  # a held file's context is its holder's, not a file on disk
             context = _context_on_disk(session, main)
             if context is not None:
                 own = take([main] + [f for f in tree.files if f is not main])
