@@ -103,7 +103,9 @@ class SequenceNode(Node):
     __slots__ = ("items",)
 
     def __init__(self, items: list[Node], span: Span, tag: str | None = None) -> None:
-        super().__init__(span, tag)
+        self.span = span  # Node.__init__ inlined, as in ScalarNode
+        self.key = None
+        self.tag = tag
         self.items = items
 
     def to_python(self) -> list[Any]:
@@ -126,12 +128,16 @@ class MappingNode(Node):
     __slots__ = ("pairs", "_index")
 
     def __init__(self, pairs: list[tuple[ScalarNode, Node]], span: Span, tag: str | None = None) -> None:
-        super().__init__(span, tag)
+        # Node.__init__ inlined, as in ScalarNode: one per mapping of every file.
+        self.span = span
+        self.key = None
+        self.tag = tag
         self.pairs = pairs
-        self._index: dict[str, Node] = {}
+        index: dict[str, Node] = {}
         for key, value in pairs:
             value.key = key
-            self._index[key.text] = value
+            index[key.text] = value
+        self._index = index
 
     def get(self, key: str) -> Node | None:
         return self._index.get(key)

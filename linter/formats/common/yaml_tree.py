@@ -23,6 +23,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Loader = yaml.SafeLoader
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -44,14 +45,9 @@ class LimitExceeded(Exception):
         self.mark = mark
 
 
-def _span(path: str, node: yaml.Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    return Span(path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
-
-
 def _scalar_value(node: yaml.ScalarNode) -> object:
     tag = node.tag
-    if tag == "tag:yaml.org,2002:str":
+    if tag == _STR_TAG:
         return node.value
     try:
         if tag == "tag:yaml.org,2002:int":
@@ -78,20 +74,28 @@ class _Converter:
     def convert(self, node: yaml.Node, depth: int = 0, expanding: bool = False) -> Node:
         """`expanding` is true inside an alias: every node built there is a copy
         the text did not spell out, and counts against the alias budget."""
+        # This runs once per node of every YAML file, so the span and the
+        # common plain-string scalar are built inline rather than by helpers.
         if depth > self.limits.max_depth:
             raise LimitExceeded(f"nesting deeper than {self.limits.max_depth} levels", node.start_mark)
-        if not expanding and id(node) in self.seen:
+        ident = id(node)
+        if ident in self.seen:
             expanding = True
-        self.seen.add(id(node))
+        else:
+            self.seen.add(ident)
         if expanding:
             self._charge(node)
-        if isinstance(node, yaml.ScalarNode):
-            return ScalarNode(_scalar_value(node), _span(self.path, node), node.tag)  # type: ignore[arg-type]
-        if isinstance(node, yaml.SequenceNode):
-            items = [self.convert(i, depth + 1, expanding) for i in node.value]
-            return SequenceNode(items, _span(self.path, node), node.tag)
+        start, end = node.start_mark, node.end_mark
+        span = Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            tag = node.tag
+            return ScalarNode(node.value if tag == _STR_TAG else _scalar_value(node), span, tag)
+        if kind is yaml.SequenceNode:
+            depth += 1
+            return SequenceNode([self.convert(i, depth, expanding) for i in node.value], span, node.tag)
         assert isinstance(node, yaml.MappingNode)
-        return MappingNode(self._pairs(node, depth, expanding), _span(self.path, node), node.tag)
+        return MappingNode(self._pairs(node, depth, expanding), span, node.tag)
 
     def start_document(self) -> None:
         """Anchors never cross documents, and an earlier document's nodes are
@@ -125,19 +129,20 @@ class _Converter:
                         merged.extend(pairs)
                 continue
             key = self._key(key_node)
-            if key.text in where:
+            text = key.value if type(key.value) is str else key.text
+            if text in where:
                 from linter.formats.common.secrets import shown_token  # only for this rare problem
 
-                first = where[key.text]
+                first = where[text]
                 self.problems.append(
                     ParseProblem(
                         "DL004",
-                        f"duplicate key '{shown_token(key.text)}' (first at line {first.span.line}); the later value silently wins",
+                        f"duplicate key '{shown_token(text)}' (first at line {first.span.line}); the later value silently wins",
                         key.span,
-                        logical=key.text,
+                        logical=text,
                     )
                 )
-            where[key.text] = key
+            where[text] = key
             own.append((key, self.convert(value_node, depth + 1, expanding)))
         if not merged:
             return own
@@ -151,10 +156,12 @@ class _Converter:
         return result + own
 
     def _key(self, node: yaml.Node) -> ScalarNode:
-        if isinstance(node, yaml.ScalarNode):
-            return ScalarNode(node.value, _span(self.path, node), node.tag)
+        start, end = node.start_mark, node.end_mark
+        span = Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        if type(node) is yaml.ScalarNode:
+            return ScalarNode(node.value, span, node.tag)
         # Complex keys do not occur in manifests; keep a printable stand-in.
-        return ScalarNode(f"<{type(node).__name__}>", _span(self.path, node), node.tag)
+        return ScalarNode(f"<{type(node).__name__}>", span, node.tag)
 
 
 def parse_yaml_documents(text: str, path: str, limits: YamlLimits = YamlLimits()) -> tuple[list[Node], list[ParseProblem]]:
