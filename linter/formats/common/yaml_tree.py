@@ -90,7 +90,7 @@ class _Converter:
         kind = type(node)
         if kind is yaml.ScalarNode:
             tag = node.tag
-            return ScalarNode(node.value if tag == _STR_TAG else _scalar_value(node), span, tag)
+            return ScalarNode(node.value if tag == _STR_TAG else _scalar_value(node), span, tag)  # type: ignore[arg-type]
         if kind is yaml.SequenceNode:
             depth += 1
             return SequenceNode([self.convert(i, depth, expanding) for i in node.value], span, node.tag)
