@@ -36,6 +36,7 @@ import yaml
 
 from linter.core.errors import UsageError
 from linter.core.resources import rules_dir
+from linter.formats.common.regex_anchors import anchors
 
 
 class ValueKind(str, Enum):
@@ -66,6 +67,9 @@ class Provider:
     name: str
     pattern: Pattern[str]
     validate: str | None = None
+    # Texts one of which every match begins with (None: unknown); a text that
+    # holds none cannot match, and most messages and values hold none.
+    anchors: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +177,24 @@ VALIDATORS = (None, "jwt-payload", "mixed-case")
 def _provider(data: dict[str, Any]) -> Provider:
     if data.get("validate") not in VALIDATORS:
         raise ValueError(f"provider {data.get('id')!r}: unknown validate {data.get('validate')!r} (known: jwt-payload, mixed-case)")
-    return Provider(data["id"], data["name"], re.compile(data["pattern"]), data.get("validate"))
+    pattern = re.compile(data["pattern"])
+    return Provider(data["id"], data["name"], pattern, data.get("validate"), anchors(pattern))
 
 
-# The policy of the run in progress: set by `policy_in_effect` for the run's
-# duration (a context variable, so it never outlives the run, nor leaks into
-# another run in this process), read by every classifier function below.
-_RUN_POLICY: ContextVar[SecretPolicy | None] = ContextVar("deploylint_secret_policy", default=None)
+@dataclass(slots=True)
+class _RunSecrets:
+    """The policy of one run, and its verdicts: several rules classify the same
+    (key, value) (K8S701 and K8S702, ENV101/102/106), and a corpus repeats its
+    values; a verdict depends on nothing else, so each is worked out once a run."""
+
+    policy: SecretPolicy
+    verdicts: dict[tuple[str, str, int | None, int | None], Verdict] = field(default_factory=dict)
+
+
+# The run in progress: set by `policy_in_effect` for the run's duration (a
+# context variable, so it never outlives the run, nor leaks into another run
+# in this process), read by every classifier function below.
+_RUN: ContextVar[_RunSecrets | None] = ContextVar("deploylint_secret_policy", default=None)
 
 
 @functools.cache
@@ -190,17 +205,18 @@ def bundled_policy() -> SecretPolicy:
 
 def active_policy() -> SecretPolicy:
     """The run's policy (its config's `secret_patterns` added), else the bundled one."""
-    return _RUN_POLICY.get() or bundled_policy()
+    run = _RUN.get()
+    return run.policy if run is not None else bundled_policy()
 
 
 @contextmanager
 def policy_in_effect(policy: SecretPolicy | None) -> Iterator[None]:
     """Use `policy` (None: the bundled one) until the block ends."""
-    token = _RUN_POLICY.set(policy)
+    token = _RUN.set(_RunSecrets(policy or bundled_policy()))
     try:
         yield
     finally:
-        _RUN_POLICY.reset(token)
+        _RUN.reset(token)
 
 
 # --- keys -------------------------------------------------------------------
@@ -370,6 +386,17 @@ _SWITCH_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "enabled"
 
 def classify(key: str, value: str, *, min_bits: int | None = None, min_bits_signing: int | None = None) -> Verdict:
     """What `value` is, as the value of a field named `key`."""
+    run = _RUN.get()
+    if run is None:
+        return _classify(key, value, min_bits, min_bits_signing)
+    asked = (key, value, min_bits, min_bits_signing)
+    verdict = run.verdicts.get(asked)
+    if verdict is None:
+        verdict = run.verdicts[asked] = _classify(key, value, min_bits, min_bits_signing)
+    return verdict
+
+
+def _classify(key: str, value: str, min_bits: int | None, min_bits_signing: int | None) -> Verdict:
     required = required_bits(key, min_bits, min_bits_signing)
     text = value.strip()
     # A secret-like key holding a boolean is a switch (ENABLE_TOKEN_AUTH=true).
@@ -396,6 +423,8 @@ def find_credentials(text: str) -> list[CredentialMatch]:
     policy = active_policy()
     found: list[CredentialMatch] = []
     for provider in policy.providers:
+        if provider.anchors is not None and not any(anchor in text for anchor in provider.anchors):
+            continue
         for m in provider.pattern.finditer(text):
             token = m.group(0)
             if is_placeholder(token) or is_repetitive(token) or strength_bits(token) < policy.fake_below_bits:
