@@ -33,16 +33,38 @@ def scalars(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterato
     for parsed in unit.files:
         several = len(parsed.documents) > 1
         for index, document in enumerate(parsed.documents):
-            stack: list[tuple[Node, tuple[str, ...]]] = [(document, (f"#{index}",) if several else ())]
-            while stack:
-                node, path = stack.pop()
-                if isinstance(node, MappingNode):
-                    stack.extend((value, (*path, key.text)) for key, value in reversed(node.pairs))
-                elif isinstance(node, SequenceNode):
-                    stack.extend((item, (*path, str(i))) for i, item in reversed(list(enumerate(node.items))))
-                elif isinstance(node, ScalarNode) and isinstance(node.value, str) and len(node.value) >= min_length:
-                    key = node.key.text if node.key is not None else ""
-                    yield Subject(node, {"key": key}, "/".join(path), span=node.span, data=parsed.source)
+            found: list[tuple[ScalarNode, str]] = []
+            _long_strings(document, [f"#{index}"] if several else [], min_length, found)
+            for node, logical in found:
+                key = node.key.text if node.key is not None else ""
+                yield Subject(node, {"key": key}, logical, span=node.span, data=parsed.source)
+
+
+def _long_strings(node: Node, path: list[str], min_length: int, found: list[tuple[ScalarNode, str]]) -> None:
+    """The string scalars of at least `min_length` under `node`, in document
+    order, with their paths. The path is one list grown and shrunk on the way
+    down, joined only for a string that is kept: most scalars are not."""
+    if isinstance(node, ScalarNode):
+        if isinstance(node.value, str) and len(node.value) >= min_length:
+            found.append((node, "/".join(path)))
+        return
+    if isinstance(node, MappingNode):
+        for key, child in node.pairs:
+            if _worth_a_visit(child, min_length):
+                path.append(key.text)
+                _long_strings(child, path, min_length, found)
+                path.pop()
+    elif isinstance(node, SequenceNode):
+        for i, child in enumerate(node.items):
+            if _worth_a_visit(child, min_length):
+                path.append(str(i))
+                _long_strings(child, path, min_length, found)
+                path.pop()
+
+
+def _worth_a_visit(node: Node, min_length: int) -> bool:
+    """Not a scalar too short to keep (most are: names, ports, images)."""
+    return not isinstance(node, ScalarNode) or (isinstance(node.value, str) and len(node.value) >= min_length)
 
 
 SELECTORS = {
