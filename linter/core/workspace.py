@@ -180,6 +180,8 @@ class Workspace:
     # what a group's lint depended on (`result_cache.py`); None: not recorded.
     reads: dict[str, str] | None = None
     _real_root: Path | None = None
+    # Directory -> its real path: see `_resolved`.
+    _real_dirs: dict[Path, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def real_root(self) -> Path:
@@ -195,7 +197,7 @@ class Workspace:
     def confined(self, path: Path) -> Path | None:
         """The real path if it lies inside the root (symlinks resolved), else None."""
         try:
-            real = path.resolve()
+            real = self._resolved(path)
         except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the name
             return None
         try:
@@ -203,6 +205,23 @@ class Workspace:
         except ValueError:
             return None
         return real
+
+    def _resolved(self, path: Path) -> Path:
+        """`path.resolve()`, each directory resolved once: resolving checks every
+        component (an lstat each), and a run's files share few directories.
+        A file that is itself a link (or is missing) is resolved whole."""
+        name = path.name
+        try:
+            regular = name not in ("", ".", "..") and stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            regular = False
+        if not regular:
+            return path.resolve()
+        parent = path.parent
+        real_parent = self._real_dirs.get(parent)
+        if real_parent is None:
+            real_parent = self._real_dirs[parent] = parent.resolve()
+        return real_parent / name
 
     def read(self, path: Path, display: str | None = None, sniff: EncodingSniffer | None = None) -> SourceFile:
         display = display or self.display_path(path)
