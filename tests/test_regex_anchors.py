@@ -92,3 +92,34 @@ def test_a_run_classifies_each_value_once(monkeypatch: pytest.MonkeyPatch) -> No
     assert first.kind is secrets.ValueKind.WEAK and first.required_bits == 128
     assert stronger.required_bits == 256
     assert calls == [("DB_PASSWORD", "hunter2")] * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Server=db;Password=hunter2;", "Server=db;Password=***;"),
+        ("paſſword=hunter2", "paſſword=***"),  # the case-blind pattern reads ſ as s; so must its gate
+        ("PWD = x2", "PWD = ***"),
+        ("see postgres://u:pw@h/db now", "see postgres://u:***@h/db now"),
+        ("url 'redis://:s3cr@t@h:6379/0'", "url 'redis://:***@h:6379/0'"),
+        ("token ghp_1zcRMYxuWTqn6VL1xCPaKgQGZzZXyMltiKOp", "token ghp_…(40 chars)"),
+        ("container 'app' has no memory limit (key ey)", "container 'app' has no memory limit (key ey)"),
+    ],
+)
+def test_redaction_passes_run_wherever_they_could_match(text: str, expected: str) -> None:
+    assert secrets.redact_text(text) == expected
+
+
+def test_a_provider_without_anchors_turns_the_gate_off(tmp_path: Path) -> None:
+    extra = tmp_path / "patterns.yaml"
+    extra.write_text(
+        "providers:\n"
+        "  - {id: acme, name: ACME key, pattern: '(?i)acme[0-9a-z]{24}'}\n",
+        encoding="utf-8",
+    )
+    policy = secrets.load_policy(extra)
+    assert policy.credential_gate is None
+    assert bundled_policy().credential_gate is not None
+    with policy_in_effect(policy):
+        found = find_credentials("key: ACMEq8w7e6r5t4y3u2i1o9p0a8s7 end")
+    assert [(c.provider, c.start) for c in found] == [("acme", 5)]

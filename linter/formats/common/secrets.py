@@ -93,6 +93,16 @@ class SecretPolicy:
     min_bits_signing: int = 256
     shannon_ratio: float = 0.6
     fake_below_bits: float = 80.0  # provider-shaped but too regular to be real
+    # Every provider's anchors in one pattern, when every provider has some: a
+    # text it does not find holds no credential (most messages and values).
+    credential_gate: Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        anchored = [p.anchors for p in self.providers]
+        gate = None
+        if all(a is not None for a in anchored):
+            gate = re.compile("|".join(re.escape(a) for a in sorted({a for group in anchored for a in group or ()})) or "(?!)")
+        object.__setattr__(self, "credential_gate", gate)  # a frozen dataclass's own derived field
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +432,8 @@ def find_credentials(text: str) -> list[CredentialMatch]:
     (`AKIAIOSFODNN7EXAMPLE`, `sk-xxxx...`) and repetitive fakes are skipped."""
     policy = active_policy()
     found: list[CredentialMatch] = []
+    if policy.credential_gate is not None and policy.credential_gate.search(text) is None:
+        return found
     for provider in policy.providers:
         if provider.anchors is not None and not any(anchor in text for anchor in provider.anchors):
             continue
@@ -662,9 +674,14 @@ def redact_text(text: str) -> str:
     values, and any provider-shaped key. The one pass all output goes through."""
     # A URL a message quotes ('...') is masked whole first: its password may
     # hold a quote or a bracket that ends a URL found in running text.
-    text = _QUOTED_URL.sub(lambda m: f"'{redact_value(m.group(1))}'", text)
-    text = _URL_IN_TEXT.sub(lambda m: _masked_url(m.group(0)), text)
-    text = _PASSWORD_IN_TEXT.sub(r"\1***", text)
+    # Each pass only where its pattern's words occur: most messages quote no
+    # URL and no password (casefold, as the case-blind pattern reads `ſ` as `s`).
+    if "://" in text:
+        text = _QUOTED_URL.sub(lambda m: f"'{redact_value(m.group(1))}'", text)
+        text = _URL_IN_TEXT.sub(lambda m: _masked_url(m.group(0)), text)
+    folded = text.casefold()
+    if "password" in folded or "pwd" in folded:
+        text = _PASSWORD_IN_TEXT.sub(r"\1***", text)
     end = len(text)
     for match in reversed(find_credentials(text)):
         if match.end <= end:  # of overlapping matches, the rightmost is redacted whole
