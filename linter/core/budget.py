@@ -29,34 +29,53 @@ def now() -> float:
     return monotonic()  # looked up at call time, so tests can substitute a clock
 
 
+class UnitClock:
+    """The time one unit's checks have spent. The engine asks it before each
+    rule and between subjects, so it is plain attributes, not lookups by path."""
+
+    __slots__ = ("seconds", "spent", "deadline")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self.deadline = float("inf")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.seconds
+
+    def start(self) -> float:
+        """Start timing one rule on the unit (`stop` ends it). Plain calls, not a
+        context manager: the engine times every rule on every unit, and a
+        context manager's frames cost more than most checks."""
+        started = now()
+        self.deadline = started + self.seconds - self.spent
+        return started
+
+    def stop(self, started: float) -> None:
+        self.spent += now() - started
+
+    def check(self) -> None:
+        """Called between subjects: stop the rule once the unit's budget is spent."""
+        if now() > self.deadline:
+            self.spent = self.seconds
+            raise BudgetExceeded
+
+
 class CheckBudget:
     """Seconds spent checking each unit, and the rules each over-budget unit missed."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self._spent: dict[str, float] = {}
-        self._deadline: dict[str, float] = {}
+        self._clocks: dict[str, UnitClock] = {}
         self.missed: dict[str, list[str]] = {}  # unit path -> rule IDs not (fully) run
 
-    def exhausted(self, unit: LintUnit) -> bool:
-        return self._spent.get(unit.path, 0.0) >= self.seconds
-
-    def start(self, unit: LintUnit) -> float:
-        """Start timing one rule on one unit (`stop` ends it). Plain calls, not a
-        context manager: the engine times every rule on every unit, and a
-        context manager's frames cost more than most checks."""
-        started = now()
-        self._deadline[unit.path] = started + self.seconds - self._spent.get(unit.path, 0.0)
-        return started
-
-    def stop(self, unit: LintUnit, started: float) -> None:
-        self._spent[unit.path] = self._spent.get(unit.path, 0.0) + now() - started
-
-    def check(self, unit: LintUnit) -> None:
-        """Called between subjects: stop the rule once the unit's budget is spent."""
-        if now() > self._deadline.get(unit.path, float("inf")):
-            self._spent[unit.path] = self.seconds
-            raise BudgetExceeded
+    def clock(self, unit: LintUnit) -> UnitClock:
+        """The unit's clock (units with one path share it, and its budget)."""
+        found = self._clocks.get(unit.path)
+        if found is None:
+            found = self._clocks[unit.path] = UnitClock(self.seconds)
+        return found
 
     def skip(self, unit: LintUnit, rule: Rule) -> None:
         self.missed.setdefault(unit.path, []).append(rule.id)

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from linter.core.budget import BudgetExceeded, CheckBudget
+from linter.core.budget import BudgetExceeded, CheckBudget, UnitClock
 from linter.core.check import PythonCheck, Violation, build_params
 from linter.core.embedding import embedding_of, held_identity
 from linter.core.errorlog import ErrorLog
@@ -80,7 +80,7 @@ class CompiledRule:
         )
 
     def run(
-        self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None, budget: CheckBudget | None = None
+        self, unit: LintUnit, ctx: RunContext, subjects: dict[Any, list[Subject]] | None = None, clock: UnitClock | None = None
     ) -> Iterable[Finding]:
         """The rule's findings on one unit; `subjects` memoises selectors per unit
         (twenty container rules need the containers selected only once)."""
@@ -90,12 +90,14 @@ class CompiledRule:
             cached = subjects.get(self.subjects_key)
             if cached is None:
                 cached = subjects[self.subjects_key] = list(self.selector(unit, self.options, ctx))
+            if not cached:
+                return  # most rules select nothing in most units
             selected = cached
         texts: dict[str, LineIndex] | None = None
         held = held_identity(unit.files)
         for subject in selected:
-            if budget is not None:
-                budget.check(unit)
+            if clock is not None:
+                clock.check()
             for violation in self.check(subject, self.params):
                 finding = self._finding(subject, violation)
                 if held:  # two Ingresses of one file with the same snippet are two findings
@@ -204,19 +206,20 @@ def evaluate(
     applicable: dict[str, list[Rule]] = {}  # a unit's format -> the rules that look at its units, in rule order
     for unit in units:
         subjects: dict[Any, list[Subject]] = {}
+        clock = budget.clock(unit)
         first = len(findings)
         for_format = applicable.get(unit.format)
         if for_format is None:
             for_format = applicable[unit.format] = [r for r in rules if r.target.format in (COMMON, unit.format)]
         for rule in for_format:
-            if budget.exhausted(unit) and not _reports_problems(rule):
+            if clock.exhausted and not _reports_problems(rule):
                 budget.skip(unit, rule)
                 continue
             if rule.id not in compiled:
                 compiled[rule.id] = CompiledRule(rule, formats)
-            started = budget.start(unit)
+            started = clock.start()
             try:
-                findings.extend(compiled[rule.id].run(unit, ctx, subjects, budget))
+                findings.extend(compiled[rule.id].run(unit, ctx, subjects, clock))
             except BudgetExceeded:
                 budget.skip(unit, rule)
             except UsageError:
@@ -230,7 +233,7 @@ def evaluate(
                 if error is not None:
                     findings.append(error)
             finally:
-                budget.stop(unit, started)
+                clock.stop(started)
         if unit.reports_on is not None:
             findings[first:] = _first_of_shared(findings[first:], unit, shared)
         if progress is not None:
