@@ -123,3 +123,21 @@ def test_a_provider_without_anchors_turns_the_gate_off(tmp_path: Path) -> None:
     with policy_in_effect(policy):
         found = find_credentials("key: ACMEq8w7e6r5t4y3u2i1o9p0a8s7 end")
     assert [(c.provider, c.start) for c in found] == [("acme", 5)]
+
+
+def test_thresholds_left_to_the_policy_or_spelled_out_are_one_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int | None, int | None]] = []
+    original = secrets._classify
+
+    def counting(key: str, value: str, min_bits: int | None, min_bits_signing: int | None) -> secrets.Verdict:
+        calls.append((min_bits, min_bits_signing))
+        return original(key, value, min_bits, min_bits_signing)
+
+    monkeypatch.setattr(secrets, "_classify", counting)
+    with policy_in_effect(None):
+        left = secrets.classify("JWT_SECRET", "s3cr3t-value")  # as ENV101 asks
+        spelled = secrets.classify("JWT_SECRET", "s3cr3t-value", min_bits=128, min_bits_signing=256)  # as ENV102 does
+        other = secrets.classify("JWT_SECRET", "s3cr3t-value", min_bits_signing=64)
+    assert spelled is left and left.required_bits == 256
+    assert other.required_bits == 64
+    assert calls == [(128, 256), (128, 64)]
