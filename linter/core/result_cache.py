@@ -221,9 +221,9 @@ def run_stamp(settings: Settings) -> str:
     add("settings", [str(settings.root.absolute()), settings.excludes, settings.format_hint, settings.ignore_unknown,
                      dataclasses.asdict(settings.limits), settings.inline_suppressions, settings.respect_gitignore,
                      sorted(settings.rule_ignores.items()), settings.catalogue, dataclasses.asdict(settings.suppression_policy),
-                     settings.config_source, repr(settings.repository)])
+                     settings.config_source, repr(settings.repository), str(settings.project)])
     add("environment", [(fmt.name, fmt.environment()) for fmt in settings.formats])
-    add("tree", tree_shape(settings.root))
+    add("tree", tree_shape(settings.project or settings.root))
     return h.hexdigest()
 
 

@@ -32,7 +32,7 @@ def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     found = {Path(os.path.normpath(Path(f.source.abspath).absolute())) for f in files if is_kustomization(f.path)}
     # Every build root of the tree, even for a kustomization alone: which
     # kustomizations are roots (built) and which are bases depends on all of them.
-    root = loader.workspace.root
+    root = loader.workspace.walk_root
     found.update(p.absolute() for p in loader.facts.once(f"kustomize.roots:{root}", loader.workspace, lambda: build_roots_under(root)))
     if not found:
         return as_plain(single_file_units(files))
