@@ -152,6 +152,12 @@ class Format:
         holder."""
         return []
 
+    def held_in_unit(self, unit: LintUnit, loader: Loader) -> list[Embedded]:
+        """Files held in the objects a unit made rather than read (a chart's
+        render), laid out in the file that wrote each: the run lints them as
+        it lints `embedded` ones. None by default."""
+        return []
+
     def place_held(self, held: Embedded, ctx: RunContext) -> Placement:
         """Where one of this format's held files runs, from the deployment
         its holder is in (`ctx.together`): the containers that read it, the

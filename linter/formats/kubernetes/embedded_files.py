@@ -31,19 +31,14 @@ values with escapes and multi-line flow scalars are not: their line breaks
 and escapes are not the file's, so no position inside them would be exact
 (the manifest's own rules still see them).
 
-Configs a Helm chart renders (`redis.conf: {{ .Values.redisConfig | nindent 4 }}`,
-or through `tpl`) are not linted, so nothing is reported at a guessed line:
-- held files are taken from a file as it is parsed (`Format.embedded`); a
-  chart's objects exist only once its units are built, after that, and the
-  run asks no format for the held files of a built unit;
-- even then the rendered value's lines are not a file's: `nindent` re-indents
-  the values block, `tpl` evaluates actions inside it (changing lengths and
-  line counts), `trim`/`replace`/`include` rewrite it. Chart provenance maps
-  rendered nodes to the values key that wrote them, not lines inside a string.
-An exact mapping exists only for the plain case (a literal block in
-values.yaml printed unchanged by `{{ .Values.x | nindent N }}` into a literal
-block): it would need the run to hand built units' values to the held-file
-step, and the values node to be laid out with `in_place` on values.yaml.
+Configs a Helm chart keeps in its values are linted where values.yaml holds
+them, when the template prints the string unchanged into a literal block
+(`redis.conf: |` over `{{ .Values.redisConf | nindent 4 }}`): provenance gives
+the rendered value the values string's own span, and `rendered_held_files`
+lays it out at its lines of values.yaml (every line checked against that
+file). A config the template may rewrite (`tpl`, `trim`, `replace`,
+`include`) is not linted: its lines are no file's, and a finding at a guessed
+line is worse than none.
 """
 
 from __future__ import annotations
@@ -51,13 +46,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from linter.core.embedding import Embedded, MemoryBound, Placement
-from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode
+from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode, SourceFile
+from linter.core.workspace import ReadFailure
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.references import sequence_items
 from linter.formats.kubernetes.value_positions import in_place
+
+if TYPE_CHECKING:
+    from linter.core.loader import Loader
+    from linter.core.units import LintUnit
 
 # The kinds that hold files, the field holding them, and how a pod's volume names the holder.
 HOLDERS = {"ConfigMap": (("data", "configMap", "name"),), "Secret": (("stringData", "secret", "secretName"),)}
@@ -209,3 +210,40 @@ def embedded_files(parsed: ParsedFile) -> list[Embedded]:
                                       context=held.context, identity=held.identity and f"{obj.ref}/{held.identity}",
                                       placement=placement))
     return found
+
+
+def rendered_held_files(unit: LintUnit, loader: Loader) -> list[Embedded]:
+    """The held values of a chart render's objects that a values file wrote
+    whole: provenance gives a block printed unchanged by `{{ .Values.x |
+    nindent N }}` the span of that values string, so it is laid out at its own
+    lines of values.yaml (`in_place` checks every line against that file).
+    Values printed any other way are no file's text, and are not linted."""
+    if "chart" not in unit.meta:
+        return []
+    objects = [obj for obj in unit.model if isinstance(obj, K8sObject)] if isinstance(unit.model, list) else []
+    controllers = controller_configmaps(objects)
+    sources: dict[str, SourceFile | None] = {}
+    found: list[Embedded] = []
+    for obj in objects:
+        for held in held_sources(obj, controllers):
+            file = held.value.span.file
+            if file not in sources:
+                sources[file] = _values_source(file, loader)
+            source = sources[file]
+            laid_out = in_place(held.value, source) if source is not None else None
+            if laid_out is not None:
+                group = f"{file}:{obj.node.span.line}:{obj.node.span.column}"
+                found.append(Embedded(held.name, laid_out, value=held.value.span, group=group if held.installation else "",
+                                      context=held.context, identity=held.identity and f"{obj.ref}/{held.identity}"))
+    return found
+
+
+def _values_source(display: str, loader: Loader) -> SourceFile | None:
+    """A chart file's text as the chart holds it (values files only: a
+    template's text is not what the rendered value says)."""
+    if "/templates/" in f"/{display}":
+        return None
+    try:
+        return loader.workspace.read(loader.workspace.root / display, display)
+    except ReadFailure:
+        return None

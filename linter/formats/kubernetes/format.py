@@ -96,6 +96,11 @@ class Kubernetes(Format):
 
         return embedded_files(parsed)
 
+    def held_in_unit(self, unit: LintUnit, loader: Loader) -> list[Embedded]:
+        from linter.formats.kubernetes.embedded_files import rendered_held_files
+
+        return rendered_held_files(unit, loader)
+
     def place_held(self, held: Embedded, ctx: RunContext) -> Placement:
         from linter.formats.kubernetes.placement import place_held
 
