@@ -71,6 +71,13 @@ class ConfigTree:
         not be read has no document, and nothing to judge but its DL001."""
         return bool(self.main.documents)
 
+    @property
+    def hides_content(self) -> bool:
+        """Whether some include could not be followed (a cycle's file is read
+        already): a setting the files read do not hold may be set there, so
+        nothing is judged on its absence."""
+        return any(problem.kind != "cycle" for problem in self.problems)
+
     def all(self, name: str) -> list[Line]:
         return [line for line in self.lines if line.key == name]
 

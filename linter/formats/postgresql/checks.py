@@ -51,6 +51,8 @@ def ssl_off(subject: Subject, params: SslParams) -> Iterator[Violation]:
     if cluster is None:
         return
     ssl = cluster.setting("ssl")
+    if cluster.unknown("ssl"):
+        return
     if ssl is None or ssl.arg(0).lower() not in _ON:
         where = _at(ssl) if ssl is not None else cluster.start
         yield Violation(where, {"detail": "ssl is off" if ssl is not None else "ssl is not set (the default is off)"})
@@ -126,6 +128,8 @@ def log_connections(subject: Subject, params: Any) -> Iterator[Violation]:
         return
     line = cluster.setting("log_connections")
     if line is None:
+        if cluster.unknown("log_connections"):
+            return
         yield Violation(cluster.start, {"detail": "log_connections is not set (the default is off)"})
     elif line.arg(0).strip().lower() in _OFF:
         shown = line.arg(0) or "''"
@@ -147,6 +151,8 @@ def max_connections(subject: Subject, params: PoolParams) -> Iterator[Violation]
     if cluster is None:
         return
     line = cluster.setting("max_connections")
+    if cluster.unknown("max_connections"):
+        return
     reserved_text = cluster.value("superuser_reserved_connections", "3")
     reserved = int(reserved_text) if reserved_text.isdigit() else 3
     value_text = line.arg(0) if line is not None else str(params.default_max_connections)
@@ -172,7 +178,8 @@ def shared_buffers(subject: Subject, params: SharedBuffersParams) -> Iterator[Vi
         return
     line = cluster.setting("shared_buffers")
     if line is None:
-        yield Violation(cluster.start, {"detail": "shared_buffers is not set (the default is 128MB)"})
+        if not cluster.unknown("shared_buffers"):
+            yield Violation(cluster.start, {"detail": "shared_buffers is not set (the default is 128MB)"})
         return
     size = parse_size(line.arg(0), BLOCK)
     if size.bytes is None:
@@ -252,6 +259,8 @@ def archiving(subject: Subject, params: Any) -> Iterator[Violation]:
         yield Violation(_at(wal_level), {"detail": "wal_level = minimal cannot be archived"}, logical="wal_level")
         return
     mode = cluster.setting("archive_mode")
+    if cluster.unknown("archive_mode"):
+        return
     if mode is None or mode.arg(0).lower() not in (*_ON, "always"):
         where = _at(mode) if mode is not None else cluster.start
         yield Violation(where, {"detail": "archive_mode is not on"}, logical="archive_mode")

@@ -107,6 +107,11 @@ class Cluster:
     def lines(self) -> list[Line]:
         return (self.conf.lines if self.conf is not None else []) + self.auto
 
+    def unknown(self, name: str) -> bool:
+        """Not set in the files read while an include was not followed: the
+        setting may be there, so nothing is judged on its absence."""
+        return self.setting(name) is None and self.conf is not None and self.conf.hides_content
+
     def setting(self, name: str) -> Line | None:
         """The line that sets `name` last (the server's rule: the last one wins)."""
         for line in reversed(self.lines):

@@ -40,6 +40,8 @@ def aof_disabled(subject: Subject, params: Any) -> Iterator[Violation]:
         return
     line = config.tree.last("appendonly")
     if line is None:
+        if config.tree.hides_content:
+            return
         yield Violation(config.tree.start, {"detail": "appendonly is not set (the default is no)"})
     elif line.arg(0).lower() != "yes":
         yield Violation(_value_span(line), {"detail": f"appendonly {line.arg(0)}"})
@@ -60,7 +62,8 @@ def maxmemory_unset(subject: Subject, params: Any) -> Iterator[Violation]:
         return
     line = config.tree.last("maxmemory")
     if line is None:
-        yield Violation(config.tree.start, {"detail": "maxmemory is not set (no limit)"})
+        if not config.tree.hides_content:
+            yield Violation(config.tree.start, {"detail": "maxmemory is not set (no limit)"})
         return
     size = parse_size(line.arg(0))
     if size.bytes is None:
@@ -97,6 +100,8 @@ def maxmemory_policy(subject: Subject, params: PolicyParams) -> Iterator[Violati
     if config is None:
         return
     line = config.tree.last("maxmemory-policy")
+    if line is None and config.tree.hides_content:
+        return
     policy = line.arg(0).lower() if line is not None else "noeviction"
     if policy not in params.allowed:
         where = _value_span(line) if line is not None else config.tree.start
@@ -119,7 +124,7 @@ def no_auth_exposed(subject: Subject, params: Any) -> Iterator[Violation]:
     """RDS201: reachable from other hosts with no password or ACL user."""
     config = _config(subject)
     exposed = config.exposed() if config else None
-    if config is None or exposed is None or has_auth(config):
+    if config is None or exposed is None or has_auth(config) or config.tree.hides_content:
         return
     # Quote what exposes it, not the whole line: a `bind` line's other words may be anything pasted there.
     values = [v for v in exposed.values if not is_loopback(v.removeprefix("-"))][:1] if exposed.key == "bind" else exposed.values
@@ -197,6 +202,8 @@ def dangerous_commands(subject: Subject, params: DangerousParams) -> Iterator[Vi
     users = config.tree.all("user")
     if not users and config.tree.value("aclfile"):
         return  # the users and what they may run live in the ACL file, which the repository does not show
+    if config.tree.hides_content:
+        return  # a rename-command or user line may be in the include not read
     debug = config.tree.value("enable-debug-command").lower()
     for name in params.commands:
         command = name.lower()
@@ -219,6 +226,8 @@ def tls_remote(subject: Subject, params: Any) -> Iterator[Violation]:
     if config is None or exposed is None:
         return
     tls_port = config.tree.last("tls-port")
+    if tls_port is None and config.tree.hides_content:
+        return
     if tls_port is None or tls_port.arg(0) == "0":
         yield Violation(exposed.span, {"detail": "no tls-port: clients connect in plaintext"})
         return
@@ -234,7 +243,7 @@ def replica_without_masterauth(subject: Subject, params: Any) -> Iterator[Violat
     if config is None:
         return
     line = config.tree.last("replicaof") or config.tree.last("slaveof")
-    if line is not None and not config.tree.value("masterauth"):
+    if line is not None and not config.tree.value("masterauth") and not config.tree.hides_content:
         yield Violation(line.name.span, {"directive": line.key})
 
 
