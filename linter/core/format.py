@@ -158,6 +158,21 @@ class Format:
         services beside it. Called once the run's deployments are complete."""
         return held.placement
 
+    def consumer_units(self, paths: frozenset[Path], units: list[LintUnit], loader: Loader) -> list[LintUnit]:
+        """Context units of this format's deployments that read some of
+        `paths` (files of other formats) as data, other than those `units`
+        already hold: a Kustomize build whose generator makes a ConfigMap of
+        a redis.conf the run lints alone."""
+        return []
+
+    def place_consumed(self, path: str, ctx: RunContext) -> Placement:
+        """Where the file on disk at `path` (display path) runs, from the
+        deployments of `ctx` that consume it whole as data (a ConfigMap
+        generated from it); empty when none does."""
+        from linter.core.embedding import Placement
+
+        return Placement()
+
     # --- rendering ----------------------------------------------------------
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
         """What this format builds from `path` before linting (a Kustomize

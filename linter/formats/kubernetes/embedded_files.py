@@ -54,6 +54,7 @@ from dataclasses import dataclass
 
 from linter.core.embedding import Embedded, MemoryBound, Placement
 from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode
+from linter.formats.kubernetes.annotations import holder_ignores
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.references import sequence_items
@@ -201,7 +202,7 @@ def embedded_files(parsed: ParsedFile) -> list[Embedded]:
     for obj in objects:
         group = f"{parsed.path}:{obj.node.span.line}:{obj.node.span.column}"
         # A CHI says itself where its files run; a ConfigMap's placement is found in its deployment.
-        placement = Placement(chi_memory_bounds(obj))
+        placement = Placement(chi_memory_bounds(obj), ignores=holder_ignores(obj))
         for held in held_sources(obj, controllers):
             laid_out = in_place(held.value, parsed.source)
             if laid_out is not None:

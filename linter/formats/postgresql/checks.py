@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.embedding import embedding_of, memory_excesses
+from linter.core.embedding import memory_excesses, placement_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
@@ -193,12 +193,12 @@ def shared_buffers_above_limit(subject: Subject, params: BufferShareParams) -> I
     its buffers (an error); above `max_share` the backends' work_mem and
     the kernel's cache of the data are starved (a warning)."""
     cluster = _cluster(subject)
-    held = embedding_of(cluster.conf.main) if cluster is not None and cluster.conf is not None else None
+    bounds = placement_of(cluster.conf.main).memory_bounds if cluster is not None and cluster.conf is not None else ()
     line = cluster.setting("shared_buffers") if cluster is not None else None
     size = parse_size(line.arg(0), BLOCK).bytes if line is not None else None
-    if held is None or line is None or not size:
+    if not bounds or line is None or not size:
         return
-    for excess in memory_excesses(size, held.memory_bounds, params.max_share):
+    for excess in memory_excesses(size, bounds, params.max_share):
         bound = excess.bound
         yield Violation(
             _at(line),
@@ -227,8 +227,8 @@ def memory_estimate_above_limit(subject: Subject, params: MemoryEstimateParams) 
     limit of a container that mounts this postgresql.conf. Reported at
     work_mem (else max_connections) when the config writes it."""
     cluster = _cluster(subject)
-    held = embedding_of(cluster.conf.main) if cluster is not None and cluster.conf is not None else None
-    if cluster is None or held is None or not held.memory_bounds:
+    bounds = placement_of(cluster.conf.main).memory_bounds if cluster is not None and cluster.conf is not None else ()
+    if cluster is None or not bounds:
         return
     sizes: dict[str, int | None] = {}
     for name, base in _BASE_UNITS.items():
@@ -241,7 +241,7 @@ def memory_estimate_above_limit(subject: Subject, params: MemoryEstimateParams) 
     if work_mem is None or buffers is None or not connections_text.isdigit() or at is None:
         return  # unreadable (PG107/PG108 say so), or nothing written that the estimate could point at
     estimate = buffers + int(connections_text) * work_mem
-    for excess in memory_excesses(estimate, held.memory_bounds, params.max_share):
+    for excess in memory_excesses(estimate, bounds, params.max_share):
         bound = excess.bound
         detail = (f"shared_buffers {human(buffers)} + max_connections {connections_text} × work_mem {human(work_mem)} "
                   f"= {human(estimate)} is above {params.max_share:.0%} of the memory limit of {bound.who} "

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.embedding import embedding_of, memory_excesses
+from linter.core.embedding import memory_excesses, placement_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
@@ -77,12 +77,11 @@ def maxmemory_above_limit(subject: Subject, params: MemoryShareParams) -> Iterat
     """RDS105: `maxmemory` above (a share of) the memory limit of a container
     that mounts this config: the kernel kills Redis before it evicts."""
     config = _config(subject)
-    held = embedding_of(config.tree.main) if config is not None else None
     line = config.tree.last("maxmemory") if config is not None else None
-    if held is None or line is None:
+    if config is None or line is None:
         return
     size = parse_size(line.arg(0)).bytes
-    for excess in memory_excesses(size or 0, held.memory_bounds, params.max_share):
+    for excess in memory_excesses(size or 0, placement_of(config.tree.main).memory_bounds, params.max_share):
         bound = excess.bound
         yield Violation(
             _value_span(line),
