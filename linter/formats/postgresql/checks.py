@@ -50,6 +50,8 @@ def ssl_off(subject: Subject, params: SslParams) -> Iterator[Violation]:
     if cluster is None:
         return
     ssl = cluster.setting("ssl")
+    if ssl is None and not cluster.unset("ssl"):
+        return
     if ssl is None or ssl.arg(0).lower() not in _ON:
         where = _at(ssl) if ssl is not None else cluster.start
         yield Violation(where, {"detail": "ssl is off" if ssl is not None else "ssl is not set (the default is off)"})
@@ -124,9 +126,9 @@ def log_connections(subject: Subject, params: Any) -> Iterator[Violation]:
     if cluster is None:
         return
     line = cluster.setting("log_connections")
-    if line is None:
+    if cluster.unset("log_connections"):
         yield Violation(cluster.start, {"detail": "log_connections is not set (the default is off)"})
-    elif line.arg(0).strip().lower() in _OFF:
+    elif line is not None and line.arg(0).strip().lower() in _OFF:
         shown = line.arg(0) or "''"
         yield Violation(_at(line), {"detail": f"log_connections = {shown}"})
 
@@ -146,6 +148,8 @@ def max_connections(subject: Subject, params: PoolParams) -> Iterator[Violation]
     if cluster is None:
         return
     line = cluster.setting("max_connections")
+    if line is None and not cluster.unset("max_connections"):
+        return
     reserved_text = cluster.value("superuser_reserved_connections", "3")
     reserved = int(reserved_text) if reserved_text.isdigit() else 3
     value_text = line.arg(0) if line is not None else str(params.default_max_connections)
@@ -171,7 +175,8 @@ def shared_buffers(subject: Subject, params: SharedBuffersParams) -> Iterator[Vi
         return
     line = cluster.setting("shared_buffers")
     if line is None:
-        yield Violation(cluster.start, {"detail": "shared_buffers is not set (the default is 128MB)"})
+        if cluster.unset("shared_buffers"):
+            yield Violation(cluster.start, {"detail": "shared_buffers is not set (the default is 128MB)"})
         return
     size = parse_size(line.arg(0), BLOCK)
     if size.bytes is None:
@@ -259,11 +264,18 @@ def archiving(subject: Subject, params: Any) -> Iterator[Violation]:
         yield Violation(_at(wal_level), {"detail": "wal_level = minimal cannot be archived"}, logical="wal_level")
         return
     mode = cluster.setting("archive_mode")
+    if mode is None and not cluster.unset("archive_mode"):
+        return  # the main file may set what the fragment leaves out
     if mode is None or mode.arg(0).lower() not in (*_ON, "always"):
         where = _at(mode) if mode is not None else cluster.start
         yield Violation(where, {"detail": "archive_mode is not on"}, logical="archive_mode")
-    elif not cluster.value("archive_command").strip() and not cluster.value("archive_library").strip():
+    elif _known_empty(cluster, "archive_command") and _known_empty(cluster, "archive_library"):
         yield Violation(_at(mode), {"detail": "archive_mode is on but neither archive_command nor archive_library is set"}, logical="archive_mode")
+
+
+def _known_empty(cluster: Cluster, name: str) -> bool:
+    """Written empty, or known unset (its default is empty)."""
+    return (cluster.setting(name) is not None or cluster.unset(name)) and not cluster.value(name).strip()
 
 
 _SETTINGS = (Cluster,)
