@@ -11,6 +11,7 @@ without a false positive and are not copied here."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from conftest import lint_paths
@@ -84,3 +85,40 @@ def test_a_held_config_without_settings_is_reported_at_its_value_not_the_manifes
     comments = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: db}\ndata:\n  postgresql.conf: |\n    # defaults\n    # only\n"
     (tmp_path / "config.yaml").write_text(comments, encoding="utf-8")
     assert {(line, column) for _, _, line, column in shown(tmp_path, ["config.yaml"], ["PG101", "PG106"])} == {(5, 20)}
+
+
+# Cut down from Altinity/clickhouse-operator (Apache-2.0), docs/chi-examples/22-secure-ssl-02-files-secret-ref.yaml:
+# one Secret with the server's certificate, key and DH parameters (the PEM bodies here are stand-ins).
+TLS_SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata: {name: ssl-files}
+type: Opaque
+stringData:
+  server.crt: |
+    -----BEGIN CERTIFICATE-----
+    MIIDazCCAlOgAwIBAgIUQkZ1bW1ZY2VydGlmaWNhdGUwDQYJKoZIhvcNAQELBQAw
+    -----END CERTIFICATE-----
+  dhparam.pem: |
+    -----BEGIN DH PARAMETERS-----
+    MIIBCAKCAQEA3Z1bW1ZZGhwYXJhbWV0ZXJzAgE=
+    -----END DH PARAMETERS-----
+  server.key: |
+    -----BEGIN PRIVATE KEY-----
+    MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC9
+    -----END PRIVATE KEY-----
+"""
+
+
+def test_a_secrets_certificates_and_dh_parameters_are_not_committed_secrets(tmp_path: Path) -> None:
+    (tmp_path / "tls.yaml").write_text(TLS_SECRET, encoding="utf-8")
+    result = lint_paths(["tls.yaml"], tmp_path, select=["K8S703"])
+    # Before: "commits 3 literal value(s) in stringData (server.crt, dhparam.pem, server.key)".
+    assert [(f.span.line, f.span.column, f.message.split(";")[0]) for f in result.shown] == [
+        (5, 1, "Secret ssl-files commits 1 literal value(s) in stringData (server.key)")]
+    # A Secret of public material only (a CA bundle, also base64 in `data`) commits nothing secret.
+    public = TLS_SECRET.split("  server.key:")[0]
+    encoded = "apiVersion: v1\nkind: Secret\nmetadata: {name: ca}\ndata:\n  ca.crt: " + base64.b64encode(
+        TLS_SECRET.split("  server.crt: |\n")[1].split("  dhparam.pem")[0].replace("    ", "").encode()).decode() + "\n"
+    (tmp_path / "tls.yaml").write_text(public + "---\n" + encoded, encoding="utf-8")
+    assert lint_paths(["tls.yaml"], tmp_path, select=["K8S703"]).shown == []
