@@ -180,9 +180,11 @@ def held_identity(files: list[ParsedFile]) -> str:
 
 def consumer_context(units: list[LintUnit], loader: Loader, wanted: set[str]) -> list[LintUnit]:
     """The deployments that consume the files on disk of `units` whose format
-    is in `wanted` (the formats some enabled rule targets), as context units:
-    those the run did not assemble itself (`Format.consumer_units`)."""
-    paths = {Path(f.source.abspath).absolute(): f.format for unit in units if unit.format in wanted
+    reads placements and is in `wanted` (the formats some enabled rule
+    targets), as context units: those the run did not assemble itself
+    (`Format.consumer_units`). Other files cost nothing here."""
+    placed = {fmt.name for fmt in loader.formats if fmt.reads_placement} & wanted
+    paths = {Path(f.source.abspath).absolute(): f.format for unit in units if unit.format in placed
              for f in unit.files if embedding_of(f) is None and f.source.abspath}
     found: list[LintUnit] = []
     for fmt in loader.formats:
@@ -216,7 +218,8 @@ def place_held_files(units: list[LintUnit], ctx: RunContext, formats: FormatRegi
 
 
 def _place_on_disk(parsed: ParsedFile, ctx: RunContext, formats: FormatRegistry) -> None:
-    if PLACED in parsed.meta:
+    own = formats.find(parsed.format)
+    if own is None or not own.reads_placement or PLACED in parsed.meta:
         return  # a file in several units (an nginx include) is placed once
     placement = Placement()
     for fmt in formats:

@@ -75,6 +75,10 @@ class Format:
     # installation, assembled together (a ClickHouse config.xml with its
     # config.d fragments), rather than each linted alone.
     held_installation: bool = False
+    # Whether its rules judge a file against where it runs (a memory limit, the
+    # Services it proxies to): a file of it on disk that another format's
+    # deployment reads as data is placed there (`embedding.consumer_context`).
+    reads_placement: bool = False
     cost_per_byte: float = 1.0  # linting work per byte next to a manifest's: balances shards and workers
 
     def environment(self) -> str:
