@@ -234,3 +234,28 @@ spec:
     assert [(f.rule_id, f.span.line) for f in result.findings if f.suppression is not None] == [("NGX402", 8)]
     write(tmp_path, {"k8s/ingress.yaml": ingress.replace("NGX402: ", "NGX101: ")})
     assert [(f.rule_id, f.span.line) for f in lint_paths(["k8s"], tmp_path, select=["NGX402"]).shown] == [("NGX402", 8)]
+
+
+def test_a_clickhouse_installations_ignore_annotation_covers_its_files(tmp_path: Path) -> None:
+    chi = """\
+apiVersion: clickhouse.altinity.com/v1
+kind: ClickHouseInstallation
+metadata:
+  name: secure
+  annotations:
+    deploylint.dev/ignore: "CH303: client certificates are checked by the proxy"
+spec:
+  configuration:
+    files:
+      config.d/openssl.xml: |
+        <clickhouse>
+          <openSSL><server>
+            <verificationMode>none</verificationMode>
+            <disableProtocols>sslv2,sslv3</disableProtocols>
+          </server></openSSL>
+        </clickhouse>
+"""
+    write(tmp_path, {"chi.yaml": chi})
+    result = lint_paths(["chi.yaml"], tmp_path, select=["CH302", "CH303"])
+    assert [(f.rule_id, f.span.line) for f in result.shown] == [("CH302", 14)]  # not named: still reported
+    assert [(f.rule_id, f.span.line, f.suppression.span.line) for f in result.findings if f.suppression is not None] == [("CH303", 13, 6)]
