@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import lint_paths
+from test_cross_format import DB as POSTGRES  # the StatefulSet of the PG110 tests
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -37,23 +38,6 @@ data:
     work_mem = 64MB
 """
 
-POSTGRES = """\
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db}
-spec:
-  template:
-    spec:
-      containers:
-        - name: postgres
-          image: postgres:17.2
-          resources:
-            limits: {memory: 4Gi}
-          volumeMounts: [{name: config, mountPath: /etc/postgresql}]
-      volumes:
-        - name: config
-          configMap: {name: db-config}
-"""
 
 
 def test_work_mem_for_every_connection_is_judged_at_work_mem_naming_the_limit(tmp_path: Path) -> None:

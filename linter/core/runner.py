@@ -177,7 +177,7 @@ def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bo
     the facts of the files on disk in `facts`, for the next group)."""
     patterns = settings.options.get("secret_patterns")
     with policy_in_effect(load_policy(*map(Path, patterns)) if patterns else None):
-        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts, reads), settings.formats,
+        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts, reads, settings.project), settings.formats,
                         facts=facts if facts is not None else RunFacts())
         progress = settings.progress
         parsed, unparsable = parse_candidates(settings, loader, candidates, with_stdin=with_stdin, progress=progress)

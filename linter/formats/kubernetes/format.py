@@ -30,7 +30,7 @@ class Kubernetes(Format):
     # Rules that relate a unit's objects to the others of its deployment
     # (K8S302: does an autoscaler scale the workload? K8S10xx: does the
     # Service this Ingress names exist?).
-    context = ContextNeed(selectors=("unscaled-workloads", "deployment-objects"))
+    context = ContextNeed(selectors=("unscaled-workloads", "deployment-objects", "deployed-pod-specs"))
 
     def shard_key(self, relpath: str, abspath: str) -> str:
         # A directory of plain manifests is deployed together: linted in one

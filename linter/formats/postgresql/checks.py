@@ -11,6 +11,7 @@ from linter.core.embedding import memory_excesses, placement_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
+from linter.formats.common.limits import limit_violations
 from linter.formats.common.line_includes import IncludeProblem
 from linter.formats.common.lines import Line
 from linter.formats.postgresql.model import Cluster
@@ -203,15 +204,7 @@ def shared_buffers_above_limit(subject: Subject, params: BufferShareParams) -> I
     size = parse_size(line.arg(0), BLOCK).bytes if line is not None else None
     if not bounds or line is None or not size:
         return
-    for excess in memory_excesses(size, bounds, params.max_share):
-        bound = excess.bound
-        yield Violation(
-            _at(line),
-            {"value": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
-             "where": bound.where, "share": f"{params.max_share:.0%}"},
-            logical=bound.who,
-            severity=Severity.ERROR if excess.past_limit else None,
-        )
+    yield from limit_violations(_at(line), {"value": line.arg(0)}, size, bounds, params.max_share, human)
 
 
 @dataclass(frozen=True, slots=True)

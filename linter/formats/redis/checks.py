@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.embedding import memory_excesses, placement_of
+from linter.core.embedding import placement_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
+from linter.formats.common.limits import limit_violations
 from linter.formats.common.line_includes import IncludeProblem
 from linter.formats.common.lines import Line, Token
 from linter.formats.common.secrets import classify, redact, shown_token
@@ -81,15 +82,8 @@ def maxmemory_above_limit(subject: Subject, params: MemoryShareParams) -> Iterat
     if config is None or line is None:
         return
     size = parse_size(line.arg(0)).bytes
-    for excess in memory_excesses(size or 0, placement_of(config.tree.main).memory_bounds, params.max_share):
-        bound = excess.bound
-        yield Violation(
-            _value_span(line),
-            {"maxmemory": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
-             "where": bound.where, "share": f"{params.max_share:.0%}"},
-            logical=bound.who,
-            severity=Severity.ERROR if excess.past_limit else None,
-        )
+    yield from limit_violations(_value_span(line), {"maxmemory": line.arg(0)}, size or 0, placement_of(config.tree.main).memory_bounds,
+                                params.max_share, human)
 
 
 @dataclass(frozen=True, slots=True)

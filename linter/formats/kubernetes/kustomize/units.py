@@ -74,7 +74,7 @@ def _build_roots(found: set[Path], loader: Loader) -> tuple[list[Path], dict[Pat
     the tree, with what each of them reaches (none: no kustomization)."""
     # Every build root of the tree, even for a kustomization alone: which
     # kustomizations are roots (built) and which are bases depends on all of them.
-    root = loader.workspace.root
+    root = loader.workspace.walk_root
     found = found | {p.absolute() for p in loader.facts.once(f"kustomize.roots:{root}", loader.workspace, lambda: build_roots_under(root))}
     if not found:
         return [], {}
