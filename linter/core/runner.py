@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from linter.core.context import deployment_context
 from linter.core.discover import Candidate, discover
-from linter.core.embedding import EMBEDDED, Embedded, embedding_of, place_held_files
+from linter.core.embedding import EMBEDDED, Embedded, consumer_context, embedding_of, place_held_files
 from linter.core.engine import CompiledRule, evaluate, finding_order
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
@@ -214,6 +214,8 @@ def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bo
         if progress is not None:
             progress("units", len(units))
         context = units + deployment_context(units, candidates, loader, settings, walked)
+        # The builds consuming a linted file (a generated ConfigMap's redis.conf), however the run was split.
+        context += consumer_context(units, loader, {rule.target.format for rule in settings.rules})
         ctx = RunContext(context, settings.options)
         place_held_files(units, ctx, settings.formats, loader.error_log)
         checked = evaluate(settings.rules, units, ctx, settings.formats, progress, settings.limits, loader.error_log, compiled)

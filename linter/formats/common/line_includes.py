@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from linter.core.embedding import embedding_of
 from linter.core.model import ParsedFile, Span
 from linter.formats.common.lines import Line, Token
 
@@ -101,7 +102,11 @@ class ConfigTree:
 
 def first_directive(parsed: ParsedFile) -> Span:
     lines = lines_of(parsed)
-    return lines[0].name.span if lines else Span.start(parsed.path)
+    if lines:
+        return lines[0].name.span
+    held = embedding_of(parsed)  # a config of comments only held in a manifest: its value's start, not the manifest's
+    value = held.value if held is not None else None
+    return Span.point(value.file, value.line, value.column) if value is not None else Span.start(parsed.path)
 
 
 RequestOf = Callable[[Line], IncludeRequest | None]

@@ -44,13 +44,14 @@ line is worse than none.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linter.core.embedding import Embedded, MemoryBound, Placement
 from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode, SourceFile
 from linter.core.workspace import ReadFailure
+from linter.formats.kubernetes.annotations import holder_ignores
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.references import sequence_items
@@ -197,19 +198,7 @@ def _has_snippets(obj: K8sObject) -> bool:
 
 def embedded_files(parsed: ParsedFile) -> list[Embedded]:
     objects = [obj for obj in parsed.meta.get("model", []) if isinstance(obj, K8sObject)]
-    controllers = controller_configmaps(objects)
-    found: list[Embedded] = []
-    for obj in objects:
-        group = f"{parsed.path}:{obj.node.span.line}:{obj.node.span.column}"
-        # A CHI says itself where its files run; a ConfigMap's placement is found in its deployment.
-        placement = Placement(chi_memory_bounds(obj))
-        for held in held_sources(obj, controllers):
-            laid_out = in_place(held.value, parsed.source)
-            if laid_out is not None:
-                found.append(Embedded(held.name, laid_out, value=held.value.span, group=group if held.installation else "",
-                                      context=held.context, identity=held.identity and f"{obj.ref}/{held.identity}",
-                                      placement=placement))
-    return found
+    return _held_files(objects, lambda file: parsed.source if file == parsed.path else None)
 
 
 def rendered_held_files(unit: LintUnit, loader: Loader) -> list[Embedded]:
@@ -218,23 +207,35 @@ def rendered_held_files(unit: LintUnit, loader: Loader) -> list[Embedded]:
     nindent N }}` the span of that values string, so it is laid out at its own
     lines of values.yaml (`in_place` checks every line against that file).
     Values printed any other way are no file's text, and are not linted."""
-    if "chart" not in unit.meta:
+    if "chart" not in unit.meta or not isinstance(unit.model, list):
         return []
-    objects = [obj for obj in unit.model if isinstance(obj, K8sObject)] if isinstance(unit.model, list) else []
-    controllers = controller_configmaps(objects)
     sources: dict[str, SourceFile | None] = {}
+
+    def source_of(file: str) -> SourceFile | None:
+        if file not in sources:
+            sources[file] = _values_source(file, loader)
+        return sources[file]
+
+    return _held_files([obj for obj in unit.model if isinstance(obj, K8sObject)], source_of)
+
+
+def _held_files(objects: list[K8sObject], source_of: Callable[[str], SourceFile | None]) -> list[Embedded]:
+    """The files the objects hold that lie exactly in the text `source_of`
+    gives for the file each value's span names."""
+    controllers = controller_configmaps(objects)
     found: list[Embedded] = []
     for obj in objects:
+        # A CHI says itself where its files run; a ConfigMap's placement is found in its deployment.
+        placement = Placement(chi_memory_bounds(obj), ignores=holder_ignores(obj))
         for held in held_sources(obj, controllers):
             file = held.value.span.file
-            if file not in sources:
-                sources[file] = _values_source(file, loader)
-            source = sources[file]
+            source = source_of(file)
             laid_out = in_place(held.value, source) if source is not None else None
             if laid_out is not None:
                 group = f"{file}:{obj.node.span.line}:{obj.node.span.column}"
                 found.append(Embedded(held.name, laid_out, value=held.value.span, group=group if held.installation else "",
-                                      context=held.context, identity=held.identity and f"{obj.ref}/{held.identity}"))
+                                      context=held.context, identity=held.identity and f"{obj.ref}/{held.identity}",
+                                      placement=placement))
     return found
 
 

@@ -106,6 +106,16 @@ class Kubernetes(Format):
 
         return place_held(held, ctx)
 
+    def consumer_units(self, paths: frozenset[Path], units: list[LintUnit], loader: Loader) -> list[LintUnit]:
+        from linter.formats.kubernetes.kustomize.units import consumer_units
+
+        return consumer_units(paths, units, loader)
+
+    def place_consumed(self, path: str, ctx: RunContext) -> Placement:
+        from linter.formats.kubernetes.placement import place_consumed
+
+        return place_consumed(path, ctx)
+
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
         from linter.formats.kubernetes.helm.render import chart_target, render_chart
         from linter.formats.kubernetes.kustomize.render import build_target, render_build

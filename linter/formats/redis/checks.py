@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.embedding import embedding_of
+from linter.core.embedding import placement_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
@@ -81,12 +81,12 @@ def maxmemory_above_limit(subject: Subject, params: MemoryShareParams) -> Iterat
     """RDS105: `maxmemory` above (a share of) the memory limit of a container
     that mounts this config: the kernel kills Redis before it evicts."""
     config = _config(subject)
-    held = embedding_of(config.tree.main) if config is not None else None
     line = config.tree.last("maxmemory") if config is not None else None
-    if held is None or line is None:
+    if config is None or line is None:
         return
     size = parse_size(line.arg(0)).bytes
-    yield from limit_violations(_value_span(line), {"maxmemory": line.arg(0)}, size or 0, held.memory_bounds, params.max_share, human)
+    yield from limit_violations(_value_span(line), {"maxmemory": line.arg(0)}, size or 0, placement_of(config.tree.main).memory_bounds,
+                                params.max_share, human)
 
 
 @dataclass(frozen=True, slots=True)
