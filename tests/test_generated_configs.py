@@ -9,20 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cli_helpers import located as findings
+from cli_helpers import write_files as write
 from conftest import lint_paths
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-
-
-def findings(root: Path, paths: list[str], select: list[str]) -> list[tuple[str, str, int, int, int, int, str]]:
-    result = lint_paths(paths, root, select=select)
-    return [(f.rule_id, f.span.file, f.span.line, f.span.column, f.span.end_line, f.span.end_column, f.message)
-            for f in result.shown]
-
 
 REDIS_CONF = "# the cache\nmaxmemory 4gb\nmaxmemory-policy allkeys-lru\n"
 
