@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -364,7 +364,7 @@ def changed_line_test(options: dict[str, Any], root: Path) -> Callable[[Any], bo
     return on_changed_line
 
 
-def render(result: Any, fmt: str, options: dict[str, Any], root: Path) -> str:
+def render(result: Any, fmt: str, options: dict[str, Any], root: Path) -> str | Iterator[str]:
     from .report.location import cwd_relative
 
     if fmt == "json":
@@ -379,7 +379,7 @@ def render(result: Any, fmt: str, options: dict[str, Any], root: Path) -> str:
     if fmt in ("text", "concise", "full"):
         from .report import text
 
-        return text.render(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
+        return text.render_lines(result, colour=use_colour(options), show_suppressed=options["show_suppressed"],
                            with_statistics=options["statistics"], full=fmt == "full", show_path=cwd_relative(root))
     from .report.location import source_root_prefix
 
@@ -407,9 +407,10 @@ def render(result: Any, fmt: str, options: dict[str, Any], root: Path) -> str:
                         uri_prefix=prefix)
 
 
-def write_output(text: str, output: str | None) -> None:
+def write_output(text: str | Iterable[str], output: str | None) -> None:
+    """The report (a string, or its pieces in order) to standard output or the named file."""
     if not output:
-        sys.stdout.write(text)
+        sys.stdout.writelines((text,) if isinstance(text, str) else text)
         return
     from linter.core.atomic import write_output as write_file
 

@@ -52,3 +52,18 @@ def run_cli(capsys: pytest.CaptureFixture[str], cwd: Path, *args: str) -> tuple[
         os.chdir(old)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    """Each file of `files` (display path -> text) under `root`."""
+    for name, text in files.items():
+        write(root, name, text)
+
+
+def located(root: Path, paths: list[str], select: list[str]) -> list[tuple[str, str, int, int, int, int, str]]:
+    """(rule, file, line, column, end line, end column, message) of every finding shown."""
+    from conftest import lint_paths
+
+    result = lint_paths(paths, root, select=select)
+    return [(f.rule_id, f.span.file, f.span.line, f.span.column, f.span.end_line, f.span.end_column, f.message)
+            for f in result.shown]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -71,6 +73,22 @@ def project(tmp_path: Path) -> Path:
     """A scratch repository root: config discovery stops at its `.git`."""
     (tmp_path / ".git").mkdir()
     return tmp_path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_temp_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The internal-error logs tests provoke (and whatever else a run puts in
+    the temp directory) go under pytest's own directory for this session, in
+    this process and in the CLI processes tests start, not the machine's /tmp."""
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(tmp_path_factory.mktemp("tmp"))
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+    yield
+    if saved is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved
+    tempfile.tempdir = None
 
 
 @pytest.fixture(autouse=True)

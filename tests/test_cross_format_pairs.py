@@ -9,20 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_helpers import located as findings
+from cli_helpers import write_files as write
 from conftest import lint_paths
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-
-
-def findings(root: Path, paths: list[str], select: list[str]) -> list[tuple[str, str, int, int, int, int, str]]:
-    result = lint_paths(paths, root, select=select)
-    return [(f.rule_id, f.span.file, f.span.line, f.span.column, f.span.end_line, f.span.end_column, f.message)
-            for f in result.shown]
-
+from test_cross_format import DB as POSTGRES  # the StatefulSet of the PG110 tests
 
 # --- memory: PostgreSQL's estimate, ClickHouse's per-query cap ------------------------------------
 
@@ -37,23 +27,6 @@ data:
     work_mem = 64MB
 """
 
-POSTGRES = """\
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db}
-spec:
-  template:
-    spec:
-      containers:
-        - name: postgres
-          image: postgres:17.2
-          resources:
-            limits: {memory: 4Gi}
-          volumeMounts: [{name: config, mountPath: /etc/postgresql}]
-      volumes:
-        - name: config
-          configMap: {name: db-config}
-"""
 
 
 def test_work_mem_for_every_connection_is_judged_at_work_mem_naming_the_limit(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_custom_rules_run_from_the_command_line_and_from_config(project: Path, c
         (GOOD_RULE.replace("id: ACME101", "id: K8S104"), ["r.yaml:1: id: K8S104 is already used by"]),
         (GOOD_RULE.replace("present: true}", "present: true, matches: '(unclosed'}"),
          ["r.yaml:8: check.assert.0.matches: invalid regex: missing ) at position 9"]),
-        (GOOD_RULE.replace("select: objects", "select: pods"), ["r.yaml:5: unknown selector 'pods' for format 'kubernetes' (known: api-objects, containers, deployment-objects, objects, pod-specs"]),
+        (GOOD_RULE.replace("select: objects", "select: pods"), ["r.yaml:5: unknown selector 'pods' for format 'kubernetes' (known: api-objects, containers, deployed-pod-specs, deployment-objects, objects, pod-specs"]),
         (GOOD_RULE.replace("  assert:\n    - {path: \"metadata.labels[example.com/team]\", present: true}", "  python: image-mutable-tag"),
          ["r.yaml:7: check 'image-mutable-tag' takes ContainerOwner subjects, but `select: objects` yields K8sObject "
           "(selectors it can check: containers)"]),

@@ -352,6 +352,20 @@ def test_automount_follows_the_pod_then_its_service_account(lint: Lint, spec: st
         )
 
 
+@pytest.mark.parametrize("linted", [["k8s/web.yaml"], ["k8s"]])
+def test_automount_reads_the_service_account_of_a_sibling_file(tmp_path: Path, linted: list[str]) -> None:
+    # The ServiceAccount lives in its own file of the directory the workload is
+    # applied with: linted alone or with its folder, the workload inherits its setting.
+    from conftest import lint_paths
+
+    write(tmp_path, "k8s/accounts.yaml", SERVICE_ACCOUNTS.removesuffix("---\n"))
+    write(tmp_path, "k8s/web.yaml", pod("serviceAccountName: quiet", "- {name: a, image: a:1}", kind="Deployment"))
+    write(tmp_path, "k8s/worker.yaml", pod("serviceAccountName: talker", "- {name: a, image: a:1}", kind="Deployment"))
+    found = [(f.span.file, f.span.line) for f in lint_paths(linted, tmp_path, ["K8S418"]).shown]
+    expected = [] if linted == ["k8s/web.yaml"] else [("k8s/worker.yaml", 6)]  # talker mounts its token
+    assert found == expected
+
+
 def test_default_service_account_named_or_implied(lint: Lint) -> None:
     implied = pod("", "- {name: a, image: a:1}", kind="Deployment")
     named = pod("serviceAccountName: default", "- {name: a, image: a:1}")

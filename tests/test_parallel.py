@@ -59,6 +59,23 @@ def test_parallel_run_equals_serial_run(corpus: Path, always_parallel: None, job
     assert parallel_result.unparsable == serial.unparsable
 
 
+@pytest.mark.parametrize("tree", ["corpus", "examples", "tests/fixtures/helm", "tests/fixtures/kustomize"])
+def test_linting_group_by_group_equals_one_pipeline_over_every_file(corpus: Path, tree: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run lints group by group, dropping each group's trees (flat memory);
+    # that must be the answer of one pipeline holding every file at once.
+    import linter.core.runner as runner
+
+    root = corpus if tree == "corpus" else PROJECT / tree
+    grouped = lint_paths(["."], root, jobs=1)
+    monkeypatch.setattr(runner, "_lint_grouped", lambda candidates, settings, cache, walked: runner._pipeline(
+        candidates, settings, with_stdin=False, walked=walked).result)
+    at_once = lint_paths(["."], root, jobs=1)
+    assert grouped.findings, "the tree should produce findings"
+    assert everything(grouped) == everything(at_once)
+    assert (grouped.files, grouped.formats, grouped.unparsable) == (at_once.files, at_once.formats, at_once.unparsable)
+
+
 def test_cli_output_is_identical_with_workers(corpus: Path, always_parallel: None, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(corpus)

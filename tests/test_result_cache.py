@@ -289,3 +289,39 @@ def test_a_dated_suppression_holds_for_its_day(project: Path, monkeypatch: pytes
     warm = outputs(project, ["."])
     assert "DL010" in warm["text"] and "K8S104" in warm["text"]
     assert warm == outputs(project, ["."], "--no-cache")
+
+
+def test_a_run_from_a_parent_folder_depends_on_its_repository_only(project: Path, parses: list[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # `cd ~ && deploylint work/app`: the scan root is the parent folder, but
+    # the walks (build roots, the names the cache depends on) stay in the
+    # repository, so a file appearing beside it (the report itself, written
+    # into the parent folder) is no reason to lint again.
+    (project / ".git").mkdir()
+    parent = project.parent
+    monkeypatch.chdir(parent)
+    cold = report(project, ["project/k8s"], "json", "--no-cache")
+    assert report(project, ["project/k8s"], "json") == cold  # filling the cache
+    (parent / "downloads").mkdir()
+    (parent / "downloads" / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    parses.clear()
+    assert report(project, ["project/k8s"], "json") == cold
+    assert parses == []
+    # Inside the repository a new file still counts: it may be a build root.
+    (project / "k8s" / "extra.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n", encoding="utf-8")
+    assert report(project, ["project/k8s"], "json") == report(project, ["project/k8s"], "json", "--no-cache")
+    assert parses != []
+
+
+def test_the_project_directory_of_a_run(tmp_path: Path) -> None:
+    from linter.core.repository import project_directory
+
+    repo = tmp_path / "work" / "app"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "k8s" / "base").mkdir(parents=True)
+    (tmp_path / "loose" / "k8s").mkdir(parents=True)
+    assert project_directory([str(repo / "k8s" / "base")], tmp_path, None) == repo
+    assert project_directory([str(repo / "k8s"), str(repo / "README.md")], tmp_path, None) == repo
+    assert project_directory([str(tmp_path / "loose" / "k8s")], tmp_path, None) == tmp_path  # no repository: the scan root
+    assert project_directory([str(tmp_path / "loose" / "k8s")], tmp_path, tmp_path / "loose" / ".deploylint.yaml") == tmp_path / "loose"
+    assert project_directory([str(repo / "k8s")], repo / "k8s", None) == repo / "k8s"  # never above the scan root

@@ -23,7 +23,7 @@ from linter.core.engine import CompiledRule, finding_order
 from linter.core.errors import UsageError
 from linter.core.findings import Finding
 from linter.core.lint import run
-from linter.core.repository import RepositoryPaths, repository_root
+from linter.core.repository import RepositoryPaths, project_directory, repository_root
 from linter.core.rules import Rule, load_rules
 from linter.core.run_types import RunResult, Settings, SuppressionPolicy
 from linter.core.workspace import Limits
@@ -170,6 +170,7 @@ def plan_runs(paths: list[str], options: Options) -> list[Plan]:
     for config, group_paths, subtrees in groups.values():
         settings, lapsed = build_settings(config, options)
         settings.excludes += tuple(subtrees)
+        settings.project = project_directory([p for p in group_paths if p], options.root, config.origin)
         if "" not in group_paths:
             settings.stdin = None
         plans.append(Plan([p for p in group_paths if p], config, settings, lapsed))

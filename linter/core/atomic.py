@@ -22,7 +22,7 @@ import re
 import signal
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -30,8 +30,9 @@ from types import FrameType
 from linter.core.errors import UsageError
 
 
-def write_output(target: Path, text: str) -> None:
-    """Write `text` (UTF-8) to `target` as above; a failure is the user's one-line error."""
+def write_output(target: Path, text: str | Iterable[str]) -> None:
+    """Write `text` (UTF-8; a string, or its pieces in order) to `target` as
+    above; a failure is the user's one-line error."""
     try:
         info: os.stat_result | None = target.stat()  # through symlinks
     except FileNotFoundError:
@@ -57,15 +58,19 @@ def _followed(target: Path) -> Path:
     return real
 
 
-def _write_through(target: Path, text: str) -> None:
+def _pieces(text: str | Iterable[str]) -> Iterable[str]:
+    return (text,) if isinstance(text, str) else text
+
+
+def _write_through(target: Path, text: str | Iterable[str]) -> None:
     try:
         with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            fh.writelines(_pieces(text))
     except OSError as exc:
         raise _cannot(target, exc) from None
 
 
-def write_atomically(target: Path, text: str) -> None:
+def write_atomically(target: Path, text: str | Iterable[str]) -> None:
     """Replace the regular file `target` (or create it) with `text`, all at once."""
     _remove_stale_temps(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
@@ -76,7 +81,7 @@ def write_atomically(target: Path, text: str) -> None:
             raise _cannot(target, exc) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
+                fh.writelines(_pieces(text))
             os.replace(tmp, target)
         except BaseException as exc:
             tmp.unlink(missing_ok=True)

@@ -11,12 +11,22 @@ places every held file once its deployments are complete (context read from
 disk included): the holder's format finds the value the file came from among
 its deployment's objects (`Format.place_held`) and returns the neutral facts
 below, which the held file's checks read from its `Embedded`.
+
+A file on disk can be held too: a Kustomize `configMapGenerator` makes a
+ConfigMap of a `redis.conf` next to the kustomization. It is linted as the
+file the user wrote (its own path and positions) and placed the same way,
+through the deployments that consume it (`Format.consumer_units` builds
+them when the run has not: a file linted alone is judged as in its tree),
+with `Format.place_consumed`. Its placement is kept apart from `Embedded`
+(it is no held file: its text and positions are its own): `placement_of`
+reads either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linter.core.model import ParsedFile, ParseProblem, SourceFile, Span
@@ -24,10 +34,12 @@ from linter.core.model import ParsedFile, ParseProblem, SourceFile, Span
 if TYPE_CHECKING:
     from linter.core.errorlog import ErrorLog
     from linter.core.format import FormatRegistry
+    from linter.core.loader import Loader
     from linter.core.run_types import RunContext
     from linter.core.units import LintUnit
 
 EMBEDDED = "embedded"  # ParsedFile.meta key of a held file: its `Embedded`
+PLACED = "placed"  # ParsedFile.meta key of a file on disk a deployment consumes: its `Placement`
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +103,17 @@ class Network:
 
 
 @dataclass(frozen=True, slots=True)
+class HolderIgnore:
+    """A suppression written on the holder (`deploylint.dev/ignore` on the
+    ConfigMap) that covers the findings inside what it holds, as it covers
+    the holder's own."""
+
+    tokens: tuple[str, ...]  # rule IDs, names or prefixes
+    reason: str
+    span: Span  # where it is written
+
+
+@dataclass(frozen=True, slots=True)
 class Placement:
     """Where a held file runs: the memory limits of the containers that read
     it, and one network per deployment its holder is in (a base built by two
@@ -99,6 +122,11 @@ class Placement:
 
     memory_bounds: tuple[MemoryBound, ...] = ()
     networks: tuple[Network, ...] = ()
+    ignores: tuple[HolderIgnore, ...] = ()  # the holders' suppressions over the held file
+
+    def __add__(self, other: Placement) -> Placement:
+        """Both placements (a file two formats' deployments consume)."""
+        return Placement(self.memory_bounds + other.memory_bounds, self.networks + other.networks, self.ignores + other.ignores)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,26 +161,69 @@ def embedding_of(parsed: ParsedFile) -> Embedded | None:
     return found if isinstance(found, Embedded) else None
 
 
+def placement_of(parsed: ParsedFile) -> Placement:
+    """Where a file runs, as far as the run knows: a held file's placement,
+    or the one a file on disk got from the deployments consuming it (empty
+    when none does)."""
+    held = embedding_of(parsed)
+    if held is not None:
+        return held.placement
+    placed = parsed.meta.get(PLACED)
+    return placed if isinstance(placed, Placement) else Placement()
+
+
 def held_identity(files: list[ParsedFile]) -> str:
     """The identity a unit's findings carry beside their file: its held file's, if any."""
     held = embedding_of(files[0]) if files else None
     return held.identity if held is not None else ""
 
 
+def consumer_context(units: list[LintUnit], loader: Loader, wanted: set[str]) -> list[LintUnit]:
+    """The deployments that consume the files on disk of `units` whose format
+    reads placements and is in `wanted` (the formats some enabled rule
+    targets), as context units: those the run did not assemble itself
+    (`Format.consumer_units`). Other files cost nothing here."""
+    placed = {fmt.name for fmt in loader.formats if fmt.reads_placement} & wanted
+    paths = {Path(f.source.abspath).absolute(): f.format for unit in units if unit.format in placed
+             for f in unit.files if embedding_of(f) is None and f.source.abspath}
+    found: list[LintUnit] = []
+    for fmt in loader.formats:
+        mine = frozenset(path for path, name in paths.items() if name != fmt.name)
+        if mine:
+            found.extend(fmt.consumer_units(mine, units, loader))
+    return found
+
+
 def place_held_files(units: list[LintUnit], ctx: RunContext, formats: FormatRegistry, log: ErrorLog) -> None:
     """Give each held file of `units` its placement among its holder's
-    deployment (`ctx` holds the deployments, context from disk included). A
+    deployment (`ctx` holds the deployments, context from disk included), and
+    each file on disk that a deployment consumes its placement there. A
     failure leaves that file unplaced (its cross-format rules judge nothing)
     and is reported as a DL006 at the file's start, never ends the run."""
     for unit in units:
         for parsed in unit.files:
             held = embedding_of(parsed)
-            fmt = formats.find(held.holder_format) if held is not None else None
-            if held is None or fmt is None:
-                continue
             try:
-                parsed.meta[EMBEDDED] = replace(held, placement=fmt.place_held(held, ctx))
+                if held is None:
+                    _place_on_disk(parsed, ctx, formats)
+                    continue
+                fmt = formats.find(held.holder_format)
+                if fmt is not None:
+                    parsed.meta[EMBEDDED] = replace(held, placement=fmt.place_held(held, ctx))
             except Exception as exc:  # a placement bug loses the cross-format checks of this file only
-                message = f"internal error placing {held.name} in its deployment ({type(exc).__name__}); {log.where('placement', exc)}"
-                at = held.value or Span.point(parsed.path, 1, 1)
+                name = held.name if held is not None else Path(parsed.path).name
+                message = f"internal error placing {name} in its deployment ({type(exc).__name__}); {log.where('placement', exc)}"
+                at = held.value if held is not None and held.value is not None else Span.point(parsed.path, 1, 1)
                 parsed.problems.append(ParseProblem("DL006", message, Span.point(at.file, at.line, at.column)))
+
+
+def _place_on_disk(parsed: ParsedFile, ctx: RunContext, formats: FormatRegistry) -> None:
+    own = formats.find(parsed.format)
+    if own is None or not own.reads_placement or PLACED in parsed.meta:
+        return  # a file in several units (an nginx include) is placed once
+    placement = Placement()
+    for fmt in formats:
+        if fmt.name != parsed.format:
+            placement += fmt.place_consumed(parsed.path, ctx)
+    if placement != Placement():
+        parsed.meta[PLACED] = placement

@@ -75,6 +75,10 @@ class Format:
     # installation, assembled together (a ClickHouse config.xml with its
     # config.d fragments), rather than each linted alone.
     held_installation: bool = False
+    # Whether its rules judge a file against where it runs (a memory limit, the
+    # Services it proxies to): a file of it on disk that another format's
+    # deployment reads as data is placed there (`embedding.consumer_context`).
+    reads_placement: bool = False
     cost_per_byte: float = 1.0  # linting work per byte next to a manifest's: balances shards and workers
 
     def environment(self) -> str:
@@ -152,11 +156,32 @@ class Format:
         holder."""
         return []
 
+    def held_in_unit(self, unit: LintUnit, loader: Loader) -> list[Embedded]:
+        """Files held in the objects a unit made rather than read (a chart's
+        render), laid out in the file that wrote each: the run lints them as
+        it lints `embedded` ones. None by default."""
+        return []
+
     def place_held(self, held: Embedded, ctx: RunContext) -> Placement:
         """Where one of this format's held files runs, from the deployment
         its holder is in (`ctx.together`): the containers that read it, the
         services beside it. Called once the run's deployments are complete."""
         return held.placement
+
+    def consumer_units(self, paths: frozenset[Path], units: list[LintUnit], loader: Loader) -> list[LintUnit]:
+        """Context units of this format's deployments that read some of
+        `paths` (files of other formats) as data, other than those `units`
+        already hold: a Kustomize build whose generator makes a ConfigMap of
+        a redis.conf the run lints alone."""
+        return []
+
+    def place_consumed(self, path: str, ctx: RunContext) -> Placement:
+        """Where the file on disk at `path` (display path) runs, from the
+        deployments of `ctx` that consume it whole as data (a ConfigMap
+        generated from it); empty when none does."""
+        from linter.core.embedding import Placement
+
+        return Placement()
 
     # --- rendering ----------------------------------------------------------
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:

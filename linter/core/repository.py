@@ -24,6 +24,25 @@ def repository_root(start: Path) -> Path | None:
     return None
 
 
+def project_directory(paths: list[str], root: Path, config_file: Path | None) -> Path:
+    """The directory a run's walks for related files stay in (the build roots a
+    file passed alone is judged in, the tree names a result cache depends on):
+    the nearest repository top (`.git`) or config file's directory at or above
+    the linted paths, within the scan root; else the scan root. Running from
+    a parent folder (`cd ~ && deploylint work/app`) so walks the repository,
+    not the home directory."""
+    named = [Path(p).absolute() for p in paths if p and p != "-"] or [Path.cwd()]
+    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in named]))
+    top = root.absolute()
+    if not common.is_relative_to(top):
+        return top
+    config_directory = config_file.absolute().parent if config_file is not None else None
+    for directory in (common, *common.parents):
+        if (directory / ".git").exists() or directory in (config_directory, top):
+            return directory
+    return top
+
+
 @dataclass(frozen=True, slots=True)
 class RepositoryPaths:
     """Display paths (relative to `root`, the scan root) made relative to `anchor`."""

@@ -86,6 +86,7 @@ class Settings:
     progress: Progress | None = None  # called with ("parsed"|"units"|"checked", count)
     texts: dict[str, str] = field(default_factory=dict)  # display path -> text linted in place of the file's (--fix)
     cache: ResultCache | None = None  # per-group results kept between runs (None: off)
+    project: Path | None = None  # where walks for related files stay (`repository.project_directory`; None: the root)
 
 
 @dataclass(slots=True)

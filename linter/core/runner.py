@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from linter.core.context import deployment_context
 from linter.core.discover import Candidate, discover
-from linter.core.embedding import EMBEDDED, embedding_of, place_held_files
+from linter.core.embedding import EMBEDDED, Embedded, consumer_context, embedding_of, place_held_files
 from linter.core.engine import CompiledRule, evaluate, finding_order
 from linter.core.errorlog import ErrorLog
 from linter.core.errors import UsageError
@@ -92,15 +92,43 @@ def embedded_files(holder: ParsedFile, loader: Loader, root: Path) -> list[Parse
     fmt = loader.formats.find(holder.format)
     if fmt is None or any(p.rule_id in UNPARSABLE for p in holder.problems):
         return []
+    return _parse_held(fmt.embedded(holder), holder.format, loader, root)
+
+
+def _parse_held(held_files: list[Embedded], holder_format: str, loader: Loader, root: Path) -> list[ParsedFile]:
     found = []
-    for held in fmt.embedded(holder):
+    for held in held_files:
         inner = loader.formats.detect(Path(held.name), held.source.text[:8192].lstrip(), root)
-        if inner is not None and inner != holder.format:
+        if inner is not None and inner != holder_format:
             held.source.held_as = held.name
             parsed = loader.parse_guarded(held.source, inner)
-            parsed.meta[EMBEDDED] = replace(held, holder_format=holder.format)
+            parsed.meta[EMBEDDED] = replace(held, holder_format=holder_format)
             found.append(parsed)
     return found
+
+
+def held_in_units(units: list[LintUnit], loader: Loader) -> list[LintUnit]:
+    """The units of the files held in objects the units made (a chart's
+    render): each value once, however many renders printed it."""
+    seen: set[tuple[str, int, int]] = set()
+    parsed: list[ParsedFile] = []
+    for unit in units:
+        fmt = loader.formats.find(unit.format)
+        fresh = []
+        try:
+            found = fmt.held_in_unit(unit, loader) if fmt is not None else []
+        except Exception as exc:  # a bug here loses this unit's held files, not the run
+            where = loader.error_log.where(f"{unit.format} held files", exc)
+            message = f"internal error finding the files held in {unit.path} ({type(exc).__name__}); {where}"
+            unit.main.problems.append(ParseProblem("DL006", message, Span.start(unit.path)))
+            continue
+        for held in found:
+            at = (held.value.file, held.value.line, held.value.column) if held.value is not None else (held.source.path, 0, 0)
+            if at not in seen:
+                seen.add(at)
+                fresh.append(held)
+        parsed += _parse_held(fresh, unit.format, loader, loader.workspace.root)
+    return assemble(parsed, loader) if parsed else []
 
 
 def _stdin_file(settings: Settings, loader: Loader) -> ParsedFile:
@@ -177,14 +205,17 @@ def _pipeline(candidates: list[Candidate], settings: Settings, *, with_stdin: bo
     the facts of the files on disk in `facts`, for the next group)."""
     patterns = settings.options.get("secret_patterns")
     with policy_in_effect(load_policy(*map(Path, patterns)) if patterns else None):
-        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts, reads), settings.formats,
+        loader = Loader(Workspace(settings.root, settings.limits, settings.options, settings.texts, reads, settings.project), settings.formats,
                         facts=facts if facts is not None else RunFacts())
         progress = settings.progress
         parsed, unparsable = parse_candidates(settings, loader, candidates, with_stdin=with_stdin, progress=progress)
         units = assemble(parsed, loader)
+        units += held_in_units(units, loader)
         if progress is not None:
             progress("units", len(units))
         context = units + deployment_context(units, candidates, loader, settings, walked)
+        # The builds consuming a linted file (a generated ConfigMap's redis.conf), however the run was split.
+        context += consumer_context(units, loader, {rule.target.format for rule in settings.rules})
         ctx = RunContext(context, settings.options)
         place_held_files(units, ctx, settings.formats, loader.error_log)
         checked = evaluate(settings.rules, units, ctx, settings.formats, progress, settings.limits, loader.error_log, compiled)

@@ -35,6 +35,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from linter.core.discover import is_excluded
+from linter.core.embedding import embedding_of, placement_of
 from linter.core.findings import Finding, Suppression
 from linter.core.format import COMMON
 from linter.core.messages import safe_text, tool_finding
@@ -67,6 +68,9 @@ class Directive:
     lines: tuple[int, int] = (0, 0)  # the finding lines it covers (inclusive)
     container: str | None = None  # annotation scoped to one container
     annotation: tuple[str, str] | None = None  # (key, value) an object's findings must carry
+    # The file whose findings it covers when it is written in another: a
+    # holder's annotation over a file on disk its generated ConfigMap is made of.
+    target: str | None = None
     used: set[str] = field(default_factory=set)  # tokens that suppressed something
     fields: dict[str, str] = field(default_factory=dict)  # until / owner / ticket, taken out of the reason
     expiry: str | None = None  # why the directive no longer applies (set by apply_suppressions)
@@ -100,7 +104,7 @@ class Directive:
         return None
 
     def covers(self, finding: Finding) -> bool:
-        if self.span.file != finding.span.file:
+        if (self.target or self.span.file) != finding.span.file:
             return False
         if self.kind == "file":
             return True
@@ -187,6 +191,24 @@ class _FileSuppressions:
     parsed: ParsedFile
     directives: list[Directive]
     interop: dict[int, str]
+    # Its holders' suppressions over the file's held configs: reported (DL002,
+    # DL010, DL011) where they are written, as the holder's own.
+    held: list[Directive] = field(default_factory=list)
+
+
+def holder_directives(parsed: ParsedFile) -> list[Directive]:
+    """The suppressions a held file's holder writes (`deploylint.dev/ignore` on
+    the ConfigMap), covering every line of the file: those of the value it
+    is, or the whole of a file on disk a generated ConfigMap is made of."""
+    ignores = placement_of(parsed).ignores
+    if not ignores:
+        return []
+    held = embedding_of(parsed)
+    if held is not None and held.value is not None:
+        lines = (held.value.line, held.value.end_line)
+    else:
+        lines = (1, max(len(parsed.source.lines), 1))
+    return [Directive("annotation", i.tokens, i.reason, i.span, lines, target=parsed.path) for i in ignores]
 
 
 def _data_directives(parsed: ParsedFile, formats: FormatRegistry) -> list[Directive]:
@@ -196,17 +218,23 @@ def _data_directives(parsed: ParsedFile, formats: FormatRegistry) -> list[Direct
 
 def _collect(units: list[LintUnit], inline: bool, formats: FormatRegistry) -> dict[str, _FileSuppressions]:
     by_file: dict[str, _FileSuppressions] = {}
+    seen: set[int] = set()
     for unit in units:
         for parsed in unit.files:
-            if parsed.path in by_file:
+            if id(parsed) in seen:
                 continue
-            directives = comment_directives(parsed) + _data_directives(parsed, formats) if inline else []
-            by_file[parsed.path] = _FileSuppressions(parsed, directives, _interop_lines(parsed) if inline else {})
+            seen.add(id(parsed))
+            here = by_file.get(parsed.path)
+            if here is None:  # a held file shares its holder's path: the holder's text has the comments
+                directives = comment_directives(parsed) + _data_directives(parsed, formats) if inline else []
+                here = by_file[parsed.path] = _FileSuppressions(parsed, directives, _interop_lines(parsed) if inline else {})
+            if inline:
+                here.held.extend(holder_directives(parsed))
     return by_file
 
 
 def _suppress_inline(finding: Finding, here: _FileSuppressions) -> Suppression | None:
-    for directive in here.directives:
+    for directive in (*here.directives, *here.held):
         if directive.expiry is not None:
             continue
         token = directive.token_for(finding)
@@ -234,6 +262,9 @@ def apply_suppressions(findings: list[Finding], units: list[LintUnit], settings:
     today = today or date.today()
     lapsed = lapsed_suppressions(by_file, settings.rules, today)
     lapsed += policy_violations(by_file, settings.rules, settings.suppression_policy, today)
+    for holder in by_file.values():
+        for directive in holder.held:  # its DL010 is its holder's
+            directive.expiry = directive.lapsed(today)
     for finding in findings:
         if settings.repository is not None:
             finding.repository_path = settings.repository(finding.span.file)

@@ -179,9 +179,15 @@ class Workspace:
     # Absolute path -> digest of every file read, when a result cache records
     # what a group's lint depended on (`result_cache.py`); None: not recorded.
     reads: dict[str, str] | None = None
+    project: Path | None = None  # where walks for related files stay (None: the root)
     _real_root: Path | None = None
     # Directory -> its real path: see `_resolved`.
     _real_dirs: dict[Path, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def walk_root(self) -> Path:
+        """Where a search for related files (the build roots of a tree) walks."""
+        return self.project if self.project is not None else self.root
 
     @property
     def real_root(self) -> Path:

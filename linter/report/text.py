@@ -9,7 +9,7 @@ the very secret a finding is about.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from linter.core.findings import Finding, Severity, printable
 from linter.core.fix import SAFE
@@ -104,16 +104,24 @@ def render(
     full: bool = False, show_path: Callable[[str], str] = str,
 ) -> str:
     """`show_path`: how a finding's path is shown (`location.cwd_relative`)."""
+    return "".join(render_lines(result, colour=colour, show_suppressed=show_suppressed, with_statistics=with_statistics,
+                                full=full, show_path=show_path))
+
+
+def render_lines(
+    result: RunResult, *, colour: bool = False, show_suppressed: bool = False, with_statistics: bool = False,
+    full: bool = False, show_path: Callable[[str], str] = str,
+) -> Iterator[str]:
+    """The report line by line, each with its line break (written as it is
+    made: a large run's report is not held whole in memory)."""
     findings = result.findings if show_suppressed else result.shown
     rules = {r.id: r for r in result.rules}
-    lines: list[str] = []
     for finding in findings:
-        lines.append(format_finding(finding, colour, show_path))
+        yield format_finding(finding, colour, show_path) + "\n"
         if full:
-            lines += rule_notes(rules.get(finding.rule_id), finding.rule_id, colour)
+            yield from (note + "\n" for note in rule_notes(rules.get(finding.rule_id), finding.rule_id, colour))
     if with_statistics and result.shown:
-        lines += ["", statistics(result)]
-    if lines:
-        lines.append("")
-    lines.append(fix_summary(result) + summary(result))  # the summary stays the last line
-    return "\n".join(lines) + "\n"
+        yield "\n" + statistics(result) + "\n"
+    if findings or (with_statistics and result.shown):
+        yield "\n"
+    yield fix_summary(result) + summary(result) + "\n"  # the summary stays the last line

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class ClickHouse(Format):
     name = "clickhouse"
+    reads_placement = True  # judged against the containers and Services of its deployment
     package = __package__ or ""
     title = "ClickHouse"
     example_file = "config.xml"

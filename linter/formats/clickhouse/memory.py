@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import Violation
-from linter.core.embedding import MemoryBound, embedding_of, memory_excesses
+from linter.core.embedding import MemoryBound, embedding_of, memory_excesses, placement_of
 from linter.core.findings import Severity
 from linter.core.model import Node, Span
 from linter.core.subject import Subject
@@ -37,7 +37,7 @@ DEFAULT_RATIO = 0.9
 
 def server_memory_above_limit(subject: Subject, params: Any) -> Iterator[Violation]:
     config = subject.data
-    if not isinstance(config, ClickHouseConfig) or not config.held:
+    if not isinstance(config, ClickHouseConfig) or not (config.held or config.placed):
         return
     absolute_node, ratio_node = child(subject.node, ABSOLUTE), child(subject.node, RATIO)
     absolute = _number(absolute_node, int)
@@ -85,7 +85,7 @@ def query_memory_above_limit(subject: Subject, params: QueryShareParams) -> Iter
     """CH106: the default profile's max_memory_usage above a share of the
     memory limit of a container mounting the key that sets it."""
     config = subject.data
-    if not isinstance(config, ClickHouseConfig) or not config.held or subject.node is None:
+    if not isinstance(config, ClickHouseConfig) or not (config.held or config.placed) or subject.node is None:
         return
     name = default_profile_name(config)
     value_node = first(child(subject.node, "profiles", name, "max_memory_usage"))
@@ -104,10 +104,14 @@ def query_memory_above_limit(subject: Subject, params: QueryShareParams) -> Iter
 
 def _bounds(config: ClickHouseConfig, at: Span) -> list[MemoryBound]:
     """The memory limits of the containers mounting the key that wrote `at`."""
-    for parsed in config.held:
+    for parsed in (*config.held, *config.placed):
         held = embedding_of(parsed)
-        if held is not None and held.value is not None and held.value.line <= at.line <= held.value.end_line:
-            return list(held.memory_bounds)
+        if held is None:
+            wrote = parsed.path == at.file
+        else:
+            wrote = held.value is not None and held.value.line <= at.line <= held.value.end_line
+        if wrote:
+            return list(placement_of(parsed).memory_bounds)
     return []
 
 

@@ -111,6 +111,8 @@ class ClickHouseConfig:
     # Element names that overrides which could not be read may set (None: any name).
     unread_names: frozenset[str] | None = None
     held: tuple[ParsedFile, ...] = ()  # the ConfigMap keys merged, for a config held in a manifest (held.py)
+    # The files on disk merged: a ConfigMap generated from one places it (their memory checks read it).
+    placed: tuple[ParsedFile, ...] = ()
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -253,6 +255,7 @@ class _Assembler:
             root if isinstance(root, MappingNode) else None, element, [self._display(p) for p in used],
             _roles(main.name, root if isinstance(root, MappingNode) else None), complete, self._reportable(used), name=main.name,
             unread_names=unread if element is not None else None,
+            placed=tuple(self.discovered[p] for p in used if p in self.discovered),
         )
         self.views[key] = view
         return view

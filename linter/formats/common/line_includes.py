@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from linter.core.embedding import embedding_of
 from linter.core.model import ParsedFile, Span
 from linter.formats.common.lines import Line, Token
 
@@ -71,6 +72,13 @@ class ConfigTree:
         not be read has no document, and nothing to judge but its DL001."""
         return bool(self.main.documents)
 
+    @property
+    def hides_content(self) -> bool:
+        """Whether some include could not be followed (a cycle's file is read
+        already): a setting the files read do not hold may be set there, so
+        nothing is judged on its absence."""
+        return any(problem.kind != "cycle" for problem in self.problems)
+
     def all(self, name: str) -> list[Line]:
         return [line for line in self.lines if line.key == name]
 
@@ -94,7 +102,11 @@ class ConfigTree:
 
 def first_directive(parsed: ParsedFile) -> Span:
     lines = lines_of(parsed)
-    return lines[0].name.span if lines else Span.start(parsed.path)
+    if lines:
+        return lines[0].name.span
+    held = embedding_of(parsed)  # a config of comments only held in a manifest: its value's start, not the manifest's
+    value = held.value if held is not None else None
+    return Span.point(value.file, value.line, value.column) if value is not None else Span.start(parsed.path)
 
 
 RequestOf = Callable[[Line], IncludeRequest | None]

@@ -4,8 +4,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from linter.core.embedding import HolderIgnore
 from linter.core.model import MappingNode, ParsedFile, Span, walk
 from linter.core.suppress import Directive, reason_of, tokens_of
+
+if TYPE_CHECKING:
+    from linter.formats.kubernetes.parser import K8sObject
 
 ANNOTATION = "deploylint.dev/ignore"
 
@@ -36,3 +42,16 @@ def annotation_directives(parsed: ParsedFile) -> list[Directive]:
                               container, (name, text))
                 )
     return found
+
+
+def holder_ignores(obj: K8sObject) -> tuple[HolderIgnore, ...]:
+    """The object's `deploylint.dev/ignore` as it covers the files it holds
+    (a per-container annotation is about a container, not a held file)."""
+    annotations = obj.annotations
+    for key, value in annotations.pairs if annotations is not None else ():
+        raw = value.to_python()
+        if key.text == ANNOTATION and isinstance(raw, str):
+            rules, _, reason = raw.partition(":")
+            span = Span(key.span.file, key.span.line, key.span.column, value.span.end_line, value.span.end_column)
+            return (HolderIgnore(tokens_of(rules), reason_of(reason), span),)
+    return ()

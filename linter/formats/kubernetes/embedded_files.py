@@ -31,33 +31,35 @@ values with escapes and multi-line flow scalars are not: their line breaks
 and escapes are not the file's, so no position inside them would be exact
 (the manifest's own rules still see them).
 
-Configs a Helm chart renders (`redis.conf: {{ .Values.redisConfig | nindent 4 }}`,
-or through `tpl`) are not linted, so nothing is reported at a guessed line:
-- held files are taken from a file as it is parsed (`Format.embedded`); a
-  chart's objects exist only once its units are built, after that, and the
-  run asks no format for the held files of a built unit;
-- even then the rendered value's lines are not a file's: `nindent` re-indents
-  the values block, `tpl` evaluates actions inside it (changing lengths and
-  line counts), `trim`/`replace`/`include` rewrite it. Chart provenance maps
-  rendered nodes to the values key that wrote them, not lines inside a string.
-An exact mapping exists only for the plain case (a literal block in
-values.yaml printed unchanged by `{{ .Values.x | nindent N }}` into a literal
-block): it would need the run to hand built units' values to the held-file
-step, and the values node to be laid out with `in_place` on values.yaml.
+Configs a Helm chart keeps in its values are linted where values.yaml holds
+them, when the template prints the string unchanged into a literal block
+(`redis.conf: |` over `{{ .Values.redisConf | nindent 4 }}`): provenance gives
+the rendered value the values string's own span, and `rendered_held_files`
+lays it out at its lines of values.yaml (every line checked against that
+file). A config the template may rewrite (`tpl`, `trim`, `replace`,
+`include`) is not linted: its lines are no file's, and a finding at a guessed
+line is worse than none.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from linter.core.embedding import Embedded, MemoryBound, Placement
-from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode
+from linter.core.model import MappingNode, ParsedFile, ScalarNode, SequenceNode, SourceFile
+from linter.core.workspace import ReadFailure
+from linter.formats.kubernetes.annotations import holder_ignores
 from linter.formats.kubernetes.parser import K8sObject
 from linter.formats.kubernetes.quantity import parse_quantity
 from linter.formats.kubernetes.references import sequence_items
 from linter.formats.kubernetes.value_positions import in_place
+
+if TYPE_CHECKING:
+    from linter.core.loader import Loader
+    from linter.core.units import LintUnit
 
 # The kinds that hold files, the field holding them, and how a pod's volume names the holder.
 HOLDERS = {"ConfigMap": (("data", "configMap", "name"),), "Secret": (("stringData", "secret", "secretName"),)}
@@ -196,16 +198,53 @@ def _has_snippets(obj: K8sObject) -> bool:
 
 def embedded_files(parsed: ParsedFile) -> list[Embedded]:
     objects = [obj for obj in parsed.meta.get("model", []) if isinstance(obj, K8sObject)]
+    return _held_files(objects, lambda file: parsed.source if file == parsed.path else None)
+
+
+def rendered_held_files(unit: LintUnit, loader: Loader) -> list[Embedded]:
+    """The held values of a chart render's objects that a values file wrote
+    whole: provenance gives a block printed unchanged by `{{ .Values.x |
+    nindent N }}` the span of that values string, so it is laid out at its own
+    lines of values.yaml (`in_place` checks every line against that file).
+    Values printed any other way are no file's text, and are not linted."""
+    if "chart" not in unit.meta or not isinstance(unit.model, list):
+        return []
+    sources: dict[str, SourceFile | None] = {}
+
+    def source_of(file: str) -> SourceFile | None:
+        if file not in sources:
+            sources[file] = _values_source(file, loader)
+        return sources[file]
+
+    return _held_files([obj for obj in unit.model if isinstance(obj, K8sObject)], source_of)
+
+
+def _held_files(objects: list[K8sObject], source_of: Callable[[str], SourceFile | None]) -> list[Embedded]:
+    """The files the objects hold that lie exactly in the text `source_of`
+    gives for the file each value's span names."""
     controllers = controller_configmaps(objects)
     found: list[Embedded] = []
     for obj in objects:
-        group = f"{parsed.path}:{obj.node.span.line}:{obj.node.span.column}"
         # A CHI says itself where its files run; a ConfigMap's placement is found in its deployment.
-        placement = Placement(chi_memory_bounds(obj))
+        placement = Placement(chi_memory_bounds(obj), ignores=holder_ignores(obj))
         for held in held_sources(obj, controllers):
-            laid_out = in_place(held.value, parsed.source)
+            file = held.value.span.file
+            source = source_of(file)
+            laid_out = in_place(held.value, source) if source is not None else None
             if laid_out is not None:
+                group = f"{file}:{obj.node.span.line}:{obj.node.span.column}"
                 found.append(Embedded(held.name, laid_out, value=held.value.span, group=group if held.installation else "",
                                       context=held.context, identity=held.identity and f"{obj.ref}/{held.identity}",
                                       placement=placement))
     return found
+
+
+def _values_source(display: str, loader: Loader) -> SourceFile | None:
+    """A chart file's text as the chart holds it (values files only: a
+    template's text is not what the rendered value says)."""
+    if "/templates/" in f"/{display}":
+        return None
+    try:
+        return loader.workspace.read(loader.workspace.root / display, display)
+    except ReadFailure:
+        return None

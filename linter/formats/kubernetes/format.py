@@ -30,7 +30,7 @@ class Kubernetes(Format):
     # Rules that relate a unit's objects to the others of its deployment
     # (K8S302: does an autoscaler scale the workload? K8S10xx: does the
     # Service this Ingress names exist?).
-    context = ContextNeed(selectors=("unscaled-workloads", "deployment-objects"))
+    context = ContextNeed(selectors=("unscaled-workloads", "deployment-objects", "deployed-pod-specs"))
 
     def shard_key(self, relpath: str, abspath: str) -> str:
         # A directory of plain manifests is deployed together: linted in one
@@ -96,10 +96,25 @@ class Kubernetes(Format):
 
         return embedded_files(parsed)
 
+    def held_in_unit(self, unit: LintUnit, loader: Loader) -> list[Embedded]:
+        from linter.formats.kubernetes.embedded_files import rendered_held_files
+
+        return rendered_held_files(unit, loader)
+
     def place_held(self, held: Embedded, ctx: RunContext) -> Placement:
         from linter.formats.kubernetes.placement import place_held
 
         return place_held(held, ctx)
+
+    def consumer_units(self, paths: frozenset[Path], units: list[LintUnit], loader: Loader) -> list[LintUnit]:
+        from linter.formats.kubernetes.kustomize.units import consumer_units
+
+        return consumer_units(paths, units, loader)
+
+    def place_consumed(self, path: str, ctx: RunContext) -> Placement:
+        from linter.formats.kubernetes.placement import place_consumed
+
+        return place_consumed(path, ctx)
 
     def render(self, path: Path, loader: Loader) -> tuple[str, list[ParseProblem]] | None:
         from linter.formats.kubernetes.helm.render import chart_target, render_chart

@@ -35,7 +35,7 @@ def _service_account(data: PodSpec, name: str) -> K8sObject | None:
 def automount_service_account_token(subject: Subject, params: object) -> Iterator[Violation]:
     """A pod that gets an API token mounted: its own
     `automountServiceAccountToken` decides, else its ServiceAccount's when the
-    same set defines it (unset on both means the token is mounted)."""
+    deployment defines it (unset on both means the token is mounted)."""
     data = subject.data
     if not isinstance(data, PodSpec):
         return

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from linter.core.embedding import Embedded, MemoryBound, NamedService, Network, Placement, ServicePort
-from linter.core.model import MappingNode, ScalarNode
+from linter.core.embedding import Embedded, HolderIgnore, MemoryBound, NamedService, Network, Placement, ServicePort
+from linter.core.model import MappingNode, ScalarNode, Span
+from linter.formats.kubernetes.annotations import holder_ignores
 from linter.formats.kubernetes.api_subjects import api_table
 from linter.formats.kubernetes.embedded_files import container_memory_bound, held_values
 from linter.formats.kubernetes.parser import K8sObject
@@ -48,18 +49,38 @@ class Holder:
 def place_held(held: Embedded, ctx: RunContext) -> Placement:
     if held.value is None:
         return held.placement
-    holders = _holders(ctx).get((held.value.file, held.value.line, held.value.column), [])
-    if not holders:
+    found = _placement_at((held.value.file, held.value.line, held.value.column), ctx)
+    if found is None:
         return held.placement
+    # The holder's suppressions as its own file wrote them (an Ingress's, a CHI's), and as its builds make it.
+    ignores = {(i.tokens, i.span): i for i in (*held.placement.ignores, *found.ignores)}
+    return replace(found, ignores=tuple(ignores.values()))
+
+
+def place_consumed(path: str, ctx: RunContext) -> Placement:
+    """A file on disk whose whole text is a ConfigMap's value (a
+    configMapGenerator's `files:` entry) is placed where that ConfigMap is."""
+    found = _placement_at((path, 1, 1), ctx)
+    return found if found is not None else Placement()
+
+
+def _placement_at(position: Position, ctx: RunContext) -> Placement | None:
+    """The placement of the value written at `position`, in every deployment holding it (None: none does)."""
+    holders = _holders(ctx).get(position, [])
+    if not holders:
+        return None
     bounds: dict[tuple[str, int, str, int, int], MemoryBound] = {}
     networks: dict[tuple[str, str], Network] = {}
+    ignores: dict[tuple[tuple[str, ...], Span], HolderIgnore] = {}
     for holder in holders:
         index = deployment_index(holder.unit, ctx, pod_spec_paths(ctx), api_table(ctx))
         for pod in index.pods_in(holder.obj.namespace):
             for bound in _memory_bounds(pod, holder):
                 bounds.setdefault((bound.who, bound.limit_bytes, bound.span.file, bound.span.line, bound.span.column), bound)
         networks.setdefault((index.where, holder.obj.namespace), Network(holder.obj.namespace, index.where, tuple(_services(index))))
-    return Placement(tuple(bounds.values()), tuple(networks.values()))
+        for ignore in holder_ignores(holder.obj):
+            ignores.setdefault((ignore.tokens, ignore.span), ignore)
+    return Placement(tuple(bounds.values()), tuple(networks.values()), tuple(ignores.values()))
 
 
 def _holders(ctx: RunContext) -> dict[Position, list[Holder]]:

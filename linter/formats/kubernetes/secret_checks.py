@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -163,12 +164,18 @@ def plaintext_secret_object(subject: Subject, params: Any) -> Iterator[Violation
             yield Violation(entries.anchor_span, {"field": field_name, "count": len(literal), "keys": keys}, logical=field_name)
 
 
+# What a TLS Secret holds beside its key that every peer is sent anyway.
+_PUBLIC_PEM = re.compile(r"-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|X509 CRL|PUBLIC KEY|DH PARAMETERS)-----[A-Za-z0-9+/=\s]*-----END \1-----")
+
+
 def _literal_entry(value: Any, *, encoded: bool) -> bool:
-    """A value written out: not empty, not a reference, not a placeholder
-    (`data` is judged by what its base64 decodes to)."""
+    """A value written out: not empty, not a reference, not a placeholder,
+    not public (`data` is judged by what its base64 decodes to)."""
     if not isinstance(value, ScalarNode):
         return False
     text = (_secret_data_text(value.text) if encoded else None) or value.text
+    if "-----BEGIN " in text and not _PUBLIC_PEM.sub("", text).strip():
+        return False  # certificates, a CA bundle, DH parameters: published by design, no secret in them
     verdict = classify("", text)
     # A file's content (`grafana.ini: |`) is written out whatever it looks like:
     # `[section]` is no `[placeholder]` there.

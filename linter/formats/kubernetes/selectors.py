@@ -48,7 +48,8 @@ class PodSpec:
 
     obj: K8sObject
     spec: MappingNode
-    # The other objects of its lint unit (its ServiceAccount may be one).
+    # The other objects of its lint unit, or of its deployment for
+    # `deployed-pod-specs` (its ServiceAccount may be one).
     neighbours: tuple[K8sObject, ...] = ()
 
 
@@ -84,16 +85,26 @@ def objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterato
 
 def pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
     """The pod spec of every workload (Pod, Deployment, ..., CronJob, custom)."""
+    return _pod_specs(unit, options, ctx, tuple(_objects(unit)))
+
+
+def deployed_pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
+    """`pod-specs`, each knowing every object of its deployment (the
+    ServiceAccount it runs as may be in a sibling file or the build)."""
+    everything = tuple(obj for u in ctx.together(unit) for obj in _objects(u))
+    return _pod_specs(unit, options, ctx, everything)
+
+
+def _pod_specs(unit: LintUnit, options: dict[str, Any], ctx: RunContext, neighbours: tuple[K8sObject, ...]) -> Iterator[Subject]:
     table = pod_spec_paths(ctx)
     skip = set(options.get("skip_kinds", ()))
-    everything = tuple(_objects(unit))
-    for obj in everything:
+    for obj in _objects(unit):
         path = table.get(obj.kind)
         if path is None or obj.kind in skip:
             continue
         spec = obj.node.path(*path)
         if isinstance(spec, MappingNode):
-            yield Subject(spec, object_context(obj), obj.ref, data=PodSpec(obj, spec, everything), scope=object_scope(obj))
+            yield Subject(spec, object_context(obj), obj.ref, data=PodSpec(obj, spec, neighbours), scope=object_scope(obj))
 
 
 def runs_to_completion(obj: K8sObject, pod: MappingNode) -> bool:
@@ -208,6 +219,7 @@ def deployment_objects(unit: LintUnit, options: dict[str, Any], ctx: RunContext)
 SELECTORS = {
     "objects": Selector(objects, yields=(K8sObject,)),
     "pod-specs": Selector(pod_specs, yields=(PodSpec,)),
+    "deployed-pod-specs": Selector(deployed_pod_specs, yields=(PodSpec,)),
     "containers": Selector(containers, yields=(ContainerOwner,)),
     "unscaled-workloads": Selector(unscaled_workloads, yields=(K8sObject,)),
     "api-objects": Selector(api_objects, yields=(ApiUse,)),

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class Nginx(Format):
     name = "nginx"
+    reads_placement = True  # judged against the containers and Services of its deployment
     package = __package__ or ""
     cost_per_byte = 1.5  # per byte, next to a manifest (measured on bench/make_corpus.py)
     title = "nginx"

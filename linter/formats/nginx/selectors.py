@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from linter.core.embedding import Placement, embedding_of
+from linter.core.embedding import Placement, placement_of
 from linter.core.model import Span
 from linter.core.subject import Selector, Subject
 from linter.formats.nginx.effective import (
@@ -162,14 +162,15 @@ class HeldDirective:
 
 
 def held_directives(unit: LintUnit, options: dict[str, Any], ctx: RunContext) -> Iterator[Subject]:
-    """Directives named in option `names`, of a config held in a manifest only."""
+    """Directives named in option `names`, of a config a deployment runs only
+    (held in a manifest, or a file on disk a generated ConfigMap is made of)."""
     config = config_of(unit)
-    held = embedding_of(config.files[0]) if config is not None and config.files else None
-    if config is None or held is None:
+    placement = placement_of(config.files[0]) if config is not None and config.files else Placement()
+    if config is None or placement == Placement():
         return
     upstreams = frozenset(b.directive.arg(0).lower() for b in config.root.blocks("upstream") if b.directive is not None)
     for subject in _directive_subjects(config, set(options.get("names", ()))):
-        subject.data = HeldDirective(subject.data, held.placement, upstreams)
+        subject.data = HeldDirective(subject.data, placement, upstreams)
         yield subject
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.embedding import embedding_of, memory_excesses
+from linter.core.embedding import memory_excesses, placement_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
+from linter.formats.common.limits import limit_violations
 from linter.formats.common.line_includes import IncludeProblem
 from linter.formats.common.lines import Line
 from linter.formats.postgresql.model import Cluster
@@ -50,6 +51,8 @@ def ssl_off(subject: Subject, params: SslParams) -> Iterator[Violation]:
     if cluster is None:
         return
     ssl = cluster.setting("ssl")
+    if ssl is None and not cluster.unset("ssl"):
+        return
     if ssl is None or ssl.arg(0).lower() not in _ON:
         where = _at(ssl) if ssl is not None else cluster.start
         yield Violation(where, {"detail": "ssl is off" if ssl is not None else "ssl is not set (the default is off)"})
@@ -124,9 +127,9 @@ def log_connections(subject: Subject, params: Any) -> Iterator[Violation]:
     if cluster is None:
         return
     line = cluster.setting("log_connections")
-    if line is None:
+    if cluster.unset("log_connections"):
         yield Violation(cluster.start, {"detail": "log_connections is not set (the default is off)"})
-    elif line.arg(0).strip().lower() in _OFF:
+    elif line is not None and line.arg(0).strip().lower() in _OFF:
         shown = line.arg(0) or "''"
         yield Violation(_at(line), {"detail": f"log_connections = {shown}"})
 
@@ -146,6 +149,8 @@ def max_connections(subject: Subject, params: PoolParams) -> Iterator[Violation]
     if cluster is None:
         return
     line = cluster.setting("max_connections")
+    if line is None and not cluster.unset("max_connections"):
+        return
     reserved_text = cluster.value("superuser_reserved_connections", "3")
     reserved = int(reserved_text) if reserved_text.isdigit() else 3
     value_text = line.arg(0) if line is not None else str(params.default_max_connections)
@@ -171,7 +176,8 @@ def shared_buffers(subject: Subject, params: SharedBuffersParams) -> Iterator[Vi
         return
     line = cluster.setting("shared_buffers")
     if line is None:
-        yield Violation(cluster.start, {"detail": "shared_buffers is not set (the default is 128MB)"})
+        if cluster.unset("shared_buffers"):
+            yield Violation(cluster.start, {"detail": "shared_buffers is not set (the default is 128MB)"})
         return
     size = parse_size(line.arg(0), BLOCK)
     if size.bytes is None:
@@ -193,20 +199,12 @@ def shared_buffers_above_limit(subject: Subject, params: BufferShareParams) -> I
     its buffers (an error); above `max_share` the backends' work_mem and
     the kernel's cache of the data are starved (a warning)."""
     cluster = _cluster(subject)
-    held = embedding_of(cluster.conf.main) if cluster is not None and cluster.conf is not None else None
+    bounds = placement_of(cluster.conf.main).memory_bounds if cluster is not None and cluster.conf is not None else ()
     line = cluster.setting("shared_buffers") if cluster is not None else None
     size = parse_size(line.arg(0), BLOCK).bytes if line is not None else None
-    if held is None or line is None or not size:
+    if not bounds or line is None or not size:
         return
-    for excess in memory_excesses(size, held.memory_bounds, params.max_share):
-        bound = excess.bound
-        yield Violation(
-            _at(line),
-            {"value": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
-             "where": bound.where, "share": f"{params.max_share:.0%}"},
-            logical=bound.who,
-            severity=Severity.ERROR if excess.past_limit else None,
-        )
+    yield from limit_violations(_at(line), {"value": line.arg(0)}, size, bounds, params.max_share, human)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +225,8 @@ def memory_estimate_above_limit(subject: Subject, params: MemoryEstimateParams) 
     limit of a container that mounts this postgresql.conf. Reported at
     work_mem (else max_connections) when the config writes it."""
     cluster = _cluster(subject)
-    held = embedding_of(cluster.conf.main) if cluster is not None and cluster.conf is not None else None
-    if cluster is None or held is None or not held.memory_bounds:
+    bounds = placement_of(cluster.conf.main).memory_bounds if cluster is not None and cluster.conf is not None else ()
+    if cluster is None or not bounds:
         return
     sizes: dict[str, int | None] = {}
     for name, base in _BASE_UNITS.items():
@@ -241,7 +239,7 @@ def memory_estimate_above_limit(subject: Subject, params: MemoryEstimateParams) 
     if work_mem is None or buffers is None or not connections_text.isdigit() or at is None:
         return  # unreadable (PG107/PG108 say so), or nothing written that the estimate could point at
     estimate = buffers + int(connections_text) * work_mem
-    for excess in memory_excesses(estimate, held.memory_bounds, params.max_share):
+    for excess in memory_excesses(estimate, bounds, params.max_share):
         bound = excess.bound
         detail = (f"shared_buffers {human(buffers)} + max_connections {connections_text} × work_mem {human(work_mem)} "
                   f"= {human(estimate)} is above {params.max_share:.0%} of the memory limit of {bound.who} "
@@ -259,11 +257,18 @@ def archiving(subject: Subject, params: Any) -> Iterator[Violation]:
         yield Violation(_at(wal_level), {"detail": "wal_level = minimal cannot be archived"}, logical="wal_level")
         return
     mode = cluster.setting("archive_mode")
+    if mode is None and not cluster.unset("archive_mode"):
+        return  # the main file may set what the fragment leaves out
     if mode is None or mode.arg(0).lower() not in (*_ON, "always"):
         where = _at(mode) if mode is not None else cluster.start
         yield Violation(where, {"detail": "archive_mode is not on"}, logical="archive_mode")
-    elif not cluster.value("archive_command").strip() and not cluster.value("archive_library").strip():
+    elif _known_empty(cluster, "archive_command") and _known_empty(cluster, "archive_library"):
         yield Violation(_at(mode), {"detail": "archive_mode is on but neither archive_command nor archive_library is set"}, logical="archive_mode")
+
+
+def _known_empty(cluster: Cluster, name: str) -> bool:
+    """Written empty, or known unset (its default is empty)."""
+    return (cluster.setting(name) is not None or cluster.unset(name)) and not cluster.value(name).strip()
 
 
 _SETTINGS = (Cluster,)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class PostgreSQL(Format):
     name = "postgresql"
+    reads_placement = True  # judged against the containers and Services of its deployment
     package = __package__ or ""
     title = "PostgreSQL"
     example_file = "postgresql.conf"

@@ -88,6 +88,15 @@ class Cluster:
     conf: ConfigTree | None
     hba: ParsedFile | None
     auto: list[Line] = field(default_factory=list)
+    # `conf` is an include_dir fragment alone (not postgresql.conf): a setting
+    # it does not write may be in the main file, so nothing is known unset.
+    fragment: bool = False
+
+    def unset(self, name: str) -> bool:
+        """Whether `name` is known to be left at the server's default: not
+        written in a whole postgresql.conf whose every include was read (one
+        not followed may set it)."""
+        return self.setting(name) is None and not self.fragment and not (self.conf is not None and self.conf.hides_content)
 
     @property
     def path(self) -> str:

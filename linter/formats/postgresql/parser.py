@@ -24,6 +24,12 @@ FORMAT = "postgresql"
 CONF, HBA = "conf", "hba"
 
 
+def file_name(source: SourceFile) -> str:
+    """The file's name as the server knows it: a config held in a manifest
+    (a ConfigMap's `pg_hba.conf` key) by its own name, not the manifest's."""
+    return PurePosixPath(source.held_as or source.path).name
+
+
 def syntax_of(path: str) -> str:
     return HBA if "hba" in PurePosixPath(path).name.lower() else CONF
 
@@ -37,7 +43,7 @@ def parse_text(text: str, path: str, syntax: str = CONF, line_offset: int = 0, c
 
 
 def parse(source: SourceFile, loader: Loader | None = None) -> ParsedFile:
-    syntax = syntax_of(source.path)
+    syntax = syntax_of(file_name(source))
     lines, problems = parse_text(source.text, source.path, syntax)
     parsed = ParsedFile(source, FORMAT, [document(lines, source.path, len(source.lines))], problems)
     parsed.meta["lines"] = lines

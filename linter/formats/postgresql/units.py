@@ -13,12 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from linter.core.embedding import embedding_of
 from linter.core.model import ParsedFile
 from linter.core.units import LintUnit
 from linter.formats.common.line_includes import ConfigTree, IncludeRequest, TreeBuilder, build_trees, lines_of
 from linter.formats.common.lines import Line
 from linter.formats.postgresql.model import Cluster
-from linter.formats.postgresql.parser import CONF, FORMAT, HBA, syntax_of
+from linter.formats.postgresql.parser import CONF, FORMAT, HBA, file_name, syntax_of
 
 if TYPE_CHECKING:
     from linter.core.loader import Loader
@@ -53,15 +54,17 @@ def assemble_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     reported = frozenset(f.path for f in files)
     builder = TreeBuilder(loader, FORMAT, include_request)
     # by name, not meta: a file that could not be read has no parse to say
-    conf_files = [f for f in files if syntax_of(f.path) == CONF and Path(f.path).name != AUTO]
-    hba_files = [f for f in files if syntax_of(f.path) == HBA]
-    autos = {_directory(f): f for f in files if Path(f.path).name == AUTO}
+    conf_files = [f for f in files if syntax_of(file_name(f.source)) == CONF and file_name(f.source) != AUTO]
+    hba_files = [f for f in files if syntax_of(file_name(f.source)) == HBA]
+    autos = {_directory(f): f for f in files if file_name(f.source) == AUTO}
     units: list[LintUnit] = []
     directories_done: set[Path] = set()
     trees = build_trees(conf_files, builder)
     for tree in trees:
         directory = _directory(tree.main)
-        is_main = Path(tree.main.path).name == MAIN
+        name = file_name(tree.main.source)
+        # A config held in a manifest has no siblings on disk: the files beside the manifest are not its cluster's.
+        is_main = name == MAIN and embedding_of(tree.main) is None
         extra: list[ParsedFile] = []
         hba = auto = None
         if is_main:
@@ -69,7 +72,9 @@ def assemble_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
             hba = _sibling(loader, directory, HBA_FILE, scanned)
             auto = autos.pop(directory, None) or _sibling(loader, directory, AUTO, scanned)
             extra = [f for f in (auto, hba) if f is not None]
-        cluster = Cluster(tree if tree.readable else None, hba, lines_of(auto) if auto is not None else [])
+        # Another name is an include_dir fragment (conf.d/override.conf), judged on what it sets.
+        fragment = name != MAIN and not name.endswith(".postgresql.conf")
+        cluster = Cluster(tree if tree.readable else None, hba, lines_of(auto) if auto is not None else [], fragment)
         # what a scanned config includes is reported; siblings read from disk only inform
         units.append(_unit(tree.main.path, [*tree.files, *extra], cluster, reported | {f.path for f in tree.files}))
     for directory, auto in autos.items():  # ALTER SYSTEM's file alone
@@ -82,7 +87,7 @@ def assemble_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
         directory = _directory(hba)
         if directory in directories_done:
             continue
-        main = _sibling(loader, directory, MAIN, scanned)
+        main = _sibling(loader, directory, MAIN, scanned) if embedding_of(hba) is None else None
         known = builder.build(main) if main is not None else None
         cluster = Cluster(known if known is not None and known.readable else None, hba)
         units.append(_unit(hba.path, [hba, *(known.files if known else [])], cluster, reported))

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.core.check import PythonCheck, Violation
-from linter.core.embedding import embedding_of, memory_excesses
+from linter.core.embedding import placement_of
 from linter.core.findings import Severity
 from linter.core.model import Span
 from linter.core.subject import Subject
+from linter.formats.common.limits import limit_violations
 from linter.formats.common.line_includes import IncludeProblem
 from linter.formats.common.lines import Line, Token
 from linter.formats.common.secrets import classify, redact, shown_token
@@ -39,6 +40,8 @@ def aof_disabled(subject: Subject, params: Any) -> Iterator[Violation]:
         return
     line = config.tree.last("appendonly")
     if line is None:
+        if config.tree.hides_content:
+            return
         yield Violation(config.tree.start, {"detail": "appendonly is not set (the default is no)"})
     elif line.arg(0).lower() != "yes":
         yield Violation(_value_span(line), {"detail": f"appendonly {line.arg(0)}"})
@@ -59,7 +62,8 @@ def maxmemory_unset(subject: Subject, params: Any) -> Iterator[Violation]:
         return
     line = config.tree.last("maxmemory")
     if line is None:
-        yield Violation(config.tree.start, {"detail": "maxmemory is not set (no limit)"})
+        if not config.tree.hides_content:
+            yield Violation(config.tree.start, {"detail": "maxmemory is not set (no limit)"})
         return
     size = parse_size(line.arg(0))
     if size.bytes is None:
@@ -77,20 +81,12 @@ def maxmemory_above_limit(subject: Subject, params: MemoryShareParams) -> Iterat
     """RDS105: `maxmemory` above (a share of) the memory limit of a container
     that mounts this config: the kernel kills Redis before it evicts."""
     config = _config(subject)
-    held = embedding_of(config.tree.main) if config is not None else None
     line = config.tree.last("maxmemory") if config is not None else None
-    if held is None or line is None:
+    if config is None or line is None:
         return
     size = parse_size(line.arg(0)).bytes
-    for excess in memory_excesses(size or 0, held.memory_bounds, params.max_share):
-        bound = excess.bound
-        yield Violation(
-            _value_span(line),
-            {"maxmemory": line.arg(0), "who": bound.who, "limit": human(bound.limit_bytes),
-             "where": bound.where, "share": f"{params.max_share:.0%}"},
-            logical=bound.who,
-            severity=Severity.ERROR if excess.past_limit else None,
-        )
+    yield from limit_violations(_value_span(line), {"maxmemory": line.arg(0)}, size or 0, placement_of(config.tree.main).memory_bounds,
+                                params.max_share, human)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +100,8 @@ def maxmemory_policy(subject: Subject, params: PolicyParams) -> Iterator[Violati
     if config is None:
         return
     line = config.tree.last("maxmemory-policy")
+    if line is None and config.tree.hides_content:
+        return
     policy = line.arg(0).lower() if line is not None else "noeviction"
     if policy not in params.allowed:
         where = _value_span(line) if line is not None else config.tree.start
@@ -126,7 +124,7 @@ def no_auth_exposed(subject: Subject, params: Any) -> Iterator[Violation]:
     """RDS201: reachable from other hosts with no password or ACL user."""
     config = _config(subject)
     exposed = config.exposed() if config else None
-    if config is None or exposed is None or has_auth(config):
+    if config is None or exposed is None or has_auth(config) or config.tree.hides_content:
         return
     # Quote what exposes it, not the whole line: a `bind` line's other words may be anything pasted there.
     values = [v for v in exposed.values if not is_loopback(v.removeprefix("-"))][:1] if exposed.key == "bind" else exposed.values
@@ -204,6 +202,8 @@ def dangerous_commands(subject: Subject, params: DangerousParams) -> Iterator[Vi
     users = config.tree.all("user")
     if not users and config.tree.value("aclfile"):
         return  # the users and what they may run live in the ACL file, which the repository does not show
+    if config.tree.hides_content:
+        return  # a rename-command or user line may be in the include not read
     debug = config.tree.value("enable-debug-command").lower()
     for name in params.commands:
         command = name.lower()
@@ -226,6 +226,8 @@ def tls_remote(subject: Subject, params: Any) -> Iterator[Violation]:
     if config is None or exposed is None:
         return
     tls_port = config.tree.last("tls-port")
+    if tls_port is None and config.tree.hides_content:
+        return
     if tls_port is None or tls_port.arg(0) == "0":
         yield Violation(exposed.span, {"detail": "no tls-port: clients connect in plaintext"})
         return
@@ -241,7 +243,7 @@ def replica_without_masterauth(subject: Subject, params: Any) -> Iterator[Violat
     if config is None:
         return
     line = config.tree.last("replicaof") or config.tree.last("slaveof")
-    if line is not None and not config.tree.value("masterauth"):
+    if line is not None and not config.tree.value("masterauth") and not config.tree.hides_content:
         yield Violation(line.name.span, {"directive": line.key})
 
 

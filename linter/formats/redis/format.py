@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class Redis(Format):
     name = "redis"
+    reads_placement = True  # judged against the containers and Services of its deployment
     package = __package__ or ""
     title = "Redis"
     example_file = "redis.conf"

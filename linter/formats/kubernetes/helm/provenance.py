@@ -46,6 +46,7 @@ class Provenance:
         where it was written."""
         origins = self._origins(rendered.split("\n"))
         blocks = [found for document in documents for found in self._blocks(document, origins)]
+        blocks += [found for document in documents for found in self._scalar_blocks(document, origins)]
         for document in documents:
             for node in walk(document):
                 node.span = self._span(node, origins)
@@ -75,6 +76,30 @@ class Provenance:
                 continue
             source = self.values(path)
             if source is not None and not any(node is n for n, _ in found) and not _inside(node, found):
+                found.append((node, source))
+        return found
+
+    def _scalar_blocks(self, document: Node, origins: list[_Origin]) -> list[tuple[Node, Node]]:
+        """Block scalars whose every line one `.Values.x | nindent N` printed,
+        with the values string they print when it is that very text: a config
+        kept in values.yaml (`redis.conf: |` over `{{ .Values.redisConf |
+        nindent 4 }}`) then points at its own lines there."""
+        if self.values is None:
+            return []
+        found: list[tuple[Node, Node]] = []
+        for node in walk(document):
+            span = node.span
+            if not isinstance(node, ScalarNode) or span.end_line <= span.line + 1:
+                continue
+            printers = {id(origin.printed_by) if origin.printed_by is not None else None
+                        for origin in origins[span.line:span.end_line - 1] if origin is not None}
+            first = origins[span.line] if span.line < len(origins) else None
+            part = first.printed_by if first is not None else None
+            path = part.scalar_path if part is not None else None
+            if path is None or printers != {id(part)}:
+                continue
+            source = self.values(path)
+            if isinstance(source, ScalarNode) and source.text == node.text:
                 found.append((node, source))
         return found
 

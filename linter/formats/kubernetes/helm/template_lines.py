@@ -24,6 +24,10 @@ _BLOCK = re.compile(
     r"(?:\s*\|\s*n?indent\s+\d+)?\s*-?\}\}$"
 )
 
+# A string printed whole as a block scalar's lines (`key: |` above it): its
+# output is the values file's text, re-indented line by line.
+_SCALAR_BLOCK = re.compile(r"^\{\{-?\s*\$?\.Values((?:\.[A-Za-z_][\w-]*)+)\s*\|\s*n?indent\s+\d+\s*-?\}\}$")
+
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -36,6 +40,12 @@ class Part:
     def values_path(self) -> tuple[str, ...] | None:
         """The values key a plain `{{ .Values.x.y }}` prints, else None."""
         found = None if self.literal else _VALUE.match(self.text)
+        return tuple(found[1].lstrip(".").split(".")) if found else None
+
+    @property
+    def scalar_path(self) -> tuple[str, ...] | None:
+        """The values key whose string a `.Values.x.y | nindent N` prints as block lines, else None."""
+        found = None if self.literal else _SCALAR_BLOCK.match(self.text)
         return tuple(found[1].lstrip(".").split(".")) if found else None
 
     @property

@@ -30,21 +30,12 @@ if TYPE_CHECKING:
 def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     linted = {f.path: f for f in files}
     found = {Path(os.path.normpath(Path(f.source.abspath).absolute())) for f in files if is_kustomization(f.path)}
-    # Every build root of the tree, even for a kustomization alone: which
-    # kustomizations are roots (built) and which are bases depends on all of them.
-    root = loader.workspace.root
-    found.update(p.absolute() for p in loader.facts.once(f"kustomize.roots:{root}", loader.workspace, lambda: build_roots_under(root)))
-    if not found:
+    roots, reaches = _build_roots(found, loader)
+    if not reaches:
         return as_plain(single_file_units(files))
     # Only a run that meets a kustomization loads the builder.
     from linter.formats.kubernetes.kustomize.build import Builder
 
-    reaches = _reaches(sorted(found), loader)
-    # A kustomization another one builds on (a base, a component) is not
-    # deployed alone: its objects are linted as the overlays build them, so an
-    # image tag or replica count an overlay sets is not reported in the base.
-    used = {base for path in found for base in reaches[path].kustomizations if base != path}
-    roots = [p for p in sorted(found) if p not in used and not reaches[p].component]
     # Only the builds that read a linted file are made.
     named = {Path(os.path.normpath(f.source.abspath)).absolute() for f in files}
     builder = Builder(loader)
@@ -61,6 +52,38 @@ def kubernetes_units(files: list[ParsedFile], loader: Loader) -> list[LintUnit]:
     orphans = [LintUnit("kubernetes", f.path, [f], []) for f in files if is_kustomization(f.path) and f.path not in in_units]
     alone = [f for f in files if f.path not in covered and f.path not in consumed and not is_kustomization(f.path)]
     return units + orphans + as_plain(single_file_units(alone))
+
+
+def consumer_units(paths: frozenset[Path], units: list[LintUnit], loader: Loader) -> list[LintUnit]:
+    """Context units of the builds that read some of `paths` (files of other
+    formats: a generator's redis.conf) and that `units` do not hold, so a
+    file a build consumes is placed in it however the run was split."""
+    roots, reaches = _build_roots(set(), loader)
+    held = {unit.meta.get(BUILT_BY) for unit in units if unit.format == "kubernetes"}
+    wanted = [p for p in roots if reaches[p].files & paths and loader.workspace.display_path(p) not in held]
+    if not wanted:
+        return []
+    from linter.formats.kubernetes.kustomize.build import Builder
+
+    builder = Builder(loader)
+    return [_build_unit(build, {}) for build in map(builder.build, wanted) if build.built]
+
+
+def _build_roots(found: set[Path], loader: Loader) -> tuple[list[Path], dict[Path, Reach]]:
+    """The kustomizations deployed as builds, among `found` and every one of
+    the tree, with what each of them reaches (none: no kustomization)."""
+    # Every build root of the tree, even for a kustomization alone: which
+    # kustomizations are roots (built) and which are bases depends on all of them.
+    root = loader.workspace.walk_root
+    found = found | {p.absolute() for p in loader.facts.once(f"kustomize.roots:{root}", loader.workspace, lambda: build_roots_under(root))}
+    if not found:
+        return [], {}
+    reaches = _reaches(sorted(found), loader)
+    # A kustomization another one builds on (a base, a component) is not
+    # deployed alone: its objects are linted as the overlays build them, so an
+    # image tag or replica count an overlay sets is not reported in the base.
+    used = {base for path in found for base in reaches[path].kustomizations if base != path}
+    return [p for p in sorted(found) if p not in used and not reaches[p].component], reaches
 
 
 def _reaches(found: list[Path], loader: Loader) -> dict[Path, Reach]:
