@@ -117,6 +117,10 @@ class Format:
         worker, one CI shard and one group of a run."""
         return "file:" + relpath
 
+    # True when `shard_key` depends on a file's directory alone: it is then
+    # asked once per directory of a run (it may look at the disk).
+    shard_key_by_directory: bool = False
+
     # --- rules --------------------------------------------------------------
     # The format's package (`linter.formats.<name>`): its `selectors` module
     # holds SELECTORS, its `checks` module CHECKS and its `fixes` module (if

@@ -37,17 +37,27 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, total
 
 
-def group_key(candidate: Candidate, formats: FormatRegistry) -> str:
-    """Files with the same key are linted together (`Format.shard_key`)."""
+def group_key(candidate: Candidate, formats: FormatRegistry, by_directory: dict[tuple[str, str], str] | None = None) -> str:
+    """Files with the same key are linted together (`Format.shard_key`);
+    `by_directory` keeps the keys of formats whose key is their directory's."""
     fmt = formats.find(candidate.format or "")
-    return fmt.shard_key(candidate.relpath, candidate.abspath) if fmt is not None else "file:" + candidate.relpath
+    if fmt is None:
+        return "file:" + candidate.relpath
+    if by_directory is None or not fmt.shard_key_by_directory:
+        return fmt.shard_key(candidate.relpath, candidate.abspath)
+    place = (fmt.name, os.path.dirname(candidate.abspath))
+    found = by_directory.get(place)
+    if found is None:
+        found = by_directory[place] = fmt.shard_key(candidate.relpath, candidate.abspath)
+    return found
 
 
 def groups(candidates: list[Candidate], formats: FormatRegistry) -> dict[str, list[Candidate]]:
     """Candidates by group key, in discovery order within a group."""
     out: dict[str, list[Candidate]] = {}
+    by_directory: dict[tuple[str, str], str] = {}
     for c in candidates:
-        out.setdefault(group_key(c, formats), []).append(c)
+        out.setdefault(group_key(c, formats, by_directory), []).append(c)
     return out
 
 

@@ -32,6 +32,8 @@ class Kubernetes(Format):
     # Service this Ingress names exist?).
     context = ContextNeed(selectors=("unscaled-workloads", "deployment-objects", "deployed-pod-specs"))
 
+    shard_key_by_directory = True
+
     def shard_key(self, relpath: str, abspath: str) -> str:
         # A directory of plain manifests is deployed together: linted in one
         # worker and one shard, its files need no context read twice. A
