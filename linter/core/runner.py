@@ -278,15 +278,16 @@ def _lint_grouped(candidates: list[Candidate], settings: Settings, cache: Result
                 settings.progress("parsed", len(members))
             entries.append(entry)
             continue
-        reads: dict[str, str] | None = {} if cache is not None else None
-        linted = _pipeline(members, unbaselined, with_stdin=False, walked=walked, reads=reads, compiled=compiled, facts=facts)
+        reads: dict[str, str] = {}  # recorded only for the cache
+        linted = _pipeline(members, unbaselined, with_stdin=False, walked=walked, reads=reads if cache is not None else None,
+                           compiled=compiled, facts=facts)
         own = {c.abspath for c in members}
         # A dated suppression (`until=`) makes the findings the day's.
         dated = cache is not None and any("until=" in f.source.text for unit in linted.units for f in unit.files)
-        entry = as_entry(linted.result, linted.checked, {p: d for p, d in (reads or {}).items() if p not in own}, dated, today)
+        entry = as_entry(linted.result, linted.checked, {p: d for p, d in reads.items() if p not in own}, dated, today)
         del linted  # this group's trees go now
         entries.append(entry)
-        if cache is None or reads is None:
+        if cache is None:
             continue
         # A time-limit or internal error taints the rest of the run (a rule
         # that timed out is not run again on later groups): nothing more is kept.

@@ -45,7 +45,7 @@ def chart_directory(shown: str, directory: Path) -> str | None:
     for depth in range(len(parts), -1, -1):
         if (directory / CHART_FILE).is_file():
             found = depth
-            if not (depth >= 2 and parts[depth - 2] == "charts" and (directory.parent.parent / CHART_FILE).is_file()):
+            if not (depth >= 2 and is_vendored(directory / CHART_FILE)):
                 break
         directory = directory.parent
     return None if found is None else "/".join(parts[:found])
